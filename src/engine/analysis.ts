@@ -1,0 +1,121 @@
+/**
+ * The Analysis record: produced once by the engine, rendered by every view
+ * (terminal, HTML report, editor decorations, comparison panel, dataset statistics).
+ * Its JSON form is versioned; the schema lives in `schema/analysis.schema.json`.
+ */
+
+export const ANALYSIS_SCHEMA_VERSION = 1;
+
+export type AttributionMethod = 'occlusion' | 'gradient';
+export type TemplateMode = 'auto' | 'none';
+export type Granularity = 'token' | 'word';
+
+/** A prompt token (or merged word) with its place in the user's text. */
+export interface PromptToken {
+  text: string;
+  /** `[start, end)` in the user's prompt text, JavaScript string (UTF-16) units. */
+  start: number;
+  end: number;
+  /** True for BOS, chat-template and other tokens that are not the user's text. */
+  special: boolean;
+}
+
+export interface ResponseToken {
+  text: string;
+  id?: number;
+}
+
+/** A character span of the prompt, JavaScript string units. */
+export interface Span {
+  start: number;
+  end: number;
+  text?: string;
+}
+
+export interface ScoreSettings {
+  /** L: number of quantization levels (METHODS.md §1.3). */
+  levels: number;
+  /** b: entries at or below this level are dropped (0 for pictures, 7 for statistics). */
+  threshold: number;
+  /** p: the norm in the density ratio ‖S‖₁ / ‖S‖_p (METHODS.md §1.4). */
+  p: number;
+}
+
+export interface AnalysisSettings extends ScoreSettings {
+  method: AttributionMethod;
+  template: TemplateMode;
+  granularity: Granularity;
+  maxNewTokens: number;
+  /** Where the response came from: the model's own generation, or a given text. */
+  responseSource: 'generated' | 'given';
+  temperature?: number;
+  topP?: number;
+  seed?: number;
+}
+
+export interface ModelInfo {
+  /** What the user named: a local folder or a Hub id. */
+  ref: string;
+  /** The folder the files were read from. */
+  path: string;
+  architecture: string;
+  dtype: string;
+  /** sha256 of each file that decided the result, by path relative to `path`. */
+  fileHashes: Record<string, string>;
+  numParameters?: number;
+}
+
+export interface ParityInfo {
+  /** max |logits(prepared graph) − logits(original graph)| over a probe input. */
+  maxAbsLogitDiff: number;
+  probeTokens: number;
+}
+
+export interface WorkInfo {
+  /** Token positions processed by forward passes during attribution. */
+  positionsProcessed: number;
+  forwardPasses: number;
+  /** Positions a naive method without prefix-cache reuse would process. */
+  positionsWithoutCacheReuse: number;
+  batchSize: number;
+}
+
+export interface Timings {
+  loadMs: number;
+  generateMs: number;
+  attributeMs: number;
+  totalMs: number;
+}
+
+export interface Analysis {
+  schemaVersion: number;
+  tool: { name: 'prompt-lens'; version: string };
+  createdAt: string;
+  model: ModelInfo;
+  settings: AnalysisSettings;
+  /** The user's prompt text, exactly as given; offsets refer to it. */
+  prompt: string;
+  /** The text the model saw after applying the chat template (equal to prompt when none). */
+  modelInput: string;
+  response: string;
+  promptTokens: PromptToken[];
+  responseTokens: ResponseToken[];
+  /** Raw importance I, rows = prompt tokens, columns = response tokens. */
+  importance: number[][];
+  /** S (METHODS.md §1.3) with the settings' L and b; special rows are zero. */
+  normalized: number[][];
+  /** a_n (METHODS.md §1.4). */
+  density: number[];
+  /** â_n = a_n / max a. */
+  densityNormalized: number[];
+  instructionSpans?: Span[];
+  /** Per prompt token: 1 inside an instruction span, else 0. */
+  instructionMask?: number[];
+  /** METHODS.md §1.5, with the settings' L, b, p. */
+  instructionScore?: number;
+  /** p_m for every response token under the unperturbed input. */
+  responseProbabilities: number[];
+  parity: ParityInfo;
+  work: WorkInfo;
+  timings: Timings;
+}
