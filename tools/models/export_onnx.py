@@ -100,12 +100,24 @@ def export_model(model: Decoder, out_dir: str, filename: str = "model.onnx", ext
                 do_constant_folding=True,
             )
         m = onnx.load(tmp)
+        _rename_params(m)
         onnx.checker.check_model(m)
         if external_data:
             save_external_data(m, path)
         else:
             onnx.save_model(m, path)
     return path
+
+
+def _rename_params(m: onnx.ModelProto) -> None:
+    """'m.layers.0...' (wrapper prefix) -> 'model.layers.0...', as in HF exports."""
+    ren = {t.name: "model." + t.name[2:] for t in m.graph.initializer if t.name.startswith("m.")}
+    for t in m.graph.initializer:
+        t.name = ren.get(t.name, t.name)
+    for n in m.graph.node:
+        for i, x in enumerate(n.input):
+            if x in ren:
+                n.input[i] = ren[x]
 
 
 def save_external_data(m: onnx.ModelProto, path: str) -> None:
