@@ -1,0 +1,32 @@
+// Bundles the four faces of the engine: the VS Code extension, its engine worker, the CLI
+// (with the benchmark) and the comparison-panel webview.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+// Native or heavy runtime packages stay in node_modules (shipped in the VSIX), never bundled.
+const nodeExternals = ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/transformers'];
+
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+  loader: { '.proto': 'text' },
+};
+
+const targets = [
+  { entryPoints: { extension: 'src/extension/main.ts' }, platform: 'node', format: 'cjs', external: nodeExternals },
+  { entryPoints: { worker: 'src/worker/main.ts' }, platform: 'node', format: 'cjs', external: nodeExternals },
+  { entryPoints: { cli: 'src/cli/main.ts', bench: 'src/cli/bench.ts' }, platform: 'node', format: 'cjs', external: nodeExternals, banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: { webview: 'webview/main.ts' }, platform: 'browser', format: 'esm', external: [] },
+];
+
+for (const t of targets) {
+  const entries = Object.fromEntries(Object.entries(t.entryPoints).filter(([, file]) => existsSync(file)));
+  if (Object.keys(entries).length === 0) continue;
+  await build({ ...common, ...t, entryPoints: entries, outdir: 'dist', target: t.platform === 'node' ? 'node20' : 'es2022' });
+}
+if (watch) console.log('watch mode is not implemented; re-run npm run build');

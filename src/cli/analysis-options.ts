@@ -1,0 +1,101 @@
+/** The options `analyze`, `compare` and `dataset` share, parsed into an AnalyzeRequest. */
+import { readFileSync } from 'node:fs';
+import type { ParseArgsConfig } from 'node:util';
+import type { AnalyzeRequest, Span } from '../engine/index.ts';
+import { UsageError } from './run-guard.ts';
+
+export const ANALYSIS_OPTIONS = {
+  prompt: { type: 'string' },
+  'prompt-file': { type: 'string' },
+  response: { type: 'string' },
+  'response-file': { type: 'string' },
+  method: { type: 'string', default: 'gradient' },
+  template: { type: 'string', default: 'none' },
+  'max-new-tokens': { type: 'string', default: '64' },
+  levels: { type: 'string', default: '10' },
+  threshold: { type: 'string', default: '0' },
+  p: { type: 'string', default: '4' },
+  instruction: { type: 'string', multiple: true },
+  granularity: { type: 'string', default: 'token' },
+  dtype: { type: 'string', default: 'auto' },
+  system: { type: 'string' },
+  temperature: { type: 'string' },
+  'top-p': { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'string' },
+  html: { type: 'string' },
+  'no-color': { type: 'boolean', default: false },
+} satisfies ParseArgsConfig['options'];
+
+export type Values = Record<string, string | boolean | string[] | undefined>;
+
+export function readPromptOption(values: Values): string {
+  const prompt = textOrFile(values, 'prompt');
+  if (prompt === undefined) throw new UsageError('give the prompt with --prompt TEXT or --prompt-file FILE');
+  return prompt;
+}
+
+export function readResponseOption(values: Values): string | undefined {
+  return textOrFile(values, 'response');
+}
+
+function textOrFile(values: Values, name: string): string | undefined {
+  const text = values[name] as string | undefined;
+  const file = values[`${name}-file`] as string | undefined;
+  if (text !== undefined && file !== undefined) throw new UsageError(`give either --${name} or --${name}-file, not both`);
+  if (file === undefined) return text;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read --${name}-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+export function analyzeRequestFrom(values: Values, prompt: string): AnalyzeRequest {
+  const req: AnalyzeRequest = {
+    prompt,
+    response: readResponseOption(values),
+    method: oneOf(values.method as string, ['occlusion', 'gradient'] as const, 'method'),
+    template: oneOf(values.template as string, ['auto', 'none'] as const, 'template'),
+    granularity: oneOf(values.granularity as string, ['token', 'word'] as const, 'granularity'),
+    maxNewTokens: integer(values['max-new-tokens'] as string, 'max-new-tokens'),
+    levels: integer(values.levels as string, 'levels'),
+    threshold: integer(values.threshold as string, 'threshold'),
+    p: number(values.p as string, 'p'),
+    instructionSpans: parseSpans((values.instruction as string[] | undefined) ?? [], prompt),
+  };
+  if (values.system !== undefined) req.system = values.system as string;
+  if (values.temperature !== undefined) req.temperature = number(values.temperature as string, 'temperature');
+  if (values['top-p'] !== undefined) req.topP = number(values['top-p'] as string, 'top-p');
+  if (values.seed !== undefined) req.seed = integer(values.seed as string, 'seed');
+  return req;
+}
+
+export function parseSpans(specs: string[], prompt: string): Span[] | undefined {
+  if (specs.length === 0) return undefined;
+  return specs.map((spec) => {
+    const match = /^(\d+):(\d+)$/.exec(spec);
+    if (!match) throw new UsageError(`--instruction takes START:END character offsets, not "${spec}"`);
+    const start = Number(match[1]);
+    const end = Number(match[2]);
+    if (start >= end || end > prompt.length) throw new UsageError(`--instruction ${spec} is not inside the prompt (length ${prompt.length})`);
+    return { start, end, text: prompt.slice(start, end) };
+  });
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, not "${value}"`);
+  return value as T;
+}
+
+function integer(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, not "${value}"`);
+  return n;
+}
+
+function number(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, not "${value}"`);
+  return n;
+}

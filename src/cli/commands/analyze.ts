@@ -1,0 +1,77 @@
+/**
+ * `prompt-lens analyze --model M ...` and `prompt-lens compare --base M1 --tuned M2 ...`:
+ * thin over the engine. Results are written whole (JSON and/or HTML) or not at all.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { analyze, loadModel, renderHtmlReport, type Analysis, type AnalyzeRequest, type Dtype } from '../../engine/index.ts';
+import { renderTerminal } from '../../engine/report/terminal.ts';
+import { analyzeRequestFrom, ANALYSIS_OPTIONS, readPromptOption, type Values } from '../analysis-options.ts';
+import { writeFileAtomically } from '../output.ts';
+import { progressPrinter } from '../progress-bar.ts';
+import { guarded, UsageError } from '../run-guard.ts';
+
+export async function runAnalyze(argv: string[]): Promise<number> {
+  return guarded(async (signal) => {
+    const { values } = parse(argv, { model: { type: 'string' } });
+    if (!values.model) throw new UsageError('analyze needs --model FOLDER_OR_HUB_ID');
+    const req = analyzeRequestFrom(values, readPromptOption(values));
+    const analysis = await analyzeWith(values.model as string, values.dtype as Dtype | 'auto', req, signal);
+    await writeOutputs(values, analysis, [analysis]);
+    process.stdout.write(renderTerminal(analysis, useColour(values)) + '\n');
+    return 0;
+  });
+}
+
+export async function runCompare(argv: string[]): Promise<number> {
+  return guarded(async (signal) => {
+    const { values } = parse(argv, { base: { type: 'string' }, tuned: { type: 'string' }, 'same-response': { type: 'string', default: 'none' } });
+    if (!values.base || !values.tuned) throw new UsageError('compare needs --base MODEL and --tuned MODEL');
+    const same = values['same-response'] as string;
+    if (!['tuned', 'base', 'none'].includes(same)) throw new UsageError(`--same-response must be tuned, base or none, not "${same}"`);
+    const req = analyzeRequestFrom(values, readPromptOption(values));
+    const dtype = values.dtype as Dtype | 'auto';
+    // One model in memory at a time; the model whose response is shared goes first.
+    const order: ('base' | 'tuned')[] = same === 'base' ? ['base', 'tuned'] : ['tuned', 'base'];
+    const results: Partial<Record<'base' | 'tuned', Analysis>> = {};
+    for (const role of order) {
+      const shared = same !== 'none' && role !== same ? results[same as 'base' | 'tuned']?.response : undefined;
+      const roleReq = shared !== undefined && req.response === undefined ? { ...req, response: shared } : req;
+      results[role] = await analyzeWith(values[role] as string, dtype, roleReq, signal, role);
+    }
+    const pair = [results.base!, results.tuned!];
+    await writeOutputs(values, { base: results.base, tuned: results.tuned }, pair);
+    for (const a of pair) process.stdout.write(renderTerminal(a, useColour(values)) + '\n\n');
+    return 0;
+  });
+}
+
+async function analyzeWith(ref: string, dtype: Dtype | 'auto', req: AnalyzeRequest, signal: AbortSignal, label = 'model'): Promise<Analysis> {
+  const progress = progressPrinter(`${label} ${ref}`);
+  try {
+    const model = await loadModel(ref, { dtype, signal, onProgress: progress.update });
+    try {
+      return await analyze(model, req, { signal, onProgress: progress.update });
+    } finally {
+      await model.dispose();
+    }
+  } finally {
+    progress.done();
+  }
+}
+
+function parse(argv: string[], extra: ParseArgsConfig['options']): { values: Values } {
+  try {
+    return parseArgs({ args: argv, options: { ...ANALYSIS_OPTIONS, ...extra }, allowPositionals: false, strict: true }) as { values: Values };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function writeOutputs(values: Record<string, unknown>, json: unknown, analyses: Analysis[]): Promise<void> {
+  if (typeof values.json === 'string') await writeFileAtomically(values.json, JSON.stringify(json, null, 1) + '\n');
+  if (typeof values.html === 'string') await writeFileAtomically(values.html, renderHtmlReport(analyses));
+}
+
+function useColour(values: Record<string, unknown>): boolean {
+  return !values['no-color'] && process.stdout.isTTY === true && !process.env.NO_COLOR;
+}

@@ -1,0 +1,155 @@
+/**
+ * One prompt, one model: tokenize (with or without the chat template), generate the response
+ * (or take the given one), attribute every response token to every prompt token, score.
+ */
+import type { Analysis, AnalysisSettings, AttributionMethod, Granularity, PromptToken, Span, TemplateMode } from './analysis.ts';
+import { ANALYSIS_SCHEMA_VERSION } from './analysis.ts';
+import { attributorFor } from './attribution/registry.ts';
+import { env } from './env.ts';
+import { EngineError, throwIfAborted } from './errors.ts';
+import { generate } from './generate.ts';
+import type { LoadedModel } from './models/load.ts';
+import type { ProgressCallback } from './progress.ts';
+import { scoreImportance } from './scoring.ts';
+import { mergeIntoWords } from './tokens/index.ts';
+import { TOOL_VERSION } from './version.ts';
+
+export interface AnalyzeRequest {
+  prompt: string;
+  /** A fixed response to explain (teacher forcing); otherwise the model's own continuation. */
+  response?: string;
+  method?: AttributionMethod;
+  template?: TemplateMode;
+  maxNewTokens?: number;
+  levels?: number;
+  threshold?: number;
+  p?: number;
+  granularity?: Granularity;
+  instructionSpans?: Span[];
+  /** System message when a chat template is applied. */
+  system?: string;
+  temperature?: number;
+  topP?: number;
+  seed?: number;
+}
+
+export interface AnalyzeOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+export const DEFAULT_SETTINGS = {
+  method: 'gradient' as AttributionMethod,
+  template: 'none' as TemplateMode,
+  maxNewTokens: 64,
+  levels: 10,
+  threshold: 0,
+  p: 4,
+  granularity: 'token' as Granularity,
+};
+
+export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: AnalyzeOptions = {}): Promise<Analysis> {
+  const started = performance.now();
+  const settings = resolveSettings(req);
+  if (req.prompt.trim().length === 0) {
+    throw new EngineError('empty-prompt', 'The prompt is empty.', 'Write or select some prompt text first.');
+  }
+  const encoded = model.tokenizer.encodePrompt(req.prompt, { template: settings.template, system: req.system });
+  const promptIds = encoded.ids;
+  const window = model.contextWindow;
+  if (window !== undefined && promptIds.length >= window) {
+    throw new EngineError('prompt-too-long', `The prompt is ${promptIds.length} tokens; ${model.info.ref} reads at most ${window}.`, 'Shorten the prompt or select a part of it.');
+  }
+
+  // The response: given (teacher forcing) or generated.
+  const generateStart = performance.now();
+  let responseIds: number[];
+  if (req.response !== undefined) {
+    responseIds = model.tokenizer.encodeResponse(req.response);
+    if (responseIds.length === 0) throw new EngineError('empty-response', 'The given response is empty.', 'Give a non-empty response, or let the model generate one.');
+  } else {
+    const budget = window !== undefined ? Math.min(settings.maxNewTokens, window - promptIds.length) : settings.maxNewTokens;
+    opts.onProgress?.({ stage: 'generate', done: 0, total: budget });
+    responseIds = await generate(model.session, promptIds, {
+      maxNewTokens: budget,
+      eosTokenIds: model.tokenizer.eosTokenIds,
+      temperature: req.temperature,
+      topP: req.topP,
+      seed: req.seed,
+      signal: opts.signal,
+      onToken: (n) => opts.onProgress?.({ stage: 'generate', done: n, total: budget }),
+    });
+    // An end-of-sequence token ends the response; it is not part of what is explained.
+    if (responseIds.length > 1 && model.tokenizer.eosTokenIds.includes(responseIds[responseIds.length - 1])) responseIds.pop();
+    if (responseIds.length === 0 || (responseIds.length === 1 && model.tokenizer.eosTokenIds.includes(responseIds[0]))) {
+      throw new EngineError('empty-response', `${model.info.ref} ended its response at once (it generated only end-of-sequence).`, 'Give a response to explain with --response, or change the prompt or template setting.');
+    }
+  }
+  if (window !== undefined && promptIds.length + responseIds.length - 1 > window) {
+    throw new EngineError('response-too-long', `Prompt and response are ${promptIds.length + responseIds.length} tokens; ${model.info.ref} reads at most ${window}.`, 'Use a shorter response or prompt.');
+  }
+  const generateMs = performance.now() - generateStart;
+  throwIfAborted(opts.signal);
+
+  const attributeStart = performance.now();
+  const attributor = attributorFor(settings.method);
+  const result = await attributor.attribute({
+    session: model.session,
+    promptIds,
+    responseIds,
+    batchSize: env.attributionBatchSize,
+    signal: opts.signal,
+    onProgress: (done, total) => opts.onProgress?.({ stage: 'attribute', done, total }),
+  });
+  const attributeMs = performance.now() - attributeStart;
+
+  let promptTokens: PromptToken[] = encoded.tokens;
+  let importance = result.importance;
+  if (settings.granularity === 'word') {
+    const { words, groups } = mergeIntoWords(encoded.tokens, req.prompt);
+    importance = groups.map((group: number[]) => result.importance[0].map((_, m) => group.reduce((sum: number, n: number) => sum + result.importance[n][m], 0)));
+    promptTokens = words;
+  }
+
+  const scores = scoreImportance(importance, promptTokens, settings, req.instructionSpans);
+  const responseTexts = model.tokenizer.tokenTexts(responseIds);
+  return {
+    schemaVersion: ANALYSIS_SCHEMA_VERSION,
+    tool: { name: 'prompt-lens', version: TOOL_VERSION },
+    createdAt: new Date().toISOString(),
+    model: model.info,
+    settings,
+    prompt: req.prompt,
+    modelInput: encoded.modelInput,
+    response: model.tokenizer.decode(responseIds),
+    promptTokens,
+    responseTokens: responseIds.map((id, m) => ({ id, text: responseTexts[m] })),
+    importance,
+    ...scores,
+    responseProbabilities: result.responseProbabilities,
+    parity: model.parity,
+    work: result.work,
+    timings: { loadMs: model.loadMs, generateMs, attributeMs, totalMs: performance.now() - started },
+  };
+}
+
+function resolveSettings(req: AnalyzeRequest): AnalysisSettings {
+  const s: AnalysisSettings = {
+    method: req.method ?? DEFAULT_SETTINGS.method,
+    template: req.template ?? DEFAULT_SETTINGS.template,
+    granularity: req.granularity ?? DEFAULT_SETTINGS.granularity,
+    maxNewTokens: req.maxNewTokens ?? DEFAULT_SETTINGS.maxNewTokens,
+    levels: req.levels ?? DEFAULT_SETTINGS.levels,
+    threshold: req.threshold ?? DEFAULT_SETTINGS.threshold,
+    p: req.p ?? DEFAULT_SETTINGS.p,
+    responseSource: req.response !== undefined ? 'given' : 'generated',
+  };
+  if (req.temperature !== undefined) s.temperature = req.temperature;
+  if (req.topP !== undefined) s.topP = req.topP;
+  if (req.seed !== undefined) s.seed = req.seed;
+  if (!Number.isInteger(s.levels) || s.levels < 1) throw new EngineError('bad-argument', `levels must be a positive integer, not ${s.levels}.`, 'The paper uses 10.');
+  if (!Number.isInteger(s.threshold) || s.threshold < 0 || s.threshold >= s.levels) throw new EngineError('bad-argument', `threshold must be an integer in [0, levels), not ${s.threshold}.`, 'Use 0 for pictures and 7 for statistics (with 10 levels).');
+  if (!(s.p > 1)) throw new EngineError('bad-argument', `p must be greater than 1, not ${s.p}.`, 'The paper uses 4.');
+  if (!Number.isInteger(s.maxNewTokens) || s.maxNewTokens < 1) throw new EngineError('bad-argument', `max new tokens must be a positive integer, not ${s.maxNewTokens}.`, 'Try 64.');
+  return s;
+}

@@ -1,0 +1,85 @@
+/**
+ * The shared machinery of the perturbation methods: one teacher-forced pass over
+ * [x_1..x_N, y_1..y_{M-1}] gives p_m and the KV cache; then each perturbation (prompt position
+ * n, embedding scale s) re-runs only positions ≥ n on top of the cached prefix, several
+ * perturbations per forward pass.
+ */
+import { throwIfAborted } from '../errors.ts';
+import { prefixOf, type KvCache } from '../runtime/kv-cache.ts';
+import { logProbAt } from '../runtime/probabilities.ts';
+import type { DecoderSession } from '../runtime/session.ts';
+import type { AttributionInput } from './types.ts';
+
+export interface Perturbation {
+  position: number;
+  scale: number;
+}
+
+export interface Baseline {
+  /** Input sequence: prompt then all response tokens but the last. */
+  sequence: number[];
+  logProbs: Float64Array;
+  cache: KvCache;
+}
+
+export async function teacherForcedBaseline(session: DecoderSession, promptIds: number[], responseIds: number[]): Promise<Baseline> {
+  const sequence = [...promptIds, ...responseIds.slice(0, -1)];
+  const { logits, vocab, present } = await session.forward({ ids: [sequence], wantCache: true });
+  const logProbs = responseLogProbs(logits, 0, sequence.length, 0, promptIds.length, responseIds, vocab);
+  return { sequence, logProbs, cache: present! };
+}
+
+/**
+ * log p_m for every perturbation (same order as given), batching perturbations whose
+ * positions are close: a batch re-runs from its smallest position.
+ */
+export async function perturbedLogProbs(
+  input: AttributionInput,
+  baseline: Baseline,
+  perturbations: Perturbation[],
+): Promise<Float64Array[]> {
+  const { session, promptIds, responseIds, batchSize, signal } = input;
+  const order = perturbations.map((_, i) => i).sort((a, b) => perturbations[a].position - perturbations[b].position);
+  const results: Float64Array[] = new Array(perturbations.length);
+  const total = perturbations.length;
+  let done = 0;
+  for (let start = 0; start < order.length; start += batchSize) {
+    throwIfAborted(signal);
+    const batch = order.slice(start, start + batchSize).map((i) => ({ index: i, ...perturbations[i] }));
+    const from = batch[0].position;
+    const ids = batch.map(() => baseline.sequence.slice(from));
+    const length = baseline.sequence.length - from;
+    const scale = new Float32Array(batch.length * length).fill(1);
+    batch.forEach((p, row) => (scale[row * length + (p.position - from)] = p.scale));
+    const past = from > 0 ? prefixOf(baseline.cache, from, batch.length) : undefined;
+    const { logits, vocab } = await session.forward({ ids, scale, past });
+    batch.forEach((p, row) => {
+      results[p.index] = responseLogProbs(logits, row, length, from, promptIds.length, responseIds, vocab);
+    });
+    done += batch.length;
+    input.onProgress?.(done, total);
+  }
+  return results;
+}
+
+/** log p_m from logits of a row that starts at sequence position `from`. */
+function responseLogProbs(
+  logits: Float32Array,
+  row: number,
+  rowLength: number,
+  from: number,
+  promptLength: number,
+  responseIds: number[],
+  vocab: number,
+): Float64Array {
+  const out = new Float64Array(responseIds.length);
+  for (let m = 0; m < responseIds.length; m++) {
+    const position = promptLength - 1 + m - from;
+    out[m] = logProbAt(logits, (row * rowLength + position) * vocab, vocab, responseIds[m]);
+  }
+  return out;
+}
+
+export function workCounters(session: DecoderSession): { positions: number; passes: number } {
+  return { positions: session.positionsProcessed, passes: session.forwardPasses };
+}

@@ -1,0 +1,16 @@
+/** Attribution methods by name. */
+import type { AttributionMethod } from '../analysis.ts';
+import { EngineError } from '../errors.ts';
+import { gradient } from './gradient.ts';
+import { occlusion } from './occlusion.ts';
+import type { Attributor } from './types.ts';
+
+const METHODS: Record<AttributionMethod, Attributor> = { occlusion, gradient };
+
+export function attributorFor(name: string): Attributor {
+  const method = METHODS[name as AttributionMethod];
+  if (!method) throw new EngineError('bad-argument', `Unknown attribution method "${name}".`, `Use one of: ${Object.keys(METHODS).join(', ')}.`);
+  return method;
+}
+
+export const ATTRIBUTION_METHODS = Object.keys(METHODS) as AttributionMethod[];

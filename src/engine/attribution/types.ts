@@ -1,0 +1,30 @@
+/** What every attribution method receives and returns (METHODS.md §1.2). */
+import type { AttributionMethod, WorkInfo } from '../analysis.ts';
+import type { DecoderSession } from '../runtime/session.ts';
+
+export interface AttributionInput {
+  session: DecoderSession;
+  /** x_1..x_N: everything the model sees before the response (BOS, template, the user's text). */
+  promptIds: number[];
+  /** y_1..y_M. */
+  responseIds: number[];
+  /** Perturbed sequences per forward pass. */
+  batchSize: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface AttributionResult {
+  /** I[n][m], rows = prompt positions, columns = response tokens. */
+  importance: number[][];
+  /** p_m of the unperturbed input. */
+  responseProbabilities: number[];
+  work: WorkInfo;
+}
+
+export interface Attributor {
+  name: AttributionMethod;
+  /** One sentence for users: what the number means. */
+  measures: string;
+  attribute(input: AttributionInput): Promise<AttributionResult>;
+}

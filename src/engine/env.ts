@@ -1,0 +1,26 @@
+/**
+ * Engine-wide settings, in one place (as transformers.js has its `env`).
+ * The CLI and the extension set these once at start-up.
+ */
+import os from 'node:os';
+import path from 'node:path';
+
+function defaultCacheDir(): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  return path.join(xdg && xdg.length > 0 ? xdg : path.join(os.homedir(), '.cache'), 'prompt-lens');
+}
+
+export const env = {
+  /** Prepared (split) graphs and downloaded Hub models live here. */
+  cacheDir: process.env.PROMPT_LENS_CACHE ?? defaultCacheDir(),
+  /** Hub ids may be downloaded. Set to false to forbid any network access. */
+  allowRemoteModels: process.env.PROMPT_LENS_OFFLINE !== '1',
+  /** Threads for onnxruntime's intra-op pool (0 = onnxruntime's default). */
+  intraOpThreads: Number(process.env.PROMPT_LENS_THREADS ?? 0),
+  /** Perturbed sequences evaluated per forward pass during attribution. */
+  attributionBatchSize: 4,
+  /** Relative step of the central difference used by the gradient method. */
+  gradientStep: 1e-3,
+};
+
+export type EngineEnv = typeof env;

@@ -1,0 +1,179 @@
+/**
+ * Graph preparation: the original decoder graph gets one extra input, `embedding_scale`
+ * [batch, sequence, 1], multiplied into the token-embedding output before anything else sees
+ * it. Scale 1 is the original model; 0 zeroes e_n (occlusion); 1 ± h scales it (gradient by
+ * central differences). This is the embed | body split of the design done inside one graph,
+ * so the weights exist once, in one session. Prepared graphs are cached on disk, keyed by the
+ * sha256 of the source graph.
+ */
+import { mkdir, rename, symlink, writeFile, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { EngineError } from '../errors.ts';
+import { locateEmbedding } from './locate-embedding.ts';
+import { dimsOf, elemTypeOf, encodeOnnxModel, readOnnxModel, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto } from './onnx-model.ts';
+
+export const EMBEDDING_SCALE_INPUT = 'embedding_scale';
+const PREPARED_FORMAT_VERSION = 1;
+
+export interface KvCacheLayout {
+  /** `past_key_values.{i}.key|value` input names, layer by layer, key then value. */
+  pastInputs: string[];
+  /** `present.{i}.key|value` output names, same order. */
+  presentOutputs: string[];
+  kvHeads: number;
+  headDim: number;
+  /** ONNX element type of the cache tensors. */
+  elemType: number;
+}
+
+export interface PreparedMeta {
+  formatVersion: number;
+  sourceFile: string;
+  sourceSha256: string;
+  embedding: { op: string; output: string; elemType: number; table: string };
+  inputs: string[];
+  logitsOutput: string;
+  cache: KvCacheLayout;
+  parity?: { maxAbsLogitDiff: number; probeTokens: number };
+}
+
+export interface PreparedGraph {
+  file: string;
+  metaFile: string;
+  meta: PreparedMeta;
+}
+
+export async function loadOrPrepareGraph(sourceFile: string, sourceSha256: string, cacheDir: string): Promise<{ prepared: PreparedGraph; fresh: boolean }> {
+  const dir = path.join(cacheDir, 'prepared', sourceSha256.slice(0, 32));
+  const file = path.join(dir, 'model.onnx');
+  const metaFile = path.join(dir, 'meta.json');
+  const cached = await readMeta(metaFile);
+  if (cached && cached.formatVersion === PREPARED_FORMAT_VERSION && cached.sourceSha256 === sourceSha256 && (await exists(file))) {
+    return { prepared: { file, metaFile, meta: cached }, fresh: false };
+  }
+  const model = await readOnnxModel(sourceFile);
+  const meta = insertEmbeddingScale(model, sourceFile, sourceSha256);
+  await mkdir(dir, { recursive: true });
+  await linkExternalData(model.graph, path.dirname(sourceFile), dir);
+  await writeAtomically(file, encodeOnnxModel(model));
+  await writeAtomically(metaFile, JSON.stringify(meta, null, 2));
+  return { prepared: { file, metaFile, meta }, fresh: true };
+}
+
+export async function saveMeta(prepared: PreparedGraph): Promise<void> {
+  await writeAtomically(prepared.metaFile, JSON.stringify(prepared.meta, null, 2));
+}
+
+/** Rewrites the graph in place and describes what the runtime needs to drive it. */
+export function insertEmbeddingScale(model: ModelProto, sourceFile: string, sourceSha256: string): PreparedMeta {
+  const graph = model.graph;
+  const inputNames = graph.input.map((i) => i.name);
+  if (!inputNames.includes('input_ids')) {
+    throw new EngineError('unsupported-graph', 'The model graph has no "input_ids" input.', 'Use a decoder-only causal LM export (optimum / transformers.js layout).');
+  }
+  if (inputNames.includes(EMBEDDING_SCALE_INPUT)) {
+    throw new EngineError('unsupported-graph', `The graph already has an input named "${EMBEDDING_SCALE_INPUT}".`, 'Point Prompt Lens at the original export, not at a prepared graph.');
+  }
+  const lookup = locateEmbedding(graph);
+  const cache = kvCacheLayout(graph);
+  const logitsOutput = graph.output.find((o) => o.name === 'logits')?.name;
+  if (!logitsOutput) {
+    throw new EngineError('unsupported-graph', 'The model graph has no "logits" output.', 'Use a causal-LM export (with the LM head), not a base-model export.');
+  }
+
+  const scaled = `${lookup.output}/prompt_lens_scaled`;
+  let scaleName = EMBEDDING_SCALE_INPUT;
+  const added = [];
+  if (lookup.elemType !== TensorDataType.FLOAT) {
+    scaleName = `${EMBEDDING_SCALE_INPUT}/cast`;
+    added.push({ name: 'prompt_lens_scale_cast', op_type: 'Cast', domain: '', input: [EMBEDDING_SCALE_INPUT], output: [scaleName], attribute: [{ name: 'to', type: 2, i: lookup.elemType }] });
+  }
+  added.push({ name: 'prompt_lens_embedding_scale', op_type: 'Mul', domain: '', input: [lookup.output, scaleName], output: [scaled], attribute: [] });
+
+  for (const node of graph.node) {
+    node.input = node.input.map((name) => (name === lookup.output ? scaled : name));
+  }
+  for (const output of graph.output) if (output.name === lookup.output) output.name = scaled;
+  const at = graph.node.indexOf(lookup.node);
+  graph.node.splice(at + 1, 0, ...added);
+  graph.input.push(tensorValueInfo(EMBEDDING_SCALE_INPUT, TensorDataType.FLOAT, ['batch_size', 'sequence_length', 1]));
+
+  return {
+    formatVersion: PREPARED_FORMAT_VERSION,
+    sourceFile,
+    sourceSha256,
+    embedding: { op: lookup.node.op_type, output: lookup.output, elemType: lookup.elemType, table: lookup.table },
+    inputs: [...inputNames, EMBEDDING_SCALE_INPUT],
+    logitsOutput,
+    cache,
+  };
+}
+
+function kvCacheLayout(graph: GraphProto): KvCacheLayout {
+  const pastInputs = graph.input.map((i) => i.name).filter((n) => /^past_key_values\.\d+\.(key|value)$/.test(n));
+  pastInputs.sort(byLayerThenKind);
+  const presentOutputs = graph.output.map((o) => o.name).filter((n) => /^present\.\d+\.(key|value)$/.test(n));
+  presentOutputs.sort(byLayerThenKind);
+  if (pastInputs.length === 0 || pastInputs.length !== presentOutputs.length) {
+    throw new EngineError(
+      'unsupported-graph',
+      `The model graph has no usable KV cache (${pastInputs.length} past inputs, ${presentOutputs.length} present outputs).`,
+      'Export the model "with past" (optimum: --task text-generation-with-past), as transformers.js models are.',
+    );
+  }
+  const first = graph.input.find((i) => i.name === pastInputs[0])!;
+  const dims = dimsOf(first);
+  const [, kvHeads, , headDim] = dims;
+  if (dims.length !== 4 || typeof kvHeads !== 'number' || typeof headDim !== 'number' || kvHeads <= 0 || headDim <= 0) {
+    throw new EngineError('unsupported-graph', `Unexpected KV-cache shape [${dims.join(', ')}] on ${pastInputs[0]}.`, 'Expected [batch, kv_heads, past_sequence, head_dim] with fixed heads and head size.');
+  }
+  return { pastInputs, presentOutputs, kvHeads, headDim, elemType: elemTypeOf(first) ?? TensorDataType.FLOAT };
+}
+
+function byLayerThenKind(a: string, b: string): number {
+  const la = Number(a.split('.')[1]);
+  const lb = Number(b.split('.')[1]);
+  return la - lb || (a.endsWith('key') ? 0 : 1) - (b.endsWith('key') ? 0 : 1);
+}
+
+/** External-data files are linked beside the prepared graph so its relative locations resolve. */
+async function linkExternalData(graph: GraphProto, sourceDir: string, targetDir: string): Promise<void> {
+  const locations = new Set<string>();
+  for (const tensor of graph.initializer) {
+    const location = tensor.external_data?.find((e) => e.key === 'location')?.value;
+    if (location) locations.add(location);
+  }
+  for (const location of locations) {
+    const source = path.resolve(sourceDir, location);
+    if (!(await exists(source))) {
+      throw new EngineError('model-files-missing', `The model's weights file ${source} is missing.`, 'Download the model again with all of its onnx/*.onnx_data files.');
+    }
+    const target = path.join(targetDir, location);
+    await rm(target, { force: true });
+    await mkdir(path.dirname(target), { recursive: true });
+    await symlink(source, target);
+  }
+}
+
+async function writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+async function readMeta(file: string): Promise<PreparedMeta | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as PreparedMeta;
+  } catch {
+    return undefined;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Loading a model: resolve the reference, check the files, prepare the graph (cached, with a
+ * parity check the first time), open one onnxruntime session and the tokenizer.
+ */
+import path from 'node:path';
+import { env } from '../env.ts';
+import { EngineError, throwIfAborted } from '../errors.ts';
+import type { ModelInfo, ParityInfo } from '../analysis.ts';
+import type { ProgressCallback } from '../progress.ts';
+import { loadOrPrepareGraph, saveMeta } from '../graph/prepare.ts';
+import { DecoderSession } from '../runtime/session.ts';
+import { loadPromptTokenizer, type PromptTokenizer } from '../tokens/index.ts';
+import { architectureFacts, contextWindow } from './architectures.ts';
+import { isDtype, type Dtype } from './dtypes.ts';
+import { checkRequiredFiles, chooseGraphFile, readJsonFile, sha256File } from './files.ts';
+import { maxAbsDiffWithPrepared, originalLogits } from './parity.ts';
+import { resolveModelFolder } from './resolve.ts';
+
+export interface LoadOptions {
+  dtype?: Dtype | 'auto';
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+export interface LoadedModel {
+  info: ModelInfo;
+  config: Record<string, unknown>;
+  tokenizer: PromptTokenizer;
+  session: DecoderSession;
+  parity: ParityInfo;
+  /** Longest sequence (prompt + response) the model accepts, when the config says. */
+  contextWindow?: number;
+  loadMs: number;
+  dispose(): Promise<void>;
+}
+
+const PROBE_LENGTH = 12;
+
+export async function loadModel(ref: string, opts: LoadOptions = {}): Promise<LoadedModel> {
+  const started = performance.now();
+  const dtypeOption = opts.dtype ?? 'auto';
+  if (dtypeOption !== 'auto' && !isDtype(dtypeOption)) {
+    throw new EngineError('bad-argument', `Unknown dtype "${dtypeOption}".`, 'Use one of fp32, fp16, q8, int8, uint8, q4, q4f16, bnb4 or auto.');
+  }
+  const folder = await resolveModelFolder(ref, { dtype: dtypeOption === 'auto' ? 'fp32' : dtypeOption, signal: opts.signal, onProgress: opts.onProgress });
+  await checkRequiredFiles(folder);
+  const { file: graphFile, dtype } = await chooseGraphFile(folder, dtypeOption);
+  const config = await readJsonFile(path.join(folder, 'config.json'));
+  throwIfAborted(opts.signal);
+
+  opts.onProgress?.({ stage: 'prepare', message: `hashing and preparing ${graphFile}` });
+  const fileHashes: Record<string, string> = {};
+  for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', graphFile]) {
+    fileHashes[file] = await sha256File(path.join(folder, file));
+  }
+  const sourceFile = path.join(folder, graphFile);
+  const { prepared } = await loadOrPrepareGraph(sourceFile, fileHashes[graphFile], env.cacheDir);
+  throwIfAborted(opts.signal);
+
+  opts.onProgress?.({ stage: 'load', message: 'loading tokenizer' });
+  const tokenizer = await loadPromptTokenizer(folder);
+
+  const vocabSize = Number(config.vocab_size ?? 0);
+  const probe = Array.from({ length: PROBE_LENGTH }, (_, i) => (vocabSize > 0 ? (i * 7919 + 3) % vocabSize : i));
+  let reference: Float32Array | undefined;
+  if (!prepared.meta.parity) {
+    opts.onProgress?.({ stage: 'prepare', message: 'checking parity with the original graph' });
+    reference = await originalLogits(sourceFile, prepared.meta, probe);
+  }
+  opts.onProgress?.({ stage: 'load', message: `loading ${graphFile}` });
+  const session = await DecoderSession.create(prepared.file, prepared.meta);
+  if (reference) {
+    prepared.meta.parity = { maxAbsLogitDiff: await maxAbsDiffWithPrepared(session, probe, reference), probeTokens: PROBE_LENGTH };
+    await saveMeta(prepared);
+    session.positionsProcessed = 0;
+    session.forwardPasses = 0;
+  }
+
+  const info: ModelInfo = {
+    ref,
+    path: folder,
+    architecture: `${architectureFacts(config.model_type as string | undefined).family} (${String(config.model_type ?? 'unknown')})`,
+    dtype,
+    fileHashes,
+  };
+  return {
+    info,
+    config,
+    tokenizer,
+    session,
+    parity: prepared.meta.parity!,
+    contextWindow: contextWindow(config),
+    loadMs: performance.now() - started,
+    dispose: () => session.dispose(),
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * Parity of a prepared graph with its source: logits of the original graph vs the prepared
+ * graph at embedding scale 1 on a probe sequence. The two sessions are never alive together.
+ */
+import * as ort from 'onnxruntime-node';
+import { createSession, type DecoderSession } from '../runtime/session.ts';
+import { toFloat32 } from '../runtime/float16.ts';
+import { TensorDataType } from '../graph/onnx-model.ts';
+import type { PreparedMeta } from '../graph/prepare.ts';
+
+export async function originalLogits(sourceFile: string, meta: PreparedMeta, probe: number[]): Promise<Float32Array> {
+  const session = await createSession(sourceFile);
+  try {
+    const seq = probe.length;
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', BigInt64Array.from(probe.map(BigInt)), [1, seq]),
+    };
+    const names = session.inputNames;
+    if (names.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(seq).fill(1n), [1, seq]);
+    if (names.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from(probe.map((_, i) => BigInt(i))), [1, seq]);
+    if (names.includes('use_cache_branch')) feeds.use_cache_branch = new ort.Tensor('bool', [false], [1]);
+    const type = meta.cache.elemType === TensorDataType.FLOAT16 ? 'float16' : 'float32';
+    for (const name of meta.cache.pastInputs) {
+      feeds[name] = new ort.Tensor(type, type === 'float32' ? new Float32Array(0) : new Uint16Array(0), [1, meta.cache.kvHeads, 0, meta.cache.headDim]);
+    }
+    const out = await session.run(feeds, [meta.logitsOutput]);
+    const t = out[meta.logitsOutput];
+    return Float32Array.from(toFloat32(t.data as Float32Array | Uint16Array, t.type));
+  } finally {
+    await session.release();
+  }
+}
+
+export async function maxAbsDiffWithPrepared(session: DecoderSession, probe: number[], reference: Float32Array): Promise<number> {
+  const { logits } = await session.forward({ ids: [probe] });
+  let max = 0;
+  for (let i = 0; i < reference.length; i++) max = Math.max(max, Math.abs(reference[i] - logits[i]));
+  return max;
+}

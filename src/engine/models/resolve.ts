@@ -1,0 +1,109 @@
+/**
+ * Turns what the user named (a local folder or a Hub id such as `org/name`) into a local
+ * folder in the Hugging Face ONNX layout. Hub ids are downloaded once into the engine's cache,
+ * with file lists from transformers.js's ModelRegistry and its URL conventions.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { env } from '../env.ts';
+import { EngineError, throwIfAborted } from '../errors.ts';
+import type { Progress } from '../progress.ts';
+import type { Dtype } from './dtypes.ts';
+
+const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+
+export interface ResolveOptions {
+  dtype: Dtype;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+export async function resolveModelFolder(ref: string, opts: ResolveOptions): Promise<string> {
+  const local = path.resolve(ref);
+  if (await isDirectory(local)) return local;
+  if (!HUB_ID.test(ref) || ref.startsWith('.') || ref.startsWith('/')) {
+    throw new EngineError('model-not-found', `No model folder at ${local}.`, 'Give a folder with config.json, tokenizer.json and onnx/model.onnx, or a Hugging Face id like org/name.');
+  }
+  const folder = path.join(env.cacheDir, 'hub', ...ref.split('/'));
+  if (await isDirectory(path.join(folder, 'onnx'))) return folder;
+  if (!env.allowRemoteModels) {
+    throw new EngineError('offline', `${ref} is not downloaded and downloads are turned off.`, `Allow downloads, or download it elsewhere and point Prompt Lens at the folder.`);
+  }
+  await downloadFromHub(ref, folder, opts);
+  return folder;
+}
+
+async function downloadFromHub(id: string, folder: string, opts: ResolveOptions): Promise<void> {
+  const { ModelRegistry, env: hfEnv } = await import('@huggingface/transformers');
+  let files: string[];
+  try {
+    files = await withTimeout(ModelRegistry.get_pipeline_files('text-generation', id, { dtype: opts.dtype }), 15_000);
+  } catch (cause) {
+    throw offlineError(id, cause);
+  }
+  for (const [index, file] of files.entries()) {
+    throwIfAborted(opts.signal);
+    const url = hfEnv.remoteHost + hfEnv.remotePathTemplate.replaceAll('{model}', id).replaceAll('{revision}', 'main') + file;
+    const target = path.join(folder, file);
+    if (await isFile(target)) continue;
+    await mkdir(path.dirname(target), { recursive: true });
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: opts.signal });
+    } catch (cause) {
+      if (opts.signal?.aborted) throw cause;
+      throw offlineError(id, cause);
+    }
+    if (!response.ok || !response.body) {
+      throw new EngineError('model-not-found', `Downloading ${file} of ${id} failed: HTTP ${response.status}.`, 'Check the model id, and that it has ONNX files for this dtype.');
+    }
+    const total = Number(response.headers.get('content-length') ?? 0);
+    let done = 0;
+    const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+    body.on('data', (chunk: Buffer) => {
+      done += chunk.length;
+      opts.onProgress?.({ stage: 'download', done, total, message: `${file} (${index + 1}/${files.length})` });
+    });
+    const partial = `${target}.partial`;
+    await pipeline(body, createWriteStream(partial), { signal: opts.signal });
+    await rename(partial, target);
+  }
+}
+
+function offlineError(id: string, cause: unknown): EngineError {
+  return new EngineError(
+    'offline',
+    `Cannot reach the Hugging Face Hub to download ${id} (${(cause as Error)?.message ?? cause}).`,
+    'Connect to the internet once to download it, or point Prompt Lens at a local model folder (the bundled demo pair works offline).',
+    { cause },
+  );
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+    promise.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}

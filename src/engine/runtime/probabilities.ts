@@ -1,0 +1,17 @@
+/** Log-probabilities from float32 logits, computed in float64. */
+
+/** log softmax(logits[row])[token], where row starts at `offset` and has `vocab` entries. */
+export function logProbAt(logits: Float32Array, offset: number, vocab: number, token: number): number {
+  let max = -Infinity;
+  for (let v = 0; v < vocab; v++) if (logits[offset + v] > max) max = logits[offset + v];
+  let sum = 0;
+  for (let v = 0; v < vocab; v++) sum += Math.exp(logits[offset + v] - max);
+  return logits[offset + token] - max - Math.log(sum);
+}
+
+/** Index of the largest logit of a row (greedy choice). */
+export function argmaxAt(logits: Float32Array, offset: number, vocab: number): number {
+  let best = 0;
+  for (let v = 1; v < vocab; v++) if (logits[offset + v] > logits[offset + best]) best = v;
+  return best;
+}

@@ -1,0 +1,106 @@
+/**
+ * One onnxruntime-node session over a prepared graph (see graph/prepare.ts): runs a batch of
+ * equal-length sequences after a shared KV-cache prefix, with a per-position embedding scale.
+ */
+import * as ort from 'onnxruntime-node';
+import { env } from '../env.ts';
+import { EngineError } from '../errors.ts';
+import { EMBEDDING_SCALE_INPUT, type PreparedMeta } from '../graph/prepare.ts';
+import { TensorDataType } from '../graph/onnx-model.ts';
+import { emptyCache, type KvCache } from './kv-cache.ts';
+import { toFloat32 } from './float16.ts';
+
+export interface ForwardRequest {
+  /** Token ids per batch row; all rows the same length. */
+  ids: number[][];
+  /** Embedding scale per batch row and position (1 = unchanged). Defaults to all ones. */
+  scale?: Float32Array;
+  /** Cache of the preceding positions, batch 1 or the same batch as `ids`. */
+  past?: KvCache;
+  /** Also return the new cache (costs a copy of it). */
+  wantCache?: boolean;
+}
+
+export interface ForwardResult {
+  /** [batch, seq, vocab], float32. */
+  logits: Float32Array;
+  vocab: number;
+  present?: KvCache;
+}
+
+export class DecoderSession {
+  /** Sequence positions processed by every forward pass so far (batch × length). */
+  positionsProcessed = 0;
+  forwardPasses = 0;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly meta: PreparedMeta,
+  ) {}
+
+  static async create(file: string, meta: PreparedMeta): Promise<DecoderSession> {
+    return new DecoderSession(await createSession(file), meta);
+  }
+
+  get cacheType(): 'float32' | 'float16' {
+    return this.meta.cache.elemType === TensorDataType.FLOAT16 ? 'float16' : 'float32';
+  }
+
+  async forward(req: ForwardRequest): Promise<ForwardResult> {
+    const batch = req.ids.length;
+    const seq = req.ids[0].length;
+    const { cache } = this.meta;
+    const past = req.past ?? emptyCache(cache.pastInputs.length, batch, cache.kvHeads, cache.headDim, this.cacheType);
+    if (past.batch !== batch) throw new Error(`cache batch ${past.batch} ≠ input batch ${batch}`);
+    const pastLength = past.length;
+
+    const ids = new BigInt64Array(batch * seq);
+    req.ids.forEach((row, b) => row.forEach((id, s) => (ids[b * seq + s] = BigInt(id))));
+    const mask = new BigInt64Array(batch * (pastLength + seq)).fill(1n);
+    const positions = new BigInt64Array(batch * seq);
+    for (let b = 0; b < batch; b++) for (let s = 0; s < seq; s++) positions[b * seq + s] = BigInt(pastLength + s);
+    const scale = req.scale ?? new Float32Array(batch * seq).fill(1);
+
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', ids, [batch, seq]),
+      [EMBEDDING_SCALE_INPUT]: new ort.Tensor('float32', scale, [batch, seq, 1]),
+    };
+    if (this.meta.inputs.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', mask, [batch, pastLength + seq]);
+    if (this.meta.inputs.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', positions, [batch, seq]);
+    if (this.meta.inputs.includes('use_cache_branch')) feeds.use_cache_branch = new ort.Tensor('bool', [pastLength > 0], [1]);
+    cache.pastInputs.forEach((name, i) => (feeds[name] = past.tensors[i]));
+
+    const fetches = req.wantCache ? [this.meta.logitsOutput, ...cache.presentOutputs] : [this.meta.logitsOutput];
+    const out = await this.session.run(feeds, fetches);
+    this.positionsProcessed += batch * seq;
+    this.forwardPasses += 1;
+
+    const logitsTensor = out[this.meta.logitsOutput];
+    const vocab = (logitsTensor.dims as number[])[2];
+    const logits = toFloat32(logitsTensor.data as Float32Array | Uint16Array, logitsTensor.type);
+    const present = req.wantCache ? { tensors: cache.presentOutputs.map((n) => out[n]), length: pastLength + seq, batch } : undefined;
+    return { logits, vocab, present };
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+export async function createSession(file: string): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(file, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: env.intraOpThreads > 0 ? env.intraOpThreads : undefined,
+      logSeverityLevel: 3,
+    });
+  } catch (cause) {
+    throw new EngineError(
+      'unsupported-graph',
+      `onnxruntime could not load ${file}: ${(cause as Error).message.split('\n')[0]}`,
+      'Check that the export is complete (external data files beside it) and uses operators supported by onnxruntime 1.30 on CPU.',
+      { cause },
+    );
+  }
+}
