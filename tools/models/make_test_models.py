@@ -32,7 +32,7 @@ sys.path.insert(0, HERE)
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from bpe import BPETokenizer, save_tokenizer, train_bpe  # noqa: E402
+from bpe import BYTE_ENCODER, BPETokenizer, save_tokenizer, train_bpe  # noqa: E402
 from export_onnx import export_model, make_q4_variant, make_q8_variant, save_external_data, write_configs  # noqa: E402
 from modeling import Decoder, DecoderConfig  # noqa: E402
 
@@ -124,6 +124,12 @@ def build_model(name: str, tok: BPETokenizer) -> Decoder:
     torch.manual_seed(s["seed"])
     m = Decoder(cfg, init=False)
     m.init_weights(generator=torch.Generator().manual_seed(s["seed"]))
+    # Random weights would often pick single-byte tokens (control characters, UTF-8 fragments)
+    # as greedy outputs; shrink their output rows so responses are readable text pieces.
+    with torch.no_grad():
+        for b, ch in BYTE_ENCODER.items():
+            if b >= 0x7F or (b < 0x20 and b != 0x0A):
+                m.output_weight()[tok.vocab[ch]] *= 0.05
     return m.eval()
 
 

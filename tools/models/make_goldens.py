@@ -1,0 +1,182 @@
+"""Golden reference attributions for the test models, computed in float64 with PyTorch autograd.
+
+For every model in test/fixtures/models/ (built by make_test_models.py) writes golden.json:
+
+{
+  "model": "tiny-llama",
+  "dtype": "float64",
+  "maxNewTokens": 10,
+  "eosTokenId": 2,
+  "cases": [
+    {
+      "name": "greedy-0" | ... | "given-0",
+      "prompt": "The cat sat on the mat.",          // raw text, no chat template
+      "promptIds": [1, ...],                         // transformers.js tokenizer.encode(prompt)
+                                                     //   (includes BOS when the tokenizer adds one)
+      "teacherForced": false,                        // true: response given as text
+      "responseText": "...",                         // given text, or decode(responseIds)
+      "responseIds": [...],                          // greedy continuation (fp64; equals fp32 greedy)
+                                                     //   or tokenizer.encode(text, {add_special_tokens:false})
+      "p": [M],            // p_m = softmax(logits at position N-1+m)[y_m], teacher forcing
+      "gradient": [N][M],  // I_grad[n][m] = (d p_m / d e_n) . e_n, exact autograd (probability)
+      "occlusion": [N][M], // I_occ[n][m] = p_m(full) - p_m(e_n replaced by zeros)
+      "greedyMargin": x    // (greedy cases) min over steps of top1 - top2 logit (fp64)
+    }
+  ]
+}
+Rows are ALL prompt positions (BOS included), columns are response tokens.
+e_n is the raw row of the token-embedding table (before position embeddings / any scaling).
+
+Run from the repo root (after make_test_models.py):  /usr/bin/python3 tools/models/make_goldens.py
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import numpy as np  # noqa: E402
+import onnx  # noqa: E402
+import torch  # noqa: E402
+from onnx import numpy_helper  # noqa: E402
+
+from make_test_models import OUT, ROOT, build_model, build_tokenizer  # noqa: E402
+from modeling import Decoder, greedy  # noqa: E402
+
+torch.set_num_threads(1)
+
+PROMPTS = [
+    "The cat sat on the mat.",
+    "Write a short poem about the sea, and explain why the waves never stop moving toward the shore.",
+    "Translate to French: Good morning, how are you today?",
+]
+GIVEN = [("Summarize: the model reads the prompt and writes a response.", " It reads the prompt, then it answers.")]
+MAX_NEW = 10
+MODELS = {  # folder -> spec used to rebuild the weights
+    "tiny-gpt2": "tiny-gpt2",
+    "tiny-llama": "tiny-llama",
+    "tiny-qwen2": "tiny-qwen2",
+    "tiny-phi3": "tiny-phi3",
+    "tiny-llama-extdata": "tiny-llama",
+}
+
+
+def tokenize(folder: str, prompts: list[str], responses: list[str]) -> dict:
+    with tempfile.TemporaryDirectory() as td:
+        i, o = os.path.join(td, "in.json"), os.path.join(td, "out.json")
+        with open(i, "w") as f:
+            json.dump({"prompts": prompts, "responses": responses}, f)
+        r = subprocess.run(["node", os.path.join(HERE, "tokenize_prompts.mjs"), folder, i, o], capture_output=True,
+                           text=True, cwd=ROOT)
+        if r.returncode != 0:
+            raise RuntimeError(r.stderr)
+        with open(o) as f:
+            return json.load(f)
+
+
+def onnx_embedding_table(path: str) -> np.ndarray:
+    m = onnx.load(path)
+    inits = {t.name: t for t in m.graph.initializer}
+    for n in m.graph.node:
+        if n.op_type == "Gather" and n.input[1] == "input_ids":
+            return numpy_helper.to_array(inits[n.input[0]])
+    raise RuntimeError("no embedding Gather")
+
+
+def greedy_with_margin(model: Decoder, ids: list[int], eos: int | None) -> tuple[list[int], float]:
+    out: list[int] = []
+    margin = float("inf")
+    seq = list(ids)
+    with torch.no_grad():
+        for _ in range(MAX_NEW):
+            logits, _ = model(torch.tensor([seq]))
+            top = torch.topk(logits[0, -1], 2).values
+            margin = min(margin, float(top[0] - top[1]))
+            t = int(logits[0, -1].argmax())
+            out.append(t)
+            seq.append(t)
+            if eos is not None and t == eos:
+                break
+    return out, margin
+
+
+def probs_of(model: Decoder, e: torch.Tensor, N: int, resp: list[int]) -> torch.Tensor:
+    """p_m for all m given the embedding rows e [N+M, H] (teacher forcing)."""
+    logits, _ = model(inputs_embeds=e.unsqueeze(0))
+    M = len(resp)
+    lp = torch.softmax(logits[0, N - 1 : N - 1 + M], dim=-1)
+    return lp[torch.arange(M), torch.tensor(resp)]
+
+
+def attributions(model: Decoder, prompt_ids: list[int], resp: list[int]) -> dict:
+    N, M = len(prompt_ids), len(resp)
+    table = model.embed_tokens.weight.detach()
+    e = table[torch.tensor(prompt_ids + resp)].clone().requires_grad_(True)
+    p = probs_of(model, e, N, resp)
+    grad = np.zeros((N, M))
+    for m in range(M):
+        (g,) = torch.autograd.grad(p[m], e, retain_graph=True)
+        grad[:, m] = (g[:N] * e[:N]).sum(-1).detach().numpy()
+    occ = np.zeros((N, M))
+    base = p.detach()
+    with torch.no_grad():
+        for n in range(N):
+            e2 = e.detach().clone()
+            e2[n] = 0
+            occ[n] = (base - probs_of(model, e2, N, resp)).numpy()
+        # self-check: gradient x input equals d/da p_m(e_n -> (1+a) e_n) at a = 0 (central difference)
+        h = 1e-6
+        for n in (0, N - 1):
+            ep, em = e.detach().clone(), e.detach().clone()
+            ep[n] *= 1 + h
+            em[n] *= 1 - h
+            fd = ((probs_of(model, ep, N, resp) - probs_of(model, em, N, resp)) / (2 * h)).numpy()
+            assert np.allclose(fd, grad[n], atol=1e-8, rtol=1e-5), (fd, grad[n])
+    return {"p": base.tolist(), "gradient": grad.tolist(), "occlusion": occ.tolist()}
+
+
+def main() -> None:
+    for folder, spec in MODELS.items():
+        d = os.path.join(OUT, folder)
+        tok = build_tokenizer(spec)
+        model = build_model(spec, tok)
+        ref = onnx_embedding_table(os.path.join(d, "onnx", "model.onnx"))
+        assert np.array_equal(ref, model.embed_tokens.weight.detach().numpy()), f"{folder}: weights differ from ONNX"
+        m64 = build_model(spec, tok).double()
+        eos = model.cfg.eos_token_id
+        toks = tokenize(d, PROMPTS + [g[0] for g in GIVEN], [g[1] for g in GIVEN])
+        assert all(toks["roundTrip"]), toks["roundTrip"]
+        cases = []
+        for i, prompt in enumerate(PROMPTS):
+            ids = toks["prompts"][i]
+            resp, margin = greedy_with_margin(m64, ids, eos)
+            resp32 = greedy(model, ids, MAX_NEW, eos)
+            assert resp == resp32, f"{folder}: fp32/fp64 greedy differ {resp} {resp32}"
+            c = {"name": f"greedy-{i}", "prompt": prompt, "promptIds": ids, "teacherForced": False,
+                 "responseText": tok.decode(resp), "responseIds": resp, "greedyMargin": margin}
+            c.update(attributions(m64, ids, resp))
+            cases.append(c)
+        for j, (prompt, text) in enumerate(GIVEN):
+            ids = toks["prompts"][len(PROMPTS) + j]
+            resp = toks["responses"][j]
+            c = {"name": f"given-{j}", "prompt": prompt, "promptIds": ids, "teacherForced": True,
+                 "responseText": text, "responseIds": resp}
+            c.update(attributions(m64, ids, resp))
+            cases.append(c)
+        g = {"model": folder, "dtype": "float64", "maxNewTokens": MAX_NEW, "eosTokenId": eos, "cases": cases}
+        with open(os.path.join(d, "golden.json"), "w") as f:
+            json.dump(g, f, indent=1)
+            f.write("\n")
+        lens = [(len(c["promptIds"]), len(c["responseIds"])) for c in cases]
+        print(folder, "cases (N, M):", lens, "min greedy margin:",
+              min(c.get("greedyMargin", 1e9) for c in cases),
+              "p range:", min(min(c["p"]) for c in cases), max(max(c["p"]) for c in cases))
+
+
+if __name__ == "__main__":
+    main()
