@@ -6,7 +6,7 @@
  * so the weights exist once, in one session. Prepared graphs are cached on disk, keyed by the
  * sha256 of the source graph.
  */
-import { mkdir, rename, symlink, writeFile, readFile, rm, stat } from 'node:fs/promises';
+import { link, mkdir, rename, writeFile, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../errors.ts';
 import { locateEmbedding } from './locate-embedding.ts';
@@ -44,20 +44,26 @@ export interface PreparedGraph {
 }
 
 export async function loadOrPrepareGraph(sourceFile: string, sourceSha256: string, cacheDir: string): Promise<{ prepared: PreparedGraph; fresh: boolean }> {
-  const dir = path.join(cacheDir, 'prepared', sourceSha256.slice(0, 32));
-  const file = path.join(dir, 'model.onnx');
-  const metaFile = path.join(dir, 'meta.json');
-  const cached = await readMeta(metaFile);
-  if (cached && cached.formatVersion === PREPARED_FORMAT_VERSION && cached.sourceSha256 === sourceSha256 && (await exists(file))) {
-    return { prepared: { file, metaFile, meta: cached }, fresh: false };
+  const key = sourceSha256.slice(0, 32);
+  // onnxruntime reads external data only from the graph's own folder (it resolves links), so a
+  // graph with external data goes to the cache with hard links to the data, or else beside its
+  // source (another file system).
+  const inCache = { file: path.join(cacheDir, 'prepared', key, 'model.onnx'), metaFile: path.join(cacheDir, 'prepared', key, 'meta.json') };
+  const stem = path.join(path.dirname(sourceFile), `${path.basename(sourceFile, '.onnx')}.prompt-lens-${key.slice(0, 12)}`);
+  const besideSource = { file: `${stem}.onnx`, metaFile: `${stem}.json` };
+  for (const place of [inCache, besideSource]) {
+    const cached = await readMeta(place.metaFile);
+    if (cached && cached.formatVersion === PREPARED_FORMAT_VERSION && cached.sourceSha256 === sourceSha256 && (await exists(place.file))) {
+      return { prepared: { ...place, meta: cached }, fresh: false };
+    }
   }
   const model = await readOnnxModel(sourceFile);
   const meta = insertEmbeddingScale(model, sourceFile, sourceSha256);
-  await mkdir(dir, { recursive: true });
-  await linkExternalData(model.graph, path.dirname(sourceFile), dir);
-  await writeAtomically(file, encodeOnnxModel(model));
-  await writeAtomically(metaFile, JSON.stringify(meta, null, 2));
-  return { prepared: { file, metaFile, meta }, fresh: true };
+  const place = (await linkExternalData(model.graph, path.dirname(sourceFile), path.dirname(inCache.file))) ? inCache : besideSource;
+  const prepared = { ...place, meta };
+  await writeAtomically(prepared.file, encodeOnnxModel(model));
+  await saveMeta(prepared);
+  return { prepared, fresh: true };
 }
 
 export async function saveMeta(prepared: PreparedGraph): Promise<void> {
@@ -136,22 +142,28 @@ function byLayerThenKind(a: string, b: string): number {
   return la - lb || (a.endsWith('key') ? 0 : 1) - (b.endsWith('key') ? 0 : 1);
 }
 
-/** External-data files are linked beside the prepared graph so its relative locations resolve. */
-async function linkExternalData(graph: GraphProto, sourceDir: string, targetDir: string): Promise<void> {
+/** Hard-links every external-data file of the graph into `targetDir`; false if that is impossible. */
+async function linkExternalData(graph: GraphProto, sourceDir: string, targetDir: string): Promise<boolean> {
   const locations = new Set<string>();
   for (const tensor of graph.initializer) {
     const location = tensor.external_data?.find((e) => e.key === 'location')?.value;
     if (location) locations.add(location);
   }
   for (const location of locations) {
-    const source = path.resolve(sourceDir, location);
-    if (!(await exists(source))) {
-      throw new EngineError('model-files-missing', `The model's weights file ${source} is missing.`, 'Download the model again with all of its onnx/*.onnx_data files.');
+    if (!(await exists(path.resolve(sourceDir, location)))) {
+      throw new EngineError('model-files-missing', `The model's weights file ${path.resolve(sourceDir, location)} is missing.`, 'Download the model again with all of its onnx/*.onnx_data files.');
     }
-    const target = path.join(targetDir, location);
-    await rm(target, { force: true });
-    await mkdir(path.dirname(target), { recursive: true });
-    await symlink(source, target);
+  }
+  await mkdir(targetDir, { recursive: true });
+  try {
+    for (const location of locations) {
+      const target = path.join(targetDir, location);
+      await rm(target, { force: true });
+      await link(path.resolve(sourceDir, location), target);
+    }
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -89,12 +89,9 @@ export class DecoderSession {
 
 export async function createSession(file: string): Promise<ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(file, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      intraOpNumThreads: env.intraOpThreads > 0 ? env.intraOpThreads : undefined,
-      logSeverityLevel: 3,
-    });
+    const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+    if (env.intraOpThreads > 0) options.intraOpNumThreads = env.intraOpThreads;
+    return await ort.InferenceSession.create(file, options);
   } catch (cause) {
     throw new EngineError(
       'unsupported-graph',

@@ -1,0 +1,47 @@
+/** The PyTorch reference attributions committed beside each test model (tools/models/make_goldens.py). */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface GoldenCase {
+  name: string;
+  prompt: string;
+  promptIds: number[];
+  teacherForced: boolean;
+  responseText: string;
+  responseIds: number[];
+  p: number[];
+  gradient: number[][];
+  occlusion: number[][];
+}
+
+export interface Golden {
+  model: string;
+  maxNewTokens: number;
+  eosTokenId: number;
+  cases: GoldenCase[];
+}
+
+export function readGolden(modelDir: string): Golden {
+  return JSON.parse(readFileSync(path.join(modelDir, 'golden.json'), 'utf8')) as Golden;
+}
+
+export function pearson(a: number[], b: number[]): number {
+  const n = a.length;
+  const ma = a.reduce((s, v) => s + v, 0) / n;
+  const mb = b.reduce((s, v) => s + v, 0) / n;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}
+
+export function columnArgmax(matrix: number[][], m: number): number {
+  let best = 0;
+  for (let n = 1; n < matrix.length; n++) if (matrix[n][m] > matrix[best][m]) best = n;
+  return best;
+}

@@ -1,0 +1,87 @@
+/**
+ * The engine's numbers against an independent reference: PyTorch autograd (gradient × input)
+ * and PyTorch occlusion on the same weights, computed in float64 and committed as golden.json.
+ * Runs real onnxruntime sessions on the prepared graphs of the project's test models.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import path from 'node:path';
+import { env } from '../../src/engine/env.ts';
+import { loadOrPrepareGraph } from '../../src/engine/graph/prepare.ts';
+import { sha256File } from '../../src/engine/models/files.ts';
+import { DecoderSession } from '../../src/engine/runtime/session.ts';
+import { gradient } from '../../src/engine/attribution/gradient.ts';
+import { occlusion } from '../../src/engine/attribution/occlusion.ts';
+import { generate } from '../../src/engine/generate.ts';
+import { columnArgmax, pearson, readGolden } from '../helpers/golden.ts';
+import { tempDir, testModel } from '../helpers/paths.ts';
+
+const MODELS = ['tiny-gpt2', 'tiny-llama', 'tiny-qwen2', 'tiny-phi3', 'tiny-llama-extdata'];
+const cacheDir = tempDir();
+
+for (const name of MODELS) {
+  describe(`${name}: attribution vs PyTorch`, () => {
+    const dir = testModel(name);
+    const golden = readGolden(dir);
+    let session: DecoderSession;
+
+    before(async () => {
+      const file = path.join(dir, 'onnx/model.onnx');
+      const { prepared } = await loadOrPrepareGraph(file, await sha256File(file), cacheDir);
+      session = await DecoderSession.create(prepared.file, prepared.meta);
+    });
+    after(async () => session?.dispose());
+
+    for (const c of golden.cases) {
+      if (!c.teacherForced) {
+        test(`${c.name}: greedy generation equals PyTorch`, async () => {
+          const ids = await generate(session, c.promptIds, { maxNewTokens: c.responseIds.length, eosTokenIds: [golden.eosTokenId] });
+          assert.deepEqual(ids, c.responseIds);
+        });
+      }
+
+      test(`${c.name}: occlusion matches PyTorch to 1e-5`, async () => {
+        const r = await occlusion.attribute({ session, promptIds: c.promptIds, responseIds: c.responseIds, batchSize: 3 });
+        let maxDiff = 0;
+        r.importance.forEach((row, n) => row.forEach((v, m) => (maxDiff = Math.max(maxDiff, Math.abs(v - c.occlusion[n][m])))));
+        r.responseProbabilities.forEach((p, m) => assert.ok(Math.abs(p - c.p[m]) < 1e-5, `p[${m}] ${p} vs ${c.p[m]}`));
+        console.log(`# ${name} ${c.name} occlusion max |Δ| = ${maxDiff.toExponential(2)}`);
+        assert.ok(maxDiff < 1e-5, `max abs difference ${maxDiff}`);
+      });
+
+      test(`${c.name}: gradient × input agrees with autograd (Pearson ≥ 0.999, argmax ≥ 99 %)`, async () => {
+        const r = await gradient.attribute({ session, promptIds: c.promptIds, responseIds: c.responseIds, batchSize: 4 });
+        const ours = r.importance.flat();
+        const reference = c.gradient.flat();
+        const rho = pearson(ours, reference);
+        const M = c.responseIds.length;
+        let same = 0;
+        for (let m = 0; m < M; m++) if (columnArgmax(r.importance, m) === columnArgmax(c.gradient, m)) same++;
+        console.log(`# ${name} ${c.name} gradient Pearson = ${rho.toFixed(6)}, argmax agreement ${same}/${M}`);
+        assert.ok(rho >= 0.999, `Pearson ${rho}`);
+        assert.ok(same / M >= 0.99, `argmax agreement ${same}/${M}`);
+      });
+    }
+  });
+}
+
+test('work accounting: prefix reuse processes fewer positions than full re-runs', async () => {
+  const dir = testModel('tiny-llama');
+  const golden = readGolden(dir);
+  const c = golden.cases.find((x) => x.promptIds.length >= 20) ?? golden.cases[0];
+  const file = path.join(dir, 'onnx/model.onnx');
+  const { prepared } = await loadOrPrepareGraph(file, await sha256File(file), cacheDir);
+  const session = await DecoderSession.create(prepared.file, prepared.meta);
+  try {
+    const r = await occlusion.attribute({ session, promptIds: c.promptIds, responseIds: c.responseIds, batchSize: 1 });
+    const N = c.promptIds.length;
+    const T = N + c.responseIds.length - 1;
+    // One full pass plus Σ_n (T − n) positions.
+    assert.equal(r.work.positionsProcessed, T + (N * (2 * T - N + 1)) / 2);
+    assert.ok(r.work.positionsProcessed < r.work.positionsWithoutCacheReuse);
+    assert.equal(r.work.forwardPasses, N + 1);
+  } finally {
+    await session.dispose();
+  }
+  void env;
+});
