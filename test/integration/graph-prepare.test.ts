@@ -21,7 +21,7 @@ const probe = [5, 17, 42, 99, 3, 250, 77, 8];
 const VARIANTS: [string, string, string][] = [
   ['tiny-gpt2', 'model.onnx', 'Gather'],
   ['tiny-llama', 'model.onnx', 'Gather'],
-  ['tiny-llama', 'model_quantized.onnx', 'Gather'] // Gather on a DequantizeLinear'd uint8 table,
+  ['tiny-llama', 'model_quantized.onnx', 'Gather'], // a Gather on a DequantizeLinear'd uint8 table,
   ['tiny-llama', 'model_q4.onnx', 'GatherBlockQuantized'],
   ['tiny-qwen2', 'model.onnx', 'Gather'],
   ['tiny-phi3', 'model.onnx', 'Gather'],
