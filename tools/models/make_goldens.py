@@ -25,6 +25,7 @@ For every model in test/fixtures/models/ (built by make_test_models.py) writes g
   ]
 }
 Rows are ALL prompt positions (BOS included), columns are response tokens.
+Values are rounded to 13 decimals (absolute precision 1e-13).
 e_n is the raw row of the token-embedding table (before position embeddings / any scaling).
 
 Run from the repo root (after make_test_models.py):  /usr/bin/python3 tools/models/make_goldens.py
@@ -137,7 +138,13 @@ def attributions(model: Decoder, prompt_ids: list[int], resp: list[int]) -> dict
             em[n] *= 1 - h
             fd = ((probs_of(model, ep, N, resp) - probs_of(model, em, N, resp)) / (2 * h)).numpy()
             assert np.allclose(fd, grad[n], atol=1e-8, rtol=1e-5), (fd, grad[n])
-    return {"p": base.tolist(), "gradient": grad.tolist(), "occlusion": occ.tolist()}
+    return {"p": _r(base.numpy()), "gradient": _r(grad), "occlusion": _r(occ)}
+
+
+def _r(a: np.ndarray) -> list:
+    """Round to 13 decimals (absolute 1e-13): float64 BLAS results vary by ~1e-15 between
+    runs, and rounding keeps regenerated files byte-identical."""
+    return np.round(np.asarray(a, dtype=np.float64), 13).tolist()
 
 
 def main() -> None:
