@@ -1,0 +1,79 @@
+/**
+ * `npm run bench`: speed and memory of both attribution methods on a random-weight model with
+ * SmolLM2-135M's exact configuration, for a 128-token prompt and a 64-token response.
+ * Each method is reported as a ratio to its floor: the token positions it must process divided
+ * by the tokens/second of one full-sequence forward pass measured in the same run.
+ * Memory: peak resident set above the process baseline, as a multiple of the weight bytes.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { env } from '../engine/env.ts';
+import { loadOrPrepareGraph } from '../engine/graph/prepare.ts';
+import { sha256File } from '../engine/models/files.ts';
+import { DecoderSession } from '../engine/runtime/session.ts';
+import { attributorFor } from '../engine/attribution/registry.ts';
+
+const PROMPT_TOKENS = 128;
+const RESPONSE_TOKENS = 64;
+
+async function main(): Promise<number> {
+  const modelDir = path.resolve(process.argv[2] ?? '.cache/bench-model');
+  const graphFile = path.join(modelDir, 'onnx/model.onnx');
+  if (!existsSync(graphFile)) {
+    process.stderr.write(
+      `bench: no benchmark model at ${modelDir}.\n  fix: generate it once with /usr/bin/python3 tools/models/make_bench_model.py (needs Debian's python3-torch and python3-onnx), or pass a model folder.\n`,
+    );
+    return 1;
+  }
+  const weightBytes = folderBytes(path.join(modelDir, 'onnx'));
+  const baselineRss = process.memoryUsage().rss;
+  const { prepared } = await loadOrPrepareGraph(graphFile, await sha256File(graphFile), env.cacheDir);
+  const session = await DecoderSession.create(prepared.file, prepared.meta);
+  const vocab = 49152;
+  const ids = Array.from({ length: PROMPT_TOKENS + RESPONSE_TOKENS }, (_, i) => (i * 7919 + 11) % vocab);
+  const promptIds = ids.slice(0, PROMPT_TOKENS);
+  const responseIds = ids.slice(PROMPT_TOKENS);
+  const sequence = [...promptIds, ...responseIds.slice(0, -1)];
+
+  // Floor: throughput of one full-sequence forward pass (best of 3 after a warm-up).
+  await session.forward({ ids: [sequence] });
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    await session.forward({ ids: [sequence] });
+    best = Math.min(best, performance.now() - t0);
+  }
+  const tokensPerSecond = sequence.length / (best / 1000);
+  console.log(`model: ${modelDir} (${(weightBytes / 1e6).toFixed(1)} MB of weights), threads: ${env.intraOpThreads || 'onnxruntime default'}`);
+  console.log(`floor: one forward pass over ${sequence.length} positions in ${best.toFixed(0)} ms = ${tokensPerSecond.toFixed(0)} positions/s`);
+
+  const rows: string[] = [];
+  for (const method of ['occlusion', 'gradient'] as const) {
+    for (const batchSize of [1, 4]) {
+      const t0 = performance.now();
+      const result = await attributorFor(method).attribute({ session, promptIds, responseIds, batchSize });
+      const seconds = (performance.now() - t0) / 1000;
+      const floorSeconds = result.work.positionsProcessed / tokensPerSecond;
+      rows.push(
+        `${method.padEnd(9)} batch ${batchSize}: ${seconds.toFixed(2)} s for ${result.work.positionsProcessed} positions in ${result.work.forwardPasses} passes; floor ${floorSeconds.toFixed(2)} s; ratio ${(seconds / floorSeconds).toFixed(2)}× (target ≤ 1.5×); without prefix reuse ${result.work.positionsWithoutCacheReuse} positions`,
+      );
+      console.log(rows[rows.length - 1]);
+    }
+  }
+  await session.dispose();
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+  const used = peakRss - baselineRss;
+  console.log(`memory: peak RSS ${(peakRss / 1e6).toFixed(0)} MB, ${(used / 1e6).toFixed(0)} MB above the ${(baselineRss / 1e6).toFixed(0)} MB baseline = ${(used / weightBytes).toFixed(2)}× the weight bytes (target ≤ 2×)`);
+  return 0;
+}
+
+function folderBytes(dir: string): number {
+  let total = 0;
+  for (const name of ['model.onnx', 'model.onnx_data']) {
+    const file = path.join(dir, name);
+    if (existsSync(file)) total += statSync(file).size;
+  }
+  return total;
+}
+
+main().then((code) => process.exit(code));
