@@ -11,6 +11,7 @@ const USAGE = `prompt-lens ${TOOL_VERSION}: which prompt words a language model 
   prompt-lens compare --base M1 --tuned M2 (same options) [--same-response none|tuned|base]
   prompt-lens spans (--prompt TEXT | --prompt-file F | --prompts FILE.jsonl) [--json OUT]
   prompt-lens stats DIR [--levels 10] [--threshold 7] [--p 4] [--out DIR]
+  prompt-lens demo [--out prompt-lens-demo.html] [--method gradient|occlusion] [--per-task 1]
 
 M is a local folder in the Hugging Face ONNX layout or a Hub id (org/name).
 `;
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   compare: async () => runCompare,
   spans: async () => (await import('./commands/spans.ts')).run,
   stats: async () => (await import('./commands/stats.ts')).run,
+  demo: async () => (await import('./commands/demo.ts')).run,
 };
 
 async function main(argv: string[]): Promise<number> {
