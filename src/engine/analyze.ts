@@ -111,7 +111,7 @@ export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: Ana
     promptTokens = words;
   }
 
-  const scores = scoreImportance(importance, promptTokens, settings, req.instructionSpans);
+  const scores = scoreImportance(importance, promptTokens, settings, req.instructionSpans, req.prompt);
   const responseTexts = model.tokenizer.tokenTexts(responseIds);
   return {
     schemaVersion: ANALYSIS_SCHEMA_VERSION,

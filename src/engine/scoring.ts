@@ -15,7 +15,7 @@ export interface Scores {
   instructionScore?: number;
 }
 
-export function scoreImportance(importance: number[][], tokens: PromptToken[], settings: ScoreSettings, spans?: Span[]): Scores {
+export function scoreImportance(importance: number[][], tokens: PromptToken[], settings: ScoreSettings, spans?: Span[], prompt?: string): Scores {
   // Template and BOS rows are not the user's text: they take no part in the normalization.
   const normalized = normalizeImportance(importance, settings, tokens.map((t) => !t.special));
   const density = tokenDensity(normalized, settings.p);
@@ -23,7 +23,7 @@ export function scoreImportance(importance: number[][], tokens: PromptToken[], s
   const scores: Scores = { normalized, density, densityNormalized };
   if (spans && spans.length > 0) {
     scores.instructionSpans = spans;
-    scores.instructionMask = spansToMask(tokens, spans);
+    scores.instructionMask = spansToMask(tokens, spans, prompt);
     scores.instructionScore = instructionScore(densityNormalized, scores.instructionMask);
   }
   return scores;
@@ -33,7 +33,7 @@ export function scoreImportance(importance: number[][], tokens: PromptToken[], s
 export function rescore(analysis: Analysis, change: Partial<ScoreSettings> & { instructionSpans?: Span[] }): Analysis {
   const settings = { ...analysis.settings, ...pickScoreSettings(change) };
   const spans = change.instructionSpans ?? analysis.instructionSpans;
-  const scores = scoreImportance(analysis.importance, analysis.promptTokens, settings, spans);
+  const scores = scoreImportance(analysis.importance, analysis.promptTokens, settings, spans, analysis.prompt);
   return { ...analysis, settings, ...scores };
 }
 
