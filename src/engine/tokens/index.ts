@@ -5,9 +5,8 @@
  */
 import type { PromptToken } from '../analysis.ts';
 import { loadHfTokenizer, type LoadedTokenizer } from './load.ts';
-import { promptTokens } from './offsets.ts';
 import { decodePieces } from './pieces.ts';
-import { applyTemplate, rawPrompt } from './template.ts';
+import { decodeWith, encodePromptDetail, type EncodePromptOptions } from './encode.ts';
 
 export { mergeIntoWords } from './words.ts';
 
@@ -20,10 +19,7 @@ export interface EncodedPrompt {
   tokens: PromptToken[];
 }
 
-export interface EncodePromptOptions {
-  template: 'auto' | 'none';
-  system?: string;
-}
+export type { EncodePromptOptions };
 
 export interface PromptTokenizer {
   readonly hasChatTemplate: boolean;
@@ -46,21 +42,14 @@ class Tokenizer implements PromptTokenizer {
     this.hasChatTemplate = loaded.hasChatTemplate;
     this.eosTokenIds = loaded.eosTokenIds;
     this.bosTokenId = loaded.bosTokenId;
+    this.decode = decodeWith(loaded);
   }
 
-  decode = (ids: number[]): string => {
-    if (ids.length === 0) return '';
-    return this.loaded.tok.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false });
-  };
+  readonly decode: (ids: number[]) => string;
 
   encodePrompt(prompt: string, opts: EncodePromptOptions): EncodedPrompt {
-    const { tok, added } = this.loaded;
-    const templated = opts.template === 'auto' && this.hasChatTemplate;
-    const rendered = templated ? applyTemplate(tok, prompt, opts.system) : rawPrompt(prompt);
-    // As apply_chat_template does: the template writes BOS itself when the model wants one.
-    const ids = tok.encode(rendered.modelInput, { add_special_tokens: !templated });
-    const { tokens } = promptTokens(prompt, rendered, ids, this.decode, added);
-    return { ids, modelInput: rendered.modelInput, tokens };
+    const { ids, rendered, detail } = encodePromptDetail(this.loaded, prompt, opts, this.decode);
+    return { ids, modelInput: rendered.modelInput, tokens: detail.tokens };
   }
 
   encodeResponse(response: string): number[] {

@@ -8,7 +8,10 @@
  */
 import type { PromptToken } from '../analysis.ts';
 
-const WORD_CHAR = /[\p{L}\p{M}\p{N}\p{Pc}\p{Extended_Pictographic}\p{Emoji_Modifier}\u200d\ufe0f\u20e3]/u;
+const WORD_CLASS = /[\p{L}\p{M}\p{N}\p{Pc}\p{Extended_Pictographic}\p{Emoji_Modifier}]/u;
+/** Joiners and selectors inside emoji sequences: ZWJ, VS16, combining keycap. */
+const EMOJI_GLUE = new Set(['\u200d', '\ufe0f', '\u20e3']);
+const WORD_CHAR = { test: (c: string): boolean => EMOJI_GLUE.has(c) || WORD_CLASS.test(c) };
 
 function charBefore(s: string, i: number): string {
   if (i <= 0) return '';

@@ -1,0 +1,152 @@
+/**
+ * Token → prompt offsets on the nine real tokenizers of ../shared/fixtures/tokenizers, with
+ * thousands of seeded random strings and targeted cases per tokenizer family.
+ *
+ * What "covered" means: every character of the user's prompt is inside the span of a
+ * non-special token, except characters the model never sees, which must all be whitespace:
+ * whitespace a chat template trims around the prompt (Llama 3's `| trim`) and whitespace an
+ * added token with lstrip/rstrip swallows (Phi-3's `<|user|>`, `<|end|>`...).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it, before } from 'node:test';
+import { sharedDir, sharedSkipReason } from '../helpers/paths.ts';
+import { decodeWith, encodePromptDetail, type EncodedPromptDetail } from '../../src/engine/tokens/encode.ts';
+import { loadHfTokenizer, type LoadedTokenizer } from '../../src/engine/tokens/load.ts';
+import { loadPromptTokenizer } from '../../src/engine/tokens/index.ts';
+
+const skip = sharedSkipReason();
+const FIXTURES = path.join(sharedDir, 'fixtures/tokenizers');
+const NAMES = [
+  'gpt2',
+  'phi-2',
+  'llama2',
+  'tinyllama-1.1b-chat-v0.1',
+  'phi-3-mini-instruct',
+  'smollm2-135m-instruct',
+  'qwen2.5-0.5b-instruct',
+  'qwen3',
+  'llama3-8b-instruct',
+];
+/** Random strings per tokenizer and template mode (9 × 2 × this in all). */
+const PER_MODE = Number(process.env.PROMPT_LENS_FUZZ_N ?? 300);
+
+// ---------- seeded random strings ----------
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const POOLS: string[][] = [
+  ['the', 'Hello', 'world', 'instruction', 'Summarize', 'don\'t', 'naïve', 'café', 'Straße', 'x', 'API', 'ok'],
+  [' ', ' ', ' ', '  ', '   ', '\t', '\n', '\r\n', '\n\n', ' \t ', '\u00a0', '    '],
+  ['0', '7', '42', '1234567', '3.14', '2024-01-01', '١٢٣'],
+  ['.', ',', '!', '?', ':', ';', '"', '\'', '(', ')', '[', ']', '{', '}', '<', '>', '/', '\\', '-', '_', '*', '#', '@', '…', '«', '»'],
+  ['🤗', '👍🏽', '👨‍👩‍👧‍👦', '🏳️‍🌈', '❤️', '1️⃣', '🧑🏿‍💻', '😀', '🇯🇵', '✨'],
+  ['日本語', '中文', '한국어', 'ひらがな', 'カタカナ', '漢字', 'Привет', 'مرحبا', 'שלום', 'ไทย'],
+  ['e\u0301', 'a\u0308\u0323', 'n\u0303', 'o\u0302\u0301', '\u0301', 'A\u030a', 'ﬁ', 'Å', 'Ａ', '\u200b'],
+];
+
+function randomString(rnd: () => number): string {
+  const parts: string[] = [];
+  // Mostly short strings, some long ones (several decode windows).
+  const n = rnd() < 0.1 ? 40 + Math.floor(rnd() * 80) : 1 + Math.floor(rnd() * 14);
+  for (let i = 0; i < n; i++) {
+    const pool = POOLS[Math.floor(rnd() * POOLS.length)];
+    parts.push(pool[Math.floor(rnd() * pool.length)]);
+  }
+  return parts.join('');
+}
+
+// ---------- invariants ----------
+const WS = /^\s$/u;
+
+function checkInvariants(name: string, prompt: string, enc: EncodedPromptDetail, lossless: boolean): void {
+  const { tokens, pieces, unseen, stats } = enc.detail;
+  const ctx = `${name} ${JSON.stringify(prompt)}`;
+  assert.equal(tokens.length, enc.ids.length, ctx);
+  const covered = new Uint8Array(prompt.length);
+  let lastStart = 0;
+  let lastEnd = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    assert.ok(0 <= t.start && t.start <= t.end && t.end <= prompt.length, `${ctx}: token ${i} [${t.start},${t.end}) outside`);
+    assert.ok(t.start >= lastStart && t.end >= lastEnd, `${ctx}: token ${i} [${t.start},${t.end}) out of order`);
+    lastStart = t.start;
+    lastEnd = t.end;
+    assert.equal(t.special, t.end === t.start, `${ctx}: token ${i} special flag`);
+    if (!t.special) {
+      assert.equal(t.text, prompt.slice(t.start, t.end), ctx);
+      covered.fill(1, t.start, t.end);
+    }
+  }
+  for (let c = 0; c < prompt.length; c++) {
+    if (unseen[c]) {
+      assert.match(prompt[c], WS, `${ctx}: unseen char ${c} is not whitespace`);
+      assert.equal(covered[c], 0, `${ctx}: char ${c} both unseen and covered`);
+    } else {
+      assert.equal(covered[c], 1, `${ctx}: char ${c} (${JSON.stringify(prompt[c])}) not covered`);
+    }
+  }
+  if (!lossless) return;
+  assert.equal(stats.substituted, 0, `${ctx}: substitutions ${JSON.stringify(stats)}`);
+  assert.equal(stats.skipped, 0, `${ctx}: skipped ${JSON.stringify(stats)}`);
+  // A non-special token whose span no neighbour shares decodes to the text under its span
+  // (up to NFC, and up to one leading space the tokenizer inserted, e.g. SentencePiece's "▁").
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.special) continue;
+    const shared =
+      (i > 0 && tokens[i - 1].end > t.start) || (i + 1 < tokens.length && tokens[i + 1].start < t.end);
+    // Tokens that straddle the template/user boundary hold template text too.
+    const { userStart, userEnd } = enc.rendered;
+    const straddles = enc.detail.modelStart[i] < userStart || enc.detail.modelEnd[i] > userEnd;
+    if (shared || straddles) continue;
+    const under = t.text.normalize('NFC');
+    const piece = pieces[i].normalize('NFC');
+    assert.ok(
+      piece === under || (piece.startsWith(' ') && piece.slice(1) === under),
+      `${ctx}: token ${i} piece ${JSON.stringify(pieces[i])} vs text ${JSON.stringify(t.text)}`,
+    );
+  }
+}
+
+describe('token offsets on real tokenizers', { skip }, () => {
+  const loaded = new Map<string, LoadedTokenizer>();
+  before(async () => {
+    for (const name of NAMES) loaded.set(name, await loadHfTokenizer(path.join(FIXTURES, name)));
+  });
+
+  it('has all nine fixture tokenizers', () => {
+    for (const name of NAMES) assert.ok(fs.existsSync(path.join(FIXTURES, name, 'tokenizer.json')), name);
+  });
+
+  for (const [k, name] of NAMES.entries()) {
+    it(`${name}: ${PER_MODE} random strings × template none/auto keep spans ordered, inside, covering`, () => {
+      const tk = loaded.get(name)!;
+      const decode = decodeWith(tk);
+      const counts = { strings: 0, tokens: 0, unseen: 0 };
+      for (const template of ['none', 'auto'] as const) {
+        const rnd = mulberry32(1000 + k * 2 + (template === 'auto' ? 1 : 0));
+        for (let s = 0; s < PER_MODE; s++) {
+          const prompt = randomString(rnd);
+          const enc = encodePromptDetail(tk, prompt, { template }, decode);
+          // The ids are exactly the tokenizer's own.
+          if (template === 'none') assert.deepEqual(enc.ids, tk.tok.encode(prompt));
+          checkInvariants(`${name}/${template}`, prompt, enc, true);
+          counts.strings++;
+          counts.tokens += enc.ids.length;
+          counts.unseen += enc.detail.unseen.reduce((a, b) => a + b, 0);
+        }
+      }
+      console.log(`# ${name}: ${counts.strings} strings, ${counts.tokens} tokens, ${counts.unseen} unseen whitespace chars`);
+    });
+  }
+});
