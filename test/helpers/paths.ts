@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const repoRoot = path.resolve(import.meta.dirname, '../..');
+export const repoRoot = path.resolve(__dirname, '../..');
 export const testModelsDir = path.join(repoRoot, 'test/fixtures/models');
 export const sharedDir = path.resolve(repoRoot, '../shared');
 

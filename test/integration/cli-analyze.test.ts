@@ -1,0 +1,118 @@
+/**
+ * The `prompt-lens analyze` / `compare` commands end to end on the project's test models:
+ * outputs validate against the JSON schema, offsets point into the prompt, and every bad input
+ * gives one clear message, a non-zero exit and no output file.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, cpSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { Analysis } from '../../src/engine/analysis.ts';
+import { runCli } from '../helpers/cli.ts';
+import { repoRoot, tempDir, testModel } from '../helpers/paths.ts';
+
+const cache = tempDir();
+const env = { PROMPT_LENS_CACHE: cache, PROMPT_LENS_OFFLINE: '1' };
+const schema = JSON.parse(readFileSync(path.join(repoRoot, 'src/engine/analysis.schema.json'), 'utf8'));
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats(ajv);
+const validate = ajv.compile(schema);
+
+test('analyze writes a schema-valid analysis and a self-contained HTML report', async () => {
+  const out = tempDir();
+  const prompt = 'Translate the sentence into French: the cat sat on the mat.';
+  const r = await runCli(['analyze', '--model', testModel('tiny-llama'), '--prompt', prompt, '--max-new-tokens', '6', '--instruction', '0:35', '--json', path.join(out, 'a.json'), '--html', path.join(out, 'a.html')], { env });
+  assert.equal(r.code, 0, r.stderr);
+  const a = JSON.parse(readFileSync(path.join(out, 'a.json'), 'utf8')) as Analysis;
+  assert.ok(validate(a), JSON.stringify(validate.errors));
+  assert.equal(a.prompt, prompt);
+  assert.equal(a.promptTokens.length, a.importance.length);
+  assert.equal(a.responseTokens.length, a.importance[0].length);
+  assert.equal(a.promptTokens[0].special, true, 'tiny-llama prepends BOS');
+  for (const t of a.promptTokens.filter((t) => !t.special)) assert.equal(prompt.slice(t.start, t.end), t.text);
+  assert.equal(typeof a.instructionScore, 'number');
+  assert.ok(a.parity.maxAbsLogitDiff < 1e-4);
+  const html = readFileSync(path.join(out, 'a.html'), 'utf8');
+  assert.match(html, /<canvas id="heat0">/);
+  assert.doesNotMatch(html, /(src|href)="https?:/, 'no remote content');
+  assert.match(r.stdout, /top tokens:/);
+});
+
+test('compare --same-response tuned explains one response with both models', async () => {
+  const out = tempDir();
+  const r = await runCli(['compare', '--base', testModel('tiny-llama'), '--tuned', testModel('tiny-qwen2'), '--prompt', 'Name three colours of the sea.', '--max-new-tokens', '5', '--same-response', 'tuned', '--method', 'occlusion', '--json', path.join(out, 'c.json')], { env });
+  assert.equal(r.code, 0, r.stderr);
+  const c = JSON.parse(readFileSync(path.join(out, 'c.json'), 'utf8')) as { base: Analysis; tuned: Analysis };
+  assert.ok(validate(c.base) && validate(c.tuned));
+  assert.equal(c.base.response, c.tuned.response);
+  assert.equal(c.base.settings.responseSource, 'given');
+  assert.equal(c.tuned.settings.responseSource, 'generated');
+});
+
+test('word granularity merges sub-word tokens', async () => {
+  const out = tempDir();
+  const prompt = 'Summarize extraordinarily complicated paragraphs.';
+  const r = await runCli(['analyze', '--model', testModel('tiny-gpt2'), '--prompt', prompt, '--max-new-tokens', '4', '--granularity', 'word', '--json', path.join(out, 'w.json')], { env });
+  assert.equal(r.code, 0, r.stderr);
+  const a = JSON.parse(readFileSync(path.join(out, 'w.json'), 'utf8')) as Analysis;
+  const words = a.promptTokens
+    .filter((t) => !t.special)
+    .map((t) => prompt.slice(t.start, t.end).replace(/[^A-Za-z]/g, ''))
+    .filter((w) => w.length > 0);
+  assert.deepEqual(words, ['Summarize', 'extraordinarily', 'complicated', 'paragraphs']);
+  assert.ok(a.promptTokens.length < 15);
+});
+
+const BAD_INPUTS: { name: string; args: () => string[]; code: number; message: RegExp }[] = [
+  { name: 'missing model folder', args: () => ['analyze', '--model', '/nonexistent/model', '--prompt', 'hi'], code: 1, message: /No model folder at \/nonexistent\/model/ },
+  { name: 'Hub id while offline', args: () => ['analyze', '--model', 'HuggingFaceTB/SmolLM-135M', '--prompt', 'hi'], code: 1, message: /not downloaded and downloads are turned off/ },
+  { name: 'empty prompt', args: () => ['analyze', '--model', testModel('tiny-gpt2'), '--prompt', '   '], code: 1, message: /prompt is empty/ },
+  { name: 'prompt longer than the context window', args: () => ['analyze', '--model', testModel('tiny-gpt2'), '--prompt', 'word '.repeat(2000)], code: 1, message: /reads at most/ },
+  { name: 'unknown method', args: () => ['analyze', '--model', testModel('tiny-gpt2'), '--prompt', 'hi', '--method', 'lime'], code: 2, message: /--method must be one of/ },
+  { name: 'bad instruction span', args: () => ['analyze', '--model', testModel('tiny-gpt2'), '--prompt', 'hi', '--instruction', '0:99'], code: 2, message: /not inside the prompt/ },
+  { name: 'missing prompt', args: () => ['analyze', '--model', testModel('tiny-gpt2')], code: 2, message: /give the prompt/ },
+];
+
+for (const bad of BAD_INPUTS) {
+  test(`bad input: ${bad.name}`, async () => {
+    const out = tempDir();
+    const json = path.join(out, 'never.json');
+    const r = await runCli([...bad.args(), '--json', json], { env });
+    assert.equal(r.code, bad.code, r.stderr);
+    assert.match(r.stderr, bad.message);
+    assert.ok(!existsSync(json), 'no output written');
+    assert.ok(r.stderr.split('\n').filter((l) => l.startsWith('prompt-lens:')).length === 1, 'one message');
+  });
+}
+
+test('bad input: model folder without tokenizer files names them', async () => {
+  const dir = tempDir();
+  cpSync(testModel('tiny-gpt2'), dir, { recursive: true });
+  rmSync(path.join(dir, 'tokenizer.json'));
+  const r = await runCli(['analyze', '--model', dir, '--prompt', 'hi'], { env });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /lacks tokenizer\.json/);
+});
+
+test('bad input: corrupt config.json', async () => {
+  const dir = tempDir();
+  cpSync(testModel('tiny-gpt2'), dir, { recursive: true });
+  writeFileSync(path.join(dir, 'config.json'), '{"model_type": "gpt2",');
+  const r = await runCli(['analyze', '--model', dir, '--prompt', 'hi'], { env });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /config\.json is not valid JSON/);
+});
+
+test('Ctrl-C during attribution stops cleanly with exit 130 and writes nothing', async () => {
+  const out = tempDir();
+  mkdirSync(out, { recursive: true });
+  const r = await runCli(['analyze', '--model', testModel('tiny-llama'), '--prompt', 'Explain why the sky is blue, in detail. '.repeat(6), '--max-new-tokens', '40', '--json', path.join(out, 'x.json'), '--html', path.join(out, 'x.html')], {
+    env,
+    killWhen: (stderr) => /attribute/.test(stderr),
+  });
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /cancelled/);
+  assert.deepEqual(readdirSync(out), []);
+});
