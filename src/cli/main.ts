@@ -9,6 +9,7 @@ const USAGE = `prompt-lens ${TOOL_VERSION}: which prompt words a language model 
       [--threshold 0] [--p 4] [--instruction START:END ...] [--granularity token|word]
       [--dtype auto|fp32|fp16|q8|q4|q4f16] [--json OUT] [--html OUT]
   prompt-lens compare --base M1 --tuned M2 (same options) [--same-response none|tuned|base]
+  prompt-lens dataset --base M1 --tuned M2 --prompts FILE.jsonl --out DIR [--use-response] (analysis options)
   prompt-lens spans (--prompt TEXT | --prompt-file F | --prompts FILE.jsonl) [--json OUT]
   prompt-lens stats DIR [--levels 10] [--threshold 7] [--p 4] [--out DIR]
   prompt-lens demo [--out prompt-lens-demo.html] [--method gradient|occlusion] [--per-task 1]
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   spans: async () => (await import('./commands/spans.ts')).run,
   stats: async () => (await import('./commands/stats.ts')).run,
   demo: async () => (await import('./commands/demo.ts')).run,
+  dataset: async () => (await import('./commands/dataset.ts')).run,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,42 @@
+/** `prompt-lens dataset`: one analysis per prompt and model, resumable, labelled. */
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.ts';
+import { tempDir, testModel } from '../helpers/paths.ts';
+
+const env = { PROMPT_LENS_CACHE: tempDir(), PROMPT_LENS_OFFLINE: '1' };
+
+test('dataset writes <id>.<role>.json per prompt and model, and resumes', async () => {
+  const dir = tempDir();
+  const prompts = path.join(dir, 'prompts.jsonl');
+  const records = [
+    { id: 'a', prompt: 'Reverse the words: blue sky.', instruction_spans: [{ start: 0, end: 18 }], source: 'toy', followed: true },
+    { id: 'b', prompt: 'Spell the word cat in capitals.', instruction_spans: [{ start: 0, end: 31 }], source: 'toy', followed: false },
+  ];
+  writeFileSync(prompts, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const out = path.join(dir, 'out');
+  const args = ['dataset', '--base', testModel('tiny-llama'), '--tuned', testModel('tiny-gpt2'), '--prompts', prompts, '--out', out, '--max-new-tokens', '4', '--threshold', '0'];
+  const first = await runCli(args, { env });
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(readdirSync(out).sort(), ['a.base.json', 'a.tuned.json', 'b.base.json', 'b.tuned.json']);
+  const a = JSON.parse(readFileSync(path.join(out, 'a.tuned.json'), 'utf8'));
+  assert.deepEqual(a.dataset, { id: 'a', source: 'toy', followed: true, role: 'tuned' });
+  assert.equal(typeof a.instructionScore, 'number');
+
+  const before = statSync(path.join(out, 'a.base.json')).mtimeMs;
+  const second = await runCli(args, { env });
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stderr, /2 of 2 prompts already done/);
+  assert.equal(statSync(path.join(out, 'a.base.json')).mtimeMs, before);
+});
+
+test('dataset rejects a malformed prompts file with the line number', async () => {
+  const dir = tempDir();
+  const prompts = path.join(dir, 'p.jsonl');
+  writeFileSync(prompts, '{"id": "x", "prompt": "ok"}\n{"id": "y", "prompt": \n');
+  const r = await runCli(['dataset', '--base', testModel('tiny-gpt2'), '--prompts', prompts, '--out', path.join(dir, 'o')], { env });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /p\.jsonl:2 is not valid JSON/);
+});
