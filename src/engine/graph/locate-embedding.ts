@@ -35,7 +35,11 @@ export function locateEmbedding(graph: GraphProto, idsInput = 'input_ids'): Embe
     const name = queue.pop()!;
     for (const node of consumers.get(name) ?? []) {
       if (PASS_THROUGH_OPS.has(node.op_type) && node.input[0] === name) {
-        for (const out of node.output) if (!idNames.has(out)) (idNames.add(out), queue.push(out));
+        for (const out of node.output) {
+          if (idNames.has(out)) continue;
+          idNames.add(out);
+          queue.push(out);
+        }
       }
     }
   }
