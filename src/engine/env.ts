@@ -15,6 +15,8 @@ export const env = {
   cacheDir: process.env.PROMPT_LENS_CACHE ?? defaultCacheDir(),
   /** Hub ids may be downloaded. Set to false to forbid any network access. */
   allowRemoteModels: process.env.PROMPT_LENS_OFFLINE !== '1',
+  /** The Hugging Face Hub's address (a mirror may stand in). Empty: transformers.js's default. */
+  hubUrl: process.env.PROMPT_LENS_HUB_URL ?? '',
   /** Threads for onnxruntime's intra-op pool (0 = onnxruntime's default). */
   intraOpThreads: Number(process.env.PROMPT_LENS_THREADS ?? 0),
   /** Perturbed sequences evaluated per forward pass during attribution. */

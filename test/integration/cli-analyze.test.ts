@@ -87,6 +87,15 @@ for (const bad of BAD_INPUTS) {
   });
 }
 
+test('bad input: Hub id with the Hub unreachable fails fast with an offline message', async () => {
+  const started = Date.now();
+  const r = await runCli(['analyze', '--model', 'HuggingFaceTB/SmolLM-135M', '--prompt', 'hi'], { env: { PROMPT_LENS_CACHE: tempDir(), PROMPT_LENS_HUB_URL: 'http://127.0.0.1:9/' } });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Cannot reach the Hugging Face Hub to download HuggingFaceTB\/SmolLM-135M/);
+  assert.match(r.stderr, /fix: .*local model folder/);
+  assert.ok(Date.now() - started < 20_000);
+});
+
 test('bad input: model folder without tokenizer files names them', async () => {
   const dir = tempDir();
   cpSync(testModel('tiny-gpt2'), dir, { recursive: true });

@@ -38,6 +38,7 @@ export async function resolveModelFolder(ref: string, opts: ResolveOptions): Pro
 
 async function downloadFromHub(id: string, folder: string, opts: ResolveOptions): Promise<void> {
   const { ModelRegistry, env: hfEnv } = await import('@huggingface/transformers');
+  if (env.hubUrl) hfEnv.remoteHost = env.hubUrl.endsWith('/') ? env.hubUrl : `${env.hubUrl}/`;
   let files: string[];
   try {
     files = await withTimeout(ModelRegistry.get_pipeline_files('text-generation', id, { dtype: opts.dtype }), 15_000);
