@@ -1,0 +1,68 @@
+/**
+ * Colour levels for editor highlights (pure; no `vscode` import).
+ * A normalized density â ∈ [0,1] is shown in L levels (default 10); the difference view
+ * (tuned − base, in [−1,1]) uses L levels on each side of zero with diverging colours.
+ */
+
+export type ThemeKind = 'light' | 'dark' | 'highContrast' | 'highContrastLight';
+
+/** Level 0..L of a value in [0,1]: ceil(L·v), so any positive value is at least level 1. */
+export function levelOf(value: number, levels: number): number {
+  if (!Number.isFinite(value) || value <= 0) return 0;
+  const L = Math.max(1, Math.floor(levels));
+  return Math.min(L, Math.ceil(L * Math.min(1, value) - 1e-9));
+}
+
+/** Signed level −L..L of a difference in [−1,1]. */
+export function diffLevelOf(diff: number, levels: number): number {
+  if (!Number.isFinite(diff) || diff === 0) return 0;
+  return Math.sign(diff) * levelOf(Math.abs(diff), levels);
+}
+
+/**
+ * Background opacity for a level. Capped so the text stays readable on every theme:
+ * light themes get a little more colour (pale backgrounds wash out), high-contrast themes
+ * less (they add a border instead).
+ */
+export function alphaFor(level: number, levels: number, kind: ThemeKind): number {
+  const L = Math.max(1, levels);
+  const t = Math.min(1, Math.abs(level) / L);
+  const [lo, hi] = kind === 'light' ? [0.1, 0.6] : kind === 'dark' ? [0.1, 0.55] : [0.08, 0.4];
+  return +(lo + (hi - lo) * t).toFixed(3);
+}
+
+export function parseHex(hex: string): [number, number, number] | null {
+  const m = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(hex.trim());
+  if (!m) return null;
+  let h = m[1];
+  if (h.length === 3) h = h.split('').map((c) => c + c).join('');
+  return [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16)];
+}
+
+export function rgba(hex: string, alpha: number, fallback = '#f5a623'): string {
+  const c = parseHex(hex) ?? parseHex(fallback) ?? [245, 166, 35];
+  return `rgba(${c[0]}, ${c[1]}, ${c[2]}, ${alpha})`;
+}
+
+export interface HighlightColors {
+  importance: string;
+  increase: string;
+  decrease: string;
+}
+
+export const DEFAULT_COLORS: HighlightColors = { importance: '#f5a623', increase: '#2f81f7', decrease: '#e5534b' };
+
+/** The background colour of a (possibly signed) level. */
+export function levelColor(level: number, levels: number, kind: ThemeKind, colors: HighlightColors, diverging: boolean): string {
+  const base = !diverging ? colors.importance : level > 0 ? colors.increase : colors.decrease;
+  const fallback = !diverging ? DEFAULT_COLORS.importance : level > 0 ? DEFAULT_COLORS.increase : DEFAULT_COLORS.decrease;
+  return rgba(parseHex(base) ? base : fallback, alphaFor(level, levels, kind));
+}
+
+/** High-contrast themes: strong levels also get a solid border so they are visible without colour. */
+export function borderFor(level: number, levels: number, kind: ThemeKind, colors: HighlightColors, diverging: boolean): string | undefined {
+  if (kind !== 'highContrast' && kind !== 'highContrastLight') return undefined;
+  if (Math.abs(level) < Math.ceil(levels / 2)) return undefined;
+  const base = !diverging ? colors.importance : level > 0 ? colors.increase : colors.decrease;
+  return `1px solid ${rgba(base, 1)}`;
+}

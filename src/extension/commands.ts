@@ -1,0 +1,124 @@
+/** The seven commands; thin wrappers around the controller. */
+import * as vscode from 'vscode';
+import fs from 'node:fs';
+import type { Controller } from './controller.ts';
+import { readSettings, writeModels } from './settings.ts';
+import { BUNDLED_BASE, BUNDLED_TUNED, HUB_BASE, HUB_TUNED, isHubId } from './modelRef.ts';
+import { log } from './log.ts';
+
+type UriArg = vscode.Uri | string | undefined;
+
+function asUri(u: unknown): vscode.Uri | string | undefined {
+  return u instanceof vscode.Uri || typeof u === 'string' ? u : undefined;
+}
+
+export function registerCommands(ctx: vscode.ExtensionContext, c: Controller): void {
+  const reg = (id: string, fn: (...args: unknown[]) => unknown) => ctx.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  reg('promptLens.analyze', (uri?: unknown) => c.run(asUri(uri), { useSelection: !asUri(uri) }));
+  reg('promptLens.compare', async (uri?: unknown) => {
+    const u = asUri(uri);
+    const key = typeof u === 'string' ? u : u?.toString() ?? vscode.window.activeTextEditor?.document.uri.toString();
+    const r = key ? c.results.get(key) : undefined;
+    // Both results already there (e.g. the hover's link): just show them.
+    if (r?.base && r.tuned && u) { c.showPanel(typeof u === 'string' ? vscode.Uri.parse(u) : u); return; }
+    return c.run(u, { sides: ['base', 'tuned'], openPanel: true, useSelection: !u });
+  });
+  reg('promptLens.clear', (uri?: unknown) => c.clear(asUri(uri) as vscode.Uri | undefined));
+  reg('promptLens.markInstruction', () => markInstruction(c));
+  reg('promptLens.selectModels', () => selectModels());
+  reg('promptLens.exportReport', (uri?: unknown, opts?: unknown) => exportReport(c, asUri(uri), (opts ?? {}) as ExportOptions));
+  reg('promptLens.showLog', () => log().show());
+  reg('promptLens.cancel', () => c.cancel());
+}
+
+async function markInstruction(c: Controller): Promise<void> {
+  const ed = vscode.window.activeTextEditor;
+  if (!ed) return;
+  const doc = ed.document;
+  const start = doc.offsetAt(ed.selection.start), end = doc.offsetAt(ed.selection.end);
+  const before = c.marks.get(doc.uri.toString()).length;
+  const after = c.marks.toggle(doc.uri.toString(), { start, end });
+  if (after.length === before && start === end) {
+    void vscode.window.showInformationMessage('Prompt Lens: select the instruction (the words that say what to do), then run Mark Instruction. Run it inside a mark to remove it.');
+  }
+  c.redraw(doc.uri);
+  await c.rescoreDocument(doc.uri.toString());
+}
+
+async function selectModels(): Promise<void> {
+  const s = readSettings();
+  type Item = vscode.QuickPickItem & { id: string };
+  const items: Item[] = [
+    { id: 'demo', label: '$(package) Bundled demo pair', description: 'demo-base + demo-instruct', detail: 'Small models shipped with the extension: works offline, instantly.' },
+    { id: 'hub', label: '$(cloud-download) SmolLM-135M + SmolLM-135M-Instruct', description: 'Hugging Face Hub', detail: `${HUB_BASE} and ${HUB_TUNED}, downloaded once on first use (asks first).` },
+    { id: 'folders', label: '$(folder) Local folders…', detail: 'Two folders in the Hugging Face ONNX layout (config.json, tokenizer.json, onnx/model*.onnx).' },
+    { id: 'ids', label: '$(edit) Other Hub ids…', detail: 'Any decoder-only model with an ONNX export (e.g. onnx-community/…).' },
+  ];
+  const pick = await vscode.window.showQuickPick(items, { title: 'Prompt Lens: choose the base and the instruction-tuned model', placeHolder: `Now: ${s.baseModel} → ${s.tunedModel}` });
+  if (!pick) return;
+  if (pick.id === 'demo') return writeModels(BUNDLED_BASE, BUNDLED_TUNED);
+  if (pick.id === 'hub') return writeModels(HUB_BASE, HUB_TUNED);
+  if (pick.id === 'folders') {
+    const choose = async (title: string) => (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, title, openLabel: 'Use this model' }))?.[0]?.fsPath;
+    const base = await choose('Base (pre-trained) model folder');
+    if (!base) return;
+    const tuned = await choose('Instruction-tuned model folder');
+    if (!tuned) return;
+    return writeModels(base, tuned);
+  }
+  const ask = (prompt: string, value: string) => vscode.window.showInputBox({ prompt, value, validateInput: (v) => (isHubId(v.trim()) ? undefined : 'Write a Hub id as organisation/name') });
+  const base = await ask('Base model (Hub id)', s.baseModel);
+  if (!base) return;
+  const tuned = await ask('Instruction-tuned model (Hub id)', s.tunedModel);
+  if (!tuned) return;
+  return writeModels(base.trim(), tuned.trim());
+}
+
+interface ExportOptions {
+  format?: 'html' | 'json';
+  /** Where to write; asks when missing. */
+  path?: string;
+}
+
+async function exportReport(c: Controller, uri: UriArg, opts: ExportOptions): Promise<string | undefined> {
+  const key = typeof uri === 'string' ? uri : uri?.toString();
+  const analyses = c.analysesFor(key);
+  if (!analyses.length) {
+    void vscode.window.showInformationMessage('Prompt Lens: nothing to export yet. Run Analyze or Compare first.');
+    return undefined;
+  }
+  const format = opts.format ?? (await vscode.window.showQuickPick([
+    { label: 'HTML report', description: 'one self-contained file, readable offline', id: 'html' as const },
+    { label: 'JSON', description: 'the Analysis records (prompt-lens schema)', id: 'json' as const },
+  ], { title: 'Prompt Lens: export' }))?.id;
+  if (!format) return undefined;
+  let target = opts.path;
+  if (!target) {
+    const src = key ? vscode.Uri.parse(key) : undefined;
+    const base = src && src.scheme === 'file' ? src.fsPath.replace(/(\.prompt\.md|\.prompty|\.prompt|\.[^./\\]+)?$/, '') : 'prompt';
+    const picked = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(`${base}.prompt-lens.${format}`),
+      filters: format === 'html' ? { 'HTML report': ['html'] } : { JSON: ['json'] },
+      title: 'Prompt Lens: export',
+    });
+    target = picked?.fsPath;
+  }
+  if (!target) return undefined;
+  try {
+    const text = format === 'html'
+      ? await c.worker.request({ type: 'report', analyses })
+      : `${JSON.stringify(analyses.length === 1 ? analyses[0] : analyses, null, 1)}\n`;
+    const tmp = `${target}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, target);
+    log().info(`exported ${format} to ${target}`);
+    void vscode.window.showInformationMessage(`Prompt Lens: exported to ${target}`, 'Open').then((p) => {
+      if (p) void vscode.env.openExternal(vscode.Uri.file(target!));
+    });
+    return target;
+  } catch (e) {
+    c.reportError(e);
+    return undefined;
+  }
+}

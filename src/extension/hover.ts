@@ -1,0 +1,39 @@
+/** Hover on a highlighted token: its density and rank under each model and what it influenced most. */
+import * as vscode from 'vscode';
+import { hoverMarkdown, type HoverSide } from './hoverText.ts';
+import { mapToDocument, isStale, type DocResult } from './docState.ts';
+
+export class ImportanceHover implements vscode.HoverProvider {
+  constructor(private readonly lookup: (uri: vscode.Uri) => DocResult | undefined) {}
+
+  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    const r = this.lookup(doc.uri);
+    if (!r) return undefined;
+    const docOff = doc.offsetAt(pos);
+    const sides: HoverSide[] = [];
+    if (r.base) sides.push({ side: 'base', label: r.labels.base ?? 'base', analysis: r.base });
+    if (r.tuned) sides.push({ side: 'tuned', label: r.labels.tuned ?? 'tuned', analysis: r.tuned });
+    if (!sides.length) return undefined;
+    // Find the prompt offset under the cursor through the current (edit-shifted) token ranges.
+    let promptOff = -1;
+    let hit: vscode.Range | undefined;
+    for (const s of sides) {
+      const toks = s.analysis.promptTokens.map((t, n) => ({ start: t.start, end: t.end, n, special: t.special }));
+      const mapped = mapToDocument(r, toks);
+      const k = mapped.findIndex((m) => m && !m.special && m.start <= docOff && docOff < m.end);
+      if (k >= 0) {
+        promptOff = s.analysis.promptTokens[k].start;
+        const m = mapped[k]!;
+        hit = new vscode.Range(doc.positionAt(m.start), doc.positionAt(m.end));
+        break;
+      }
+    }
+    if (promptOff < 0) return undefined;
+    const args = encodeURIComponent(JSON.stringify([doc.uri.toString()]));
+    const md = hoverMarkdown(sides, promptOff, { stale: isStale(r), panelCommand: `command:promptLens.compare?${args}` });
+    if (!md) return undefined;
+    const ms = new vscode.MarkdownString(md);
+    ms.isTrusted = { enabledCommands: ['promptLens.compare'] };
+    return new vscode.Hover(ms, hit);
+  }
+}

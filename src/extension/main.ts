@@ -1,0 +1,41 @@
+/**
+ * Prompt Lens' VS Code extension: activation. Everything heavy runs in the engine worker
+ * (dist/worker.js), started on the first analysis.
+ */
+import * as vscode from 'vscode';
+import { Controller } from './controller.ts';
+import { registerCommands } from './commands.ts';
+import { ImportanceHover } from './hover.ts';
+import { PROMPT_FILE_SELECTOR } from './codeLens.ts';
+import { PANEL_VIEW_TYPE } from '../protocol/index.ts';
+import { log, disposeLog } from './log.ts';
+
+export function activate(ctx: vscode.ExtensionContext): { controller: Controller } {
+  const c = new Controller(ctx);
+  ctx.subscriptions.push(c);
+  registerCommands(ctx, c);
+  const anyFile: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-userdata' }];
+  ctx.subscriptions.push(
+    vscode.languages.registerHoverProvider(anyFile, new ImportanceHover((uri) => c.results.get(uri.toString()))),
+    vscode.languages.registerCodeLensProvider(PROMPT_FILE_SELECTOR, c.codeLens),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => c.adoptPanel(panel, state),
+    }),
+    vscode.workspace.onDidChangeTextDocument((e) => c.onDocumentChanged(e)),
+    vscode.workspace.onDidSaveTextDocument((d) => void c.onDocumentSaved(d)),
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('promptLens')) c.onSettingsChanged(); }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => c.onSettingsChanged()),
+    vscode.window.onDidChangeActiveColorTheme(() => { c.decorations.invalidate(); c.redrawAll(); }),
+    vscode.window.onDidChangeVisibleTextEditors((eds) => {
+      for (const ed of eds) void c.restoreFromCache(ed).then(() => c.redraw(ed.document.uri));
+    }),
+  );
+  for (const ed of vscode.window.visibleTextEditors) void c.restoreFromCache(ed);
+  log().info(`Prompt Lens activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: model paths from workspace settings are ignored'})`);
+  return { controller: c };
+}
+
+export function deactivate(): void {
+  // The controller (and its worker) is disposed through ctx.subscriptions.
+  disposeLog();
+}

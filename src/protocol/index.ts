@@ -1,0 +1,120 @@
+/**
+ * The one message protocol of Prompt Lens' UI side:
+ *  - extension host ↔ engine worker (worker_threads), and
+ *  - extension host ↔ comparison panel (webview).
+ * Plain data only (structured-clone / JSON safe). No `vscode` import, no engine runtime import.
+ */
+import type { Analysis, ScoreSettings, Span, AttributionMethod, TemplateMode, Granularity } from '../engine/analysis.ts';
+
+export type { Analysis, ScoreSettings, Span, AttributionMethod, TemplateMode, Granularity };
+
+export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+
+export type { Progress } from '../engine/progress.ts';
+export type { AnalyzeRequest } from '../engine/analyze.ts';
+import type { Progress } from '../engine/progress.ts';
+import type { AnalyzeRequest } from '../engine/analyze.ts';
+
+export interface ErrorInfo {
+  /** EngineError code ('cancelled', 'offline', ...) or 'internal'. */
+  code: string;
+  message: string;
+  hint: string;
+  stack?: string;
+}
+
+export interface ModelSummary {
+  ref: string;
+  path: string;
+  architecture: string;
+  dtype: string;
+}
+
+// ───────────── extension → worker ─────────────
+export interface WorkerInit {
+  type: 'init';
+  cacheDir?: string;
+  allowRemoteModels: boolean;
+  maxLoadedModels: number;
+}
+export interface WorkerLoad { type: 'load'; id: number; ref: string; dtype: Dtype }
+export interface WorkerAnalyze { type: 'analyze'; id: number; ref: string; dtype: Dtype; request: AnalyzeRequest }
+export interface WorkerRescore { type: 'rescore'; id: number; analysis: Analysis; settings: Partial<ScoreSettings> & { instructionSpans?: Span[] } }
+export interface WorkerDetectSpans { type: 'detectSpans'; id: number; prompt: string }
+export interface WorkerReport { type: 'report'; id: number; analyses: Analysis[] }
+export interface WorkerUnload { type: 'unload'; id: number; ref?: string }
+export interface WorkerCancel { type: 'cancel'; id: number }
+
+export type ToWorker = WorkerInit | WorkerLoad | WorkerAnalyze | WorkerRescore | WorkerDetectSpans | WorkerReport | WorkerUnload | WorkerCancel;
+export type WorkerRequest = Exclude<ToWorker, WorkerInit | WorkerCancel>;
+
+/** What each request resolves to. */
+export interface WorkerResults {
+  load: ModelSummary;
+  analyze: Analysis;
+  rescore: Analysis;
+  detectSpans: Span[];
+  report: string;
+  unload: null;
+}
+
+// ───────────── worker → extension ─────────────
+export type FromWorker =
+  | { type: 'progress'; id: number; progress: Progress }
+  | { type: 'result'; id: number; value: unknown }
+  | { type: 'error'; id: number; error: ErrorInfo }
+  | { type: 'modelState'; ref: string; dtype: Dtype; state: ModelState; message?: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+export type ModelState = 'idle' | 'downloading' | 'loading' | 'ready' | 'running' | 'error' | 'unloaded';
+
+// ───────────── extension ↔ webview (comparison panel) ─────────────
+export type Side = 'base' | 'tuned';
+
+export interface PanelControls {
+  method: AttributionMethod;
+  levels: number;
+  threshold: number;
+  p: number;
+  template: TemplateMode;
+  /** 'none': each model explains its own response; else both explain this side's response. */
+  sameResponse: 'none' | Side;
+  granularity: Granularity;
+}
+
+export interface PanelModel {
+  side: Side;
+  label: string;
+  analysis: Analysis;
+  /** Mean â inside / outside the instruction spans (null when there is no span or no token). */
+  meanInside: number | null;
+  meanOutside: number | null;
+  /** METHODS.md §1.6: mean â in 10 bins of n/(N−1); null for prompts under 10 tokens. */
+  profile: number[] | null;
+}
+
+export interface PanelState {
+  /** Bumped when the shape changes; old states are ignored. */
+  version: 1;
+  documentUri?: string;
+  title: string;
+  controls: PanelControls;
+  models: PanelModel[];
+  /** Set while a run is in progress. */
+  busy?: string;
+  error?: string;
+  stale?: boolean;
+}
+
+export type ToWebview =
+  | { type: 'state'; state: PanelState }
+  | { type: 'busy'; message: string | null };
+
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'rescore'; controls: PanelControls }
+  | { type: 'rerun'; controls: PanelControls }
+  | { type: 'export'; format: 'html' | 'json' }
+  | { type: 'reveal'; side: Side; token: number };
+
+export const PANEL_VIEW_TYPE = 'promptLens.compare';
