@@ -1,0 +1,325 @@
+#!/usr/bin/env python3
+"""Build the pre-training corpus and the instruction/response pairs (deterministic, seeded).
+
+Reads .cache/demo/{wordnet,fortunes,sentences}.json (from extract.py) and writes:
+  .cache/demo/pretrain_train.json, pretrain_val.json  - lists of documents (plain text)
+  .cache/demo/sft_train.jsonl                          - instruction pairs for fine-tuning
+  .cache/demo/heldout_full.jsonl                       - held-out pairs + accepted answers
+  models/demo-heldout.jsonl                            - held-out prompts (shipped)
+
+Held-out pairs use words and sentences that never occur as the context of a training pair, so
+no held-out prompt (nor its answer) is ever trained on. Their words' dictionary entries are in
+the pre-training text, like every other word's: the instruct model has to bring out what the
+base model already read.
+"""
+import json
+import os
+import random
+import re
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+CACHE = os.path.join(ROOT, ".cache", "demo")
+SEED = 1234
+
+# ---------------------------------------------------------------- task phrasings
+# "{x}" is the context (a word, a sentence or a dictionary entry); every other character of a
+# phrasing is instruction text. Phrasings put the instruction before, after, or around it.
+PHRASINGS = {
+    "define": [
+        'Define the word "{x}".',
+        'What does "{x}" mean?',
+        "Give the definition of {x}.",
+        "{x}\nWhat is the meaning of the word above?",
+        'Explain what the word "{x}" means.',
+        "Tell me the meaning of {x}.",
+        'Look up "{x}" in the dictionary and write its definition.',
+        "{x}: define this word.",
+    ],
+    "synonym": [
+        'Give a synonym for "{x}".',
+        "What is another word for {x}?",
+        'Name a word that means the same as "{x}".',
+        "{x}\nWrite a synonym of the word above.",
+        'Which word has the same meaning as "{x}"?',
+        "Find a synonym of {x}.",
+        "{x}: give a word with the same meaning.",
+    ],
+    "antonym": [
+        'What is the opposite of "{x}"?',
+        "Give an antonym of {x}.",
+        'Name a word that means the opposite of "{x}".',
+        "{x}\nWrite the antonym of the word above.",
+        "Which word is the opposite of {x}?",
+        "Tell me the antonym of {x}.",
+        "{x}: give its opposite.",
+    ],
+    "reverse": [
+        "Reverse the order of the words in this sentence: {x}",
+        "{x}\nWrite the sentence above with its words in reverse order.",
+        "Say these words backwards: {x}",
+        "Write the words of the following sentence in reverse order.\n{x}",
+        'Reverse the words of "{x}".',
+        "{x}\nReverse the word order.",
+        "Read this sentence from the last word to the first: {x}",
+    ],
+    "uppercase": [
+        "Write this sentence in capital letters: {x}",
+        "{x}\nRepeat the sentence above in uppercase.",
+        "Convert to upper case: {x}",
+        'Rewrite "{x}" in all caps.',
+        "Write the following sentence in uppercase letters.\n{x}",
+        "{x}\nSay it again in capitals.",
+        "Make every letter of this sentence a capital: {x}",
+    ],
+    "count": [
+        "How many words are in this sentence? {x}",
+        "{x}\nCount the words in the sentence above.",
+        'Count the words in "{x}".',
+        "Tell me the number of words in the following sentence.\n{x}",
+        "{x}\nHow many words is that?",
+        "Give the word count of this sentence: {x}",
+    ],
+    "pick_first": [
+        "What is the first word of this sentence? {x}",
+        "{x}\nWhich word comes first in the sentence above?",
+        'Give the first word of "{x}".',
+        "Write only the first word of the following sentence.\n{x}",
+        "{x}\nWhat word does it start with?",
+    ],
+    "pick_last": [
+        "What is the last word of this sentence? {x}",
+        "{x}\nWhich word comes last in the sentence above?",
+        'Give the last word of "{x}".',
+        "Write only the last word of the following sentence.\n{x}",
+        "{x}\nWhat word does it end with?",
+    ],
+    "gloss_word": [
+        "Here is a dictionary entry.\n{x}\nWhich word does it define?",
+        "{x}\nWhat word is defined above?",
+        "Read the entry and name the word it explains: {x}",
+        'Which word is being defined in "{x}"?',
+    ],
+    "gloss_pos": [
+        "Here is a dictionary entry.\n{x}\nWhat part of speech is the word?",
+        "{x}\nIs the word above a noun, a verb, an adjective or an adverb?",
+        "Read the entry and tell its part of speech: {x}",
+        'What part of speech does "{x}" describe?',
+    ],
+}
+TASK_FAMILY = {  # task name reported per held-out prompt
+    "define": "define", "synonym": "synonym", "antonym": "antonym", "reverse": "reverse",
+    "uppercase": "uppercase", "count": "count", "pick_first": "pick_word", "pick_last": "pick_word",
+    "gloss_word": "gloss_qa", "gloss_pos": "gloss_qa",
+}
+
+
+def build_prompt(phrasing, x):
+    """Return (prompt, instruction_spans): spans are the phrasing's literal parts, trimmed of
+    whitespace and quote marks; parts without a letter are not instruction."""
+    pre, post = phrasing.split("{x}")
+    prompt = pre + x + post
+    spans = []
+    for start, lit in ((0, pre), (len(pre) + len(x), post)):
+        a, b = 0, len(lit)
+        while a < b and (lit[a].isspace() or lit[a] in '":'):
+            a += 1
+        while b > a and (lit[b - 1].isspace() or lit[b - 1] == '"'):
+            b -= 1
+        text = lit[a:b]
+        if re.search(r"[A-Za-z]", text):
+            spans.append({"start": start + a, "end": start + b, "text": text})
+    for s in spans:
+        assert prompt[s["start"]:s["end"]] == s["text"]
+    return prompt, spans
+
+
+# ---------------------------------------------------------------- lexicon
+def load():
+    with open(os.path.join(CACHE, "wordnet.json")) as f:
+        wn = json.load(f)
+    with open(os.path.join(CACHE, "fortunes.json")) as f:
+        fortunes = json.load(f)
+    with open(os.path.join(CACHE, "sentences.json")) as f:
+        sentences = json.load(f)
+    return wn, fortunes, sentences
+
+
+def word_entries(wn):
+    """For frequent single words: first sense's pos/definition, synonyms, antonyms."""
+    S, order, freq = wn["synsets"], wn["sense_order"], wn["freq"]
+    out = {}
+    for w, c in freq.items():
+        if c < 8 or not re.fullmatch(r"[a-z]{2,14}", w):
+            continue
+        best = None
+        for pos in ("n", "v", "a", "r"):
+            offs = order.get(f"{w}|{pos}")
+            if offs and offs[0] in S:
+                best = offs[0]
+                break  # noun first, then verb, adjective, adverb (a fixed rule)
+        if best is None:
+            continue
+        s = S[best]
+        d = s["definition"]
+        if not (8 <= len(d) <= 70) or not all(32 <= ord(ch) < 127 for ch in d):
+            continue
+        syns = [l for l in s["lemmas"] if l != w and re.fullmatch(r"[a-z]{2,14}", l)]
+        ants = []  # antonyms of any sense of the word, most frequent sense first
+        for pos in ("n", "v", "a", "r"):
+            for off in order.get(f"{w}|{pos}", []):
+                for a, b in S[off]["antonyms"] if off in S else []:
+                    if a == w and re.fullmatch(r"[a-z]{2,14}", b) and b not in ants:
+                        ants.append(b)
+        out[w] = {"pos": s["pos"], "definition": d, "synonyms": syns, "antonyms": ants, "freq": c}
+    return out
+
+
+def entry_text(w, e):
+    t = f"{w} ({e['pos']}): {e['definition']}."
+    if e["synonyms"]:
+        t += " Synonyms: " + ", ".join(e["synonyms"][:3]) + "."
+    if e["antonyms"]:
+        t += " Opposite: " + ", ".join(e["antonyms"][:2]) + "."
+    return t
+
+
+def synset_text(s):
+    t = ", ".join(s["lemmas"][:4]) + f" ({s['pos']}): {s['definition']}"
+    if s["examples"]:
+        t += '; "' + '"; "'.join(s["examples"][:2]) + '"'
+    return t + "."
+
+
+# ---------------------------------------------------------------- responses
+def answers(task, x, words_info):
+    """Reference answer and the list of accepted answers for context x."""
+    if task == "define":
+        e = words_info[x]
+        return e["definition"], [e["definition"]]
+    if task == "synonym":
+        e = words_info[x]
+        return e["synonyms"][0], e["synonyms"]
+    if task == "antonym":
+        e = words_info[x]
+        return e["antonyms"][0], e["antonyms"]
+    if task in ("gloss_word", "gloss_pos"):
+        w = x.split(":")[0]
+        if task == "gloss_word":
+            return w, [w]
+        p = words_info[w]["pos"]
+        return p, [p]
+    words = x.split(" ")
+    if task == "reverse":
+        r = " ".join(reversed(words))
+    elif task == "uppercase":
+        r = x.upper()
+    elif task == "count":
+        r = str(len(words))
+    elif task == "pick_first":
+        r = words[0]
+    elif task == "pick_last":
+        r = words[-1]
+    else:
+        raise ValueError(task)
+    return r, [r]
+
+
+def main():
+    rng = random.Random(SEED)
+    wn, fortunes, sentences = load()
+    words_info = word_entries(wn)
+    S = wn["synsets"]
+
+    # ---------------- pre-training documents
+    # proper names (capitalised first lemma: people, places, genera) are left out
+    entries = [synset_text(S[k]) for k in sorted(S) if not S[k]["lemmas"][0][:1].isupper()]
+    frequent = sorted(words_info)
+    for rep in range(4):  # frequent words' entries appear several times, like in real text
+        entries += [entry_text(w, words_info[w]) for w in frequent]
+    rng.shuffle(entries)
+    docs = []
+    i = 0
+    while i < len(entries):
+        n = rng.randint(4, 16)
+        docs.append("\n".join(entries[i:i + n]))
+        i += n
+    docs += fortunes
+    rng.shuffle(docs)
+    n_val = max(200, len(docs) // 50)
+    pre_val, pre_train = docs[:n_val], docs[n_val:]
+    with open(os.path.join(CACHE, "pretrain_train.json"), "w") as f:
+        json.dump(pre_train, f)
+    with open(os.path.join(CACHE, "pretrain_val.json"), "w") as f:
+        json.dump(pre_val, f)
+
+    # ---------------- contexts, split into train / held-out
+    sents = [s for s in sentences if 3 <= len(s.split(" ")) <= 8]
+    rng.shuffle(sents)
+    ho_sents, tr_sents = sents[:150], sents[150:]
+    wlist = sorted(words_info)
+    rng.shuffle(wlist)
+    ho_words, tr_words = wlist[:200], wlist[200:]
+
+    def word_ctx(words, task):
+        if task == "synonym":
+            return [w for w in words if words_info[w]["synonyms"]]
+        if task == "antonym":
+            return [w for w in words if words_info[w]["antonyms"]]
+        if task in ("gloss_word", "gloss_pos"):
+            return [f"{w}: {words_info[w]['definition']}" for w in words]
+        return list(words)
+
+    def contexts(task, split):
+        if task in ("define", "synonym", "antonym", "gloss_word", "gloss_pos"):
+            return word_ctx(ho_words if split == "heldout" else tr_words, task)
+        return ho_sents if split == "heldout" else tr_sents
+
+    def make(task, x, r):
+        ph = r.choice(PHRASINGS[task])
+        prompt, spans = build_prompt(ph, x)
+        ref, acc = answers(task, x, words_info)
+        return {"prompt": prompt, "response": ref, "accept": acc, "instruction_spans": spans,
+                "task": TASK_FAMILY[task], "subtask": task}
+
+    # training pairs: every training context under several tasks/phrasings
+    per_task_train = {"define": 5000, "synonym": 3000, "antonym": 1500, "reverse": 4000,
+                      "uppercase": 4000, "count": 4000, "pick_first": 2000, "pick_last": 2000,
+                      "gloss_word": 1500, "gloss_pos": 1500}
+    train = []
+    for task, n in per_task_train.items():
+        ctx = contexts(task, "train")
+        for j in range(n):
+            train.append(make(task, ctx[j % len(ctx)] if j < len(ctx) else rng.choice(ctx), rng))
+    rng.shuffle(train)
+    with open(os.path.join(CACHE, "sft_train.jsonl"), "w") as f:
+        for ex in train:
+            f.write(json.dumps(ex) + "\n")
+
+    # held-out prompts: fixed number per task family
+    per_task_ho = {"define": 40, "synonym": 40, "antonym": 40, "reverse": 40, "uppercase": 40,
+                   "count": 40, "pick_first": 20, "pick_last": 20, "gloss_word": 20, "gloss_pos": 20}
+    held = []
+    for task, n in per_task_ho.items():
+        ctx = contexts(task, "heldout")
+        pick = rng.sample(ctx, min(n, len(ctx)))
+        for x in pick:
+            held.append(make(task, x, rng))
+    train_prompts = {ex["prompt"] for ex in train}
+    held = [h for h in held if h["prompt"] not in train_prompts]
+    for k, h in enumerate(held):
+        h["id"] = f"demo-{k:04d}"
+    with open(os.path.join(CACHE, "heldout_full.jsonl"), "w") as f:
+        for h in held:
+            f.write(json.dumps(h) + "\n")
+    with open(os.path.join(ROOT, "models", "demo-heldout.jsonl"), "w") as f:
+        for h in held:
+            f.write(json.dumps({"id": h["id"], "prompt": h["prompt"], "response": h["response"],
+                                "instruction_spans": h["instruction_spans"], "task": h["task"],
+                                "source": "demo"}) + "\n")
+    print(f"pretrain docs {len(pre_train)} train / {len(pre_val)} val; "
+          f"sft {len(train)}; heldout {len(held)}; frequent words {len(words_info)}")
+
+
+if __name__ == "__main__":
+    main()
