@@ -1,0 +1,65 @@
+/**
+ * `prompt-lens stats DIR [--levels 10 --threshold 7 --p 4] [--import FILE] [--import-paper PROMPTS ATTRIBUTIONS] [--out DIR]`:
+ * the paper's statistics from saved analyses (or imported attributions), with any settings,
+ * without models. Writes stats.json and stats.html.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { importRecords, importPaperData, itemsFromAnalysisDir, readJsonLines, renderStatsHtml, scoreItem, summarize, type AttributionItem, type ImportedRecord, type StatsReport } from '../../engine/stats/index.ts';
+import { writeFileAtomically } from '../output.ts';
+import { guarded, UsageError } from '../run-guard.ts';
+
+export async function run(argv: string[]): Promise<number> {
+  return guarded(async () => {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          levels: { type: 'string', default: '10' },
+          threshold: { type: 'string', default: '7' },
+          p: { type: 'string', default: '4' },
+          import: { type: 'string' },
+          'import-paper': { type: 'string', multiple: true },
+          out: { type: 'string' },
+        },
+      });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const { values, positionals } = parsed;
+    const settings = { levels: Number(values.levels), threshold: Number(values.threshold), p: Number(values.p) };
+    if (!Number.isInteger(settings.levels) || settings.levels < 1) throw new UsageError('--levels must be a positive integer');
+    if (!Number.isInteger(settings.threshold) || settings.threshold < 0 || settings.threshold >= settings.levels) throw new UsageError('--threshold must be an integer in [0, levels)');
+    if (!(settings.p > 1)) throw new UsageError('--p must be greater than 1');
+
+    const items: AttributionItem[] = [];
+    for (const dir of positionals) items.push(...itemsFromAnalysisDir(dir));
+    if (values.import) items.push(...importRecords(readJsonLines<ImportedRecord>(values.import)));
+    const paper = values['import-paper'];
+    if (paper) {
+      if (paper.length !== 2) throw new UsageError('--import-paper takes two files: --import-paper prompts.jsonl --import-paper attributions.jsonl.gz');
+      items.push(...importPaperData(paper[0], paper[1]));
+    }
+    if (items.length === 0) throw new UsageError('give a folder of analyses (prompt-lens dataset --out DIR), --import FILE or --import-paper PROMPTS ATTRIBUTIONS');
+
+    let scored;
+    try {
+      scored = items.map((item) => scoreItem(item, settings));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const report: StatsReport = { schemaVersion: 1, settings, prompts: scored.length, sources: summarize(scored) };
+    const out = values.out ?? positionals[0] ?? '.';
+    await writeFileAtomically(path.join(out, 'stats.json'), JSON.stringify(report, null, 1) + '\n');
+    await writeFileAtomically(path.join(out, 'stats.html'), renderStatsHtml(report));
+    for (const s of report.sources) {
+      const bt = s.baseVsTuned;
+      if (bt) process.stdout.write(`${s.source}: base ${bt.baseModel} ${bt.base.mean.toFixed(4)} ± ${bt.base.sd.toFixed(3)} vs tuned ${bt.tunedModel} ${bt.tuned.mean.toFixed(4)} ± ${bt.tuned.sd.toFixed(3)} (n = ${bt.base.n}/${bt.tuned.n}), Welch one-sided p = ${bt.welch?.pValue.toExponential(1) ?? '–'}\n`);
+      for (const f of s.followed) process.stdout.write(`${s.source}: ${f.model} followed ${f.followed.mean.toFixed(4)} (n = ${f.followed.n}) vs unfollowed ${f.unfollowed.mean.toFixed(4)} (n = ${f.unfollowed.n}), p = ${f.welch?.pValue.toExponential(1) ?? '–'}\n`);
+    }
+    process.stdout.write(`report: ${path.resolve(out, 'stats.html')}\n`);
+    return 0;
+  });
+}

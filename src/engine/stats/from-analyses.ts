@@ -1,0 +1,42 @@
+/** Dataset statistics input from a folder of saved Analysis JSON files (`prompt-lens dataset`). */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Analysis } from '../analysis.ts';
+import { EngineError } from '../errors.ts';
+import { spansToMask } from '../scores/index.ts';
+import type { AttributionItem, Role } from './scored-prompt.ts';
+
+export function itemsFromAnalysisDir(dir: string): AttributionItem[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('stats'));
+  } catch (cause) {
+    throw new EngineError('io', `Cannot read the folder ${dir}.`, 'Give the --out folder of `prompt-lens dataset`.', { cause });
+  }
+  if (files.length === 0) throw new EngineError('bad-argument', `${dir} holds no analysis files.`, 'Run `prompt-lens dataset ... --out DIR` first, or import attributions with --import.');
+  return files.map((file) => {
+    let a: Analysis & { dataset?: { id: string; source?: string; followed?: boolean; role?: Role } };
+    try {
+      a = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+    } catch {
+      throw new EngineError('bad-argument', `${path.join(dir, file)} is not valid JSON.`, 'Delete it and run `prompt-lens dataset` again: it resumes and rewrites only missing files.');
+    }
+    if (!Array.isArray(a.importance) || !Array.isArray(a.promptTokens)) {
+      throw new EngineError('bad-argument', `${path.join(dir, file)} is not a Prompt Lens analysis.`, 'Keep only analysis JSON files in the folder.');
+    }
+    const role = a.dataset?.role ?? (/\.(base|tuned)\.json$/.exec(file)?.[1] as Role | undefined);
+    if (!role) throw new EngineError('bad-argument', `${file} does not say whether it is the base or the tuned model.`, 'Name files <id>.base.json / <id>.tuned.json or keep the "dataset" field.');
+    const mask = a.instructionMask ?? (a.instructionSpans ? spansToMask(a.promptTokens, a.instructionSpans, a.prompt) : undefined);
+    return {
+      id: a.dataset?.id ?? file.replace(/\.(base|tuned)\.json$/, ''),
+      source: a.dataset?.source ?? 'default',
+      role,
+      model: a.model.ref,
+      followed: a.dataset?.followed,
+      responseLength: a.responseTokens.length,
+      matrix: { kind: 'importance' as const, rows: a.importance },
+      instructionMask: mask,
+      rowIncluded: a.promptTokens.map((t) => !t.special),
+    };
+  });
+}

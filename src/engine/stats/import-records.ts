@@ -1,0 +1,96 @@
+/**
+ * Importing attributions made elsewhere (docs/import-format.md): JSON Lines, optionally
+ * gzipped, one prompt per line, with the matrix of each model as raw importance (`I`) or
+ * already-normalized S (`S`, integers 0..L stored with b = 0).
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { EngineError } from '../errors.ts';
+import type { AttributionItem, Role } from './scored-prompt.ts';
+
+export interface ImportedModel {
+  role?: Role;
+  response_tokens: string[];
+  I?: number[][];
+  S?: number[][];
+  /** L the stored S was made with (default 10). */
+  levels?: number;
+  followed?: boolean | null;
+}
+
+export interface ImportedRecord {
+  id: string;
+  source?: string;
+  prompt_tokens: string[];
+  instruction_mask?: number[];
+  models: Record<string, ImportedModel>;
+}
+
+export interface ImportOptions {
+  /** Role of each model name when the records do not say. */
+  roles?: Record<string, Role>;
+  /** Labels kept elsewhere (e.g. a prompts file): followed(id, modelName). */
+  followed?: (id: string, model: string) => boolean | undefined;
+}
+
+export function readJsonLines<T>(file: string): T[] {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (cause) {
+    throw new EngineError('io', `Cannot read ${file}.`, 'Check the path.', { cause });
+  }
+  const text = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+  return text
+    .split('\n')
+    .map((line, i) => ({ line: line.trim(), i }))
+    .filter(({ line }) => line.length > 0)
+    .map(({ line, i }) => {
+      try {
+        return JSON.parse(line) as T;
+      } catch {
+        throw new EngineError('bad-argument', `${file}:${i + 1} is not valid JSON.`, 'Each line must be one JSON object (JSON Lines).');
+      }
+    });
+}
+
+export function importRecords(records: ImportedRecord[], opts: ImportOptions = {}): AttributionItem[] {
+  const items: AttributionItem[] = [];
+  for (const r of records) {
+    for (const [name, m] of Object.entries(r.models ?? {})) {
+      const role = m.role ?? opts.roles?.[name];
+      if (!role) throw new EngineError('bad-argument', `Record ${r.id}: model "${name}" has no role.`, 'Give each model "role": "base" or "tuned", or map names to roles.');
+      // An empty response leaves an empty matrix: every prompt row is then all zeros.
+      const stored = m.I ?? m.S;
+      const rows = stored && stored.length === 0 && m.response_tokens.length === 0 ? r.prompt_tokens.map(() => []) : stored;
+      if (!rows) throw new EngineError('bad-argument', `Record ${r.id}: model "${name}" has neither "I" nor "S".`, 'Give the raw importance I or the normalized S, rows = prompt tokens.');
+      if (rows.length !== r.prompt_tokens.length) {
+        throw new EngineError('bad-argument', `Record ${r.id}: model "${name}" has ${rows.length} rows for ${r.prompt_tokens.length} prompt tokens.`, 'Rows of the matrix must be the prompt tokens.');
+      }
+      const followed = m.followed ?? opts.followed?.(r.id, name);
+      items.push({
+        id: r.id,
+        source: r.source ?? 'default',
+        role,
+        model: name,
+        followed: followed === null ? undefined : followed,
+        responseLength: m.response_tokens.length,
+        matrix: m.I ? { kind: 'importance', rows } : { kind: 'normalized', rows, levels: m.levels ?? 10 },
+        instructionMask: r.instruction_mask,
+      });
+    }
+  }
+  return items;
+}
+
+/**
+ * The paper's released Self-Instruct data (attributions.jsonl.gz + prompts.jsonl): LLaMA-7B is
+ * the base model, Vicuna-7B the tuned one, and `followed_vicuna` labels Vicuna's responses.
+ */
+export function importPaperData(promptsFile: string, attributionsFile: string): AttributionItem[] {
+  const labels = new Map(readJsonLines<{ id: string; followed_vicuna?: boolean | null }>(promptsFile).map((p) => [p.id, p.followed_vicuna]));
+  return importRecords(readJsonLines<ImportedRecord>(attributionsFile), {
+    roles: { 'llama-7b': 'base', 'vicuna-7b': 'tuned' },
+    followed: (id, model) => (model === 'vicuna-7b' ? (labels.get(id) ?? undefined) : undefined),
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * The statistics report: JSON, and one self-contained HTML page with Chart.js inlined
+ * (instruction score mean ± sd per source and model, followed vs unfollowed, position profiles).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ScoreSettings } from '../analysis.ts';
+import { escapeHtml } from '../report/html.ts';
+import type { SourceStats } from './summarize.ts';
+
+export interface StatsReport {
+  schemaVersion: 1;
+  settings: ScoreSettings;
+  prompts: number;
+  sources: SourceStats[];
+}
+
+function chartJsSource(): string {
+  const entry = require.resolve('chart.js');
+  return readFileSync(path.join(path.dirname(entry), 'chart.umd.min.js'), 'utf8');
+}
+
+const fmt = (x: number | undefined, digits = 4) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
+const fmtP = (p: number | undefined) => (p === undefined ? '–' : p.toExponential(1));
+
+export function renderStatsHtml(report: StatsReport): string {
+  const rows = report.sources
+    .map((s) => {
+      const bt = s.baseVsTuned;
+      const base = bt ? `${fmt(bt.base.mean)} ± ${fmt(bt.base.sd, 3)} (n = ${bt.base.n})` : '–';
+      const tuned = bt ? `${fmt(bt.tuned.mean)} ± ${fmt(bt.tuned.sd, 3)} (n = ${bt.tuned.n})` : '–';
+      const followed = s.followed.map((f) => `${escapeHtml(f.model)}: followed ${fmt(f.followed.mean)} (n = ${f.followed.n}) vs unfollowed ${fmt(f.unfollowed.mean)} (n = ${f.unfollowed.n}), p = ${fmtP(f.welch?.pValue)}`).join('<br>');
+      return `<tr><td>${escapeHtml(s.source)}</td><td>${base}</td><td>${tuned}</td><td>${fmtP(bt?.welch?.pValue)}</td><td>${followed || '–'}</td></tr>`;
+    })
+    .join('\n');
+  const chartData = JSON.stringify(report.sources).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<title>Prompt Lens dataset statistics</title>
+<style>
+body { font: 14px/1.5 system-ui, sans-serif; margin: 1.5rem; max-width: 70rem; }
+table { border-collapse: collapse; } td, th { border-bottom: 1px solid #8884; padding: .3rem .7rem; text-align: left; vertical-align: top; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr)); gap: 1.5rem; }
+</style></head><body>
+<h1>Dataset statistics</h1>
+<p>${report.prompts} prompt analyses · L = ${report.settings.levels}, b = ${report.settings.threshold}, p = ${report.settings.p} · Welch's t-test, one-sided (H1: base &lt; tuned; unfollowed &lt; followed; responses under 5 tokens dropped).</p>
+<table><tr><th>source</th><th>base: instruction score</th><th>tuned: instruction score</th><th>p (base &lt; tuned)</th><th>followed vs unfollowed</th></tr>
+${rows}
+</table>
+<div class="charts">
+<div><h2>Instruction score (mean ± sd)</h2><canvas id="scores"></canvas></div>
+<div><h2>Importance by relative position</h2><canvas id="profiles"></canvas></div>
+</div>
+<script>${chartJsSource()}</script>
+<script>
+const sources = ${chartData};
+const errorBars = { id: 'errorBars', afterDatasetsDraw(chart) { const g = chart.ctx; chart.data.datasets.forEach((ds, i) => { const meta = chart.getDatasetMeta(i); meta.data.forEach((bar, j) => { const sd = ds.sd[j]; if (!sd) return; const y = chart.scales.y; g.strokeStyle = '#444'; g.beginPath(); g.moveTo(bar.x, y.getPixelForValue(ds.data[j] - sd)); g.lineTo(bar.x, y.getPixelForValue(ds.data[j] + sd)); g.stroke(); }); }); } };
+const withBT = sources.filter((s) => s.baseVsTuned);
+new Chart(document.getElementById('scores'), { type: 'bar', plugins: [errorBars], data: { labels: withBT.map((s) => s.source), datasets: [
+  { label: 'base', data: withBT.map((s) => s.baseVsTuned.base.mean), sd: withBT.map((s) => s.baseVsTuned.base.sd), backgroundColor: '#8da0cb' },
+  { label: 'tuned', data: withBT.map((s) => s.baseVsTuned.tuned.mean), sd: withBT.map((s) => s.baseVsTuned.tuned.sd), backgroundColor: '#fc8d62' } ] }, options: { animation: false } });
+const palette = ['#8da0cb', '#fc8d62', '#66c2a5', '#e78ac3'];
+const lines = sources.flatMap((s) => s.profiles.filter((p) => p.profile).map((p) => ({ label: s.source + ' · ' + p.role + ' (' + p.model + ')', data: p.profile })));
+new Chart(document.getElementById('profiles'), { type: 'line', data: { labels: ['0–.1', '.1–.2', '.2–.3', '.3–.4', '.4–.5', '.5–.6', '.6–.7', '.7–.8', '.8–.9', '.9–1'], datasets: lines.map((l, i) => ({ ...l, borderColor: palette[i % palette.length], fill: false })) }, options: { animation: false, scales: { x: { title: { display: true, text: 'relative position n/(N−1)' } }, y: { title: { display: true, text: 'mean normalized density' } } } } });
+</script>
+</body></html>
+`;
+}
