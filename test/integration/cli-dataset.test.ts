@@ -30,6 +30,36 @@ test('dataset writes <id>.<role>.json per prompt and model, and resumes', async 
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stderr, /2 of 2 prompts already done/);
   assert.equal(statSync(path.join(out, 'a.base.json')).mtimeMs, before);
+
+  // Statistics from the saved analyses, without models.
+  const stats = await runCli(['stats', out, '--threshold', '0'], { env });
+  assert.equal(stats.code, 0, stats.stderr);
+  const report = JSON.parse(readFileSync(path.join(out, 'stats.json'), 'utf8'));
+  assert.equal(report.sources[0].source, 'toy');
+  assert.equal(report.sources[0].baseVsTuned.base.n, 2);
+  assert.equal(report.sources[0].baseVsTuned.tuned.n, 2);
+});
+
+test('stats imports the documented JSON Lines format', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'imported.jsonl');
+  const line = (id: string, tunedTop: number) => ({
+    id,
+    source: 'mine',
+    prompt_tokens: ['Do', 'it', 'now', ':', 'x', 'y'],
+    instruction_mask: [1, 1, 1, 1, 0, 0],
+    models: {
+      b: { role: 'base', response_tokens: ['a', 'b', 'c', 'd', 'e'], I: [[0.1, 0, 0, 0, 0], [0, 0.1, 0, 0, 0], [0, 0, 0.1, 0, 0], [0, 0, 0, 0.1, 0], [0.9, 0.9, 0.9, 0.9, 0.9], [0, 0, 0, 0, 0.1]] },
+      t: { role: 'tuned', response_tokens: ['a', 'b', 'c', 'd', 'e'], I: [[tunedTop, tunedTop, tunedTop, tunedTop, tunedTop], [0, 0.1, 0, 0, 0], [0, 0, 0.1, 0, 0], [0, 0, 0, 0.1, 0], [0.1, 0.1, 0.1, 0.1, 0.1], [0, 0, 0, 0, 0.1]] },
+    },
+  });
+  writeFileSync(file, [line('1', 0.9), line('2', 0.8), line('3', 0.95)].map((l) => JSON.stringify(l)).join('\n'));
+  const r = await runCli(['stats', '--import', file, '--out', dir], { env });
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(readFileSync(path.join(dir, 'stats.json'), 'utf8'));
+  const bt = report.sources[0].baseVsTuned;
+  assert.ok(bt.tuned.mean > bt.base.mean);
+  assert.equal(bt.base.n, 3);
 });
 
 test('dataset rejects a malformed prompts file with the line number', async () => {
