@@ -1,0 +1,54 @@
+/** The engine's public API as the extension and other tools use it. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { analyze, EngineError, env, loadModel, rescore, type LoadedModel, type Progress } from '../../src/engine/index.ts';
+import { tempDir, testModel } from '../helpers/paths.ts';
+
+env.cacheDir = tempDir();
+let model: LoadedModel;
+
+before(async () => {
+  model = await loadModel(testModel('tiny-llama'));
+});
+after(async () => model.dispose());
+
+test('analyze reports every stage, records parity and work, and rescore changes only the scores', async () => {
+  const stages = new Set<string>();
+  const prompt = 'List two animals that can fly. Keep it short.';
+  const a = await analyze(model, { prompt, maxNewTokens: 5, instructionSpans: [{ start: 0, end: 30 }] }, { onProgress: (p: Progress) => stages.add(p.stage) });
+  assert.deepEqual([...stages].sort(), ['attribute', 'generate']);
+  assert.equal(a.parity.probeTokens > 0, true);
+  assert.ok(a.work.positionsProcessed < a.work.positionsWithoutCacheReuse);
+  assert.equal(a.instructionMask!.length, a.promptTokens.length);
+  const strict = rescore(a, { threshold: 7 });
+  assert.deepEqual(strict.importance, a.importance);
+  assert.equal(strict.settings.threshold, 7);
+  assert.ok(strict.normalized.flat().every((v) => v === 0 || v > 7));
+  assert.notEqual(strict.instructionScore, undefined);
+});
+
+test('a cancelled run rejects with EngineError "cancelled" and the model stays usable', async () => {
+  const controller = new AbortController();
+  const run = analyze(model, { prompt: 'Describe the ocean in many words. '.repeat(5), maxNewTokens: 30 }, {
+    signal: controller.signal,
+    onProgress: (p) => {
+      if (p.stage === 'attribute' && (p.done ?? 0) >= 1) controller.abort();
+    },
+  });
+  await assert.rejects(run, (e: unknown) => e instanceof EngineError && e.code === 'cancelled');
+  const again = await analyze(model, { prompt: 'Say hi.', maxNewTokens: 2 });
+  assert.equal(again.responseTokens.length > 0, true);
+});
+
+test('given response (teacher forcing) is explained as given', async () => {
+  const a = await analyze(model, { prompt: 'Name a colour.', response: ' blue sky', method: 'occlusion' });
+  assert.equal(a.settings.responseSource, 'given');
+  assert.equal(a.responseTokens.map((t) => t.text).join(''), ' blue sky');
+});
+
+test('sampling with a seed is reproducible', async () => {
+  const req = { prompt: 'Once upon a time', maxNewTokens: 6, temperature: 1.2, topP: 0.9, seed: 7 };
+  const a = await analyze(model, req);
+  const b = await analyze(model, req);
+  assert.equal(a.response, b.response);
+});
