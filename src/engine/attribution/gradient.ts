@@ -6,7 +6,7 @@
  * each giving all M columns at once.
  */
 import { env } from '../env.ts';
-import { perturbedLogProbs, teacherForcedBaseline, workCounters } from './perturb.ts';
+import { countingWork, perturbedLogProbs, teacherForcedBaseline } from './perturb.ts';
 import type { AttributionInput, AttributionResult, Attributor } from './types.ts';
 
 export const gradient: Attributor = {
@@ -14,30 +14,21 @@ export const gradient: Attributor = {
   measures: 'The paper\'s gradient × input: how fast the probability of each response token changes when the prompt token\'s embedding is scaled up infinitesimally (a local, linear view).',
   async attribute(input: AttributionInput): Promise<AttributionResult> {
     const h = env.gradientStep;
-    const before = workCounters(input.session);
-    const baseline = await teacherForcedBaseline(input.session, input.promptIds, input.responseIds);
-    const N = input.promptIds.length;
-    const perturbations = Array.from({ length: N }, (_, n) => [
-      { position: n, scale: 1 + h },
-      { position: n, scale: 1 - h },
-    ]).flat();
-    const perturbed = await perturbedLogProbs(input, baseline, perturbations);
-    const p = Array.from(baseline.logProbs, Math.exp);
-    const importance = Array.from({ length: N }, (_, n) => {
-      const up = perturbed[2 * n];
-      const down = perturbed[2 * n + 1];
-      return p.map((pm, m) => (pm * (up[m] - down[m])) / (2 * h));
+    const { importance, responseProbabilities, work } = await countingWork(input, async () => {
+      const baseline = await teacherForcedBaseline(input.session, input.promptIds, input.responseIds);
+      const perturbations = input.promptIds.flatMap((_, n) => [
+        { position: n, scale: 1 + h },
+        { position: n, scale: 1 - h },
+      ]);
+      const perturbed = await perturbedLogProbs(input, baseline, perturbations);
+      const p = Array.from(baseline.logProbs, Math.exp);
+      return {
+        importance: input.promptIds.map((_, n) => p.map((pm, m) => (pm * (perturbed[2 * n][m] - perturbed[2 * n + 1][m])) / (2 * h))),
+        responseProbabilities: p,
+        perturbations: perturbations.length,
+        sequenceLength: baseline.sequence.length,
+      };
     });
-    const after = workCounters(input.session);
-    return {
-      importance,
-      responseProbabilities: p,
-      work: {
-        positionsProcessed: after.positions - before.positions,
-        forwardPasses: after.passes - before.passes,
-        positionsWithoutCacheReuse: (2 * N + 1) * baseline.sequence.length,
-        batchSize: input.batchSize,
-      },
-    };
+    return { importance, responseProbabilities, work };
   },
 };

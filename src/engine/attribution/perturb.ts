@@ -8,6 +8,7 @@ import { throwIfAborted } from '../errors.ts';
 import { prefixOf, type KvCache } from '../runtime/kv-cache.ts';
 import { logProbAt } from '../runtime/probabilities.ts';
 import type { DecoderSession } from '../runtime/session.ts';
+import type { WorkInfo } from '../analysis.ts';
 import type { AttributionInput } from './types.ts';
 
 export interface Perturbation {
@@ -80,6 +81,24 @@ function responseLogProbs(
   return out;
 }
 
-export function workCounters(session: DecoderSession): { positions: number; passes: number } {
-  return { positions: session.positionsProcessed, passes: session.forwardPasses };
+/**
+ * Runs a perturbation method and counts its work: positions and passes it made, against the
+ * positions full re-runs (one baseline + one full sequence per perturbation) would process.
+ */
+export async function countingWork<T extends { perturbations: number; sequenceLength: number }>(
+  input: AttributionInput,
+  body: () => Promise<T>,
+): Promise<T & { work: WorkInfo }> {
+  const positions = input.session.positionsProcessed;
+  const passes = input.session.forwardPasses;
+  const result = await body();
+  return {
+    ...result,
+    work: {
+      positionsProcessed: input.session.positionsProcessed - positions,
+      forwardPasses: input.session.forwardPasses - passes,
+      positionsWithoutCacheReuse: (result.perturbations + 1) * result.sequenceLength,
+      batchSize: input.batchSize,
+    },
+  };
 }
