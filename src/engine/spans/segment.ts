@@ -1,0 +1,70 @@
+/**
+ * Layout of a prompt: paragraphs (separated by blank lines), lines, and "Label:" prefixes at
+ * the start of a line (task markers such as "Input:", "Output:", "Genre:").
+ */
+
+export interface Line {
+  start: number;
+  end: number;
+  /** A "Label:" prefix: offsets of the label and its colon (without bullet or spaces). */
+  label?: { start: number; end: number; name: string };
+  /** Where the line's content starts (after bullet and label). */
+  contentStart: number;
+}
+
+export interface Paragraph {
+  start: number;
+  end: number;
+  lines: Line[];
+}
+
+const MAX_LABEL_WORDS = 4;
+// Optional bullet, then a short name, a colon, then a space or the end of the line. "https://…"
+// and "9:30" do not qualify (no space after the colon).
+const LABEL = /^([ \t]*(?:[-*•+][ \t]+)?)([A-Za-z][^:\n]{0,38}?)[ \t]*:(?=[ \t]|$)/;
+
+function labelOf(text: string): { offset: number; length: number; name: string } | undefined {
+  const m = LABEL.exec(text);
+  if (!m) return undefined;
+  const name = m[2].trim();
+  const words = name.split(/\s+/);
+  if (words.length > MAX_LABEL_WORDS) return undefined;
+  // A sentence ending in a colon ("Here are some examples:") is a lead-in, not a field label.
+  if (words.length > 2 && name[0] === name[0].toUpperCase() && /\b(is|are|was|were|be|the|a|an|some|following|below)\b/i.test(name)) return undefined;
+  return { offset: m[1].length, length: m[0].length - m[1].length, name };
+}
+
+export function splitLines(text: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  for (const raw of text.split('\n')) {
+    const end = start + raw.length;
+    const label = labelOf(raw);
+    let contentStart = start + (raw.length - raw.trimStart().length);
+    const line: Line = { start, end, contentStart };
+    if (label) {
+      line.label = { start: start + label.offset, end: start + label.offset + label.length, name: label.name };
+      const rest = raw.slice(label.offset + label.length);
+      contentStart = line.label.end + (rest.length - rest.trimStart().length);
+      line.contentStart = contentStart;
+    }
+    lines.push(line);
+    start = end + 1;
+  }
+  return lines;
+}
+
+export function splitParagraphs(text: string): Paragraph[] {
+  const paragraphs: Paragraph[] = [];
+  let current: Line[] = [];
+  const flush = () => {
+    if (current.length) paragraphs.push({ start: current[0].start, end: current[current.length - 1].end, lines: current });
+    current = [];
+  };
+  for (const line of splitLines(text)) {
+    if (text.slice(line.start, line.end).trim() === '') flush();
+    else current.push(line);
+  }
+  flush();
+  return paragraphs;
+}
