@@ -6,7 +6,7 @@
 import type { Span } from '../analysis.ts';
 import { classifySentence, isInstructionKind } from './classify.ts';
 import { tagSentences } from './nlp.ts';
-import { splitParagraphs, type Line, type Paragraph } from './segment.ts';
+import { splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
 import { normalizeSpans } from './spans.ts';
 
 export interface DetectOptions {
@@ -51,15 +51,31 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   for (const s of pieces) if (isInstructionKind(s.kind) || (o.context && instructs)) out.push([s.start, s.end]);
 }
 
-function materialSection(prompt: string, paragraphs: Paragraph[], o: Required<DetectOptions>, out: Range[]): void {
-  const lines = paragraphs.flatMap((p) => p.lines);
+/** Labels that open the lines of a material section, except turn labels that repeat ("Person 1:", "Customer:"). */
+function fieldLabels(lines: Line[]): Range[] {
+  const seen = new Map<string, number>();
+  for (const l of lines) if (l.label) seen.set(l.label.name.toLowerCase(), (seen.get(l.label.name.toLowerCase()) ?? 0) + 1);
+  return lines.filter((l) => l.label && seen.get(l.label.name.toLowerCase()) === 1).map((l) => [l.label!.start, l.label!.end]);
+}
+
+/**
+ * The material sections of a prompt (from a paragraph-opening label to the end, e.g. "Input:
+ * …" and "Output:"): the opening labels are frame markers, field labels inside are markers,
+ * and the material itself counts only when it is short (a task parameter such as a topic or a
+ * search term) or asks a question.
+ */
+function materialSections(prompt: string, sections: Paragraph[][], o: Required<DetectOptions>, out: Range[]): void {
+  const lines: Line[] = [];
+  for (const section of sections) {
+    const opener = section[0].lines[0];
+    if (o.frameMarkers && opener.label) out.push([opener.label.start, opener.label.end]);
+    // The rest of the opening line can start with a field label of its own ("Input: Genre: Crime").
+    const nested = splitLines(prompt.slice(opener.contentStart, opener.end))[0];
+    lines.push({ ...opener, label: nested.label && { ...nested.label, start: opener.contentStart + nested.label.start, end: opener.contentStart + nested.label.end }, contentStart: opener.contentStart + (nested.contentStart - nested.start) });
+    for (const p of section) lines.push(...p.lines.filter((l) => l !== opener));
+  }
+  out.push(...fieldLabels(lines));
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
-  const opener = lines[0];
-  if (o.frameMarkers && opener.label) out.push([opener.label.start, opener.label.end]);
-  for (const line of lines.slice(1)) if (line.label) out.push([line.label.start, line.label.end]);
-  // Field labels inside the first line ("Input: Genre: Crime") count as markers too.
-  const nested = splitParagraphs(prompt.slice(opener.contentStart, opener.end))[0]?.lines[0]?.label;
-  if (nested) out.push([opener.contentStart + nested.start, opener.contentStart + nested.end]);
   if (words(content) <= o.parameterWords) {
     for (const l of lines) out.push([l.contentStart, l.end]);
     return;
@@ -71,20 +87,16 @@ export function detectWith(prompt: string, options: DetectOptions = {}): Span[] 
   const o = { ...DEFAULT_OPTIONS, ...options };
   const paragraphs = splitParagraphs(prompt);
   const out: Range[] = [];
-  let i = 0;
-  while (i < paragraphs.length) {
-    const p = paragraphs[i];
-    // A paragraph that opens with a label, after the prompt has begun, starts a material
-    // section; unlabelled paragraphs after it belong to the same material.
-    if (i > 0 && p.lines[0].label) {
-      let j = i + 1;
-      while (j < paragraphs.length && !paragraphs[j].lines[0].label) j++;
-      materialSection(prompt, paragraphs.slice(i, j), o, out);
-      i = j;
-    } else {
-      instructionParagraph(prompt, p, o, out);
-      i++;
-    }
+  // A paragraph that opens with a label, after the prompt has begun, starts the material;
+  // everything after it is material too, split into sections at paragraph-opening labels.
+  const first = paragraphs.findIndex((p, i) => i > 0 && p.lines[0].label);
+  const instructionEnd = first < 0 ? paragraphs.length : first;
+  for (const p of paragraphs.slice(0, instructionEnd)) instructionParagraph(prompt, p, o, out);
+  const sections: Paragraph[][] = [];
+  for (const p of paragraphs.slice(instructionEnd)) {
+    if (p.lines[0].label || sections.length === 0) sections.push([p]);
+    else sections[sections.length - 1].push(p);
   }
+  if (sections.length) materialSections(prompt, sections, o, out);
   return normalizeSpans(prompt, out);
 }
