@@ -51,11 +51,14 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   for (const s of pieces) if (isInstructionKind(s.kind) || (o.context && instructs)) out.push([s.start, s.end]);
 }
 
-/** Labels that open the lines of a material section, except turn labels that repeat ("Person 1:", "Customer:"). */
+/**
+ * Labels that open the lines of a material section. When a label repeats, the material is a
+ * transcript and its labels are speaker turns ("Ann:", "Bob:"), not task markers.
+ */
 function fieldLabels(lines: Line[]): Range[] {
-  const seen = new Map<string, number>();
-  for (const l of lines) if (l.label) seen.set(l.label.name.toLowerCase(), (seen.get(l.label.name.toLowerCase()) ?? 0) + 1);
-  return lines.filter((l) => l.label && seen.get(l.label.name.toLowerCase()) === 1).map((l) => [l.label!.start, l.label!.end]);
+  const names = lines.filter((l) => l.label).map((l) => l.label!.name.toLowerCase());
+  if (new Set(names).size < names.length) return [];
+  return lines.filter((l) => l.label).map((l) => [l.label!.start, l.label!.end]);
 }
 
 /**

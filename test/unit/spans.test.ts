@@ -1,0 +1,112 @@
+/**
+ * Instruction-span detection (issue 5): small hand-written cases, and the agreement with the
+ * paper's human annotations of the Self-Instruct prompts (character-level, whitespace excluded,
+ * micro-averaged) next to the two trivial baselines.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { Span } from '../../src/engine/analysis.ts';
+import { countAgreement, detectInstructionSpans, evaluate, firstSentenceSpans, scoresOf, wholePromptSpans, type Scores } from '../../src/engine/spans/index.ts';
+import { sharedDir, sharedSkipReason } from '../helpers/paths.ts';
+
+function texts(prompt: string): string[] {
+  return detectInstructionSpans(prompt).map((s) => prompt.slice(s.start, s.end));
+}
+
+function assertWellFormed(prompt: string, spans: Span[]): void {
+  let last = 0;
+  for (const s of spans) {
+    assert.ok(s.start >= last && s.end > s.start && s.end <= prompt.length, `bad span ${JSON.stringify(s)}`);
+    assert.equal(s.text, prompt.slice(s.start, s.end));
+    assert.equal(s.text.trim(), s.text, 'spans do not start or end with whitespace');
+    last = s.end;
+  }
+}
+
+test('imperatives: after "please", an adverb or an introductory clause; not a declarative', () => {
+  const prompt = 'My sister loves old films. Write a short poem about autumn. Then, list three rhymes for "leaf". If the poem is too long, shorten it.';
+  assert.deepEqual(texts(prompt).slice(-3), ['Write a short poem about autumn.', 'Then, list three rhymes for "leaf".', 'If the poem is too long, shorten it.']);
+  // Imperatives whose verb the tagger alone reads as a noun ("Design", "List", "Answer").
+  assert.deepEqual(texts('Design a logo for a bakery.'), ['Design a logo for a bakery.']);
+  assert.deepEqual(texts('Answer the question in one word.'), ['Answer the question in one word.']);
+});
+
+test('requests and questions are instructions', () => {
+  assert.deepEqual(texts('Can you recommend a book about birds?'), ['Can you recommend a book about birds?']);
+  assert.deepEqual(texts('I want you to act as a travel guide.'), ['I want you to act as a travel guide.']);
+  assert.deepEqual(texts('Why is the sky blue?'), ['Why is the sky blue?']);
+  assert.deepEqual(texts('Your task is to translate the text into French.'), ['Your task is to translate the text into French.']);
+});
+
+test('sentences describing the task or the given material count; narration alone does not', () => {
+  assert.deepEqual(texts('You are given a list of cities.'), ['You are given a list of cities.']);
+  assert.deepEqual(texts('The sentence you are given might be too wordy.'), ['The sentence you are given might be too wordy.']);
+  assert.deepEqual(texts('The cat sat on the mat. It was a sunny afternoon and the birds were singing.'), []);
+  assert.deepEqual(detectInstructionSpans(''), []);
+  assert.deepEqual(detectInstructionSpans('  \n\n '), []);
+});
+
+test('task markers: field labels count, the material after a long input does not', () => {
+  const email = 'Hi Sam, thanks for the notes from yesterday. I read them on the train and they were very useful for the report that we are writing together this month.';
+  const prompt = `Summarize the email in one sentence.\n\nInput: ${email}\n\nOutput:`;
+  const spans = detectInstructionSpans(prompt);
+  assertWellFormed(prompt, spans);
+  assert.deepEqual(spans.map((s) => s.text), ['Summarize the email in one sentence.']);
+  // A short input is a task parameter (a topic, a title); field labels inside it are markers.
+  const short = 'Suggest three shows in the genre.\n\nInput: Genre: Crime TV Shows\n\nOutput:';
+  assert.deepEqual(texts(short), ['Suggest three shows in the genre.', 'Genre:', 'Crime TV Shows']);
+  // The frame labels themselves ("Input:", "Output:") on request.
+  const framed = detectInstructionSpans(short, { frameMarkers: true }).map((s) => s.text);
+  assert.ok(framed.includes('Input:') && framed.includes('Output:'), JSON.stringify(framed));
+  // Repeated turn labels in a transcript are not field markers.
+  const chat = `Who is asking for help?\n\nInput: Ann: ${email}\nBob: I will read it later today, after lunch, and send you my notes.\nAnn: Thanks a lot, that helps.\n\nOutput:`;
+  assert.deepEqual(texts(chat), ['Who is asking for help?']);
+});
+
+test('offsets are JavaScript string offsets (astral characters, CRLF)', () => {
+  const prompt = '🙂🙂 Great day.\r\nTranslate “good morning” into Spanish.\r\n';
+  const spans = detectInstructionSpans(prompt);
+  assertWellFormed(prompt, spans);
+  assert.ok(spans.some((s) => s.text === 'Translate “good morning” into Spanish.'), JSON.stringify(spans));
+});
+
+test('metrics: character-level, whitespace excluded, micro-averaged', () => {
+  const text = 'ab cd ef';
+  const c = countAgreement(text, [{ start: 0, end: 5 }], [{ start: 3, end: 8 }]);
+  assert.deepEqual(c, { truePositive: 2, falsePositive: 2, falseNegative: 2 });
+  const s = scoresOf(c);
+  assert.equal(s.precision, 0.5);
+  assert.equal(s.f1, 0.5);
+});
+
+const skip = sharedSkipReason();
+
+test('paper Self-Instruct prompts: agreement with the human instruction spans beats both baselines', { skip }, () => {
+  const file = path.join(sharedDir, 'data/paper-self-instruct/prompts.jsonl');
+  const items = readFileSync(file, 'utf8').trim().split('\n').map((line) => {
+    const r = JSON.parse(line) as { prompt: string; instruction_spans: Span[] };
+    return { prompt: r.prompt, reference: r.instruction_spans };
+  });
+  assert.equal(items.length, 252);
+  const show = (name: string, s: Scores) => console.log(`${name.padEnd(15)} P ${s.precision.toFixed(3)}  R ${s.recall.toFixed(3)}  F1 ${s.f1.toFixed(3)}`);
+  const whole = evaluate(items, wholePromptSpans);
+  const first = evaluate(items, firstSentenceSpans);
+  const detected = evaluate(items, (p) => {
+    const spans = detectInstructionSpans(p);
+    assertWellFormed(p, spans);
+    return spans;
+  });
+  show('whole prompt', whole);
+  show('first sentence', first);
+  show('detected', detected);
+  // The baselines as the issue states them (0.72 and 0.63, to within rounding of the segmentation).
+  assert.ok(Math.abs(whole.f1 - 0.72) < 0.005, `whole-prompt F1 ${whole.f1}`);
+  assert.ok(Math.abs(first.f1 - 0.63) < 0.01, `first-sentence F1 ${first.f1}`);
+  assert.ok(detected.f1 > whole.f1 && detected.f1 > first.f1, 'detection beats both baselines');
+  assert.ok(detected.f1 >= F1_FLOOR, `F1 ${detected.f1.toFixed(3)} fell below ${F1_FLOOR}`);
+});
+
+/** Slightly below the measured F1 (see docs/spans.md). */
+const F1_FLOOR = 0.82;
