@@ -109,6 +109,8 @@ export interface Analysis {
   /** â_n = a_n / max a. */
   densityNormalized: number[];
   instructionSpans?: Span[];
+  /** Where the spans came from: the user (CLI, editor marks, dataset) or automatic detection. */
+  instructionSpansSource?: 'given' | 'detected';
   /** Per prompt token: 1 inside an instruction span, else 0. */
   instructionMask?: number[];
   /** METHODS.md §1.5, with the settings' L, b, p. */
@@ -118,4 +120,6 @@ export interface Analysis {
   parity: ParityInfo;
   work: WorkInfo;
   timings: Timings;
+  /** Set by `prompt-lens dataset`: which record of the data set, and which model of the pair. */
+  dataset?: { id: string; source: string; followed?: boolean; role: 'base' | 'tuned' };
 }

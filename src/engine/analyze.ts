@@ -11,6 +11,7 @@ import { generate } from './generate.ts';
 import type { LoadedModel } from './models/load.ts';
 import type { ProgressCallback } from './progress.ts';
 import { scoreImportance } from './scoring.ts';
+import { detectInstructionSpans } from './spans/index.ts';
 import { mergeIntoWords } from './tokens/index.ts';
 import { TOOL_VERSION } from './version.ts';
 
@@ -111,7 +112,10 @@ export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: Ana
     promptTokens = words;
   }
 
-  const scores = scoreImportance(importance, promptTokens, settings, req.instructionSpans, req.prompt);
+  // Instruction spans: the user's, or else detected in the prompt text.
+  const spansSource = req.instructionSpans !== undefined ? 'given' : 'detected';
+  const spans = req.instructionSpans ?? detectInstructionSpans(req.prompt);
+  const scores = scoreImportance(importance, promptTokens, settings, spans, req.prompt);
   const responseTexts = model.tokenizer.tokenTexts(responseIds);
   return {
     schemaVersion: ANALYSIS_SCHEMA_VERSION,
@@ -126,6 +130,7 @@ export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: Ana
     responseTokens: responseIds.map((id, m) => ({ id, text: responseTexts[m] })),
     importance,
     ...scores,
+    instructionSpansSource: spansSource,
     responseProbabilities: result.responseProbabilities,
     parity: model.parity,
     work: result.work,

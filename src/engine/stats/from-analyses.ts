@@ -15,7 +15,7 @@ export function itemsFromAnalysisDir(dir: string): AttributionItem[] {
   }
   if (files.length === 0) throw new EngineError('bad-argument', `${dir} holds no analysis files.`, 'Run `prompt-lens dataset ... --out DIR` first, or import attributions with --import.');
   return files.map((file) => {
-    let a: Analysis & { dataset?: { id: string; source?: string; followed?: boolean; role?: Role } };
+    let a: Analysis;
     try {
       a = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
     } catch {
