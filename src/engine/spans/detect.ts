@@ -20,9 +20,13 @@ export interface DetectOptions {
   parameterWords?: number;
   /** Keep statements that share a paragraph with an instruction (background the task relies on). */
   context?: boolean;
+  /** Count the questions inside long material (a question the material itself asks). */
+  materialQuestions?: boolean;
+  /** Read a last paragraph after the material that only instructs as instruction. */
+  closingInstructions?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 12, context: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 12, context: true, materialQuestions: true, closingInstructions: true };
 
 type Range = [number, number];
 
@@ -69,13 +73,31 @@ function fieldLabels(lines: Line[]): Range[] {
  */
 function materialSections(prompt: string, sections: Paragraph[][], o: Required<DetectOptions>, out: Range[]): void {
   const lines: Line[] = [];
+  const frame = (label: Line['label']) => {
+    if (o.frameMarkers && label) out.push([label.start, label.end]);
+  };
   for (const section of sections) {
     const opener = section[0].lines[0];
-    if (o.frameMarkers && opener.label) out.push([opener.label.start, opener.label.end]);
+    frame(opener.label);
     // The rest of the opening line can start with a field label of its own ("Input: Genre: Crime").
     const nested = splitLines(prompt.slice(opener.contentStart, opener.end))[0];
     lines.push({ ...opener, label: nested.label && { ...nested.label, start: opener.contentStart + nested.label.start, end: opener.contentStart + nested.label.end }, contentStart: opener.contentStart + (nested.contentStart - nested.start) });
     for (const p of section) lines.push(...p.lines.filter((l) => l !== opener));
+  }
+  // An empty label closing the prompt is the answer slot ("Output:", "Sentiment:"): frame too.
+  const last = lines[lines.length - 1];
+  if (lines.length > 1 && last.label && prompt.slice(last.contentStart).trim() === '') frame(lines.pop()!.label);
+  // A closing paragraph made only of instructions ("Summarize the text above.") is not material.
+  const slotOnly = (sec: Paragraph[]) => sec.length === 1 && sec[0].lines.length === 1 && prompt.slice(sec[0].lines[0].contentStart, sec[0].end).trim() === '';
+  const tail = sections.length > 1 && slotOnly(sections[sections.length - 1]) ? sections[sections.length - 2] : sections[sections.length - 1];
+  const closing = tail.length > 1 ? tail[tail.length - 1] : undefined;
+  if (closing && o.closingInstructions) {
+    const pieces = closing.lines.flatMap((l) => sentencesOf(prompt, l));
+    if (pieces.length && pieces.every((x) => isInstructionKind(x.kind))) {
+      for (const x of pieces) out.push([x.start, x.end]);
+      const drop = new Set(closing.lines);
+      lines.splice(0, lines.length, ...lines.filter((l) => !drop.has(l)));
+    }
   }
   out.push(...fieldLabels(lines));
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
@@ -83,20 +105,41 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
     for (const l of lines) out.push([l.contentStart, l.end]);
     return;
   }
-  for (const l of lines) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question') out.push([s.start, s.end]);
+  if (o.materialQuestions) for (const l of lines) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question') out.push([s.start, s.end]);
+}
+
+/** Whether a labelled line inside a paragraph starts the material: it has content after its label, or ends the prompt ("Output:"). */
+function opensMaterial(prompt: string, line: Line): boolean {
+  return !!line.label && (prompt.slice(line.contentStart, line.end).trim() !== '' || prompt.slice(line.end).trim() === '');
+}
+
+/**
+ * Where the material starts: at a paragraph that opens with a label ("\n\nInput: …"), or at a
+ * labelled line with content inside a paragraph ("…\nInput: …"), after the prompt has begun.
+ * Returns the paragraphs before it and the paragraphs from it on (the first one possibly cut).
+ */
+function splitAtMaterial(prompt: string, paragraphs: Paragraph[]): [Paragraph[], Paragraph[]] {
+  for (let i = 0; i < paragraphs.length; i++) {
+    const lines = paragraphs[i].lines;
+    if (i > 0 && lines[0].label) return [paragraphs.slice(0, i), paragraphs.slice(i)];
+    const k = lines.findIndex((l, j) => j > 0 && opensMaterial(prompt, l));
+    if (k > 0) {
+      const head: Paragraph = { start: lines[0].start, end: lines[k - 1].end, lines: lines.slice(0, k) };
+      const tail: Paragraph = { start: lines[k].start, end: lines[lines.length - 1].end, lines: lines.slice(k) };
+      return [[...paragraphs.slice(0, i), head], [tail, ...paragraphs.slice(i + 1)]];
+    }
+  }
+  return [paragraphs, []];
 }
 
 export function detectWith(prompt: string, options: DetectOptions = {}): Span[] {
   const o = { ...DEFAULT_OPTIONS, ...options };
-  const paragraphs = splitParagraphs(prompt);
   const out: Range[] = [];
-  // A paragraph that opens with a label, after the prompt has begun, starts the material;
-  // everything after it is material too, split into sections at paragraph-opening labels.
-  const first = paragraphs.findIndex((p, i) => i > 0 && p.lines[0].label);
-  const instructionEnd = first < 0 ? paragraphs.length : first;
-  for (const p of paragraphs.slice(0, instructionEnd)) instructionParagraph(prompt, p, o, out);
+  const [instruction, material] = splitAtMaterial(prompt, splitParagraphs(prompt));
+  for (const p of instruction) instructionParagraph(prompt, p, o, out);
+  // The material is split into sections at paragraph-opening labels ("Input:", "Output:").
   const sections: Paragraph[][] = [];
-  for (const p of paragraphs.slice(instructionEnd)) {
+  for (const p of material) {
     if (p.lines[0].label || sections.length === 0) sections.push([p]);
     else sections[sections.length - 1].push(p);
   }
