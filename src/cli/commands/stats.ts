@@ -1,5 +1,5 @@
 /**
- * `prompt-lens stats DIR [--levels 10 --threshold 7 --p 4] [--import FILE] [--import-paper PROMPTS ATTRIBUTIONS] [--out DIR]`:
+ * `prompt-lens stats DIR [--levels 10 --threshold 7 --p 4] [--import FILE] [--import-paper PROMPTS.jsonl ATTRIBUTIONS.jsonl.gz] [--out DIR]`:
  * the paper's statistics from saved analyses (or imported attributions), with any settings,
  * without models. Writes stats.json and stats.html.
  */
@@ -9,12 +9,29 @@ import { importRecords, importPaperData, itemsFromAnalysisDir, readJsonLines, re
 import { writeFileAtomically } from '../output.ts';
 import { guarded, UsageError } from '../run-guard.ts';
 
+/**
+ * `--import-paper PROMPTS ATTRIBUTIONS` takes two values; util.parseArgs takes one per option,
+ * so the second value is folded into a repeated `--import-paper` before parsing.
+ */
+export function foldTwoValueOption(argv: string[], option: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    out.push(argv[i]);
+    const next = argv[i + 2];
+    if (argv[i] === option && argv[i + 1] !== undefined && next !== undefined && !next.startsWith('--') && argv.filter((a) => a === option).length === 1) {
+      out.push(argv[i + 1], option, next);
+      i += 2;
+    }
+  }
+  return out;
+}
+
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     let parsed;
     try {
       parsed = parseArgs({
-        args: argv,
+        args: foldTwoValueOption(argv, '--import-paper'),
         allowPositionals: true,
         options: {
           levels: { type: 'string', default: '10' },
@@ -39,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
     if (values.import) items.push(...importRecords(readJsonLines<ImportedRecord>(values.import)));
     const paper = values['import-paper'];
     if (paper) {
-      if (paper.length !== 2) throw new UsageError('--import-paper takes two files: --import-paper prompts.jsonl --import-paper attributions.jsonl.gz');
+      if (paper.length !== 2) throw new UsageError('--import-paper takes two files: --import-paper prompts.jsonl attributions.jsonl.gz');
       items.push(...importPaperData(paper[0], paper[1]));
     }
     if (items.length === 0) throw new UsageError('give a folder of analyses (prompt-lens dataset --out DIR), --import FILE or --import-paper PROMPTS ATTRIBUTIONS');
@@ -52,8 +69,11 @@ export async function run(argv: string[]): Promise<number> {
     }
     const report: StatsReport = { schemaVersion: 1, settings, prompts: scored.length, sources: summarize(scored) };
     const out = values.out ?? positionals[0] ?? '.';
-    await writeFileAtomically(path.join(out, 'stats.json'), JSON.stringify(report, null, 1) + '\n');
-    await writeFileAtomically(path.join(out, 'stats.html'), renderStatsHtml(report));
+    // Both documents are made before either is written: a failure leaves no half of the report.
+    const json = JSON.stringify(report, null, 1) + '\n';
+    const html = renderStatsHtml(report);
+    await writeFileAtomically(path.join(out, 'stats.json'), json);
+    await writeFileAtomically(path.join(out, 'stats.html'), html);
     for (const s of report.sources) {
       const bt = s.baseVsTuned;
       if (bt) process.stdout.write(`${s.source}: base ${bt.baseModel} ${bt.base.mean.toFixed(4)} ± ${bt.base.sd.toFixed(3)} vs tuned ${bt.tunedModel} ${bt.tuned.mean.toFixed(4)} ± ${bt.tuned.sd.toFixed(3)} (n = ${bt.base.n}/${bt.tuned.n}), Welch one-sided p = ${bt.welch?.pValue.toExponential(1) ?? '–'}\n`);

@@ -9,9 +9,11 @@ import type { AttributionItem, Role } from './scored-prompt.ts';
 export function itemsFromAnalysisDir(dir: string): AttributionItem[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('stats'));
+    files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'stats.json');
   } catch (cause) {
-    throw new EngineError('io', `Cannot read the folder ${dir}.`, 'Give the --out folder of `prompt-lens dataset`.', { cause });
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a folder' : `cannot be read (${code ?? String(cause)})`;
+    throw new EngineError('io', `The analyses folder ${dir} ${why}.`, 'Give the --out folder of `prompt-lens dataset`, or import attributions with --import FILE.', { cause });
   }
   if (files.length === 0) throw new EngineError('bad-argument', `${dir} holds no analysis files.`, 'Run `prompt-lens dataset ... --out DIR` first, or import attributions with --import.');
   return files.map((file) => {
@@ -21,7 +23,7 @@ export function itemsFromAnalysisDir(dir: string): AttributionItem[] {
     } catch {
       throw new EngineError('bad-argument', `${path.join(dir, file)} is not valid JSON.`, 'Delete it and run `prompt-lens dataset` again: it resumes and rewrites only missing files.');
     }
-    if (!Array.isArray(a.importance) || !Array.isArray(a.promptTokens)) {
+    if (typeof a !== 'object' || a === null || !Array.isArray(a.importance) || !Array.isArray(a.promptTokens) || !Array.isArray(a.responseTokens)) {
       throw new EngineError('bad-argument', `${path.join(dir, file)} is not a Prompt Lens analysis.`, 'Keep only analysis JSON files in the folder.');
     }
     const role = a.dataset?.role ?? (/\.(base|tuned)\.json$/.exec(file)?.[1] as Role | undefined);
@@ -31,7 +33,7 @@ export function itemsFromAnalysisDir(dir: string): AttributionItem[] {
       id: a.dataset?.id ?? file.replace(/\.(base|tuned)\.json$/, ''),
       source: a.dataset?.source ?? 'default',
       role,
-      model: a.model.ref,
+      model: a.model?.ref ?? 'unknown',
       followed: a.dataset?.followed,
       responseLength: a.responseTokens.length,
       matrix: { kind: 'importance' as const, rows: a.importance },

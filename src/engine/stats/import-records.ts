@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import type { Span } from '../analysis.ts';
 import { EngineError } from '../errors.ts';
+import { spansToMask } from '../scores/index.ts';
 import type { AttributionItem, Role } from './scored-prompt.ts';
 
 export interface ImportedModel {
@@ -22,7 +24,12 @@ export interface ImportedRecord {
   id: string;
   source?: string;
   prompt_tokens: string[];
+  /** 1 per prompt token inside the instruction; or give the spans below. */
   instruction_mask?: number[];
+  /** Alternative to the mask: the prompt text, character spans into it, and each token's [start, end) in it. */
+  prompt?: string;
+  instruction_spans?: Span[];
+  prompt_token_offsets?: [number, number][];
   models: Record<string, ImportedModel>;
 }
 
@@ -54,12 +61,32 @@ export function readJsonLines<T>(file: string): T[] {
     });
 }
 
+/** The record's instruction mask: given directly, or made from spans and token offsets. */
+function maskOf(r: ImportedRecord): number[] | undefined {
+  if (r.instruction_mask) {
+    if (r.instruction_mask.length !== r.prompt_tokens.length) {
+      throw new EngineError('bad-argument', `Record ${r.id}: instruction_mask has ${r.instruction_mask.length} entries for ${r.prompt_tokens.length} prompt tokens.`, 'Give one 0/1 entry per prompt token.');
+    }
+    return r.instruction_mask;
+  }
+  if (!r.instruction_spans) return undefined;
+  const offsets = r.prompt_token_offsets;
+  if (!offsets || offsets.length !== r.prompt_tokens.length) {
+    throw new EngineError('bad-argument', `Record ${r.id}: instruction_spans need prompt_token_offsets, one [start, end] per prompt token.`, 'Add "prompt_token_offsets", or give "instruction_mask" instead (docs/import-format.md).');
+  }
+  const tokens = offsets.map(([start, end]) => ({ start, end, special: false }));
+  return spansToMask(tokens, r.instruction_spans, r.prompt);
+}
+
 export function importRecords(records: ImportedRecord[], opts: ImportOptions = {}): AttributionItem[] {
   const items: AttributionItem[] = [];
   for (const r of records) {
+    if (!Array.isArray(r.prompt_tokens)) throw new EngineError('bad-argument', `Record ${r.id ?? '(no id)'} has no "prompt_tokens" list.`, 'Each line needs "id", "prompt_tokens" and "models" (docs/import-format.md).');
+    const instructionMask = maskOf(r);
     for (const [name, m] of Object.entries(r.models ?? {})) {
       const role = m.role ?? opts.roles?.[name];
       if (!role) throw new EngineError('bad-argument', `Record ${r.id}: model "${name}" has no role.`, 'Give each model "role": "base" or "tuned", or map names to roles.');
+      if (!Array.isArray(m.response_tokens)) throw new EngineError('bad-argument', `Record ${r.id}: model "${name}" has no "response_tokens" list.`, 'Give the response tokens (columns of the matrix).');
       // An empty response leaves an empty matrix: every prompt row is then all zeros.
       const stored = m.I ?? m.S;
       const rows = stored && stored.length === 0 && m.response_tokens.length === 0 ? r.prompt_tokens.map(() => []) : stored;
@@ -76,7 +103,7 @@ export function importRecords(records: ImportedRecord[], opts: ImportOptions = {
         followed: followed === null ? undefined : followed,
         responseLength: m.response_tokens.length,
         matrix: m.I ? { kind: 'importance', rows } : { kind: 'normalized', rows, levels: m.levels ?? 10 },
-        instructionMask: r.instruction_mask,
+        instructionMask,
       });
     }
   }

@@ -8,9 +8,11 @@ export interface WelchResult {
   df: number;
 }
 
-/** One-sided Welch test of H1: mean(x) < mean(y). */
+/** One-sided Welch test of H1: mean(x) < mean(y); null when it is undefined (fewer than 2 values, or no variance at all). */
 export function welchLess(x: number[], y: number[]): WelchResult | null {
   if (x.length < 2 || y.length < 2) return null;
+  // Two constant samples have no variance to test against: the statistic is undefined.
+  if (meanSd(x).sd === 0 && meanSd(y).sd === 0) return null;
   const out = ttest2(x, y, { alternative: 'less', variance: 'unequal' }) as { pValue: number; statistic: number; df: number };
   return { pValue: out.pValue, statistic: out.statistic, df: out.df };
 }
