@@ -14,6 +14,10 @@ export function instructionScore(densityNormalized: number[], mask: number[]): n
 
 /**
  * 1 for every user token that shares at least one non-whitespace character with a span, else 0.
+ * A token such as "▁the" whose leading space is the only character inside a span is therefore
+ * not in it, and a span that only touches a token (end = token start) does not overlap it.
+ * Without `text`, whitespace cannot be seen and any shared character counts; spans from Prompt
+ * Lens are trimmed of surrounding whitespace, so the two forms agree on them.
  * Special (BOS/template) tokens are never in an instruction.
  */
 export function spansToMask(tokens: { start: number; end: number; special: boolean }[], spans: { start: number; end: number }[], text?: string): number[] {
