@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import vm from 'node:vm';
 import { run as runSpans } from '../../src/cli/commands/spans.ts';
 import { run as runStats } from '../../src/cli/commands/stats.ts';
 import { instructionScore, normalizeDensity, normalizeImportance, spansToMask, tokenDensity } from '../../src/engine/scores/index.ts';
@@ -253,5 +254,28 @@ test('stats --import-paper PROMPTS ATTRIBUTIONS (two values) reproduces the pape
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /base llama-7b 0\.9394 .* vs tuned vicuna-7b 1\.1302 .*p = 1\.9e-5/);
   assert.match(r.out, /vicuna-7b followed 1\.2283 \(n = 194\) vs unfollowed 0\.8917 \(n = 44\), p = 5\.7e-5/);
-  assert.ok(existsSync(path.join(out, 'stats.html')));
+  const charts = runReportScript(readFileSync(path.join(out, 'stats.html'), 'utf8'));
+  assert.deepEqual(charts.map((c) => c.id), ['scores', 'followed', 'profiles']);
+  assert.deepEqual(charts[2].labels, ['self-instruct · vicuna-7b']);
 });
+
+/**
+ * Runs the report's own chart script (the last inline script) against a stand-in Chart and
+ * document, in a context that has the browser's read-only globals (`top`, `self`, `name`…), so
+ * a script error that would leave the page without charts fails here.
+ */
+function runReportScript(html: string): Array<{ id: string; labels: unknown[] }> {
+  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  const made: Array<{ id: string; labels: unknown[] }> = [];
+  const elements = new Map<string, { id: string; hidden: boolean }>();
+  const context: Record<string, unknown> = {
+    document: { getElementById: (id: string) => elements.get(id) ?? elements.set(id, { id, hidden: true }).get(id) },
+    Chart: function Chart(el: { id: string }, config: { data: { labels: unknown[] } }) {
+      made.push({ id: el.id, labels: config.data.labels });
+    },
+  };
+  vm.createContext(context);
+  for (const name of ['top', 'self', 'parent', 'name', 'status', 'length', 'frames', 'window']) Object.defineProperty(context, name, { value: {}, writable: false, configurable: false });
+  vm.runInContext(scripts[scripts.length - 1], context);
+  return made;
+}

@@ -51,15 +51,26 @@ ${rows}
 <div class="charts">
 <div><h2>Instruction score (mean ± sd)</h2><canvas id="scores"></canvas></div>
 <div><h2>Importance by relative position</h2><canvas id="profiles"></canvas></div>
+<div id="followed-box" hidden><h2>Followed vs unfollowed (mean ± sd)</h2><canvas id="followed"></canvas></div>
 </div>
 <script>${chartJsSource()}</script>
 <script>
 const sources = ${chartData};
-const errorBars = { id: 'errorBars', afterDatasetsDraw(chart) { const g = chart.ctx; chart.data.datasets.forEach((ds, i) => { const meta = chart.getDatasetMeta(i); meta.data.forEach((bar, j) => { const sd = ds.sd[j]; if (!sd) return; const y = chart.scales.y; g.strokeStyle = '#444'; g.beginPath(); g.moveTo(bar.x, y.getPixelForValue(ds.data[j] - sd)); g.lineTo(bar.x, y.getPixelForValue(ds.data[j] + sd)); g.stroke(); }); }); } };
+const errorBars = { id: 'errorBars', afterDatasetsDraw(chart) { const g = chart.ctx; const y = chart.scales.y; chart.data.datasets.forEach((ds, i) => { const meta = chart.getDatasetMeta(i); meta.data.forEach((bar, j) => { const sd = ds.sd[j]; if (!sd) return; const lo = y.getPixelForValue(Math.max(0, ds.data[j] - sd)); const hi = y.getPixelForValue(ds.data[j] + sd); g.save(); g.strokeStyle = '#444'; g.beginPath(); g.moveTo(bar.x, lo); g.lineTo(bar.x, hi); g.moveTo(bar.x - 6, lo); g.lineTo(bar.x + 6, lo); g.moveTo(bar.x - 6, hi); g.lineTo(bar.x + 6, hi); g.stroke(); g.restore(); }); }); } };
+const ceiling = (pairs) => Math.max(0, ...pairs.map(([m, sd]) => m + (sd || 0))) * 1.05;
 const withBT = sources.filter((s) => s.baseVsTuned);
 new Chart(document.getElementById('scores'), { type: 'bar', plugins: [errorBars], data: { labels: withBT.map((s) => s.source), datasets: [
   { label: 'base', data: withBT.map((s) => s.baseVsTuned.base.mean), sd: withBT.map((s) => s.baseVsTuned.base.sd), backgroundColor: '#8da0cb' },
-  { label: 'tuned', data: withBT.map((s) => s.baseVsTuned.tuned.mean), sd: withBT.map((s) => s.baseVsTuned.tuned.sd), backgroundColor: '#fc8d62' } ] }, options: { animation: false } });
+  { label: 'tuned', data: withBT.map((s) => s.baseVsTuned.tuned.mean), sd: withBT.map((s) => s.baseVsTuned.tuned.sd), backgroundColor: '#fc8d62' } ] },
+  options: { animation: false, scales: { y: { beginAtZero: true, suggestedMax: ceiling(withBT.flatMap((s) => [[s.baseVsTuned.base.mean, s.baseVsTuned.base.sd], [s.baseVsTuned.tuned.mean, s.baseVsTuned.tuned.sd]])), title: { display: true, text: 'instruction score' } } } } });
+const groups = sources.flatMap((s) => s.followed.map((f) => ({ label: s.source + ' · ' + f.model, f })));
+if (groups.length > 0) {
+  document.getElementById('followed-box').hidden = false;
+  new Chart(document.getElementById('followed'), { type: 'bar', plugins: [errorBars], data: { labels: groups.map((g) => g.label), datasets: [
+    { label: 'unfollowed', data: groups.map((g) => g.f.unfollowed.mean), sd: groups.map((g) => g.f.unfollowed.sd), backgroundColor: '#e78ac3' },
+    { label: 'followed', data: groups.map((g) => g.f.followed.mean), sd: groups.map((g) => g.f.followed.sd), backgroundColor: '#66c2a5' } ] },
+    options: { animation: false, scales: { y: { beginAtZero: true, suggestedMax: ceiling(groups.flatMap((g) => [[g.f.unfollowed.mean, g.f.unfollowed.sd], [g.f.followed.mean, g.f.followed.sd]])), title: { display: true, text: 'instruction score' } } } } });
+}
 const palette = ['#8da0cb', '#fc8d62', '#66c2a5', '#e78ac3'];
 const lines = sources.flatMap((s) => s.profiles.filter((p) => p.profile).map((p) => ({ label: s.source + ' · ' + p.role + ' (' + p.model + ')', data: p.profile })));
 new Chart(document.getElementById('profiles'), { type: 'line', data: { labels: ['0–.1', '.1–.2', '.2–.3', '.3–.4', '.4–.5', '.5–.6', '.6–.7', '.7–.8', '.8–.9', '.9–1'], datasets: lines.map((l, i) => ({ ...l, borderColor: palette[i % palette.length], fill: false })) }, options: { animation: false, scales: { x: { title: { display: true, text: 'relative position n/(N−1)' } }, y: { title: { display: true, text: 'mean normalized density' } } } } });
