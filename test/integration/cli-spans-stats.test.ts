@@ -255,8 +255,8 @@ test('stats --import-paper PROMPTS ATTRIBUTIONS (two values) reproduces the pape
   assert.match(r.out, /base llama-7b 0\.9394 .* vs tuned vicuna-7b 1\.1302 .*p = 1\.9e-5/);
   assert.match(r.out, /vicuna-7b followed 1\.2283 \(n = 194\) vs unfollowed 0\.8917 \(n = 44\), p = 5\.7e-5/);
   const charts = runReportScript(readFileSync(path.join(out, 'stats.html'), 'utf8'));
-  assert.deepEqual(charts.map((c) => c.id), ['scores', 'followed', 'profiles']);
-  assert.deepEqual(charts[2].labels, ['self-instruct · vicuna-7b']);
+  assert.deepEqual(charts.map((c) => c.id).sort(), ['followed', 'profiles', 'scores']);
+  assert.deepEqual([...charts.find((c) => c.id === 'followed')!.labels], ['self-instruct · vicuna-7b']);
 });
 
 /**
@@ -275,7 +275,8 @@ function runReportScript(html: string): Array<{ id: string; labels: unknown[] }>
     },
   };
   vm.createContext(context);
-  for (const name of ['top', 'self', 'parent', 'name', 'status', 'length', 'frames', 'window']) Object.defineProperty(context, name, { value: {}, writable: false, configurable: false });
+  // Defined from inside the context, on its real global object (as a browser's window has them).
+  vm.runInContext("for (const n of ['top', 'self', 'parent', 'name', 'status', 'length', 'frames', 'window', 'location']) Object.defineProperty(globalThis, n, { value: {}, writable: false, configurable: false });", context);
   vm.runInContext(scripts[scripts.length - 1], context);
   return made;
 }
