@@ -19,8 +19,8 @@ export interface GenerateOptions {
 export async function generate(session: DecoderSession, promptIds: number[], opts: GenerateOptions): Promise<number[]> {
   const out: number[] = [];
   const random = mulberry32(opts.seed ?? 0);
-  let step = await session.forward({ ids: [promptIds], wantCache: true });
-  let lastRow = (promptIds.length - 1) * step.vocab;
+  let step = await session.forward({ ids: [promptIds], wantCache: true, logitsFrom: promptIds.length - 1 });
+  let lastRow = (step.logitsLength - 1) * step.vocab;
   while (out.length < opts.maxNewTokens) {
     throwIfAborted(opts.signal);
     const next = chooseToken(step.logits, lastRow, step.vocab, opts, random);

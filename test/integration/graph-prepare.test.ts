@@ -34,6 +34,7 @@ for (const [model, file, op] of VARIANTS) {
     const graph = (await readOnnxModel(source)).graph;
     assert.equal(locateEmbedding(graph).node.op_type, op);
     const { prepared } = await loadOrPrepareGraph(source, await sha256File(source), cacheDir);
+    assert.equal(prepared.meta.logitsStart, true, 'the LM head was located');
     const reference = await originalLogits(source, prepared.meta, probe);
     const session = await DecoderSession.create(prepared.file, prepared.meta);
     try {
@@ -51,6 +52,12 @@ for (const [model, file, op] of VARIANTS) {
       for (let i = 0; i < 2 * vocab; i++) before = Math.max(before, Math.abs(zeroed.logits[i] - reference[i]));
       assert.ok(changed > 1e-3, 'zeroing an embedding changes later logits');
       assert.ok(before < 1e-5, 'and not earlier ones');
+      // logits_start: only the last positions' logits are computed, and they are the same.
+      const tail = await session.forward({ ids: [probe], logitsFrom: 5 });
+      assert.equal(tail.logitsLength, probe.length - 5);
+      let tailDiff = 0;
+      for (let i = 0; i < tail.logits.length; i++) tailDiff = Math.max(tailDiff, Math.abs(tail.logits[i] - reference[5 * vocab + i]));
+      assert.ok(tailDiff < 1e-5, `sliced logits differ by ${tailDiff}`);
     } finally {
       await session.dispose();
     }

@@ -25,8 +25,9 @@ export interface Baseline {
 
 export async function teacherForcedBaseline(session: DecoderSession, promptIds: number[], responseIds: number[]): Promise<Baseline> {
   const sequence = [...promptIds, ...responseIds.slice(0, -1)];
-  const { logits, vocab, present } = await session.forward({ ids: [sequence], wantCache: true });
-  const logProbs = responseLogProbs(logits, 0, sequence.length, 0, promptIds.length, responseIds, vocab);
+  const out = await session.forward({ ids: [sequence], wantCache: true, logitsFrom: promptIds.length - 1 });
+  const logProbs = responseLogProbs(out.logits, 0, out.logitsLength, out.logitsFrom, promptIds.length, responseIds, out.vocab);
+  const present = out.present;
   return { sequence, logProbs, cache: present! };
 }
 
@@ -53,9 +54,10 @@ export async function perturbedLogProbs(
     const scale = new Float32Array(batch.length * length).fill(1);
     batch.forEach((p, row) => (scale[row * length + (p.position - from)] = p.scale));
     const past = from > 0 ? prefixOf(baseline.cache, from, batch.length) : undefined;
-    const { logits, vocab } = await session.forward({ ids, scale, past });
+    // Logits are needed from the position that predicts the first response token on.
+    const out = await session.forward({ ids, scale, past, logitsFrom: promptIds.length - 1 - from });
     batch.forEach((p, row) => {
-      results[p.index] = responseLogProbs(logits, row, length, from, promptIds.length, responseIds, vocab);
+      results[p.index] = responseLogProbs(out.logits, row, out.logitsLength, from + out.logitsFrom, promptIds.length, responseIds, out.vocab);
     });
     done += batch.length;
     input.onProgress?.(done, total);
@@ -63,7 +65,7 @@ export async function perturbedLogProbs(
   return results;
 }
 
-/** log p_m from logits of a row that starts at sequence position `from`. */
+/** log p_m from the logits of batch row `row`, whose first logits row is sequence position `from`. */
 function responseLogProbs(
   logits: Float32Array,
   row: number,

@@ -10,10 +10,12 @@ import { link, mkdir, rename, writeFile, readFile, rm, stat } from 'node:fs/prom
 import path from 'node:path';
 import { EngineError } from '../errors.ts';
 import { locateEmbedding } from './locate-embedding.ts';
-import { dimsOf, elemTypeOf, encodeOnnxModel, readOnnxModel, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto } from './onnx-model.ts';
+import { dimsOf, elemTypeOf, encodeOnnxModel, readOnnxModel, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-model.ts';
 
 export const EMBEDDING_SCALE_INPUT = 'embedding_scale';
-const PREPARED_FORMAT_VERSION = 1;
+/** Optional input: the first sequence position whose logits are computed (the LM head runs from there). */
+export const LOGITS_START_INPUT = 'logits_start';
+const PREPARED_FORMAT_VERSION = 2;
 
 export interface KvCacheLayout {
   /** `past_key_values.{i}.key|value` input names, layer by layer, key then value. */
@@ -33,6 +35,8 @@ export interface PreparedMeta {
   embedding: { op: string; output: string; elemType: number; table: string };
   inputs: string[];
   logitsOutput: string;
+  /** Whether the graph takes `logits_start` (when its LM head could be located). */
+  logitsStart: boolean;
   cache: KvCacheLayout;
   parity?: { maxAbsLogitDiff: number; probeTokens: number };
 }
@@ -103,6 +107,7 @@ export function insertEmbeddingScale(model: ModelProto, sourceFile: string, sour
   const at = graph.node.indexOf(lookup.node);
   graph.node.splice(at + 1, 0, ...added);
   graph.input.push(tensorValueInfo(EMBEDDING_SCALE_INPUT, TensorDataType.FLOAT, ['batch_size', 'sequence_length', 1]));
+  const logitsStart = insertLogitsStart(graph, logitsOutput);
 
   return {
     formatVersion: PREPARED_FORMAT_VERSION,
@@ -111,8 +116,45 @@ export function insertEmbeddingScale(model: ModelProto, sourceFile: string, sour
     embedding: { op: lookup.node.op_type, output: lookup.output, elemType: lookup.elemType, table: lookup.table },
     inputs: [...inputNames, EMBEDDING_SCALE_INPUT],
     logitsOutput,
+    logitsStart,
     cache,
   };
+}
+
+const LM_HEAD_OPS = new Set(['MatMul', 'MatMulNBits', 'MatMulInteger', 'DynamicQuantizeMatMul']);
+
+/**
+ * Lets the LM head run only from `logits_start` on: attribution needs the logits of the
+ * response positions only, and the head over a large vocabulary is a big share of the work and
+ * of the memory. The hidden states entering the head (a MatMul-like node producing the logits,
+ * possibly through a bias Add) are sliced along the sequence axis. Returns false, leaving the
+ * graph as it is, when the head has another form.
+ */
+function insertLogitsStart(graph: GraphProto, logitsOutput: string): boolean {
+  const producers = new Map<string, NodeProto>();
+  for (const node of graph.node) for (const out of node.output) producers.set(out, node);
+  const initializers = new Set(graph.initializer.map((t) => t.name));
+  let head = producers.get(logitsOutput);
+  if (head?.op_type === 'Add') {
+    const [a, b] = head.input;
+    head = initializers.has(b) ? producers.get(a) : initializers.has(a) ? producers.get(b) : undefined;
+  }
+  if (!head || !LM_HEAD_OPS.has(head.op_type) || initializers.has(head.input[0])) return false;
+  const hidden = head.input[0];
+  const sliced = `${hidden}/prompt_lens_from_logits_start`;
+  graph.initializer.push(int64Initializer('prompt_lens_slice_end', [Number.MAX_SAFE_INTEGER]), int64Initializer('prompt_lens_slice_axis', [1]));
+  const slice: NodeProto = { name: 'prompt_lens_logits_start', op_type: 'Slice', domain: '', input: [hidden, LOGITS_START_INPUT, 'prompt_lens_slice_end', 'prompt_lens_slice_axis'], output: [sliced], attribute: [] };
+  head.input[0] = sliced;
+  graph.node.splice(graph.node.indexOf(head), 0, slice);
+  graph.input.push(tensorValueInfo(LOGITS_START_INPUT, TensorDataType.INT64, [1]));
+  return true;
+}
+
+function int64Initializer(name: string, values: number[]): TensorProto {
+  const raw = new Uint8Array(values.length * 8);
+  const view = new DataView(raw.buffer);
+  values.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
+  return { name, dims: [values.length], data_type: TensorDataType.INT64, raw_data: raw };
 }
 
 function kvCacheLayout(graph: GraphProto): KvCacheLayout {

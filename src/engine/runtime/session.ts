@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import { env } from '../env.ts';
 import { EngineError } from '../errors.ts';
-import { EMBEDDING_SCALE_INPUT, type PreparedMeta } from '../graph/prepare.ts';
+import { EMBEDDING_SCALE_INPUT, LOGITS_START_INPUT, type PreparedMeta } from '../graph/prepare.ts';
 import { TensorDataType } from '../graph/onnx-model.ts';
 import { emptyCache, type KvCache } from './kv-cache.ts';
 import { toFloat32 } from './float16.ts';
@@ -19,12 +19,17 @@ export interface ForwardRequest {
   past?: KvCache;
   /** Also return the new cache (costs a copy of it). */
   wantCache?: boolean;
+  /** First position (within `ids`) whose logits are needed; earlier ones are not computed when the graph allows. */
+  logitsFrom?: number;
 }
 
 export interface ForwardResult {
-  /** [batch, seq, vocab], float32. */
+  /** [batch, logitsLength, vocab], float32: the logits of positions logitsFrom..seq-1. */
   logits: Float32Array;
   vocab: number;
+  /** Position (within `ids`) of the first row of `logits`. */
+  logitsFrom: number;
+  logitsLength: number;
   present?: KvCache;
 }
 
@@ -67,6 +72,8 @@ export class DecoderSession {
     };
     if (this.meta.inputs.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', mask, [batch, pastLength + seq]);
     if (this.meta.inputs.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', positions, [batch, seq]);
+    const logitsFrom = this.meta.logitsStart ? (req.logitsFrom ?? 0) : 0;
+    if (this.meta.logitsStart) feeds[LOGITS_START_INPUT] = new ort.Tensor('int64', BigInt64Array.from([BigInt(logitsFrom)]), [1]);
     if (this.meta.inputs.includes('use_cache_branch')) feeds.use_cache_branch = new ort.Tensor('bool', [pastLength > 0], [1]);
     cache.pastInputs.forEach((name, i) => (feeds[name] = past.tensors[i]));
 
@@ -76,10 +83,10 @@ export class DecoderSession {
     this.forwardPasses += 1;
 
     const logitsTensor = out[this.meta.logitsOutput];
-    const vocab = (logitsTensor.dims as number[])[2];
+    const [, logitsLength, vocab] = logitsTensor.dims as number[];
     const logits = toFloat32(logitsTensor.data as Float32Array | Uint16Array, logitsTensor.type);
     const present = req.wantCache ? { tensors: cache.presentOutputs.map((n) => out[n]), length: pastLength + seq, batch } : undefined;
-    return { logits, vocab, present };
+    return { logits, vocab, logitsFrom, logitsLength, present };
   }
 
   async dispose(): Promise<void> {
