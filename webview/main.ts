@@ -43,7 +43,7 @@ function select(id: string, label: string, value: string, options: [string, stri
     <vscode-single-select id="${id}">${options.map(([v, t]) => `<vscode-option value="${v}"${v === value ? ' selected' : ''}>${t}</vscode-option>`).join('')}</vscode-single-select></div>`;
 }
 
-function num(id: string, label: string, value: number, min: number, max: number, step = 1): string {
+function num(id: string, label: string, value: number, min: number, max: number, step = '1'): string {
   return `<div class="ctl num"><vscode-label for="${id}">${label}</vscode-label><vscode-textfield id="${id}" type="number" min="${min}" max="${max}" step="${step}" value="${value}"></vscode-textfield></div>`;
 }
 
@@ -57,7 +57,7 @@ function controlsHtml(c: PanelControls): string {
     <span class="sep"></span>
     ${num('levels', 'L', c.levels, 1, 100)}
     ${num('threshold', 'b', c.threshold, 0, 99)}
-    ${num('p', 'p', c.p, 1.01, 100, 0.5)}
+    ${num('p', 'p', c.p, 1, 100, 'any')}
     <span class="sep"></span>
     <vscode-button id="exportHtml" secondary title="Save a self-contained HTML report">Export HTML</vscode-button>
     <vscode-button id="exportJson" secondary title="Save the Analysis records as JSON">Export JSON</vscode-button>
@@ -309,7 +309,7 @@ function render(): void {
     ${controlsHtml(s.controls)}
     ${s.error ? `<p class="error">${escapeHtml(s.error)}</p>` : ''}
     ${notes}
-    ${models.length ? `<div class="sides">${models.map(sideHtml).join('')}</div>` : '<p class="empty">No results yet.</p>'}
+    ${models.length ? `<div class="sides${models.length === 1 ? ' one' : ''}">${models.map(sideHtml).join('')}</div>` : '<p class="empty">No results yet.</p>'}
     ${models.length ? `<section class="profilebox"><h3>Relative-position profile <span class="hint">(mean â in 10 bins of n/(N−1); the paper: base models lean on the start and end, tuning flattens it)</span></h3>${profileSvg(models)}</section>` : ''}
     <p class="foot hint">${models[0] ? methodNote(models[0].analysis.settings.method) : ''}</p>`;
   wireControls();

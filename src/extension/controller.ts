@@ -144,7 +144,12 @@ export class Controller implements vscode.Disposable {
   }
 
   private editorFor(uri?: vscode.Uri | string): vscode.TextEditor | undefined {
-    if (!uri) return vscode.window.activeTextEditor;
+    if (!uri) {
+      // With the panel focused there is no active text editor: use the panel's document.
+      const fromPanel = this.panel?.panel.active ? this.panel.current?.documentUri : undefined;
+      if (vscode.window.activeTextEditor || !fromPanel) return vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+      uri = fromPanel;
+    }
     const u = typeof uri === 'string' ? uri : uri.toString();
     return vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === u)
       ?? (vscode.window.activeTextEditor?.document.uri.toString() === u ? vscode.window.activeTextEditor : undefined);
@@ -469,6 +474,12 @@ export class Controller implements vscode.Disposable {
       this.panel = ComparePanel.create(this.ctx.extensionUri, this.panelHandlers(), vscode.ViewColumn.Beside);
     } else {
       this.panel.reveal();
+    }
+    const current = this.panel.current;
+    // While a run starts, keep showing what the panel has (with a busy line) rather than an empty page.
+    if (busy && current && current.models.length && !this.results.get(uri.toString())?.tuned) {
+      this.panel.setState({ ...current, busy });
+      return;
     }
     this.panel.setState(this.panelState(uri, busy));
   }

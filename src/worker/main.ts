@@ -8,6 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import type { ToWorker, FromWorker, WorkerRequest, ErrorInfo, Dtype, ModelState, ModelSummary } from '../protocol/index.ts';
 import { loadModel, analyze, rescore, renderHtmlReport, EngineError, type LoadedModel } from '../engine/index.ts';
 import { env } from '../engine/env.ts';
+import { detectInstructionSpans } from '../engine/spans/index.ts';
 
 const port = parentPort;
 if (!port) throw new Error('prompt-lens worker must run in a worker thread');
@@ -99,8 +100,7 @@ async function handle(req: WorkerRequest, signal: AbortSignal): Promise<unknown>
     case 'rescore':
       return rescore(req.analysis, req.settings);
     case 'detectSpans':
-      // Instruction-span detection (src/engine/spans/) has not landed yet: no automatic spans.
-      return [];
+      return detectInstructionSpans(req.prompt);
     case 'report':
       return renderHtmlReport(req.analyses);
     case 'unload': {

@@ -1,0 +1,177 @@
+/**
+ * A real VS Code host for the end-to-end suite: code-server 4.100.3 (installed by setup.sh into
+ * .cache/code-server) with this repository loaded as an extension, driven by playwright-core in
+ * Debian's Chromium. Everything lives in a fresh temporary folder (HOME, user data, extensions,
+ * workspace) and every process started here is stopped by `close()`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page, type FrameLocator } from 'playwright-core';
+
+export const REPO = path.resolve(__dirname, '..', '..');
+export const CODE_SERVER = path.join(REPO, '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface HostOptions {
+  /** Files of the workspace, by relative path. */
+  files: Record<string, string>;
+  /** User settings. */
+  userSettings?: Record<string, unknown>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export class Host {
+  readonly root: string;
+  readonly workspace: string;
+  readonly userData: string;
+  private server: ChildProcess | undefined;
+  private context: BrowserContext | undefined;
+  page!: Page;
+  port = 0;
+  serverLog = '';
+
+  constructor(readonly opts: HostOptions) {
+    this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'prompt-lens-e2e-'));
+    this.workspace = path.join(this.root, 'workspace');
+    this.userData = path.join(this.root, 'user-data');
+  }
+
+  async start(): Promise<void> {
+    const home = path.join(this.root, 'home');
+    const ext = path.join(this.root, 'extensions');
+    for (const d of [home, ext, this.workspace, path.join(this.userData, 'User')]) fs.mkdirSync(d, { recursive: true });
+    for (const [rel, text] of Object.entries(this.opts.files)) {
+      fs.mkdirSync(path.dirname(path.join(this.workspace, rel)), { recursive: true });
+      fs.writeFileSync(path.join(this.workspace, rel), text);
+    }
+    fs.writeFileSync(path.join(this.userData, 'User', 'settings.json'), JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.welcomePage.walkthroughs.openOnInstall': false,
+      'security.workspace.trust.enabled': false,
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'telemetry.telemetryLevel': 'off',
+      'update.mode': 'none',
+      'editor.hover.delay': 200,
+      'editor.minimap.enabled': false,
+      'workbench.colorTheme': 'Default Dark Modern',
+      ...this.opts.userSettings,
+    }, null, 2));
+    // The repository itself is the extension (dist/, media/, models/, node_modules/).
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+    fs.symlinkSync(REPO, path.join(ext, `${pkg.publisher}.${pkg.name}-${pkg.version}`), 'dir');
+    const cfg = path.join(this.root, 'config.yaml');
+    fs.writeFileSync(cfg, 'auth: none\ncert: false\n');
+    this.port = await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local/share'), XDG_CACHE_HOME: path.join(home, '.cache'), PROMPT_LENS_OFFLINE: '1' };
+    delete env.VSCODE_IPC_HOOK_CLI;
+    this.server = spawn(CODE_SERVER, [
+      '--auth', 'none', '--bind-addr', `127.0.0.1:${this.port}`, '--disable-telemetry', '--disable-update-check',
+      '--disable-workspace-trust', '--config', cfg, '--user-data-dir', this.userData, '--extensions-dir', ext, this.workspace,
+    ], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }); // own process group: close() stops all of it
+    this.server.stdout!.on('data', (d: Buffer) => { this.serverLog += d.toString(); });
+    this.server.stderr!.on('data', (d: Buffer) => { this.serverLog += d.toString(); });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        const r = await fetch(`http://127.0.0.1:${this.port}/healthz`);
+        if (r.ok) break;
+      } catch { /* not up yet */ }
+      if (Date.now() > deadline) throw new Error(`code-server did not start:\n${this.serverLog}`);
+      if (this.server.exitCode !== null) throw new Error(`code-server exited (${this.server.exitCode}):\n${this.serverLog}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    this.context = await chromium.launchPersistentContext(path.join(this.root, 'chromium'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1600, height: 1000 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    });
+    this.page = this.context.pages()[0] ?? (await this.context.newPage());
+    await this.page.goto(`http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(this.workspace)}`);
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+  }
+
+  /** Run a command from the command palette by its title. */
+  async command(title: string): Promise<void> {
+    const p = this.page;
+    await p.keyboard.press('F1');
+    const input = p.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const row = p.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await p.keyboard.press('Enter');
+  }
+
+  async openFile(rel: string): Promise<void> {
+    const p = this.page;
+    await p.keyboard.press('Control+P');
+    const input = p.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(rel);
+    await p.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(rel) }).first().waitFor({ timeout: 20_000 });
+    await p.keyboard.press('Enter');
+    await p.locator(`.tab[data-resource-name="${path.basename(rel)}"]`).first().waitFor({ timeout: 20_000 });
+    await p.locator('.monaco-editor .view-lines').first().waitFor();
+  }
+
+  /** The comparison panel's document (inside the webview's two iframes). */
+  webview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+  }
+
+  async screenshot(name: string): Promise<string> {
+    const dir = path.join(REPO, 'test-results', 'e2e');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** The extension's global storage (result cache) and its log file. */
+  globalStorage(): string {
+    return path.join(this.userData, 'User', 'globalStorage', 'prompt-lens.prompt-lens');
+  }
+
+  extensionLog(): string {
+    const found: string[] = [];
+    const walk = (d: string) => {
+      let ents: fs.Dirent[] = [];
+      try { ents = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
+      for (const e of ents) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.log') && /Prompt Lens/.test(e.name)) found.push(p);
+      }
+    };
+    walk(path.join(this.userData, 'logs'));
+    return found.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+  }
+
+  async close(): Promise<void> {
+    try { await this.context?.close(); } catch { /* already gone */ }
+    const srv = this.server;
+    if (srv && srv.exitCode === null) {
+      const group = (sig: NodeJS.Signals) => { try { process.kill(-srv.pid!, sig); } catch { /* gone */ } };
+      group('SIGTERM');
+      await Promise.race([new Promise((r) => srv.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
+      group('SIGKILL');
+    }
+    if (!process.env.PROMPT_LENS_E2E_KEEP) fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}

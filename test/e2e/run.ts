@@ -1,0 +1,235 @@
+/**
+ * End-to-end suite in a real VS Code host (code-server 4.100.3 + Chromium via playwright-core):
+ * open a prompt file, analyze it with a real model pair, check the highlights sit on the words the
+ * analysis ranks highest, hover for a score, open the comparison panel (both models + heatmap),
+ * cancel a long run, and reload the window to see the panel restored.
+ * Screenshots go to test-results/e2e/. Run: `npm run test:e2e` (installs the host on first use).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Host, REPO, CODE_SERVER } from './host.ts';
+import type { Analysis } from '../../src/engine/analysis.ts';
+
+// ── the model pair: the bundled demo pair when present, else the random-weight test models ──
+const demo = ['demo-base', 'demo-instruct'].every((m) => fs.existsSync(path.join(REPO, 'models', m, 'config.json')));
+const models = demo
+  ? { base: 'bundled:demo-base', tuned: 'bundled:demo-instruct', baseLabel: 'demo-base', tunedLabel: 'demo-instruct' }
+  : { base: path.join(REPO, 'test/fixtures/models/tiny-llama'), tuned: path.join(REPO, 'test/fixtures/models/tiny-qwen2'), baseLabel: 'tiny-llama', tunedLabel: 'tiny-qwen2' };
+
+const PROMPT_FILE = 'prompts/recipe.prompt.md';
+const PROMPT_TEXT = '---\ntitle: e2e\nmodel: demo\n---\nWrite a short list of three fruits that are red.\n\nInput: apples, bananas, cherries, plums.\n';
+const LONG_FILE = 'prompts/long.prompt';
+const LONG_TEXT = `Summarize the following notes in one sentence.\n\n${'The meeting covered budgets, hiring plans and the new office. '.repeat(5)}\n`;
+
+function setup(): void {
+  if (fs.existsSync(CODE_SERVER) && fs.existsSync('/usr/bin/chromium')) return;
+  // Installs code-server 4.100.3 (and, as root, Chromium): idempotent.
+  execFileSync('bash', [path.join(REPO, 'test/e2e/setup.sh')], { stdio: 'inherit' });
+}
+
+function readResults(dir: string): Analysis[] {
+  try {
+    return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Analysis);
+  } catch {
+    return [];
+  }
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * The highlighted text in the visible editor: for every background decoration (`.cdr` in the
+ * view overlays) of the importance colour, the characters of its line that lie under it.
+ */
+async function decoratedTexts(host: Host, rgb: string): Promise<{ text: string; alpha: number; x: number; y: number }[]> {
+  return host.page.evaluate((rgbPrefix) => {
+    const editor = document.querySelector('.editor-instance .monaco-editor') ?? document.querySelector('.monaco-editor');
+    if (!editor) return [];
+    const lines = [...editor.querySelectorAll<HTMLElement>('.view-lines .view-line')];
+    const out: { text: string; alpha: number; x: number; y: number }[] = [];
+    for (const cdr of editor.querySelectorAll<HTMLElement>('.view-overlays .cdr')) {
+      const bg = getComputedStyle(cdr).backgroundColor;
+      if (!bg.startsWith(`rgba(${rgbPrefix}`)) continue;
+      const box = cdr.getBoundingClientRect();
+      const line = lines.find((l) => { const r = l.getBoundingClientRect(); return Math.abs(r.top - box.top) < 3; });
+      if (!line) continue;
+      let text = '';
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      const range = document.createRange();
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const s = node.textContent ?? '';
+        for (let i = 0; i < s.length; i++) {
+          range.setStart(node, i);
+          range.setEnd(node, i + 1);
+          const r = range.getBoundingClientRect();
+          const cx = (r.left + r.right) / 2;
+          if (cx > box.left && cx < box.right) text += s[i];
+        }
+      }
+      out.push({ text: text.replace(/\u00a0/g, ' '), alpha: Number(/,\s*([\d.]+)\)$/.exec(bg)?.[1] ?? 1), x: box.left + box.width / 2, y: box.top + box.height / 2 });
+    }
+    return out;
+  }, rgb);
+}
+
+const host = new Host({
+    files: {
+      [PROMPT_FILE]: PROMPT_TEXT,
+      [LONG_FILE]: LONG_TEXT,
+      '.vscode/settings.json': JSON.stringify({
+        'promptLens.baseModel': models.base,
+        'promptLens.tunedModel': models.tuned,
+        'promptLens.method': 'gradient',
+        'promptLens.template': 'none',
+        'promptLens.maxNewTokens': 12,
+        'promptLens.highlight': 'tuned',
+      }, null, 2),
+    },
+});
+const resultsDir = () => path.join(host.globalStorage(), 'results');
+const started = Date.now();
+function step(msg: string): void {
+  console.log(`# [${((Date.now() - started) / 1000).toFixed(1)} s] ${msg}`);
+}
+
+before(async () => {
+  setup();
+  await host.start();
+  step(`host up; models: ${demo ? 'bundled demo pair' : 'random-weight test models (the demo pair is not in models/ yet)'}`);
+}, { timeout: 300_000 });
+
+after(async () => {
+  fs.mkdirSync(path.join(REPO, 'test-results', 'e2e'), { recursive: true });
+  fs.writeFileSync(path.join(REPO, 'test-results', 'e2e', 'extension.log'), host.extensionLog());
+  await host.close();
+});
+
+let tuned: Analysis | undefined;
+let strongest: { text: string; alpha: number; x: number; y: number } | undefined;
+
+test('analyze highlights the words the tuned model relies on', { timeout: 240_000 }, async () => {
+    await host.openFile(PROMPT_FILE);
+    await host.page.waitForTimeout(500);
+    // The CodeLens sits at the top of the prompt (below the front matter).
+    await host.page.locator('.contentWidgets .codelens-decoration', { hasText: 'Analyze' }).first().waitFor({ timeout: 60_000 });
+    await host.command('Prompt Lens: Analyze Prompt');
+    const results = await until('the analysis result', () => { const r = readResults(resultsDir()); return r.length >= 1 && r; }, 120_000);
+    tuned = results.find((a) => path.basename(a.model.path) === (demo ? 'demo-instruct' : path.basename(models.tuned)));
+    assert.ok(tuned, 'the tuned model ran');
+    const body = PROMPT_TEXT.slice(PROMPT_TEXT.indexOf('Write'));
+    assert.equal(tuned.prompt, body.trimEnd(), 'front matter is not part of the prompt');
+    const decorated = await until('highlights', async () => { const d = await decoratedTexts(host, '245, 166, 35'); return d.length > 0 && d; }, 30_000);
+    // The expected words: every user token with â at the top level (ceil(10·â) = 10).
+    const top = tuned.promptTokens.map((tok, n) => ({ tok, d: tuned!.densityNormalized[n] })).filter((x) => !x.tok.special && Math.ceil(10 * x.d - 1e-9) >= 10);
+    assert.ok(top.length > 0);
+    const strong = decorated.reduce((a, b) => (b.alpha > a.alpha ? b : a));
+    strongest = strong;
+    const expected = top.map((x) => tuned!.prompt.slice(x.tok.start, x.tok.end));
+    assert.ok(expected.some((w) => w.trim() !== '' && strong.text.includes(w.trim())) || expected.includes(strong.text),
+      `the most opaque highlight "${strong.text}" is one of the top-ranked tokens ${JSON.stringify(expected)}`);
+    const highlighted = tuned.promptTokens.filter((tok, n) => !tok.special && tuned!.densityNormalized[n] > 0).length;
+    assert.ok(decorated.length >= Math.min(3, highlighted), `${decorated.length} highlights for ${highlighted} tokens with â > 0`);
+    console.log(`# top tokens ${JSON.stringify(expected)}; strongest highlight "${strong.text}"; ${decorated.length} highlights`);
+    const status = await host.page.locator('.statusbar-item', { hasText: models.tunedLabel }).first().textContent();
+    assert.ok(status?.includes(models.tunedLabel));
+    await host.screenshot('1-analyze-highlights');
+    step('analyze done');
+});
+
+test('hover shows the density and rank', { timeout: 60_000 }, async () => {
+      assert.ok(strongest, 'analyze ran');
+      await host.page.mouse.move(strongest.x, strongest.y);
+      const hover = host.page.locator('.monaco-hover:visible', { hasText: 'density' }).first();
+      await hover.waitFor({ timeout: 15_000 });
+      const text = (await hover.textContent()) ?? '';
+      assert.match(text, /density â = \d\.\d{3}/);
+      assert.match(text, /rank \d+ of \d+/);
+      assert.match(text, /Open comparison panel/);
+      await host.screenshot('2-hover');
+      await host.page.mouse.move(5, 500);
+      await host.page.keyboard.press('Escape');
+      step('hover done');
+});
+
+test('compare opens the panel with both models and the heatmap', { timeout: 240_000 }, async () => {
+    await host.command('Prompt Lens: Compare Base and Tuned');
+    const wv = host.webview();
+    await wv.locator('.side.base').waitFor({ timeout: 120_000 });
+    await wv.locator('.side.tuned').waitFor({ timeout: 120_000 });
+    assert.match((await wv.locator('.side.base h2').textContent()) ?? '', new RegExp(models.baseLabel));
+    assert.match((await wv.locator('.side.tuned h2').textContent()) ?? '', new RegExp(models.tunedLabel));
+    // The heatmaps are drawn: coloured pixels on each canvas.
+    for (const side of ['base', 'tuned']) {
+      const painted = await wv.locator(`canvas.heatmap[data-side="${side}"]`).evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] > 200 && d[i + 1] > 120 && d[i + 2] < 90) n++;
+        return { n, w: c.width, h: c.height };
+      });
+      assert.ok(painted.w > 50 && painted.h > 50 && painted.n > 20, `${side} heatmap painted: ${JSON.stringify(painted)}`);
+    }
+    assert.ok(await wv.locator('svg.profile, .profilebox .hint').count());
+    // Hovering a response token recolours the prompt by that token's column.
+    await wv.locator('.side.tuned .rtok').first().hover();
+    await until('column view', async () => (await wv.locator('.side.tuned .prompt.column').count()) > 0, 5000);
+    await host.screenshot('3-compare-panel');
+    await wv.locator('.side.tuned h2').hover();
+    // Zoom in on the heatmap.
+    const before = await wv.locator('canvas.heatmap[data-side="tuned"]').evaluate((c: HTMLCanvasElement) => c.width);
+    await wv.locator('.zbtn[data-side="tuned"][data-z="1"]').click();
+    const after = await wv.locator('canvas.heatmap[data-side="tuned"]').evaluate((c: HTMLCanvasElement) => c.width);
+    assert.ok(after > before, `zoom grows the heatmap (${before} → ${after})`);
+    step('compare done');
+});
+
+test('cancel stops a long run and leaves the worker usable', { timeout: 300_000 }, async () => {
+    const settingsFile = path.join(host.workspace, '.vscode', 'settings.json');
+    const s = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...s, 'promptLens.maxNewTokens': 300 }, null, 2));
+    await host.page.waitForTimeout(1000);
+    // Focus the editor group of the prompt (not the panel's) so the long prompt opens beside it.
+    await host.page.locator('.editor-group-container').first().locator('.monaco-editor .view-lines').first().click();
+    await host.openFile(LONG_FILE);
+    const before = readResults(resultsDir()).length;
+    await host.command('Prompt Lens: Analyze Prompt');
+    const cancel = host.page.locator('.notifications-toasts .notification-toast', { hasText: 'Prompt Lens' }).locator('a.monaco-button', { hasText: 'Cancel' }).first();
+    await cancel.waitFor({ timeout: 30_000 });
+    await host.screenshot('4-running');
+    const t0 = Date.now();
+    await cancel.click();
+    await until('the cancelled run to stop', () => /run cancelled/.test(host.extensionLog()), 20_000);
+    const stopMs = Date.now() - t0;
+    assert.equal(readResults(resultsDir()).length, before, 'a cancelled run stores no result');
+    assert.equal(await host.page.locator('.notifications-toasts .notification-toast', { hasText: /Prompt Lens: (?!comparing)/ }).locator('.codicon-error').count(), 0, 'no error notification');
+    console.log(`# cancel took ${stopMs} ms`);
+    await host.screenshot('5-cancelled');
+    // The worker is still usable: a short run completes.
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...s, 'promptLens.maxNewTokens': 6 }, null, 2));
+    await host.page.waitForTimeout(1000);
+    await host.command('Prompt Lens: Analyze Prompt');
+    await until('a run after cancel', () => readResults(resultsDir()).length > before, 120_000);
+    step('cancel done');
+});
+
+test('reload restores the comparison panel', { timeout: 180_000 }, async () => {
+    await host.page.reload();
+    await host.page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    const wv = host.webview();
+    await wv.locator('.side.tuned').waitFor({ timeout: 90_000 });
+    await wv.locator('.side.base').waitFor({ timeout: 10_000 });
+    assert.ok(await wv.locator('canvas.heatmap[data-side="base"]').count());
+    await host.page.waitForTimeout(1000);
+    await host.screenshot('6-after-reload');
+    step('reload done');
+});
