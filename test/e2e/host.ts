@@ -4,7 +4,7 @@
  * Debian's Chromium. Everything lives in a fresh temporary folder (HOME, user data, extensions,
  * workspace) and every process started here is stopped by `close()`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -71,9 +71,18 @@ export class Host {
       'workbench.colorTheme': 'Default Dark Modern',
       ...this.opts.userSettings,
     }, null, 2));
-    // The repository itself is the extension (dist/, media/, models/, node_modules/).
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
-    fs.symlinkSync(REPO, path.join(ext, `${pkg.publisher}.${pkg.name}-${pkg.version}`), 'dir');
+    const extDir = path.join(ext, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
+    const vsix = process.env.PROMPT_LENS_E2E_VSIX;
+    if (vsix) {
+      // The packaged extension, unpacked as VS Code installs it.
+      const tmp = path.join(this.root, 'vsix');
+      execFileSync('unzip', ['-q', path.resolve(vsix), 'extension/*', '-d', tmp]);
+      fs.renameSync(path.join(tmp, 'extension'), extDir);
+    } else {
+      // The repository itself is the extension (dist/, media/, models/, node_modules/).
+      fs.symlinkSync(REPO, extDir, 'dir');
+    }
     const cfg = path.join(this.root, 'config.yaml');
     fs.writeFileSync(cfg, 'auth: none\ncert: false\n');
     this.port = await freePort();
@@ -151,7 +160,7 @@ export class Host {
   extensionLog(): string {
     const found: string[] = [];
     const walk = (d: string) => {
-      let ents: fs.Dirent[] = [];
+      let ents: fs.Dirent[];
       try { ents = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
       for (const e of ents) {
         const p = path.join(d, e.name);
