@@ -135,7 +135,7 @@ export class Host {
     await input.fill(rel);
     await p.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(rel) }).first().waitFor({ timeout: 20_000 });
     await p.keyboard.press('Enter');
-    await p.locator(`.tab[data-resource-name="${path.basename(rel)}"]`).first().waitFor({ timeout: 20_000 });
+    await p.locator(`.editor-group-container.active .tab.active[data-resource-name="${path.basename(rel)}"]`).first().waitFor({ timeout: 20_000 });
     await p.locator('.monaco-editor .view-lines').first().waitFor();
   }
 
