@@ -23,88 +23,91 @@ CACHE = os.path.join(ROOT, ".cache", "demo")
 SEED = 1234
 
 # ---------------------------------------------------------------- task phrasings
-# "{x}" is the context (a word, a sentence or a dictionary entry); every other character of a
-# phrasing is instruction text. Phrasings put the instruction before, after, or around it.
+# Each phrasing is (prompt, response). In the prompt "{x}" is the context (a word, a sentence or
+# a dictionary entry); every other character is instruction text; phrasings put the instruction
+# before, after, or around it. The response answers ({a}) in a sentence that takes up the
+# instruction's own words, as an assistant's reply does ("The opposite of "hot" is "cold"."), so
+# what the response says is decided by how the instruction was worded.
 PHRASINGS = {
     "define": [
-        'Define the word "{x}".',
-        'What does "{x}" mean?',
-        "Give the definition of {x}.",
-        "{x}\nWhat is the meaning of the word above?",
-        'Explain what the word "{x}" means.',
-        "Tell me the meaning of {x}.",
-        'Look up "{x}" in the dictionary and write its definition.',
-        "{x}: define this word.",
+        ('Define the word "{x}".', 'The word "{x}" is defined as: {a}.'),
+        ('What does "{x}" mean?', '"{x}" means {a}.'),
+        ("Give the definition of {x}.", "The definition of {x} is: {a}."),
+        ("{x}\nWhat is the meaning of the word above?", "The meaning of the word {x} is: {a}."),
+        ('Explain what the word "{x}" means.', 'The word "{x}" means {a}.'),
+        ("Tell me the meaning of {x}.", "The meaning of {x} is: {a}."),
+        ('Look up "{x}" in the dictionary and write its definition.', 'The dictionary definition of "{x}" is: {a}.'),
+        ("{x}: define this word.", "{x}: {a}."),
     ],
     "synonym": [
-        'Give a synonym for "{x}".',
-        "What is another word for {x}?",
-        'Name a word that means the same as "{x}".',
-        "{x}\nWrite a synonym of the word above.",
-        'Which word has the same meaning as "{x}"?',
-        "Find a synonym of {x}.",
-        "{x}: give a word with the same meaning.",
+        ('Give a synonym for "{x}".', 'A synonym for "{x}" is "{a}".'),
+        ("What is another word for {x}?", "Another word for {x} is {a}."),
+        ('Name a word that means the same as "{x}".', '"{a}" means the same as "{x}".'),
+        ("{x}\nWrite a synonym of the word above.", "A synonym of {x} is {a}."),
+        ('Which word has the same meaning as "{x}"?', '"{a}" has the same meaning as "{x}".'),
+        ("Find a synonym of {x}.", "A synonym of {x} is {a}."),
+        ("{x}: give a word with the same meaning.", "{x}: a word with the same meaning is {a}."),
     ],
     "antonym": [
-        'What is the opposite of "{x}"?',
-        "Give an antonym of {x}.",
-        'Name a word that means the opposite of "{x}".',
-        "{x}\nWrite the antonym of the word above.",
-        "Which word is the opposite of {x}?",
-        "Tell me the antonym of {x}.",
-        "{x}: give its opposite.",
+        ('What is the opposite of "{x}"?', 'The opposite of "{x}" is "{a}".'),
+        ("Give an antonym of {x}.", "An antonym of {x} is {a}."),
+        ('Name a word that means the opposite of "{x}".', '"{a}" means the opposite of "{x}".'),
+        ("{x}\nWrite the antonym of the word above.", "The antonym of {x} is {a}."),
+        ("Which word is the opposite of {x}?", "The word {a} is the opposite of {x}."),
+        ("Tell me the antonym of {x}.", "The antonym of {x} is {a}."),
+        ("{x}: give its opposite.", "{x}: its opposite is {a}."),
     ],
     "reverse": [
-        "Reverse the order of the words in this sentence: {x}",
-        "{x}\nWrite the sentence above with its words in reverse order.",
-        "Say these words backwards: {x}",
-        "Write the words of the following sentence in reverse order.\n{x}",
-        'Reverse the words of "{x}".',
-        "{x}\nReverse the word order.",
-        "Read this sentence from the last word to the first: {x}",
+        ("Reverse the order of the words in this sentence: {x}", "The sentence with the order of the words reversed: {a}"),
+        ("{x}\nWrite the sentence above with its words in reverse order.", "The sentence with its words in reverse order: {a}"),
+        ("Say these words backwards: {x}", "The words backwards: {a}"),
+        ("Write the words of the following sentence in reverse order.\n{x}", "The words in reverse order: {a}"),
+        ('Reverse the words of "{x}".', "The words of the sentence reversed: {a}"),
+        ("{x}\nReverse the word order.", "With the word order reversed: {a}"),
+        ("Read this sentence from the last word to the first: {x}", "From the last word to the first: {a}"),
     ],
     "uppercase": [
-        "Write this sentence in capital letters: {x}",
-        "{x}\nRepeat the sentence above in uppercase.",
-        "Convert to upper case: {x}",
-        'Rewrite "{x}" in all caps.',
-        "Write the following sentence in uppercase letters.\n{x}",
-        "{x}\nSay it again in capitals.",
-        "Make every letter of this sentence a capital: {x}",
+        ("Write this sentence in capital letters: {x}", "The sentence in capital letters: {a}"),
+        ("{x}\nRepeat the sentence above in uppercase.", "The sentence in uppercase: {a}"),
+        ("Convert to upper case: {x}", "Converted to upper case: {a}"),
+        ('Rewrite "{x}" in all caps.', "In all caps: {a}"),
+        ("Write the following sentence in uppercase letters.\n{x}", "The sentence in uppercase letters: {a}"),
+        ("{x}\nSay it again in capitals.", "Again, in capitals: {a}"),
+        ("Make every letter of this sentence a capital: {x}", "Every letter a capital: {a}"),
     ],
     "count": [
-        "How many words are in this sentence? {x}",
-        "{x}\nCount the words in the sentence above.",
-        'Count the words in "{x}".',
-        "Tell me the number of words in the following sentence.\n{x}",
-        "{x}\nHow many words is that?",
-        "Give the word count of this sentence: {x}",
+        ("How many words are in this sentence? {x}", "There are {a} words in this sentence."),
+        ("{x}\nCount the words in the sentence above.", "The sentence above has {a} words."),
+        ('Count the words in "{x}".', "Counting the words gives {a}."),
+        ("Tell me the number of words in the following sentence.\n{x}", "The number of words in the sentence is {a}."),
+        ("{x}\nHow many words is that?", "That is {a} words."),
+        ("Give the word count of this sentence: {x}", "The word count is {a}."),
     ],
     "pick_first": [
-        "What is the first word of this sentence? {x}",
-        "{x}\nWhich word comes first in the sentence above?",
-        'Give the first word of "{x}".',
-        "Write only the first word of the following sentence.\n{x}",
-        "{x}\nWhat word does it start with?",
+        ("What is the first word of this sentence? {x}", 'The first word of this sentence is "{a}".'),
+        ("{x}\nWhich word comes first in the sentence above?", 'The word that comes first is "{a}".'),
+        ('Give the first word of "{x}".', 'The first word is "{a}".'),
+        ("Write only the first word of the following sentence.\n{x}", "{a}"),
+        ("{x}\nWhat word does it start with?", 'It starts with "{a}".'),
     ],
     "pick_last": [
-        "What is the last word of this sentence? {x}",
-        "{x}\nWhich word comes last in the sentence above?",
-        'Give the last word of "{x}".',
-        "Write only the last word of the following sentence.\n{x}",
-        "{x}\nWhat word does it end with?",
+        ("What is the last word of this sentence? {x}", 'The last word of this sentence is "{a}".'),
+        ("{x}\nWhich word comes last in the sentence above?", 'The word that comes last is "{a}".'),
+        ('Give the last word of "{x}".', 'The last word is "{a}".'),
+        ("Write only the last word of the following sentence.\n{x}", "{a}"),
+        ("{x}\nWhat word does it end with?", 'It ends with "{a}".'),
     ],
     "gloss_word": [
-        "Here is a dictionary entry.\n{x}\nWhich word does it define?",
-        "{x}\nWhat word is defined above?",
-        "Read the entry and name the word it explains: {x}",
-        'Which word is being defined in "{x}"?',
+        ("Here is a dictionary entry.\n{x}\nWhich word does it define?", 'It defines the word "{a}".'),
+        ("{x}\nWhat word is defined above?", 'The word defined above is "{a}".'),
+        ("Read the entry and name the word it explains: {x}", 'The entry explains the word "{a}".'),
+        ('Which word is being defined in "{x}"?', 'The word being defined is "{a}".'),
     ],
     "gloss_pos": [
-        "Here is a dictionary entry.\n{x}\nWhat part of speech is the word?",
-        "{x}\nIs the word above a noun, a verb, an adjective or an adverb?",
-        "Read the entry and tell its part of speech: {x}",
-        'What part of speech does "{x}" describe?',
+        ("Here is a dictionary entry.\n{x}\nWhat part of speech is the word?", "The word is {article} {a}."),
+        ("{x}\nIs the word above a noun, a verb, an adjective or an adverb?", "The word above is {article} {a}."),
+        ("Read the entry and tell its part of speech: {x}", "Its part of speech: {a}."),
+        ('What part of speech does "{x}" describe?', "It describes {article} {a}."),
     ],
 }
 TASK_FAMILY = {  # task name reported per held-out prompt
@@ -225,6 +228,13 @@ def answers(task, x, words_info):
     return r, [r]
 
 
+def frame(response_template, task, x, answer):
+    """The response: the phrasing's reply template filled with the answer."""
+    article = "an" if answer[:1] in "aeiou" else "a"
+    word = x.split(":")[0] if task.startswith("gloss") else x
+    return response_template.format(x=word, a=answer, article=article)
+
+
 def main():
     rng = random.Random(SEED)
     wn, fortunes, sentences = load()
@@ -276,11 +286,12 @@ def main():
         return ho_sents if split == "heldout" else tr_sents
 
     def make(task, x, r):
-        ph = r.choice(PHRASINGS[task])
+        ph, reply = r.choice(PHRASINGS[task])
         prompt, spans = build_prompt(ph, x)
         ref, acc = answers(task, x, words_info)
-        return {"prompt": prompt, "response": ref, "accept": acc, "instruction_spans": spans,
-                "task": TASK_FAMILY[task], "subtask": task}
+        return {"prompt": prompt, "response": frame(reply, task, x, ref), "answer": ref,
+                "accept": [frame(reply, task, x, v) for v in acc], "accept_answer": acc,
+                "instruction_spans": spans, "task": TASK_FAMILY[task], "subtask": task}
 
     # training pairs: every training context under several tasks/phrasings
     per_task_train = {"define": 5000, "synonym": 3000, "antonym": 1500, "reverse": 4000,

@@ -9,14 +9,44 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bpe import save_tokenizer  # noqa: E402
 from common import (BOS, CACHE, CHAT_TEMPLATE, EOS, ROOT, chat_prompt_ids, load_tokenizer,  # noqa: E402
                     raw_prompt_ids)
+from bpe import save_tokenizer  # noqa: E402  (tools/models, on the path via common)
 from export_onnx import export_model, write_configs  # noqa: E402
 from instr_score import load_model  # noqa: E402
 
 GREEDY_JSON = os.path.join(ROOT, "test", "integration", "demo-pair.greedy.json")
 MAX_NEW = 24
+
+
+def dedupe_tied_embedding(path):
+    """torch.onnx constant-folds the tied lm_head into a second, transposed copy of the
+    embedding table (3 MB here). Keep one table: the output projection reads it through a
+    Transpose node. The Gather(table, input_ids) lookup is unchanged."""
+    import numpy as np
+    import onnx
+    from onnx import helper, numpy_helper
+    m = onnx.load(path)
+    inits = {t.name: t for t in m.graph.initializer}
+    gather = next(n for n in m.graph.node if n.op_type == "Gather" and n.input[1] == "input_ids")
+    table = numpy_helper.to_array(inits[gather.input[0]])
+    for k, node in enumerate(m.graph.node):
+        if node.op_type != "MatMul" or node.input[1] not in inits:
+            continue
+        w = numpy_helper.to_array(inits[node.input[1]])
+        if w.shape == table.T.shape and np.array_equal(w, table.T):
+            dup = node.input[1]
+            t_out = gather.input[0] + "_transposed"
+            m.graph.node.insert(k, helper.make_node("Transpose", [gather.input[0]], [t_out], perm=[1, 0],
+                                                    name="lm_head_tied_Transpose"))
+            node.input[1] = t_out
+            m.graph.initializer.remove(inits[dup])
+            break
+    else:
+        return False
+    onnx.checker.check_model(m)
+    onnx.save_model(m, path)
+    return True
 
 
 def greedy_with_margin(model, ids, max_new, eos):
@@ -35,14 +65,20 @@ def greedy_with_margin(model, ids, max_new, eos):
 
 
 def main():
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base", default=os.path.join(CACHE, "base.pt"))
+    ap.add_argument("--tuned", default=os.path.join(CACHE, "instruct.pt"))
+    a = ap.parse_args()
     torch.set_num_threads(1)
     tok = load_tokenizer()
     eos = tok.vocab[EOS]
     models = {}
-    for name, ck, template in (("demo-base", "base.pt", None), ("demo-instruct", "instruct.pt", CHAT_TEMPLATE)):
+    for name, ck, template in (("demo-base", a.base, None), ("demo-instruct", a.tuned, CHAT_TEMPLATE)):
         out = os.path.join(ROOT, "models", name)
-        model = load_model(os.path.join(CACHE, ck))
-        export_model(model, out)
+        model = load_model(ck)
+        path = export_model(model, out)
+        assert dedupe_tied_embedding(path), "expected a folded copy of the tied embedding"
         write_configs(model.cfg, out)
         save_tokenizer(tok, out, bos_token=BOS, eos_token=EOS, add_bos=True, chat_template=template,
                        model_max_length=model.cfg.max_position_embeddings)

@@ -127,6 +127,7 @@ def main():
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--chat-tuned", action="store_true", help="tuned model through its chat template")
     ap.add_argument("--out", default=os.path.join(CACHE, "instr_score.json"))
+    ap.add_argument("--reuse-base", default=None, help="take the base results from an earlier output")
     a = ap.parse_args()
     torch.set_num_threads(1)
     tok = load_tokenizer()
@@ -136,6 +137,11 @@ def main():
         held = held[::max(1, len(held) // a.limit)][:a.limit]
     res = {}
     for name, path, chat in (("base", a.base, False), ("tuned", a.tuned, a.chat_tuned)):
+        if name == "base" and a.reuse_base:
+            with open(a.reuse_base) as f:
+                keep = {ex["id"] for ex in held}
+                res["base"] = [r for r in json.load(f)["results"]["base"] if r["id"] in keep]
+            continue
         model = load_model(path)
         rs = []
         for ex in held:

@@ -21,7 +21,7 @@ def main():
     with open(os.path.join(CACHE, "sft_train.jsonl")) as f:
         for line in f:
             ex = json.loads(line)
-            texts.append(ex["prompt"] + "\n" + ex["response"] + "\n")
+            texts.append(ex["prompt"] + "\n" + ex["answer"] + "\n")  # bare answers
     tok = train_bpe(texts, VOCAB_SIZE, SPECIALS, min_frequency=2)
     save_tokenizer(tok, os.path.join(CACHE, "tok"), bos_token=BOS, eos_token=EOS, add_bos=True)
     print(f"vocab {len(tok.vocab)} merges {len(tok.merges)}")

@@ -48,12 +48,13 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--base", default=os.path.join(CACHE, "base.pt"))
     ap.add_argument("--out", default=os.path.join(CACHE, "instruct.pt"))
+    ap.add_argument("--data", default=os.path.join(CACHE, "sft_train.jsonl"))
     a = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(a.seed)
     rng = random.Random(a.seed)
     tok = load_tokenizer()
-    with open(os.path.join(CACHE, "sft_train.jsonl")) as f:
+    with open(a.data) as f:
         exs = [json.loads(line) for line in f]
     data = encode_examples(tok, exs, rng, a.p_chat)
     model = load_model(a.base)
@@ -100,7 +101,7 @@ def main():
             print(f"step {step} loss {loss.item():.3f} {el:.0f}s", flush=True)
             log.append({"step": step, "loss": loss.item(), "time": el})
     torch.save({"cfg": model.cfg.to_dict(), "state": model.state_dict()}, a.out)
-    with open(os.path.join(CACHE, "instruct_metrics.json"), "w") as f:
+    with open(os.path.splitext(a.out)[0] + "_metrics.json", "w") as f:
         json.dump({"steps": a.steps, "batch": a.batch, "lr": a.lr, "p_chat": a.p_chat,
                    "examples": len(data), "seconds": time.time() - t0, "log": log}, f, indent=1)
 
