@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { analyze, loadModel, renderHtmlReport, type Analysis, type LoadedModel, type Span } from '../../engine/index.ts';
+import { analyze, loadModel, renderHtmlReport, rescore, type Analysis, type LoadedModel, type Span } from '../../engine/index.ts';
 import { renderTerminal } from '../../engine/report/terminal.ts';
 import { writeFileAtomically } from '../output.ts';
 import { bundledModel, packageRoot } from '../package-root.ts';
@@ -42,14 +42,15 @@ export async function run(argv: string[]): Promise<number> {
           progress.done();
           process.stdout.write(`[${role}] ${p.task} (${p.id})\n${renderTerminal(a, colour, 5)}\n\n`);
           results.push(a);
-          scores[role].push(a.instructionScore ?? 0);
+          // The statistic as the paper computes it: b = 7 (pictures use b = 0).
+          scores[role].push(rescore(a, { threshold: 7 }).instructionScore ?? 0);
         }
       } finally {
         await model.dispose();
       }
     }
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-    process.stdout.write(`mean instruction score (L=10, b=0, p=4) over ${prompts.length} prompts: base ${mean(scores.base).toFixed(3)}, tuned ${mean(scores.tuned).toFixed(3)}\n`);
+    process.stdout.write(`mean instruction score (L=10, b=7, p=4) over ${prompts.length} prompts: base ${mean(scores.base).toFixed(3)}, tuned ${mean(scores.tuned).toFixed(3)}\n`);
     // Side by side: base and tuned of each prompt next to each other.
     const ordered = prompts.flatMap((_, i) => [results[i], results[prompts.length + i]]);
     await writeFileAtomically(values.out as string, renderHtmlReport(ordered, 'Prompt Lens demo: base vs instruction-tuned'));
