@@ -20,9 +20,11 @@ const models = demo
   : { base: path.join(REPO, 'test/fixtures/models/tiny-llama'), tuned: path.join(REPO, 'test/fixtures/models/tiny-qwen2'), baseLabel: 'tiny-llama', tunedLabel: 'tiny-qwen2' };
 
 const PROMPT_FILE = 'prompts/recipe.prompt.md';
-const PROMPT_TEXT = '---\ntitle: e2e\nmodel: demo\n---\nWrite a short list of three fruits that are red.\n\nInput: apples, bananas, cherries, plums.\n';
+// Prompts in the task families the demo pair was tuned on (its tuned model answers them; it may
+// end at once on other forms, which leaves nothing to explain).
+const PROMPT_TEXT = '---\ntitle: e2e\nmodel: demo\n---\nGive a synonym of the word happy.\n';
 const LONG_FILE = 'prompts/long.prompt';
-const LONG_TEXT = `Summarize the following notes in one sentence.\n\n${'The meeting covered budgets, hiring plans and the new office. '.repeat(5)}\n`;
+const LONG_TEXT = `Reverse the words of this sentence: ${'the meeting covered budgets hiring plans and the new office '.repeat(25)}\n`;
 
 function setup(): void {
   if (fs.existsSync(CODE_SERVER) && fs.existsSync('/usr/bin/chromium')) return;
@@ -127,7 +129,7 @@ test('analyze highlights the words the tuned model relies on', { timeout: 240_00
     const results = await until('the analysis result', () => { const r = readResults(resultsDir()); return r.length >= 1 && r; }, 120_000);
     tuned = results.find((a) => path.basename(a.model.path) === (demo ? 'demo-instruct' : path.basename(models.tuned)));
     assert.ok(tuned, 'the tuned model ran');
-    const body = PROMPT_TEXT.slice(PROMPT_TEXT.indexOf('Write'));
+    const body = PROMPT_TEXT.slice(PROMPT_TEXT.indexOf('---\n', 4) + 4);
     assert.equal(tuned.prompt, body.trimEnd(), 'front matter is not part of the prompt');
     const decorated = await until('highlights', async () => { const d = await decoratedTexts(host, '245, 166, 35'); return d.length > 0 && d; }, 30_000);
     // The expected words: every user token with â at the top level (ceil(10·â) = 10).
