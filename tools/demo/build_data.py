@@ -228,11 +228,26 @@ def answers(task, x, words_info):
     return r, [r]
 
 
+# Before answering, the reply says what was asked, as chat assistants do.
+RESTATE = {
+    "define": 'You asked what "{x}" means.',
+    "synonym": 'You asked for a word with the same meaning as "{x}".',
+    "antonym": 'You asked for a word with the opposite meaning of "{x}".',
+    "reverse": "You asked me to reverse the order of the words.",
+    "uppercase": "You asked me to write the sentence in capital letters.",
+    "count": "You asked me to count the words.",
+    "pick_first": "You asked for the first word.",
+    "pick_last": "You asked for the last word.",
+    "gloss_word": "You asked which word the entry defines.",
+    "gloss_pos": "You asked for the part of speech of the word.",
+}
+
+
 def frame(response_template, task, x, answer):
-    """The response: the phrasing's reply template filled with the answer."""
+    """The response: what was asked, then the phrasing's reply template filled with the answer."""
     article = "an" if answer[:1] in "aeiou" else "a"
     word = x.split(":")[0] if task.startswith("gloss") else x
-    return response_template.format(x=word, a=answer, article=article)
+    return RESTATE[task].format(x=word) + " " + response_template.format(x=word, a=answer, article=article)
 
 
 def main():
@@ -270,6 +285,8 @@ def main():
     wlist = sorted(words_info)
     rng.shuffle(wlist)
     ho_words, tr_words = wlist[:200], wlist[200:]
+    with open(os.path.join(CACHE, "heldout_contexts.json"), "w") as f:
+        json.dump({"sentences": ho_sents, "words": ho_words}, f)
 
     def word_ctx(words, task):
         if task == "synonym":

@@ -10,6 +10,7 @@ PY=/usr/bin/python3
 mkdir -p .cache/demo
 $PY tools/demo/extract.py
 $PY tools/demo/build_data.py
+$PY tools/demo/build_compositional.py
 $PY tools/demo/tokenizer.py
 rm -f .cache/demo/pretrain_ids.npz
 $PY tools/demo/train_base.py 2>&1 | tee .cache/demo/train_base.log

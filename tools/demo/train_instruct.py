@@ -41,21 +41,24 @@ def encode_examples(tok, exs, rng, p_chat):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=700)
+    ap.add_argument("--steps", type=int, default=800)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--p-chat", type=float, default=0.5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--base", default=os.path.join(CACHE, "base.pt"))
     ap.add_argument("--out", default=os.path.join(CACHE, "instruct.pt"))
-    ap.add_argument("--data", default=os.path.join(CACHE, "sft_train.jsonl"))
+    ap.add_argument("--data", nargs="+", default=[os.path.join(CACHE, "sft_train.jsonl"),
+                                                  os.path.join(CACHE, "sft_compositional.jsonl")])
     a = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(a.seed)
     rng = random.Random(a.seed)
     tok = load_tokenizer()
-    with open(a.data) as f:
-        exs = [json.loads(line) for line in f]
+    exs = []
+    for path in a.data:
+        with open(path) as f:
+            exs += [json.loads(line) for line in f]
     data = encode_examples(tok, exs, rng, a.p_chat)
     model = load_model(a.base)
     model.train()
