@@ -2,32 +2,14 @@
 // greedy generation (KV cache) reproduces the PyTorch goldens, and their tokenizers round-trip.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
+import { readGolden as readGoldenIn } from '../helpers/golden.ts';
 
 const MODELS_DIR = path.resolve(__dirname, '..', 'fixtures', 'models');
 env.allowRemoteModels = false;
 env.allowLocalModels = true;
 env.localModelPath = MODELS_DIR + path.sep;
-
-interface GoldenCase {
-  name: string;
-  prompt: string;
-  promptIds: number[];
-  teacherForced: boolean;
-  responseText: string;
-  responseIds: number[];
-  p: number[];
-  gradient: number[][];
-  occlusion: number[][];
-}
-interface Golden {
-  model: string;
-  maxNewTokens: number;
-  eosTokenId: number;
-  cases: GoldenCase[];
-}
 
 const MODELS = ['tiny-gpt2', 'tiny-llama', 'tiny-qwen2', 'tiny-phi3', 'tiny-llama-extdata'];
 const ROUND_TRIP = [
@@ -37,9 +19,7 @@ const ROUND_TRIP = [
   '   leading and trailing spaces   ',
 ];
 
-function readGolden(name: string): Golden {
-  return JSON.parse(fs.readFileSync(path.join(MODELS_DIR, name, 'golden.json'), 'utf8')) as Golden;
-}
+const readGolden = (name: string) => readGoldenIn(path.join(MODELS_DIR, name));
 
 const toNumbers = (data: ArrayLike<bigint | number>): number[] => Array.from(data, (x) => Number(x));
 
