@@ -109,3 +109,22 @@ def welch_less(x, y):
     tail = 0.5 * betainc(df / 2, 0.5, df / (df + t * t))
     p = tail if t < 0 else 1 - tail
     return t, df, p
+
+
+def position_profile(densities):
+    """METHODS.md §1.6: mean normalized density in 10 equal bins of n/(N-1), averaged over
+    prompts with at least 10 tokens. Returns (profile, number of prompts used)."""
+    bins, cnt = [0.0] * 10, 0
+    for a in densities:
+        N = len(a)
+        if N < 10:
+            continue
+        acc, num = [0.0] * 10, [0] * 10
+        for n, v in enumerate(a):
+            k = min(9, int(10 * n / (N - 1)))
+            acc[k] += v
+            num[k] += 1
+        for k in range(10):
+            bins[k] += acc[k] / num[k] if num[k] else 0.0
+        cnt += 1
+    return [b / cnt for b in bins] if cnt else bins, cnt

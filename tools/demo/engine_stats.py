@@ -11,7 +11,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import CACHE, ROOT, welch_less  # noqa: E402
+from common import CACHE, ROOT, position_profile, welch_less  # noqa: E402
 
 L, B, P, EPS = 10, 7, 4, 1e-7
 
@@ -40,23 +40,6 @@ def rescore(rec):
     return score, a
 
 
-def profile(dens):
-    bins, cnt = [0.0] * 10, 0
-    for a in dens:
-        N = len(a)
-        if N < 10:
-            continue
-        acc, num = [0.0] * 10, [0] * 10
-        for n, v in enumerate(a):
-            k = min(9, int(10 * n / (N - 1)))
-            acc[k] += v
-            num[k] += 1
-        for k in range(10):
-            bins[k] += acc[k] / num[k] if num[k] else 0.0
-        cnt += 1
-    return [b / cnt for b in bins] if cnt else bins, cnt
-
-
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.join(CACHE, "engine-dataset")
     tasks = {}
@@ -80,7 +63,7 @@ def main():
         settings = recs[0]["settings"] if recs else {}
         out[role] = {"n": len(scores), "mean": sum(scores) / len(scores), "scores": scores,
                      "per_task": {k: sum(v) / len(v) for k, v in sorted(per_task.items())},
-                     "profile": profile(dens), "max_abs_diff_engine_vs_rescore": maxdiff,
+                     "profile": position_profile(dens), "max_abs_diff_engine_vs_rescore": maxdiff,
                      "settings": settings}
     t, df, p = welch_less(out["base"]["scores"], out["tuned"]["scores"])
     out["welch"] = {"t": t, "df": df, "p_one_sided": p}

@@ -19,7 +19,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (CACHE, ROOT, EOS, chat_prompt_ids, load_tokenizer, raw_prompt_ids,  # noqa: E402
-                    welch_less)
+                    position_profile, welch_less)
 from modeling import Decoder, DecoderConfig, greedy  # noqa: E402
 
 L, B_STAT, P_NORM, EPS = 10, 7, 4, 1e-7
@@ -99,25 +99,6 @@ def analyse(model, tok, ex, max_new, chat=False):
     return {"score": score, "a": a.tolist(), "mask": mask, "response": tok.decode(resp), "M": len(resp)}
 
 
-def profile(results):
-    bins = [0.0] * 10
-    cnt = 0
-    for r in results:
-        a = r["a"]
-        N = len(a)
-        if N < 10:
-            continue
-        acc, num = [0.0] * 10, [0] * 10
-        for n, v in enumerate(a):
-            k = min(9, int(10 * n / (N - 1)))
-            acc[k] += v
-            num[k] += 1
-        for k in range(10):
-            bins[k] += acc[k] / num[k] if num[k] else 0.0
-        cnt += 1
-    return [b / cnt for b in bins] if cnt else bins, cnt
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--base", default=os.path.join(CACHE, "base.pt"))
@@ -156,7 +137,8 @@ def main():
     summary = {"n_base": len(sb), "n_tuned": len(st), "mean_base": sum(sb) / len(sb),
                "mean_tuned": sum(st) / len(st), "t": t, "df": df, "p_one_sided": p,
                "chat_tuned": a.chat_tuned, "max_new_tokens": a.max_new,
-               "profile_base": profile(res["base"]), "profile_tuned": profile(res["tuned"])}
+               "profile_base": position_profile([r["a"] for r in res["base"]]),
+               "profile_tuned": position_profile([r["a"] for r in res["tuned"]])}
     per_task = {}
     for name in ("base", "tuned"):
         for r in res[name]:
