@@ -3,6 +3,7 @@
  * seeded generator so runs are reproducible.
  */
 import { throwIfAborted } from './errors.ts';
+import { mulberry32 } from './random.ts';
 import { argmaxAt } from './runtime/probabilities.ts';
 import type { DecoderSession } from './runtime/session.ts';
 
@@ -56,16 +57,4 @@ function chooseToken(logits: Float32Array, offset: number, vocab: number, opts: 
     if (r <= 0) return v;
   }
   return order[kept - 1];
-}
-
-/** A small seeded PRNG (Mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

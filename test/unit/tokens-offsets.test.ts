@@ -15,6 +15,7 @@ import { sharedDir, sharedSkipReason } from '../helpers/paths.ts';
 import { decodeWith, encodePromptDetail, type EncodedPromptDetail } from '../../src/engine/tokens/encode.ts';
 import { loadHfTokenizer, type LoadedTokenizer } from '../../src/engine/tokens/load.ts';
 import { loadPromptTokenizer } from '../../src/engine/tokens/index.ts';
+import { mulberry32 } from '../../src/engine/random.ts';
 
 const skip = sharedSkipReason();
 const FIXTURES = path.join(sharedDir, 'fixtures/tokenizers');
@@ -33,16 +34,6 @@ const NAMES = [
 const PER_MODE = Number(process.env.PROMPT_LENS_FUZZ_N ?? 300);
 
 // ---------- seeded random strings ----------
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const POOLS: string[][] = [
   ['the', 'Hello', 'world', 'instruction', 'Summarize', 'don\'t', 'naïve', 'café', 'Straße', 'x', 'API', 'ok'],

@@ -24,16 +24,11 @@ export interface AttributionItem {
   rowIncluded?: boolean[];
 }
 
-export interface ScoredItem {
-  id: string;
-  source: string;
-  role: Role;
-  model: string;
-  followed?: boolean;
-  responseLength: number;
+/** What the statistics keep of an item: its labels, and its scores under the chosen settings. */
+export type ScoredItem = Pick<AttributionItem, 'id' | 'source' | 'role' | 'model' | 'followed' | 'responseLength'> & {
   instructionScore?: number;
   profile: number[] | null;
-}
+};
 
 export function scoreItem(item: AttributionItem, settings: ScoreSettings): ScoredItem {
   const S = normalizedAt(item.matrix, settings, item.rowIncluded);
