@@ -9,7 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { env } from '../engine/env.ts';
 import { loadOrPrepareGraph } from '../engine/graph/prepare.ts';
-import { sha256File } from '../engine/models/files.ts';
+import { cachedSha256 } from '../engine/models/files.ts';
 import { DecoderSession } from '../engine/runtime/session.ts';
 import { attributorFor } from '../engine/attribution/registry.ts';
 
@@ -27,7 +27,7 @@ async function main(): Promise<number> {
   }
   const weightBytes = folderBytes(path.join(modelDir, 'onnx'));
   const baselineRss = process.memoryUsage().rss;
-  const { prepared } = await loadOrPrepareGraph(graphFile, await sha256File(graphFile), env.cacheDir);
+  const { prepared } = await loadOrPrepareGraph(graphFile, await cachedSha256(graphFile, env.cacheDir), env.cacheDir);
   const session = await DecoderSession.create(prepared.file, prepared.meta);
   const vocab = 49152;
   const ids = Array.from({ length: PROMPT_TOKENS + RESPONSE_TOKENS }, (_, i) => (i * 7919 + 11) % vocab);

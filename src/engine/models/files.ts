@@ -1,7 +1,7 @@
 /** The files of a model folder: which graph to use, what must exist, their hashes. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../errors.ts';
 import { candidateGraphFiles, DTYPES, type Dtype } from './dtypes.ts';
@@ -50,6 +50,30 @@ export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/**
+ * sha256 of a file, remembered in `<cacheDir>/file-hashes.json` by path, size and modification
+ * time, so loading a model again does not re-read gigabytes of weights.
+ */
+export async function cachedSha256(file: string, cacheDir: string): Promise<string> {
+  const info = await stat(file);
+  const key = `${path.resolve(file)}\u0000${info.size}\u0000${info.mtimeMs}`;
+  const store = path.join(cacheDir, 'file-hashes.json');
+  let known: Record<string, string> = {};
+  try {
+    known = JSON.parse(await readFile(store, 'utf8')) as Record<string, string>;
+  } catch {
+    // no store yet, or a damaged one: start afresh
+  }
+  if (known[key]) return known[key];
+  const hash = await sha256File(file);
+  known[key] = hash;
+  await mkdir(cacheDir, { recursive: true });
+  const tmp = `${store}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(known));
+  await rename(tmp, store);
+  return hash;
 }
 
 export async function isFile(p: string): Promise<boolean> {

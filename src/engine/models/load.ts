@@ -12,7 +12,7 @@ import { DecoderSession } from '../runtime/session.ts';
 import { loadPromptTokenizer, type PromptTokenizer } from '../tokens/index.ts';
 import { architectureFacts, contextWindow } from './architectures.ts';
 import { isDtype, type Dtype } from './dtypes.ts';
-import { checkRequiredFiles, chooseGraphFile, readJsonFile, sha256File } from './files.ts';
+import { cachedSha256, checkRequiredFiles, chooseGraphFile, readJsonFile } from './files.ts';
 import { maxAbsDiffWithPrepared, originalLogits } from './parity.ts';
 import { resolveModelFolder } from './resolve.ts';
 
@@ -51,7 +51,7 @@ export async function loadModel(ref: string, opts: LoadOptions = {}): Promise<Lo
   opts.onProgress?.({ stage: 'prepare', message: `hashing and preparing ${graphFile}` });
   const fileHashes: Record<string, string> = {};
   for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', graphFile]) {
-    fileHashes[file] = await sha256File(path.join(folder, file));
+    fileHashes[file] = await cachedSha256(path.join(folder, file), env.cacheDir);
   }
   const sourceFile = path.join(folder, graphFile);
   const { prepared } = await loadOrPrepareGraph(sourceFile, fileHashes[graphFile], env.cacheDir);
