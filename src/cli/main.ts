@@ -12,7 +12,7 @@ const USAGE = `prompt-lens ${TOOL_VERSION}: which prompt words a language model 
   prompt-lens dataset --base M1 --tuned M2 --prompts FILE.jsonl --out DIR [--use-response] (analysis options)
   prompt-lens spans (--prompt TEXT | --prompt-file F | --prompts FILE.jsonl) [--json OUT]
   prompt-lens stats DIR [--levels 10] [--threshold 7] [--p 4] [--out DIR]
-  prompt-lens demo [--out prompt-lens-demo.html] [--method gradient|occlusion] [--per-task 1]
+  prompt-lens demo [--out prompt-lens-demo.html] [--method occlusion|gradient] [--per-task 1]
 
 M is a local folder in the Hugging Face ONNX layout or a Hub id (org/name).
 `;

@@ -23,9 +23,59 @@ def fmt_profile(prof):
     return " ".join(f"{v:.3f}" for v in vals) + f" (over {n} prompts of at least 10 tokens)"
 
 
+METHOD_NAMES = {"occlusion": "occlusion (the definition, METHODS.md §1.2: p_m minus p_m with e_n zeroed)",
+                "gradient": "gradient × input (the paper's estimator, METHODS.md §1.2)"}
+
+
+def engine_section(method, es):
+    w = es["welch"]
+    return (f"**{METHOD_NAMES[method]}**: mean instruction score **base {es['base']['mean']:.4f}**, "
+            f"**tuned {es['tuned']['mean']:.4f}** (n = {es['base']['n']} / {es['tuned']['n']}); Welch's "
+            f"t-test, one-sided (H1: base < tuned): t = {w['t']:.2f}, df = {w['df']:.0f}, "
+            f"**p = {w['p_one_sided']:.2g}**.\n\n"
+            f"- per task (base → tuned): " + ", ".join(
+                f"{k} {es['base']['per_task'][k]:.3f} → {es['tuned']['per_task'].get(k, float('nan')):.3f}"
+                for k in es["base"]["per_task"]) + "\n"
+            f"- relative-position profile (METHODS.md §1.6, mean â per tenth of the prompt), base: "
+            f"{fmt_profile(es['base']['profile'])}\n"
+            f"- tuned: {fmt_profile(es['tuned']['profile'])}\n\n")
+
+
+def spread(role):
+    vals = role["profile"][0]
+    return f"{max(vals) - min(vals):.3f}"
+
+
+def shift_verdict(occ, grad):
+    p_occ, p_grad = occ["welch"]["p_one_sided"], grad["welch"]["p_one_sided"]
+    met = p_occ < 0.01 and occ["tuned"]["mean"] > occ["base"]["mean"]
+    text = (f"**The shift the demo pair exists to show**: by occlusion the tuned model's instruction "
+            f"score is {'higher' if met else 'NOT higher'} than the base model's (p = {p_occ:.2g}), and "
+            f"the spread of its position profile (largest minus smallest tenth) is {spread(occ['tuned'])} "
+            f"against the base model's {spread(occ['base'])}. ")
+    if p_grad >= 0.01:
+        text += (f"By gradient × input the tuned model's score is not higher (p = {p_grad:.2g}). The two "
+                 f"methods measure different things and are not tuned toward each other (METHODS.md "
+                 f"§1.2): in this pre-norm model, scaling a token's embedding leaves the first layer's "
+                 f"normalized input at that position unchanged, so gradient × input sees only the "
+                 f"raw vector's path through the residual stream; and the base model's replies "
+                 f"(often a memorised quotation signature such as \"-- Mark Twain\") depend little on "
+                 f"the prompt, so its small, noisy gradients become full-scale after the per-column "
+                 f"max scaling. Zeroing the embedding removes the token, which is what the question "
+                 f"\"which prompt words does the reply rely on\" asks; the demo (`npm run demo`) and "
+                 f"the test on these weights (`test/integration/demo-pair-shift.test.ts`) use occlusion. "
+                 f"What was tried on the gradient side while building the pair: replies that restate "
+                 f"the request and compositional instructions raised the tuned model's gradient "
+                 f"score (0.78 to 0.86) but not past the base model's (0.94).\n")
+    else:
+        text += f"Gradient × input agrees (p = {p_grad:.2g}).\n"
+    return text
+
+
 def main():
     bm, im = load("base_metrics.json"), load("instruct_metrics.json")
-    ev, ps, es = load("eval.json"), load("instr_score.json"), load("engine_stats.json")
+    ev, ps = load("eval.json"), load("instr_score.json")
+    es_occ, es_grad = load("engine_stats.occlusion.json"), load("engine_stats.gradient.json")
     cfg = json.load(open(os.path.join(ROOT, "models", "demo-base", "config.json")))
     comp = os.path.join(CACHE, "sft_compositional.jsonl")
     n_comp = sum(1 for _ in open(comp)) if os.path.exists(comp) else 0
@@ -55,33 +105,11 @@ def main():
             f"| {t} | " + " / ".join(f"{lo[t][n][0] / lo[t][n][2]:.2f}" for n in ("base", "tuned", "tuned_chat"))
             + " | " + " / ".join(f"{lo[t][n][1] / lo[t][n][2]:.2f}" for n in ("base", "tuned", "tuned_chat")) + " |"
             for t in sorted(lo))
-    if es:
-        eng = (f"Measured with the engine (`tools/demo/engine_check.sh`: `prompt-lens dataset` with "
-               f"gradient × input, no template, the model's own greedy response of at most "
-               f"{es['base']['settings'].get('maxNewTokens', '?')} tokens, L = 10, b = 7, p = 4) on the "
-               f"{es['base']['n']} held-out prompts: mean instruction score **base {es['base']['mean']:.4f}**, "
-               f"**tuned {es['tuned']['mean']:.4f}**; Welch's t-test, one-sided (H1: base < tuned): "
-               f"t = {es['welch']['t']:.2f}, df = {es['welch']['df']:.0f}, **p = {es['welch']['p_one_sided']:.4g}**.\n\n"
-               f"Per task (base → tuned): " + ", ".join(
-                   f"{k} {es['base']['per_task'][k]:.3f} → {es['tuned']['per_task'].get(k, float('nan')):.3f}"
-                   for k in es["base"]["per_task"]) + ".\n\n"
-               f"Relative-position profile (METHODS.md §1.6: mean â per tenth of the prompt):\n\n"
-               f"- base:  {fmt_profile(es['base']['profile'])}\n"
-               f"- tuned: {fmt_profile(es['tuned']['profile'])}\n")
-    else:
+    eng = "".join(engine_section(method, es) for method, es in (("occlusion", es_occ), ("gradient", es_grad)) if es)
+    if not eng:
         eng = "Not yet measured with the engine.\n"
-    if es and es["welch"]["p_one_sided"] >= 0.01:
-        eng += ("\n**Not met yet:** the issue asks for a higher instruction score of the tuned model "
-                "(p < 0.01). With these weights the tuned model's score is LOWER than the base model's. "
-                "What was learnt while trying: (1) terse answers make the tuned model's attributions sparse "
-                "(few response tokens, each led by the copied context word), and the score, a sum of "
-                "max-normalised densities over the instruction tokens, favours broad attributions; "
-                "(2) the base model often ends with a memorised signature (\"-- Mark Twain\") that "
-                "does not depend on the prompt, and per-column max scaling turns those near-zero, noisy "
-                "gradients into broad, full-scale attributions; (3) replies that restate the request and "
-                "compositional instructions raised the tuned score (0.78 to 0.86, engine, all held-out "
-                "prompts) but not past the base (0.94). The tuned model's position profile is flatter "
-                "at the end than the base's U shape, as the paper reports.\n")
+    if es_occ and es_grad:
+        eng += shift_verdict(es_occ, es_grad)
     s = ps["summary"]
     ref = (f"The PyTorch reference (`tools/demo/instr_score.py`, exact autograd gradient × input, same "
            f"settings) gives base {s['mean_base']:.4f} vs tuned {s['mean_tuned']:.4f}, "
@@ -171,6 +199,10 @@ instructions given as a raw prompt (it then answers after a newline).
 {em_table}
 
 ### Instruction score (METHODS.md §1.5, b = 7)
+
+Measured with the engine (`tools/demo/engine_check.sh`: `prompt-lens dataset`, raw prompts (no
+template), each model's own greedy response of at most 64 tokens, then `prompt-lens stats` with
+L = 10, b = 7, p = 4) on all held-out prompts, with the instruction spans they were built with.
 
 {eng}
 {ref}

@@ -3,7 +3,7 @@
 instruction score (b = 7) base vs tuned with Welch's one-sided t-test (H1: base < tuned), per
 task means, and the relative-position profile (METHODS.md §1.6). The score is taken from the
 engine's record and re-derived from its raw importance as a cross-check.
-Writes .cache/demo/engine_stats.json."""
+Usage: engine_stats.py DIR METHOD. Writes .cache/demo/engine_stats.METHOD.json."""
 import glob
 import json
 import math
@@ -41,7 +41,7 @@ def rescore(rec):
 
 
 def main():
-    d = sys.argv[1] if len(sys.argv) > 1 else os.path.join(CACHE, "engine-dataset")
+    d, method = sys.argv[1], sys.argv[2]
     tasks = {}
     with open(os.path.join(ROOT, "models", "demo-heldout.jsonl")) as f:
         for line in f:
@@ -69,7 +69,7 @@ def main():
     out["welch"] = {"t": t, "df": df, "p_one_sided": p}
     summary = {k: {kk: vv for kk, vv in v.items() if kk != "scores"} if isinstance(v, dict) else v for k, v in out.items()}
     print(json.dumps(summary, indent=1))
-    with open(os.path.join(CACHE, "engine_stats.json"), "w") as f:
+    with open(os.path.join(CACHE, f"engine_stats.{method}.json"), "w") as f:
         json.dump(out, f, indent=1)
 
 

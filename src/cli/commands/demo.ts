@@ -24,7 +24,9 @@ export async function run(argv: string[]): Promise<number> {
   return guarded(async (signal) => {
     const { values } = parseArgs({
       args: argv,
-      options: { out: { type: 'string', default: 'prompt-lens-demo.html' }, method: { type: 'string', default: 'gradient' }, 'per-task': { type: 'string', default: '1' } },
+      // Occlusion by default: on this small pre-norm pair, gradient × input does not show the
+      // shift (models/demo-instruct/README.md says why); --method gradient shows it anyway.
+      options: { out: { type: 'string', default: 'prompt-lens-demo.html' }, method: { type: 'string', default: 'occlusion' }, 'per-task': { type: 'string', default: '1' } },
     });
     const method = values.method as string;
     if (method !== 'gradient' && method !== 'occlusion') throw new UsageError(`--method must be gradient or occlusion, not "${method}"`);
