@@ -36,6 +36,8 @@ test('dataset writes <id>.<role>.json per prompt and model, and resumes', async 
   assert.equal(stats.code, 0, stats.stderr);
   const report = JSON.parse(readFileSync(path.join(out, 'stats.json'), 'utf8'));
   assert.equal(report.sources[0].source, 'toy');
+  assert.deepEqual(report.methods, ['gradient'], 'the report names the attribution method');
+  assert.match(readFileSync(path.join(out, 'stats.html'), 'utf8'), /prompt analyses \(gradient\)/);
   assert.equal(report.sources[0].baseVsTuned.base.n, 2);
   assert.equal(report.sources[0].baseVsTuned.tuned.n, 2);
 });

@@ -16,6 +16,7 @@ interface RoleStats {
   n: number;
 }
 interface StatsReport {
+  methods: string[];
   sources: {
     source: string;
     profiles: { role: 'base' | 'tuned'; profile: number[] }[];
@@ -47,6 +48,7 @@ test('demo pair: the tuned model relies more on the instruction (occlusion, b = 
   const stats = await runCli(['stats', out, '--levels', '10', '--threshold', '7', '--p', '4'], { env });
   assert.equal(stats.code, 0, stats.stderr);
   const report = JSON.parse(readFileSync(path.join(out, 'stats.json'), 'utf8')) as StatsReport;
+  assert.deepEqual(report.methods, ['occlusion']);
   const demo = report.sources.find((s) => s.source === 'demo');
   assert.ok(demo, 'stats has the demo source');
   const { base, tuned, welch } = demo.baseVsTuned;

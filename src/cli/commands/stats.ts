@@ -67,7 +67,9 @@ export async function run(argv: string[]): Promise<number> {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const report: StatsReport = { schemaVersion: 1, settings, prompts: scored.length, sources: summarize(scored) };
+    const methods = [...new Set(items.flatMap((item) => (item.method ? [item.method] : [])))];
+    if (methods.length > 1) process.stderr.write(`warning: the analyses mix attribution methods (${methods.join(', ')}); their scores are not comparable. Keep one method per folder.\n`);
+    const report: StatsReport = { schemaVersion: 1, settings, methods, prompts: scored.length, sources: summarize(scored) };
     const out = values.out ?? positionals[0] ?? '.';
     // Both documents are made before either is written: a failure leaves no half of the report.
     const json = JSON.stringify(report, null, 1) + '\n';

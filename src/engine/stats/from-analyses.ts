@@ -34,6 +34,7 @@ export function itemsFromAnalysisDir(dir: string): AttributionItem[] {
       source: a.dataset?.source ?? 'default',
       role,
       model: a.model?.ref ?? 'unknown',
+      method: a.settings?.method,
       followed: a.dataset?.followed,
       responseLength: a.responseTokens.length,
       matrix: { kind: 'importance' as const, rows: a.importance },

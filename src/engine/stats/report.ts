@@ -11,6 +11,8 @@ import type { SourceStats } from './summarize.ts';
 export interface StatsReport {
   schemaVersion: 1;
   settings: ScoreSettings;
+  /** The attribution methods of the analyses (more than one makes the scores incomparable). */
+  methods: string[];
   prompts: number;
   sources: SourceStats[];
 }
@@ -44,7 +46,7 @@ table { border-collapse: collapse; } td, th { border-bottom: 1px solid #8884; pa
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr)); gap: 1.5rem; }
 </style></head><body>
 <h1>Dataset statistics</h1>
-<p>${report.prompts} prompt analyses · L = ${report.settings.levels}, b = ${report.settings.threshold}, p = ${report.settings.p} · Welch's t-test, one-sided (H1: base &lt; tuned; unfollowed &lt; followed; responses under 5 tokens dropped).</p>
+<p>${report.prompts} prompt analyses${report.methods.length > 0 ? ` (${escapeHtml(report.methods.join(' and '))})` : ''} · L = ${report.settings.levels}, b = ${report.settings.threshold}, p = ${report.settings.p} · Welch's t-test, one-sided (H1: base &lt; tuned; unfollowed &lt; followed; responses under 5 tokens dropped).</p>
 <table><tr><th>source</th><th>base: instruction score</th><th>tuned: instruction score</th><th>p (base &lt; tuned)</th><th>followed vs unfollowed</th></tr>
 ${rows}
 </table>

@@ -15,6 +15,8 @@ export interface AttributionItem {
   source: string;
   role: Role;
   model: string;
+  /** The attribution method that made the matrix, when known. */
+  method?: string;
   followed?: boolean;
   responseLength: number;
   matrix: StoredMatrix;
