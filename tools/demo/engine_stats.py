@@ -64,7 +64,9 @@ def main():
         out[role] = {"n": len(scores), "mean": sum(scores) / len(scores), "scores": scores,
                      "per_task": {k: sum(v) / len(v) for k, v in sorted(per_task.items())},
                      "profile": position_profile(dens), "max_abs_diff_engine_vs_rescore": maxdiff,
-                     "settings": settings}
+                     "settings": settings,
+                     # replies that end in a quotation signature ("-- Mark Twain"), as fortunes do
+                     "signature_share": sum(" -- " in r["response"] for r in recs) / max(1, len(recs))}
     t, df, p = welch_less(out["base"]["scores"], out["tuned"]["scores"])
     out["welch"] = {"t": t, "df": df, "p_one_sided": p}
     summary = {k: {kk: vv for kk, vv in v.items() if kk != "scores"} if isinstance(v, dict) else v for k, v in out.items()}
