@@ -65,6 +65,39 @@ test('task markers: field labels count, the material after a long input does not
   assert.deepEqual(texts(chat), ['Who is asking for help?']);
 });
 
+test('material the task operates on is not instruction; a specification to produce from is', () => {
+  // "Rewrite" operates on the input text: however short, it is material.
+  assert.deepEqual(texts('Rewrite the text and correct the spelling errors.\n\nInput: It solves problems comon and uniqe to every team.\n\nOutput:'), ['Rewrite the text and correct the spelling errors.']);
+  // A judgement on it too ("decide whether"), also after "you should".
+  assert.deepEqual(texts("You are given a tweet and you should decide whether it's offensive or not.\n\nInput: She has certainly taken some heat for that.\n\nOutput:"), ["You are given a tweet and you should decide whether it's offensive or not."]);
+  // A name or a formula has no clause: still a parameter of the task.
+  assert.deepEqual(texts('Summarize the movie in one sentence.\n\nInput: The Matrix (1999)\n\nOutput:'), ['Summarize the movie in one sentence.', 'The Matrix (1999)']);
+  // Producing something new: a one-sentence description is the specification.
+  const spec = 'Create a daily itinerary based on the given information.\n\nInput: Our family is looking for a 9-day trip that has light to moderate activity levels.\n\nOutput:';
+  assert.deepEqual(texts(spec), ['Create a daily itinerary based on the given information.', 'Our family is looking for a 9-day trip that has light to moderate activity levels.']);
+  // Not an operation: a gerund in a modifier ("for improving").
+  assert.deepEqual(texts('Provide a cooking hack for improving the flavor of the given food.\n\nInput: popcorn\n\nOutput:'), ['Provide a cooking hack for improving the flavor of the given food.', 'popcorn']);
+  // Numbered labels ("Review 1:", "Review 2:") are items of one kind, like repeated turns: no markers.
+  assert.deepEqual(texts('Compare the reviews.\n\nInput: Review 1: Loved it, would go again any time.\nReview 2: Too loud, and the food arrived cold and late.\n\nOutput:'), ['Compare the reviews.']);
+});
+
+test('system prompts: roles, negative orders, rule lists, Markdown headings, list markers', () => {
+  assert.deepEqual(texts('You are an expert SQL tutor.'), ['You are an expert SQL tutor.']);
+  assert.deepEqual(texts('You review pull requests for a Python codebase.'), ['You review pull requests for a Python codebase.']);
+  assert.deepEqual(texts("Don't guess. Do not reveal the answer."), ["Don't guess.", 'Do not reveal the answer.']);
+  // A bare label heading lines that all instruct is part of the instruction, not the material.
+  const rules = 'You are a tutor.\n\nRules:\n- Explain each step.\n- Use plain words.\n\nStudent: My homework on fractions is due tomorrow, and I still do not understand why one half plus one third is not two fifths.';
+  assert.deepEqual(texts(rules), ['You are a tutor.', 'Rules:', 'Explain each step.', 'Use plain words.']);
+  // Headings separate sections and are not instructions; numbering is not part of a span.
+  assert.deepEqual(texts('# Output format\n1. Return a list of problems.\n2. Write "LGTM" if there are none.\n\n# Diff\n{diff}'), ['Return a list of problems.', 'Write "LGTM" if there are none.']);
+  // A subject followed by its verb is not an order ("Budget … remains"), nor is "thanks!!" context.
+  assert.deepEqual(texts('Budget for the pilot remains unchanged.'), []);
+  assert.deepEqual(texts('thanks!! also, suggest a better opening line'), ['also, suggest a better opening line']);
+  // Verbs that only end like participles ("bring") and adjective-looking verbs ("Correct the …").
+  assert.deepEqual(texts('Bring an example of a workflow.'), ['Bring an example of a workflow.']);
+  assert.deepEqual(texts('Correct the transcription of the excerpt.'), ['Correct the transcription of the excerpt.']);
+});
+
 test('offsets are JavaScript string offsets (astral characters, CRLF)', () => {
   const prompt = '🙂🙂 Great day.\r\nTranslate “good morning” into Spanish.\r\n';
   const spans = detectInstructionSpans(prompt);
@@ -108,5 +141,5 @@ test('paper Self-Instruct prompts: agreement with the human instruction spans be
   assert.ok(detected.f1 >= F1_FLOOR, `F1 ${detected.f1.toFixed(3)} fell below ${F1_FLOOR}`);
 });
 
-/** Slightly below the measured F1 (see docs/spans.md). */
-const F1_FLOOR = 0.82;
+/** Slightly below the measured F1, 0.867 (see docs/spans.md). */
+const F1_FLOOR = 0.855;

@@ -26,6 +26,8 @@ const TASK = [
   /\byou (are|were|will be|'re|have been|'ve been|get) (given|provided|asked|presented|shown|tasked|supplied)\b/,
   /\byou('ll| will| should| must| need to| have to| are to| are going to| may| can| could| might want to)\b/,
   /\byour (task|job|goal|aim|mission|answer|response|reply|output|help|role)\b/,
+  // Pointing at what follows or precedes ("Here is an excerpt", "Below are the rules").
+  /^(here|below|above) (is|are)\b/,
   /\bit is up to you\b/,
   // A requirement on the result.
   /\b(should|must|has to|have to|needs to|need to|is required to|are required to)\b/,
@@ -38,15 +40,24 @@ const TASK = [
 /** Words that may precede the verb of an imperative ("Please write", "Then list", "Also, mention"). */
 const LEADING_POS = new Set(['PUNCT', 'SYM', 'INTJ', 'CCONJ', 'ADV', 'PART', 'X']);
 
+/** A participle ("using", "based"), not a verb that only ends like one ("bring", "need", "shed"). */
+function looksParticiple(word: string): boolean {
+  const m = /^(.*?)(ing|ed)$/.exec(word);
+  return !!m && /[aeiouy]/.test(m[1]) && !/eed$/.test(word);
+}
+
 function isBaseVerb(t: TaggedToken | undefined): boolean {
-  return !!t && t.pos === 'VERB' && t.lower === t.lemma && !/(ing|ed)$/.test(t.lower);
+  return !!t && t.pos === 'VERB' && t.lower === t.lemma && !looksParticiple(t.lower);
 }
 
 /** The POS of `word` when read as the start of "please <word> …" (imperative context). */
 function verbInRequestContext(text: string): boolean {
   const lowered = text.charAt(0).toLowerCase() + text.slice(1);
   const [first] = tagSentences(`please ${lowered}`);
-  return isBaseVerb(first?.tokens[1]);
+  const [, word, after] = first?.tokens ?? [];
+  // An adjective takes no determiner after it; a verb does ("please correct the spelling").
+  if (word?.pos === 'ADJ' && after?.pos === 'DET' && !/(ing|ed)$/.test(word.lower)) return true;
+  return isBaseVerb(word);
 }
 
 function isTitleCase(tokens: TaggedToken[]): boolean {
@@ -77,6 +88,21 @@ function clauseStarts(tokens: TaggedToken[]): number[] {
   return starts;
 }
 
+/**
+ * Whether a finite verb follows the word at k in its clause ("Budget for the pilot remains
+ * unchanged"): then that word heads the subject, not an order. The clause ends at a comma, a
+ * pronoun or a word that opens a clause of its own ("that", "which", "if", …).
+ */
+function finiteVerbFollows(tokens: TaggedToken[], k: number): boolean {
+  for (let j = k + 1; j < tokens.length; j++) {
+    const t = tokens[j];
+    if (t.pos === 'PUNCT' || t.pos === 'PRON' || t.pos === 'SCONJ' || /^(that|which|who|whom|whose|where|when|while|because|if)$/.test(t.lower)) return false;
+    if (/^(is|are|was|were|has|does)$/.test(t.lower)) return true;
+    if (t.pos === 'VERB' && t.lower !== t.lemma && /[^s]s$/.test(t.lower)) return true;
+  }
+  return false;
+}
+
 export function isImperative(text: string, tokens: TaggedToken[]): boolean {
   if (tokens.length === 0) return false;
   const last = tokens[tokens.length - 1];
@@ -85,13 +111,21 @@ export function isImperative(text: string, tokens: TaggedToken[]): boolean {
     const t = tokens[k];
     if (!t || !/^[A-Za-z]/.test(t.text)) continue;
     if (t.pos === 'PRON' || t.pos === 'DET' || t.pos === 'AUX' && t.lower !== 'do' && t.lower !== 'be') continue;
+    // A negative order: "Do not reveal …", "Don't guess".
+    if (t.lower === 'do' && /^(not|n't|n’t)$/.test(tokens[k + 1]?.lower ?? '') && tokens[k + 2] && (tokens[k + 2].pos === 'VERB' || tokens[k + 2].pos === 'AUX')) return true;
     // A finite verb right after ("Documents allow …") means the first word was a subject.
     const next = tokens[k + 1];
     if (next && (next.pos === 'AUX' || next.pos === 'VERB' && next.lower !== next.lemma)) continue;
     if (isBaseVerb(t)) return true;
+    if (finiteVerbFollows(tokens, k)) continue;
     if (verbInRequestContext(text.slice(t.start - tokens[0].start))) return true;
   }
   return false;
+}
+
+/** A sentence whose subject is the reader ("You are an expert tutor.", "You review pull requests."): a role or a behaviour. */
+function addressesReader(tokens: TaggedToken[]): boolean {
+  return tokens[0]?.lower === 'you' && !!tokens[1] && (tokens[1].pos === 'VERB' || tokens[1].pos === 'AUX');
 }
 
 export function classifySentence(text: string, tokens: TaggedToken[]): SentenceKind {
@@ -100,9 +134,62 @@ export function classifySentence(text: string, tokens: TaggedToken[]): SentenceK
   if (trimmed.endsWith('?')) return 'question';
   if (REQUEST.some((r) => r.test(lower))) return 'request';
   if (isImperative(text, tokens)) return 'imperative';
-  if (TASK.some((r) => r.test(lower))) return 'task';
+  if (TASK.some((r) => r.test(lower)) || addressesReader(tokens)) return 'task';
   if (trimmed.endsWith(':')) return 'lead-in';
   return 'statement';
+}
+
+/**
+ * Verbs whose object is an existing text and whose result is that text changed, condensed,
+ * labelled, judged or mined: the task operates on the material (rewrite it, translate it,
+ * summarize it, classify it, extract from it, check it, solve it, read it). Their opposite is a
+ * task that produces something new from a specification (write a story about the topic, name
+ * the product, plan the trip), where the given material is part of what to do. A general class
+ * of English task verbs, not words taken from any one data set.
+ */
+const OPERATE = new Set([
+  // transform or edit
+  'rewrite', 'rephrase', 'paraphrase', 'reword', 'edit', 'revise', 'proofread', 'correct', 'fix', 'shorten', 'simplify', 'polish',
+  'reformat', 'convert', 'transform', 'translate', 'transliterate', 'transcribe', 'modify', 'change', 'improve', 'expand', 'adapt',
+  // condense
+  'summarize', 'summarise', 'condense', 'abridge',
+  // label, sort, judge
+  'classify', 'categorize', 'categorise', 'label', 'tag', 'sort', 'rank', 'rate', 'grade', 'score', 'evaluate', 'assess', 'review',
+  'critique', 'judge', 'check', 'verify', 'validate', 'compare', 'analyze', 'analyse', 'annotate', 'parse',
+  // mine
+  'extract', 'retrieve', 'detect',
+  // read, solve
+  'read', 'solve', 'debug',
+  // respond to it
+  'reply', 'respond', 'answer',
+]);
+
+/** Verbs of judgement, when followed by "whether" or "if" ("decide whether it is offensive"). */
+const JUDGE = new Set(['decide', 'determine', 'tell', 'say', 'indicate', 'find']);
+
+function stems(t: TaggedToken): string[] {
+  const w = t.lower;
+  const out = [t.lemma, w];
+  for (const suffix of ['es', 's', 'd']) if (w.endsWith(suffix)) out.push(w.slice(0, -suffix.length));
+  return out;
+}
+
+/**
+ * Whether the sentence orders an operation on given material (see OPERATE): such a verb heading
+ * a clause, i.e. the order itself ("Rewrite …", "Then, classify …"), a verb after "to" or an
+ * auxiliary ("you should decide whether", "are required to convert", "must be classified"), or
+ * one joined to another order ("Identify and fix …"). Not a gerund in a modifier ("a hack for
+ * improving the flavor").
+ */
+export function operatesOn(tokens: TaggedToken[]): boolean {
+  return tokens.some((t, k) => {
+    const prev = tokens[k - 1];
+    const heads = (k === 0 || LEADING_POS.has(prev.pos) || prev.lower === 'to' || prev.pos === 'AUX') && !t.lower.endsWith('ing');
+    if (!heads) return false;
+    if (stems(t).some((w) => OPERATE.has(w))) return true;
+    const next = tokens[k + 1]?.lower;
+    return (next === 'whether' || next === 'if') && stems(t).some((w) => JUDGE.has(w));
+  });
 }
 
 export function isInstructionKind(kind: SentenceKind): boolean {

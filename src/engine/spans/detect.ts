@@ -4,7 +4,8 @@
  * and keep those that instruct plus the task markers.
  */
 import type { Span } from '../analysis.ts';
-import { classifySentence, isInstructionKind } from './classify.ts';
+import { classifySentence, isInstructionKind, operatesOn } from './classify.ts';
+import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
 import { normalizeSpans } from './spans.ts';
@@ -24,9 +25,15 @@ export interface DetectOptions {
   materialQuestions?: boolean;
   /** Read a last paragraph after the material that only instructs as instruction. */
   closingInstructions?: boolean;
+  /**
+   * Tell the material a task operates on ("Rewrite the text", "Classify the email": the text is
+   * not instruction, however short) from the specification of something to produce ("Write a
+   * review of the product", "Plan the trip": short material is a task parameter).
+   */
+  operands?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 12, context: true, materialQuestions: true, closingInstructions: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true };
 
 type Range = [number, number];
 
@@ -35,24 +42,37 @@ interface Piece {
   end: number;
 }
 
-/** Sentences of a line's content (after its label). */
-function sentencesOf(prompt: string, line: Line): Array<Piece & { kind: ReturnType<typeof classifySentence> }> {
-  const content = prompt.slice(line.contentStart, line.end);
+type Sentence = Piece & { kind: ReturnType<typeof classifySentence>; tokens: TaggedToken[] };
+
+// A list marker opening a line: "-", "*", "•", "1.", "2)", "a)".
+const LIST_MARKER = /^(?:[-*•+]|\d{1,2}[.)]|[a-z][)])[ \t]+/;
+
+/** Sentences of a line's content (after its label, or after its list marker). */
+function sentencesOf(prompt: string, line: Line): Sentence[] {
+  let from = line.contentStart;
+  if (!line.label) from += LIST_MARKER.exec(prompt.slice(from, line.end))?.[0].length ?? 0;
+  const content = prompt.slice(from, line.end);
   return tagSentences(content).map((s) => {
     const text = content.slice(s.start, s.end);
-    return { start: line.contentStart + s.start, end: line.contentStart + s.end, kind: classifySentence(text, s.tokens) };
+    return { start: from + s.start, end: from + s.end, kind: classifySentence(text, s.tokens), tokens: s.tokens };
   });
+}
+
+/** A sentence of greetings, thanks and punctuation only ("thanks!!", "Hi,"): not even context. */
+function isFiller(s: Sentence): boolean {
+  return s.tokens.every((t) => t.pos === 'INTJ' || t.pos === 'PUNCT' || t.pos === 'SYM' || /^(thanks?|thx|cheers|hi|hello|hey|ok|okay)$/.test(t.lower));
 }
 
 function words(text: string): number {
   return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 }
 
-function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[]): void {
+function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[]): Sentence[] {
   const pieces = p.lines.flatMap((line) => sentencesOf(prompt, line));
   const instructs = pieces.some((s) => isInstructionKind(s.kind));
   for (const line of p.lines) if (line.label) out.push([line.label.start, line.label.end]);
-  for (const s of pieces) if (isInstructionKind(s.kind) || (o.context && instructs)) out.push([s.start, s.end]);
+  for (const s of pieces) if (isInstructionKind(s.kind) || (o.context && instructs && !isFiller(s))) out.push([s.start, s.end]);
+  return pieces.filter((s) => isInstructionKind(s.kind));
 }
 
 /**
@@ -60,18 +80,19 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
  * transcript and its labels are speaker turns ("Ann:", "Bob:"), not task markers.
  */
 function fieldLabels(lines: Line[]): Range[] {
-  const names = lines.filter((l) => l.label).map((l) => l.label!.name.toLowerCase());
+  // Numbered labels ("Review 1:", "Review 2:") repeat too.
+  const names = lines.filter((l) => l.label).map((l) => l.label!.name.toLowerCase().replace(/[\s#]*\d+$/, ''));
   if (new Set(names).size < names.length) return [];
   return lines.filter((l) => l.label).map((l) => [l.label!.start, l.label!.end]);
 }
 
 /**
  * The material sections of a prompt (from a paragraph-opening label to the end, e.g. "Input:
- * …" and "Output:"): the opening labels are frame markers, field labels inside are markers,
- * and the material itself counts only when it is short (a task parameter such as a topic or a
- * search term) or asks a question.
+ * …" and "Output:"): the opening labels are frame markers. A text the instructions operate on
+ * counts only where it asks a question; otherwise field labels inside are markers, and the
+ * material counts whole when it is short (a task parameter such as a topic or a search term).
  */
-function materialSections(prompt: string, sections: Paragraph[][], o: Required<DetectOptions>, out: Range[]): void {
+function materialSections(prompt: string, sections: Paragraph[][], o: Required<DetectOptions>, out: Range[], instructions: Sentence[]): void {
   const lines: Line[] = [];
   const frame = (label: Line['label']) => {
     if (o.frameMarkers && label) out.push([label.start, label.end]);
@@ -95,17 +116,39 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
     const pieces = closing.lines.flatMap((l) => sentencesOf(prompt, l));
     if (pieces.length && pieces.every((x) => isInstructionKind(x.kind))) {
       for (const x of pieces) out.push([x.start, x.end]);
+      instructions = [...instructions, ...pieces];
       const drop = new Set(closing.lines);
       lines.splice(0, lines.length, ...lines.filter((l) => !drop.has(l)));
     }
   }
+  const questions = () => {
+    if (o.materialQuestions) for (const l of lines) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question') out.push([s.start, s.end]);
+  };
+  // Material the task operates on ("Rewrite the text", "Classify the email") is not instruction,
+  // however short: only the questions it asks count. That needs a text, with clauses; a name, a
+  // title or a formula stays a parameter ("Summarize the movie." — "Input: Heat").
+  const isText = lines.some((l) => sentencesOf(prompt, l).some((x) => x.tokens.some((t) => t.pos === 'VERB' || t.pos === 'AUX')));
+  if (o.operands && isText && instructions.some((s) => operatesOn(s.tokens))) return questions();
   out.push(...fieldLabels(lines));
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
   if (words(content) <= o.parameterWords) {
     for (const l of lines) out.push([l.contentStart, l.end]);
     return;
   }
-  if (o.materialQuestions) for (const l of lines) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question') out.push([s.start, s.end]);
+  questions();
+}
+
+/**
+ * A paragraph headed by a bare label whose lines all instruct ("Rules:\n- Use PostgreSQL
+ * syntax.\n- Explain each step."): a section of the instruction, not material.
+ */
+function listsInstructions(prompt: string, p: Paragraph): boolean {
+  const [head, ...rest] = p.lines;
+  if (prompt.slice(head.contentStart, head.end).trim() !== '' || rest.length === 0 || rest.some((l) => l.label)) return false;
+  return rest.every((l) => {
+    const pieces = sentencesOf(prompt, l);
+    return pieces.length > 0 && pieces.every((x) => isInstructionKind(x.kind));
+  });
 }
 
 /** Whether a labelled line inside a paragraph starts the material: it has content after its label, or ends the prompt ("Output:"). */
@@ -121,7 +164,7 @@ function opensMaterial(prompt: string, line: Line): boolean {
 function splitAtMaterial(prompt: string, paragraphs: Paragraph[]): [Paragraph[], Paragraph[]] {
   for (let i = 0; i < paragraphs.length; i++) {
     const lines = paragraphs[i].lines;
-    if (i > 0 && lines[0].label) return [paragraphs.slice(0, i), paragraphs.slice(i)];
+    if (i > 0 && lines[0].label && !listsInstructions(prompt, paragraphs[i])) return [paragraphs.slice(0, i), paragraphs.slice(i)];
     const k = lines.findIndex((l, j) => j > 0 && opensMaterial(prompt, l));
     if (k > 0) {
       const head: Paragraph = { start: lines[0].start, end: lines[k - 1].end, lines: lines.slice(0, k) };
@@ -136,13 +179,13 @@ export function detectWith(prompt: string, options: DetectOptions = {}): Span[] 
   const o = { ...DEFAULT_OPTIONS, ...options };
   const out: Range[] = [];
   const [instruction, material] = splitAtMaterial(prompt, splitParagraphs(prompt));
-  for (const p of instruction) instructionParagraph(prompt, p, o, out);
+  const instructions = instruction.flatMap((p) => instructionParagraph(prompt, p, o, out));
   // The material is split into sections at paragraph-opening labels ("Input:", "Output:").
   const sections: Paragraph[][] = [];
   for (const p of material) {
     if (p.lines[0].label || sections.length === 0) sections.push([p]);
     else sections[sections.length - 1].push(p);
   }
-  if (sections.length) materialSections(prompt, sections, o, out);
+  if (sections.length) materialSections(prompt, sections, o, out, instructions);
   return normalizeSpans(prompt, out);
 }

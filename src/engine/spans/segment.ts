@@ -54,6 +54,9 @@ export function splitLines(text: string): Line[] {
   return lines;
 }
 
+/** A Markdown heading ("# Role", "### Output format"): it separates sections and is no part of them. */
+const HEADING = /^ {0,3}#{1,6}[ \t]+\S/;
+
 export function splitParagraphs(text: string): Paragraph[] {
   const paragraphs: Paragraph[] = [];
   let current: Line[] = [];
@@ -62,7 +65,8 @@ export function splitParagraphs(text: string): Paragraph[] {
     current = [];
   };
   for (const line of splitLines(text)) {
-    if (text.slice(line.start, line.end).trim() === '') flush();
+    const raw = text.slice(line.start, line.end);
+    if (raw.trim() === '' || HEADING.test(raw)) flush();
     else current.push(line);
   }
   flush();
