@@ -14,7 +14,8 @@ import '@vscode-elements/elements/dist/vscode-divider/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import type { PanelState, PanelModel, FromWebview, ToWebview, PanelControls } from '../src/protocol/index.ts';
-import { escapeHtml, visibleToken, heat, fmt } from './render.ts';
+import { escapeHtml, visibleToken, heat, fmt, tokenColors } from './render.ts';
+import { blend, parseColor, type Rgb } from '../src/extension/contrast.ts';
 
 interface VsCodeApi {
   postMessage(msg: FromWebview): void;
@@ -34,6 +35,34 @@ function post(m: FromWebview): void {
 
 function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+}
+
+/** The opaque colour behind an element: its own and its ancestors' backgrounds, blended. */
+function backgroundBehind(el: Element): Rgb {
+  const layers: { rgb: Rgb; alpha: number }[] = [];
+  for (let e: Element | null = el; e; e = e.parentElement) {
+    const bg = getComputedStyle(e).backgroundColor;
+    const rgb = parseColor(bg);
+    const alpha = /^rgba/.test(bg) ? Number(/,\s*([\d.]+)\s*\)$/.exec(bg)?.[1] ?? 1) : 1;
+    if (!rgb || alpha <= 0) continue;
+    layers.push({ rgb, alpha });
+    if (alpha >= 1) break;
+  }
+  let out: Rgb = parseColor(cssVar('--vscode-editor-background', '#1e1e1e')) ?? [30, 30, 30];
+  for (let i = layers.length - 1; i >= 0; i--) out = blend(layers[i].rgb, layers[i].alpha, out);
+  return out;
+}
+
+/** Colour a prompt token by value v (readable text on strong colours, whatever the theme). */
+function paintToken(el: HTMLElement, v: number, under: Rgb, fg: Rgb, rgb?: Rgb): void {
+  const c = tokenColors(v, under, fg, rgb);
+  el.style.background = c.background;
+  el.style.color = c.color;
+}
+
+/** What prompt tokens are painted over, and the theme's text colour there. */
+function promptColors(prompt: HTMLElement): { under: Rgb; fg: Rgb } {
+  return { under: backgroundBehind(prompt), fg: parseColor(getComputedStyle(prompt).color) ?? [204, 204, 204] };
 }
 
 // ───────────── controls ─────────────
@@ -248,7 +277,8 @@ function wireResponseHover(m: PanelModel): void {
   const toks = [...prompt.querySelectorAll<HTMLElement>('.tok')];
   const restore = () => {
     prompt.classList.remove('column');
-    for (const el of toks) el.style.background = heat(a.densityNormalized[Number(el.dataset.n)] ?? 0);
+    const { under, fg } = promptColors(prompt);
+    for (const el of toks) paintToken(el, a.densityNormalized[Number(el.dataset.n)] ?? 0, under, fg);
     resp.querySelectorAll('.rtok.active').forEach((x) => x.classList.remove('active'));
   };
   resp.addEventListener('mouseover', (e) => {
@@ -258,9 +288,10 @@ function wireResponseHover(m: PanelModel): void {
     resp.querySelectorAll('.rtok.active').forEach((x) => x.classList.remove('active'));
     t.classList.add('active');
     prompt.classList.add('column');
+    const { under, fg } = promptColors(prompt);
     for (const el of toks) {
       const n = Number(el.dataset.n);
-      el.style.background = heat((a.normalized[n]?.[k] ?? 0) / L, [47, 129, 247]);
+      paintToken(el, (a.normalized[n]?.[k] ?? 0) / L, under, fg, [47, 129, 247]);
     }
   });
   resp.addEventListener('mouseleave', restore);
@@ -315,8 +346,10 @@ function render(): void {
   wireControls();
   for (const m of models) {
     // Inline style attributes are blocked by the CSP; colours are set through the CSSOM.
+    const prompt = document.querySelector<HTMLElement>(`.prompt[data-side="${m.side}"]`);
+    const { under, fg } = prompt ? promptColors(prompt) : { under: [30, 30, 30] as Rgb, fg: [204, 204, 204] as Rgb };
     document.querySelectorAll<HTMLElement>(`.prompt[data-side="${m.side}"] .tok`).forEach((el) => {
-      el.style.background = heat(m.analysis.densityNormalized[Number(el.dataset.n)] ?? 0);
+      paintToken(el, m.analysis.densityNormalized[Number(el.dataset.n)] ?? 0, under, fg);
     });
     drawHeatmap(m); wireHeatmap(m); wireResponseHover(m);
   }
@@ -344,6 +377,16 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
     render();
   }
 });
+
+// A theme change swaps the CSS variables (on <html>) and the body's theme class: redraw, so text
+// colours on highlights and the heatmap's labels follow the new theme.
+let themeFrame = 0;
+const onTheme = new MutationObserver(() => {
+  cancelAnimationFrame(themeFrame);
+  themeFrame = requestAnimationFrame(() => { if (state) render(); });
+});
+onTheme.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
+onTheme.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
 
 const saved = vscode.getState() as PanelState | undefined;
 if (saved && saved.version === 1) state = saved;

@@ -1,6 +1,7 @@
 /**
  * Pure helpers of the comparison panel (no DOM globals at import time): colours and HTML escaping.
  */
+import { blend, cssRgb, readableTextOn, type Rgb } from '../src/extension/contrast.ts';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -11,10 +12,27 @@ export function visibleToken(s: string): string {
   return s.replace(/\n/g, '⏎\n').replace(/\t/g, '⇥');
 }
 
-/** Background for a value in [0,1] (importance colour). */
-export function heat(v: number, rgb: [number, number, number] = [245, 166, 35], maxAlpha = 0.85): string {
+/** Opacity of the importance colour for a value in [0,1] (0: no colour). */
+export function heatAlpha(v: number, maxAlpha = 0.85): number {
   const a = Math.max(0, Math.min(1, v));
-  return a <= 0 ? 'transparent' : `rgba(${rgb[0]}, ${rgb[1]}, ${rgb[2]}, ${(0.08 + (maxAlpha - 0.08) * a).toFixed(3)})`;
+  return a <= 0 ? 0 : +(0.08 + (maxAlpha - 0.08) * a).toFixed(3);
+}
+
+/** Background for a value in [0,1] (importance colour). */
+export function heat(v: number, rgb: Rgb = [245, 166, 35], maxAlpha = 0.85): string {
+  const a = heatAlpha(v, maxAlpha);
+  return a <= 0 ? 'transparent' : `rgba(${rgb[0]}, ${rgb[1]}, ${rgb[2]}, ${a})`;
+}
+
+/**
+ * A token's colours for value v: its background, and a text colour when the theme's text colour
+ * `fg` would be hard to read on that background painted over `under` ('' keeps the theme's).
+ */
+export function tokenColors(v: number, under: Rgb, fg: Rgb, rgb: Rgb = [245, 166, 35]): { background: string; color: string } {
+  const a = heatAlpha(v);
+  if (a <= 0) return { background: 'transparent', color: '' };
+  const text = readableTextOn(blend(rgb, a, under), fg);
+  return { background: heat(v, rgb), color: text ? cssRgb(text) : '' };
 }
 
 export function fmt(v: number | null | undefined, digits = 3): string {

@@ -4,7 +4,21 @@
  * (tuned − base, in [−1,1]) uses L levels on each side of zero with diverging colours.
  */
 
+import { blend, readableTextOn, type Rgb } from './contrast.ts';
+
 export type ThemeKind = 'light' | 'dark' | 'highContrast' | 'highContrastLight';
+
+/**
+ * Editor background and text colour of each kind of theme (VS Code's default themes: Dark Modern,
+ * Light Modern, Dark and Light High Contrast). The extension API gives only the kind, so
+ * readability is judged against these.
+ */
+export const THEME_COLORS: Record<ThemeKind, { bg: Rgb; fg: Rgb }> = {
+  dark: { bg: [31, 31, 31], fg: [204, 204, 204] },
+  light: { bg: [255, 255, 255], fg: [59, 59, 59] },
+  highContrast: { bg: [0, 0, 0], fg: [255, 255, 255] },
+  highContrastLight: { bg: [255, 255, 255], fg: [41, 41, 41] },
+};
 
 /** Level 0..L of a value in [0,1]: ceil(L·v), so any positive value is at least level 1. */
 export function levelOf(value: number, levels: number): number {
@@ -57,6 +71,19 @@ export function levelColor(level: number, levels: number, kind: ThemeKind, color
   const base = !diverging ? colors.importance : level > 0 ? colors.increase : colors.decrease;
   const fallback = !diverging ? DEFAULT_COLORS.importance : level > 0 ? DEFAULT_COLORS.increase : DEFAULT_COLORS.decrease;
   return rgba(parseHex(base) ? base : fallback, alphaFor(level, levels, kind));
+}
+
+/**
+ * The text colour of a level, when the theme's own would be hard to read on its background
+ * (contrast below 4.5): black or white. Undefined keeps the theme's (and syntax) colours.
+ */
+export function textColorFor(level: number, levels: number, kind: ThemeKind, colors: HighlightColors, diverging: boolean): string | undefined {
+  const base = !diverging ? colors.importance : level > 0 ? colors.increase : colors.decrease;
+  const fallback = !diverging ? DEFAULT_COLORS.importance : level > 0 ? DEFAULT_COLORS.increase : DEFAULT_COLORS.decrease;
+  const rgb = parseHex(base) ?? parseHex(fallback)!;
+  const theme = THEME_COLORS[kind];
+  const text = readableTextOn(blend(rgb, alphaFor(level, levels, kind), theme.bg), theme.fg);
+  return text ? `#${text.map((v) => Math.round(v).toString(16).padStart(2, '0')).join('')}` : undefined;
 }
 
 /** High-contrast themes: strong levels also get a solid border so they are visible without colour. */

@@ -4,7 +4,7 @@
  * underline for instruction marks. Types are rebuilt when the theme, colours or L change.
  */
 import * as vscode from 'vscode';
-import { levelColor, borderFor, rgba, type ThemeKind } from './colors.ts';
+import { levelColor, borderFor, textColorFor, rgba, type ThemeKind } from './colors.ts';
 import { segmentsFor, strongest } from './highlights.ts';
 import { mapToDocument, type DocResult } from './docState.ts';
 import type { Settings } from './settings.ts';
@@ -48,6 +48,7 @@ export class Decorations implements vscode.Disposable {
       this.levelTypes.set(level, vscode.window.createTextEditorDecorationType({
         backgroundColor: levelColor(level, L, kind, s.colors, diverging),
         border,
+        color: textColorFor(level, L, kind, s.colors, diverging),
         borderRadius: '2px',
         rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
       }));

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { levelOf, diffLevelOf, alphaFor, levelColor, borderFor, DEFAULT_COLORS, parseHex } from '../../src/extension/colors.ts';
+import { levelOf, diffLevelOf, alphaFor, levelColor, borderFor, textColorFor, DEFAULT_COLORS, THEME_COLORS, parseHex } from '../../src/extension/colors.ts';
+import { contrastRatio, blend, readableTextOn, parseColor, MIN_TEXT_CONTRAST } from '../../src/extension/contrast.ts';
+import { tokenColors } from '../../webview/render.ts';
 import { shiftRanges, toggleRange, mergeRanges } from '../../src/extension/ranges.ts';
 import { frontMatterLength, extractPrompt, promptKindOf, roleSections } from '../../src/extension/promptDoc.ts';
 import { runKey, stableStringify } from '../../src/extension/cacheKey.ts';
@@ -42,6 +44,60 @@ test('colours: opacity grows with the level, stays readable, HC adds borders', (
   assert.ok(borderFor(10, 10, 'highContrast', DEFAULT_COLORS, false));
   assert.equal(borderFor(2, 10, 'highContrast', DEFAULT_COLORS, false), undefined);
   assert.deepEqual(parseHex('#abc'), [0xaa, 0xbb, 0xcc]);
+});
+
+test('contrast: WCAG ratios, blending, readable text colour', () => {
+  assert.ok(Math.abs(contrastRatio([0, 0, 0], [255, 255, 255]) - 21) < 1e-9);
+  assert.equal(contrastRatio([119, 119, 119], [119, 119, 119]), 1);
+  assert.ok(Math.abs(contrastRatio([118, 118, 118], [255, 255, 255]) - 4.54) < 0.01); // #767676 on white: the AA limit
+  assert.deepEqual(blend([255, 0, 0], 0.5, [0, 0, 255]), [127.5, 0, 127.5]);
+  assert.equal(readableTextOn([255, 255, 255], [59, 59, 59]), undefined, 'dark grey on white is fine');
+  assert.deepEqual(readableTextOn([215, 148, 36], [204, 204, 204]), [0, 0, 0], 'light grey on strong amber → black');
+  assert.deepEqual(readableTextOn([129, 93, 33], [204, 204, 204]), [255, 255, 255], 'light grey on mid amber → white');
+  // Whatever the background, one of black and white reaches AA.
+  for (let v = 0; v <= 255; v += 5) {
+    const bg = [v, (v * 7) % 256, (v * 13) % 256] as const;
+    const text = readableTextOn(bg, [128, 128, 128]) ?? [128, 128, 128];
+    assert.ok(contrastRatio(text, bg) >= MIN_TEXT_CONTRAST, `on ${bg}`);
+  }
+  assert.deepEqual(parseColor('rgba(1, 2, 3, 0.5)'), [1, 2, 3]);
+  assert.deepEqual(parseColor('rgb(1 2 3)'), [1, 2, 3]);
+  assert.deepEqual(parseColor('#0a0b0c'), [10, 11, 12]);
+  assert.equal(parseColor('transparent'), null);
+});
+
+test('editor highlights: every level readable on the default theme of each kind', () => {
+  for (const kind of ['light', 'dark', 'highContrast', 'highContrastLight'] as const) {
+    const theme = THEME_COLORS[kind];
+    for (const diverging of [false, true]) {
+      for (let level = diverging ? -10 : 1; level <= 10; level++) {
+        if (level === 0) continue;
+        const m = /rgba\((\d+), (\d+), (\d+), ([\d.]+)\)/.exec(levelColor(level, 10, kind, DEFAULT_COLORS, diverging))!;
+        const bg = blend([+m[1], +m[2], +m[3]], +m[4], theme.bg);
+        const text = textColorFor(level, 10, kind, DEFAULT_COLORS, diverging);
+        const fg = text ? parseColor(text)! : theme.fg;
+        assert.ok(contrastRatio(fg, bg) >= MIN_TEXT_CONTRAST, `${kind} level ${level}${diverging ? ' (diverging)' : ''}: ${contrastRatio(fg, bg).toFixed(2)}`);
+      }
+    }
+  }
+  // The theme's own text colour is kept where it is readable (low levels, light themes).
+  assert.equal(textColorFor(1, 10, 'dark', DEFAULT_COLORS, false), undefined);
+  assert.equal(textColorFor(10, 10, 'light', DEFAULT_COLORS, false), undefined);
+  assert.equal(textColorFor(10, 10, 'dark', DEFAULT_COLORS, false), '#ffffff');
+});
+
+test('panel tokens: background by value, text colour only where the theme\'s is hard to read', () => {
+  const dark = { under: [37, 37, 38] as const, fg: [204, 204, 204] as const };
+  assert.deepEqual(tokenColors(0, dark.under, dark.fg), { background: 'transparent', color: '' });
+  assert.equal(tokenColors(0.05, dark.under, dark.fg).color, '');
+  assert.equal(tokenColors(1, dark.under, dark.fg).color, 'rgb(0, 0, 0)');
+  assert.equal(tokenColors(1, [255, 255, 255], [59, 59, 59]).color, '');
+  for (let v = 0.05; v <= 1; v += 0.05) {
+    const c = tokenColors(v, dark.under, dark.fg);
+    const a = Number(/([\d.]+)\)$/.exec(c.background)![1]);
+    const fg = c.color ? parseColor(c.color)! : dark.fg;
+    assert.ok(contrastRatio(fg, blend([245, 166, 35], a, dark.under)) >= MIN_TEXT_CONTRAST, `v=${v.toFixed(2)}`);
+  }
 });
 
 test('ranges follow edits: before shifts, inside drops, after stays', () => {
