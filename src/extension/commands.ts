@@ -1,4 +1,4 @@
-/** The seven commands; thin wrappers around the controller. */
+/** The commands (seven in the palette, two internal: openPanel for the hover link, cancel); thin wrappers around the controller. */
 import * as vscode from 'vscode';
 import fs from 'node:fs';
 import type { Controller } from './controller.ts';
@@ -16,18 +16,21 @@ export function registerCommands(ctx: vscode.ExtensionContext, c: Controller): v
   const reg = (id: string, fn: (...args: unknown[]) => unknown) => ctx.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   reg('promptLens.analyze', (uri?: unknown) => c.run(asUri(uri), { useSelection: !asUri(uri) }));
-  reg('promptLens.compare', async (uri?: unknown) => {
+  reg('promptLens.compare', (uri?: unknown) => c.run(asUri(uri), { sides: ['base', 'tuned'], openPanel: true, useSelection: !asUri(uri) }));
+  // The hover's link (not in the palette): show the panel when both results are there, else compare.
+  reg('promptLens.openPanel', (uri?: unknown) => {
     const u = asUri(uri);
-    const key = typeof u === 'string' ? u : u?.toString() ?? vscode.window.activeTextEditor?.document.uri.toString();
-    const r = key ? c.results.get(key) : undefined;
-    // Both results already there (e.g. the hover's link): just show them.
+    const r = u ? c.results.get(u.toString()) : undefined;
     if (r?.base && r.tuned && u) { c.showPanel(typeof u === 'string' ? vscode.Uri.parse(u) : u); return; }
-    return c.run(u, { sides: ['base', 'tuned'], openPanel: true, useSelection: !u });
+    return c.run(u, { sides: ['base', 'tuned'], openPanel: true });
   });
   reg('promptLens.clear', (uri?: unknown) => c.clear(asUri(uri) as vscode.Uri | undefined));
   reg('promptLens.markInstruction', () => markInstruction(c));
   reg('promptLens.selectModels', () => selectModels());
-  reg('promptLens.exportReport', (uri?: unknown, opts?: unknown) => exportReport(c, asUri(uri), (opts ?? {}) as ExportOptions));
+  reg('promptLens.exportReport', (a?: unknown, b?: unknown) => {
+    const o = exportArgs(a, b);
+    return exportReport(c, o.uri, o);
+  });
   reg('promptLens.showLog', () => log().show());
   reg('promptLens.cancel', () => c.cancel());
 }
@@ -81,8 +84,21 @@ interface ExportOptions {
   path?: string;
 }
 
+/**
+ * Arguments of exportReport: `(uri?, {format?, path?})` (the panel's buttons), or one object
+ * `{uri?, format?, path?}` (scripts, keybindings: `"args": {"format": "json", "path": "/tmp/a.json"}`).
+ */
+function exportArgs(a: unknown, b: unknown): ExportOptions & { uri?: UriArg } {
+  const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !(v instanceof vscode.Uri) ? v as Record<string, unknown> : undefined);
+  const o = obj(a) ?? obj(b) ?? {};
+  const format = o.format === 'html' || o.format === 'json' ? o.format : undefined;
+  const path = typeof o.path === 'string' && o.path ? o.path : undefined;
+  return { uri: asUri(a) ?? asUri(o.uri), format, path };
+}
+
 async function exportReport(c: Controller, uri: UriArg, opts: ExportOptions): Promise<string | undefined> {
-  const key = typeof uri === 'string' ? uri : uri?.toString();
+  // The prompt shown (active editor, else the panel's): also where the save dialog proposes to write.
+  const key = c.targetUri(uri);
   const analyses = c.analysesFor(key);
   if (!analyses.length) {
     void vscode.window.showInformationMessage('Prompt Lens: nothing to export yet. Run Analyze or Compare first.');

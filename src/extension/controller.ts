@@ -143,26 +143,36 @@ export class Controller implements vscode.Disposable {
     return parts.join('|');
   }
 
+  /**
+   * The prompt a command acts on: the given one; else the active text editor's; else (the panel
+   * focused) the panel's prompt; else the first visible editor's.
+   */
+  targetUri(uri?: vscode.Uri | string): string | undefined {
+    if (uri) return typeof uri === 'string' ? uri : uri.toString();
+    const active = vscode.window.activeTextEditor;
+    if (active) return active.document.uri.toString();
+    return this.panel?.current?.documentUri ?? vscode.window.visibleTextEditors[0]?.document.uri.toString();
+  }
+
   private editorFor(uri?: vscode.Uri | string): vscode.TextEditor | undefined {
-    if (!uri) {
-      // With the panel focused there is no active text editor: use the panel's document.
-      const fromPanel = this.panel?.panel.active ? this.panel.current?.documentUri : undefined;
-      if (vscode.window.activeTextEditor || !fromPanel) return vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
-      uri = fromPanel;
-    }
-    const u = typeof uri === 'string' ? uri : uri.toString();
+    const u = this.targetUri(uri);
+    if (!u) return undefined;
     return vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === u)
       ?? (vscode.window.activeTextEditor?.document.uri.toString() === u ? vscode.window.activeTextEditor : undefined);
   }
 
+  /** The document (opened, not shown: a hidden prompt stays hidden) and its editor when visible. */
   private async documentFor(uri?: vscode.Uri | string): Promise<{ doc: vscode.TextDocument; editor?: vscode.TextEditor } | undefined> {
     const editor = this.editorFor(uri);
     if (editor) return { doc: editor.document, editor };
-    if (!uri) return undefined;
-    const u = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri;
-    const doc = await vscode.workspace.openTextDocument(u);
-    const shown = await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: true, viewColumn: vscode.ViewColumn.One });
-    return { doc, editor: shown };
+    const u = this.targetUri(uri);
+    if (!u) return undefined;
+    try {
+      return { doc: await vscode.workspace.openTextDocument(vscode.Uri.parse(u)) };
+    } catch (e) {
+      log().warn(`cannot open ${u}: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
   }
 
   /** analyze / compare. */
@@ -526,11 +536,13 @@ export class Controller implements vscode.Disposable {
         const tok = a?.promptTokens[msg.token];
         if (!r || !tok || tok.special) return;
         const found = await this.documentFor(uri);
-        if (!found?.editor) return;
+        if (!found) return;
+        // Not visible: show it in the first group (in front of the panel when they share that group).
+        const editor = found.editor ?? await vscode.window.showTextDocument(found.doc, { preview: false, viewColumn: vscode.ViewColumn.One });
         const d = found.doc;
         const range = new vscode.Range(d.positionAt(r.offset + tok.start), d.positionAt(r.offset + tok.end));
-        found.editor.selection = new vscode.Selection(range.start, range.end);
-        found.editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+        editor.selection = new vscode.Selection(range.start, range.end);
+        editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
         return;
       }
     }

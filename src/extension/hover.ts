@@ -30,10 +30,10 @@ export class ImportanceHover implements vscode.HoverProvider {
     }
     if (promptOff < 0) return undefined;
     const args = encodeURIComponent(JSON.stringify([doc.uri.toString()]));
-    const md = hoverMarkdown(sides, promptOff, { stale: isStale(r), panelCommand: `command:promptLens.compare?${args}` });
+    const md = hoverMarkdown(sides, promptOff, { stale: isStale(r), panelCommand: `command:promptLens.openPanel?${args}` });
     if (!md) return undefined;
     const ms = new vscode.MarkdownString(md);
-    ms.isTrusted = { enabledCommands: ['promptLens.compare'] };
+    ms.isTrusted = { enabledCommands: ['promptLens.openPanel'] };
     return new vscode.Hover(ms, hit);
   }
 }

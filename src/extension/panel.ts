@@ -2,6 +2,9 @@
  * The comparison panel's host: creates (or revives after a reload) the webview, with a strict
  * CSP (nonce, no remote content) and resources limited to the extension's `media/` and `dist/`.
  * State is pushed as one PanelState; the webview keeps it with setState so a reload restores it.
+ * Hidden, the webview's page is discarded (no retainContextWhenHidden: it would keep the whole
+ * page in memory); shown again, the page redraws at once from its saved state and then asks for
+ * the current one ('ready'). Nothing is posted to a page that is not there.
  */
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
@@ -31,6 +34,8 @@ export class ComparePanel implements vscode.Disposable {
         this.handlers.onMessage(m, this);
       }),
       panel.onDidDispose(() => this.dispose()),
+      // Hidden: the page is gone; the next one announces itself with 'ready'.
+      panel.onDidChangeViewState((e) => { if (!e.webviewPanel.visible) this.ready = false; }),
     );
   }
 

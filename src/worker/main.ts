@@ -4,7 +4,9 @@
  * disposed). Every request can be cancelled; cancellation aborts the engine's signal.
  * Messages: src/protocol/index.ts.
  */
+import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
+import { env as hfEnv } from '@huggingface/transformers';
 import type { ToWorker, FromWorker, WorkerRequest, ErrorInfo, Dtype, ModelState, ModelSummary } from '../protocol/index.ts';
 import { loadModel, analyze, rescore, renderHtmlReport, EngineError, type LoadedModel } from '../engine/index.ts';
 import { env } from '../engine/env.ts';
@@ -125,6 +127,12 @@ function toErrorInfo(e: unknown): ErrorInfo {
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'init') {
     if (msg.cacheDir) env.cacheDir = msg.cacheDir;
+    // transformers.js caches what it fetches (Hub config files) in its own package folder by
+    // default, i.e. inside the installed extension: keep it in the engine's cache instead. Both
+    // of its module instances: this bundle require()s it, the engine's Hub download import()s it.
+    const hfCache = path.join(env.cacheDir, 'transformers');
+    hfEnv.cacheDir = hfCache;
+    void import('@huggingface/transformers').then((m) => { m.env.cacheDir = hfCache; });
     env.allowRemoteModels = msg.allowRemoteModels;
     maxLoaded = msg.maxLoadedModels;
     return;
