@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page, type FrameLocator } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Frame, type FrameLocator, type Locator } from 'playwright-core';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const CODE_SERVER = path.join(REPO, '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
@@ -20,6 +20,10 @@ export interface HostOptions {
   files: Record<string, string>;
   /** User settings. */
   userSettings?: Record<string, unknown>;
+  /** User keybindings (keybindings.json entries). */
+  keybindings?: unknown[];
+  /** Extra environment of code-server (and so of the extension host and the engine worker). */
+  env?: Record<string, string>;
 }
 
 async function freePort(): Promise<number> {
@@ -71,6 +75,7 @@ export class Host {
       'workbench.colorTheme': 'Default Dark Modern',
       ...this.opts.userSettings,
     }, null, 2));
+    fs.writeFileSync(path.join(this.userData, 'User', 'keybindings.json'), JSON.stringify(this.opts.keybindings ?? [], null, 2));
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
     const extDir = path.join(ext, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
     const vsix = process.env.PROMPT_LENS_E2E_VSIX;
@@ -86,7 +91,7 @@ export class Host {
     const cfg = path.join(this.root, 'config.yaml');
     fs.writeFileSync(cfg, 'auth: none\ncert: false\n');
     this.port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local/share'), XDG_CACHE_HOME: path.join(home, '.cache'), PROMPT_LENS_OFFLINE: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local/share'), XDG_CACHE_HOME: path.join(home, '.cache'), PROMPT_LENS_OFFLINE: '1', ...this.opts.env };
     delete env.VSCODE_IPC_HOOK_CLI;
     this.server = spawn(CODE_SERVER, [
       '--auth', 'none', '--bind-addr', `127.0.0.1:${this.port}`, '--disable-telemetry', '--disable-update-check',
@@ -118,13 +123,26 @@ export class Host {
   /** Run a command from the command palette by its title. */
   async command(title: string): Promise<void> {
     const p = this.page;
-    await p.keyboard.press('F1');
     const input = p.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
+    // F1 from inside a webview that is still loading can be lost: press again until the palette shows.
+    for (let attempt = 1; ; attempt++) {
+      await p.keyboard.press('F1');
+      try {
+        await input.waitFor({ state: 'visible', timeout: 5_000 });
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
+    }
     await input.fill(`>${title}`);
     const row = p.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ timeout: 20_000 });
     await p.keyboard.press('Enter');
+  }
+
+  /** The editor tab of a file (by its name; never the panel's tab, whose title mentions the file). */
+  fileTab(name: string): Locator {
+    return this.page.locator(`.tab[data-resource-name="${name}"]`).first();
   }
 
   async openFile(rel: string): Promise<void> {
@@ -133,10 +151,51 @@ export class Host {
     const input = p.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(rel);
-    await p.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(rel) }).first().waitFor({ timeout: 20_000 });
-    await p.keyboard.press('Enter');
+    // Click the file's own row: Enter would take the best fuzzy match, which may be another file.
+    const row = p.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(rel) }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.click();
     await p.locator(`.editor-group-container.active .tab.active[data-resource-name="${path.basename(rel)}"]`).first().waitFor({ timeout: 20_000 });
     await p.locator('.monaco-editor .view-lines').first().waitFor();
+  }
+
+  /**
+   * Change the workspace settings (.vscode/settings.json; VS Code picks the file up at once, which
+   * it does not do for the user settings file here). A value of null removes the key.
+   */
+  setWorkspaceSettings(patch: Record<string, unknown>): void {
+    const file = path.join(this.workspace, '.vscode', 'settings.json');
+    let cur: Record<string, unknown> = {};
+    try { cur = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>; } catch { /* none yet */ }
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null) delete cur[k];
+      else cur[k] = v;
+    }
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(cur, null, 2));
+  }
+
+  userSettings(): Record<string, unknown> {
+    return JSON.parse(fs.readFileSync(path.join(this.userData, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+  }
+
+  /** Another browser tab in the same profile (e.g. to open an exported report). */
+  async newPage(): Promise<Page> {
+    if (!this.context) throw new Error('host not started');
+    return this.context.newPage();
+  }
+
+  /** The comparison panel's inner document as a Frame (for evaluate). */
+  async webviewFrame(): Promise<Frame> {
+    const outer = await (await this.page.locator('iframe.webview.ready').last().elementHandle())?.contentFrame();
+    const inner = await (await outer?.locator('iframe#active-frame').elementHandle())?.contentFrame();
+    if (!inner) throw new Error('the comparison panel is not shown');
+    return inner;
+  }
+
+  /** Click a button of the modal dialog (e.g. the download consent). */
+  async dialogButton(text: string): Promise<void> {
+    await this.page.locator('.monaco-dialog-box .dialog-buttons a.monaco-button', { hasText: text }).first().click();
   }
 
   /** The comparison panel's document (inside the webview's two iframes). */

@@ -2,7 +2,10 @@
  * End-to-end suite in a real VS Code host (code-server 4.100.3 + Chromium via playwright-core):
  * open a prompt file, analyze it with a real model pair, check the highlights sit on the words the
  * analysis ranks highest, hover for a score, open the comparison panel (both models + heatmap),
- * cancel a long run, and reload the window to see the panel restored.
+ * cancel a long run, and reload the window to see the panel restored. Then: highlights and panel
+ * readable in light and high-contrast themes, the panel in the prompt's own editor group, export
+ * (save dialog and scripted), instruction marks (kept outside the file, across a reload), analyze
+ * on save with stale marking, and the Hub download consent (with a local stand-in for the Hub).
  * Screenshots go to test-results/e2e/. Run: `npm run test:e2e` (installs the host on first use).
  */
 import { test, before, after } from 'node:test';
@@ -10,21 +13,16 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Host, REPO, CODE_SERVER } from './host.ts';
+import { REPO, CODE_SERVER } from './host.ts';
 import type { Analysis } from '../../src/engine/analysis.ts';
-
-// ── the model pair: the bundled demo pair when present, else the random-weight test models ──
-const demo = ['demo-base', 'demo-instruct'].every((m) => fs.existsSync(path.join(REPO, 'models', m, 'config.json')));
-const models = demo
-  ? { base: 'bundled:demo-base', tuned: 'bundled:demo-instruct', baseLabel: 'demo-base', tunedLabel: 'demo-instruct' }
-  : { base: path.join(REPO, 'test/fixtures/models/tiny-llama'), tuned: path.join(REPO, 'test/fixtures/models/tiny-qwen2'), baseLabel: 'tiny-llama', tunedLabel: 'tiny-qwen2' };
-
-const PROMPT_FILE = 'prompts/recipe.prompt.md';
-// Prompts in the task families the demo pair was tuned on (its tuned model answers them; it may
-// end at once on other forms, which leaves nothing to explain).
-const PROMPT_TEXT = '---\ntitle: e2e\nmodel: demo\n---\nGive a synonym of the word happy.\n';
-const LONG_FILE = 'prompts/long.prompt';
-const LONG_TEXT = `Reverse the words of this sentence: ${'the meeting covered budgets hiring plans and the new office '.repeat(25)}\n`;
+import { host, demo, models, PROMPT_FILE, PROMPT_TEXT, LONG_FILE, resultsDir, step, startSuite, stopSuite } from './suite.ts';
+import { until, readResults, highlights } from './ui.ts';
+import { themesScenario } from './scenarios/themes.ts';
+import { panelGroupScenario } from './scenarios/panelGroup.ts';
+import { exportScenario } from './scenarios/export.ts';
+import { marksScenario, marksAfterReload } from './scenarios/marks.ts';
+import { onSaveScenario } from './scenarios/onSave.ts';
+import { hubScenario } from './scenarios/hub.ts';
 
 function setup(): void {
   if (fs.existsSync(CODE_SERVER) && fs.existsSync('/usr/bin/chromium')) return;
@@ -32,89 +30,14 @@ function setup(): void {
   execFileSync('bash', [path.join(REPO, 'test/e2e/setup.sh')], { stdio: 'inherit' });
 }
 
-function readResults(dir: string): Analysis[] {
-  try {
-    return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Analysis);
-  } catch {
-    return [];
-  }
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 60_000, everyMs = 250): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-/**
- * The highlighted text in the visible editor: for every background decoration (`.cdr` in the
- * view overlays) of the importance colour, the characters of its line that lie under it.
- */
-async function decoratedTexts(host: Host, rgb: string): Promise<{ text: string; alpha: number; x: number; y: number }[]> {
-  return host.page.evaluate((rgbPrefix) => {
-    const editor = document.querySelector('.editor-instance .monaco-editor') ?? document.querySelector('.monaco-editor');
-    if (!editor) return [];
-    const lines = [...editor.querySelectorAll<HTMLElement>('.view-lines .view-line')];
-    const out: { text: string; alpha: number; x: number; y: number }[] = [];
-    for (const cdr of editor.querySelectorAll<HTMLElement>('.view-overlays .cdr')) {
-      const bg = getComputedStyle(cdr).backgroundColor;
-      if (!bg.startsWith(`rgba(${rgbPrefix}`)) continue;
-      const box = cdr.getBoundingClientRect();
-      const line = lines.find((l) => { const r = l.getBoundingClientRect(); return Math.abs(r.top - box.top) < 3; });
-      if (!line) continue;
-      let text = '';
-      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
-      const range = document.createRange();
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const s = node.textContent ?? '';
-        for (let i = 0; i < s.length; i++) {
-          range.setStart(node, i);
-          range.setEnd(node, i + 1);
-          const r = range.getBoundingClientRect();
-          const cx = (r.left + r.right) / 2;
-          if (cx > box.left && cx < box.right) text += s[i];
-        }
-      }
-      out.push({ text: text.replace(/\u00a0/g, ' '), alpha: Number(/,\s*([\d.]+)\)$/.exec(bg)?.[1] ?? 1), x: box.left + box.width / 2, y: box.top + box.height / 2 });
-    }
-    return out;
-  }, rgb);
-}
-
-const host = new Host({
-    files: {
-      [PROMPT_FILE]: PROMPT_TEXT,
-      [LONG_FILE]: LONG_TEXT,
-      '.vscode/settings.json': JSON.stringify({
-        'promptLens.baseModel': models.base,
-        'promptLens.tunedModel': models.tuned,
-        'promptLens.method': 'gradient',
-        'promptLens.template': 'none',
-        'promptLens.maxNewTokens': 12,
-        'promptLens.highlight': 'tuned',
-      }, null, 2),
-    },
-});
-const resultsDir = () => path.join(host.globalStorage(), 'results');
-const started = Date.now();
-function step(msg: string): void {
-  console.log(`# [${((Date.now() - started) / 1000).toFixed(1)} s] ${msg}`);
-}
-
 before(async () => {
   setup();
-  await host.start();
+  await startSuite();
   step(`host up; models: ${demo ? 'bundled demo pair' : 'random-weight test models (the demo pair is not in models/ yet)'}`);
 }, { timeout: 300_000 });
 
 after(async () => {
-  fs.mkdirSync(path.join(REPO, 'test-results', 'e2e'), { recursive: true });
-  fs.writeFileSync(path.join(REPO, 'test-results', 'e2e', 'extension.log'), host.extensionLog());
-  await host.close();
+  await stopSuite();
 });
 
 let tuned: Analysis | undefined;
@@ -131,7 +54,7 @@ test('analyze highlights the words the tuned model relies on', { timeout: 240_00
     assert.ok(tuned, 'the tuned model ran');
     const body = PROMPT_TEXT.slice(PROMPT_TEXT.indexOf('---\n', 4) + 4);
     assert.equal(tuned.prompt, body.trimEnd(), 'front matter is not part of the prompt');
-    const decorated = await until('highlights', async () => { const d = await decoratedTexts(host, '245, 166, 35'); return d.length > 0 && d; }, 30_000);
+    const decorated = await until('highlights', async () => { const d = await highlights(host); return d.length > 0 && d; }, 30_000);
     // The expected words: every user token with â at the top level (ceil(10·â) = 10).
     const top = tuned.promptTokens.map((tok, n) => ({ tok, d: tuned!.densityNormalized[n] })).filter((x) => !x.tok.special && Math.ceil(10 * x.d - 1e-9) >= 10);
     assert.ok(top.length > 0);
@@ -195,10 +118,13 @@ test('compare opens the panel with both models and the heatmap', { timeout: 240_
     step('compare done');
 });
 
+test('highlights and the panel stay readable in light and high-contrast themes', { timeout: 120_000 }, themesScenario);
+test('the panel redraws when re-shown in the prompt\'s own editor group', { timeout: 180_000 }, panelGroupScenario);
+test('export writes self-contained HTML and JSON (save dialog, panel buttons, scripted)', { timeout: 120_000 }, exportScenario);
+test('an instruction mark is kept outside the file and sets the instruction score', { timeout: 120_000 }, marksScenario);
+
 test('cancel stops a long run and leaves the worker usable', { timeout: 300_000 }, async () => {
-    const settingsFile = path.join(host.workspace, '.vscode', 'settings.json');
-    const s = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
-    fs.writeFileSync(settingsFile, JSON.stringify({ ...s, 'promptLens.maxNewTokens': 300 }, null, 2));
+    host.setWorkspaceSettings({ 'promptLens.maxNewTokens': 300 });
     await host.page.waitForTimeout(1000);
     // Focus the editor group of the prompt (not the panel's) so the long prompt opens beside it.
     await host.page.locator('.editor-group-container').first().locator('.monaco-editor .view-lines').first().click();
@@ -217,12 +143,14 @@ test('cancel stops a long run and leaves the worker usable', { timeout: 300_000 
     console.log(`# cancel took ${stopMs} ms`);
     await host.screenshot('5-cancelled');
     // The worker is still usable: a short run completes.
-    fs.writeFileSync(settingsFile, JSON.stringify({ ...s, 'promptLens.maxNewTokens': 6 }, null, 2));
+    host.setWorkspaceSettings({ 'promptLens.maxNewTokens': 6 });
     await host.page.waitForTimeout(1000);
     await host.command('Prompt Lens: Analyze Prompt');
     await until('a run after cancel', () => readResults(resultsDir()).length > before, 120_000);
     step('cancel done');
 });
+
+test('analyze on save refreshes stale highlights; highlights follow edits', { timeout: 180_000 }, onSaveScenario);
 
 test('reload restores the comparison panel', { timeout: 180_000 }, async () => {
     await host.page.reload();
@@ -235,3 +163,6 @@ test('reload restores the comparison panel', { timeout: 180_000 }, async () => {
     await host.screenshot('6-after-reload');
     step('reload done');
 });
+
+test('instruction marks survive the reload, the file untouched', { timeout: 60_000 }, marksAfterReload);
+test('Hub models: consent, refusal offers the demo pair, unreachable Hub, download', { timeout: 300_000 }, hubScenario);
