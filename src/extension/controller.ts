@@ -237,15 +237,20 @@ export class Controller implements vscode.Disposable {
         system: extracted.system,
         base: analyses.base,
         tuned: analyses.tuned,
-        labels: { base: models.base.label, tuned: models.tuned.label },
+        labels: Object.fromEntries(sides.map((x) => [x, models[x].label])),
         edits: [],
         createdAt: Date.now(),
       };
-      // A compare keeps an earlier single-model result for the other side only if it was for the same prompt.
+      // A single-model run keeps the other side's earlier result only if it was for the same prompt
+      // and is still that side's model (else the panel would label another model's analysis).
       const prev = this.results.get(result.uri);
       if (prev && !isStale(prev) && prev.prompt === result.prompt && prev.offset === result.offset) {
-        result.base ??= prev.base;
-        result.tuned ??= prev.tuned;
+        for (const side of ['base', 'tuned'] as Side[]) {
+          const old = prev[side];
+          if (result[side] || !old || old.model.ref !== models[side].ref) continue;
+          result[side] = old;
+          result.labels[side] = prev.labels[side];
+        }
       }
       this.results.set(result.uri, result);
       const ms = Date.now() - started;

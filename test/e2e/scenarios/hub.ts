@@ -68,6 +68,7 @@ export async function hubScenario(): Promise<void> {
   await host.dialogButton('Download');
   const err = toast('Cannot reach the Hugging Face Hub');
   await err.waitFor({ timeout: 60_000 });
+  await host.page.waitForTimeout(600); // the toast's fade-in, for the screenshot
   const message = (await err.textContent()) ?? '';
   assert.match(message, new RegExp(HUB_TUNED.replace('/', '\\/')));
   assert.equal(await err.locator('a.monaco-button', { hasText: 'Use Bundled Demo Pair' }).count(), 1, 'the message offers the demo pair');
@@ -95,6 +96,10 @@ export async function hubScenario(): Promise<void> {
   assert.ok(a, 'the analysis ran on the downloaded model');
   assert.equal(a.model.ref, HUB_TUNED);
   await until('highlights', async () => (await highlights(host)).length > 0, 20_000);
+  // The panel (on this prompt) shows the model that ran, and no earlier base result under the new base's name.
+  const wv = host.webview();
+  await until('the panel shows the downloaded model', async () => /SmolLM-135M-Instruct/.test((await wv.locator('.side.tuned h2').textContent()) ?? ''), 20_000);
+  assert.equal(await wv.locator('.side.base').count(), 0, 'no base result: the base model did not run');
   await host.page.waitForTimeout(300);
   await host.screenshot('15-hub-downloaded');
   assert.equal(fs.existsSync(hfCacheInRepo), hfCacheBefore, 'transformers.js caches nothing inside the extension');
