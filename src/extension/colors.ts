@@ -4,7 +4,7 @@
  * (tuned − base, in [−1,1]) uses L levels on each side of zero with diverging colours.
  */
 
-import { blend, readableTextOn, type Rgb } from './contrast.ts';
+import { blend, contrastRatio, readableTextOn, type Rgb } from './contrast.ts';
 
 export type ThemeKind = 'light' | 'dark' | 'highContrast' | 'highContrastLight';
 
@@ -86,10 +86,22 @@ export function textColorFor(level: number, levels: number, kind: ThemeKind, col
   return text ? `#${text.map((v) => Math.round(v).toString(16).padStart(2, '0')).join('')}` : undefined;
 }
 
-/** High-contrast themes: strong levels also get a solid border so they are visible without colour. */
+/** Non-text contrast (WCAG 1.4.11) a border needs against the background. */
+export const MIN_BORDER_CONTRAST = 3;
+
+/**
+ * High-contrast themes: strong levels also get a solid border so they are visible without colour;
+ * the border colour is the level's colour, darkened or lightened until it stands out (3:1) against
+ * the theme's background (amber on white is only 2:1).
+ */
 export function borderFor(level: number, levels: number, kind: ThemeKind, colors: HighlightColors, diverging: boolean): string | undefined {
   if (kind !== 'highContrast' && kind !== 'highContrastLight') return undefined;
   if (Math.abs(level) < Math.ceil(levels / 2)) return undefined;
   const base = !diverging ? colors.importance : level > 0 ? colors.increase : colors.decrease;
-  return `1px solid ${rgba(base, 1)}`;
+  const fallback = !diverging ? DEFAULT_COLORS.importance : level > 0 ? DEFAULT_COLORS.increase : DEFAULT_COLORS.decrease;
+  const bg = THEME_COLORS[kind].bg;
+  const toward: Rgb = kind === 'highContrastLight' ? [0, 0, 0] : [255, 255, 255];
+  let c: Rgb = parseHex(base) ?? parseHex(fallback)!;
+  for (let i = 0; i < 20 && contrastRatio(c, bg) < MIN_BORDER_CONTRAST; i++) c = blend(toward, 0.1, c);
+  return `1px solid rgb(${c.map((v) => Math.round(v)).join(', ')})`;
 }

@@ -16,6 +16,10 @@ export interface Measured {
   contrast: number;
   fg: string;
   bg: string;
+  /** Editor highlights with a solid border: its contrast against the editor background. */
+  border?: number;
+  /** Editor highlights: the decoration's class (a new one each time the extension rebuilds its types). */
+  cls?: string;
 }
 
 /** WCAG AA for normal text. */
@@ -62,7 +66,9 @@ const EDITOR = String.raw`(prefix) => {
         if (c < worst) { worst = c; fg = css(color); }
       }
     }
-    out.push({ text: text.replace(/\u00a0/g, ' '), alpha: own[3], contrast: worst, fg, bg: css(bg) });
+    const cs = getComputedStyle(cdr);
+    const border = cs.borderTopStyle === 'solid' && parseFloat(cs.borderTopWidth) > 0 ? ratio(parse(cs.borderTopColor), editorBg) : undefined;
+    out.push({ text: text.replace(/\u00a0/g, ' '), alpha: own[3], contrast: worst, fg, bg: css(bg), border, cls: cdr.className });
   }
   return out;
 }`;

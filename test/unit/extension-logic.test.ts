@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { levelOf, diffLevelOf, alphaFor, levelColor, borderFor, textColorFor, DEFAULT_COLORS, THEME_COLORS, parseHex } from '../../src/extension/colors.ts';
+import { levelOf, diffLevelOf, alphaFor, levelColor, borderFor, textColorFor, DEFAULT_COLORS, THEME_COLORS, MIN_BORDER_CONTRAST, parseHex } from '../../src/extension/colors.ts';
 import { contrastRatio, blend, readableTextOn, parseColor, MIN_TEXT_CONTRAST } from '../../src/extension/contrast.ts';
 import { tokenColors } from '../../webview/render.ts';
 import { shiftRanges, toggleRange, mergeRanges } from '../../src/extension/ranges.ts';
@@ -43,6 +43,13 @@ test('colours: opacity grows with the level, stays readable, HC adds borders', (
   assert.equal(borderFor(10, 10, 'dark', DEFAULT_COLORS, false), undefined);
   assert.ok(borderFor(10, 10, 'highContrast', DEFAULT_COLORS, false));
   assert.equal(borderFor(2, 10, 'highContrast', DEFAULT_COLORS, false), undefined);
+  for (const kind of ['highContrast', 'highContrastLight'] as const) {
+    for (const [level, diverging] of [[10, false], [-10, true], [10, true]] as const) {
+      const border = parseColor(/solid (.+)$/.exec(borderFor(level, 10, kind, DEFAULT_COLORS, diverging)!)![1])!;
+      assert.ok(contrastRatio(border, THEME_COLORS[kind].bg) >= MIN_BORDER_CONTRAST, `${kind} ${level} border ${border}`);
+    }
+  }
+  assert.equal(borderFor(10, 10, 'highContrast', DEFAULT_COLORS, false), '1px solid rgb(245, 166, 35)', 'amber on black needs no change');
   assert.deepEqual(parseHex('#abc'), [0xaa, 0xbb, 0xcc]);
 });
 

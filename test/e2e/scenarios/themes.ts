@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { host, step } from '../suite.ts';
 import { until } from '../ui.ts';
 import { editorContrast, panelContrast, worst, MIN_CONTRAST, type Measured } from '../contrast.ts';
-import { alphaFor, type ThemeKind } from '../../../src/extension/colors.ts';
+import { alphaFor, MIN_BORDER_CONTRAST, type ThemeKind } from '../../../src/extension/colors.ts';
 
 const THEMES: { setting: string; workbenchClass: string; kind: ThemeKind; webviewClass: string; shot: string }[] = [
   { setting: 'Default Dark Modern', workbenchClass: 'vs-dark', kind: 'dark', webviewClass: 'vscode-dark', shot: '7-theme-dark' },
@@ -22,15 +22,18 @@ export async function themesScenario(): Promise<void> {
   // The prompt is in the first group (its highlights from the analysis), the panel beside it.
   await host.fileTab('recipe.prompt.md').click();
   const frame = await host.webviewFrame();
+  let previous = new Set<string>();
   for (const t of THEMES) {
     host.setWorkspaceSettings({ 'workbench.colorTheme': t.setting });
     await until(`the ${t.setting} theme`, async () => (await host.page.locator('.monaco-workbench').getAttribute('class'))?.split(' ').includes(t.workbenchClass));
-    // The extension rebuilds its decoration types for the theme kind: wait for its strongest level's opacity.
-    const topAlpha = alphaFor(10, 10, t.kind);
+    // The extension rebuilds its decoration types for the theme: wait until no highlight uses an old one.
     const editor = await until(`highlights redrawn for ${t.setting}`, async () => {
       const m = await editorContrast(host.page, '245, 166, 35');
-      return m.length > 0 && m.some((x) => Math.abs(x.alpha - topAlpha) < 0.002) && m;
+      return m.length > 0 && m.every((x) => !previous.has(x.cls!)) && m;
     }, 15_000);
+    previous = new Set(editor.map((x) => x.cls!));
+    const alphas = Array.from({ length: 10 }, (_, i) => alphaFor(i + 1, 10, t.kind));
+    assert.ok(editor.every((x) => alphas.some((a) => Math.abs(a - x.alpha) < 0.003)), `${t.setting}: opacities of this theme kind`); // the browser keeps alpha in 8 bits
     // The panel redraws on the theme change (its body class tells which theme it has).
     const panel = await until(`the panel in ${t.setting}`, async () => {
       const cls = await frame.evaluate(() => document.body.className);
@@ -43,6 +46,11 @@ export async function themesScenario(): Promise<void> {
     const we = worst(editor), wp = worst(panel);
     console.log(`# ${t.setting}: ${editor.length} editor highlights, lowest contrast ${fmt(we)}; panel ${panel.length} tokens, lowest ${fmt(wp)}`);
     assert.ok(we && we.contrast >= MIN_CONTRAST, `${t.setting}: editor highlight text contrast ${fmt(we)} ≥ ${MIN_CONTRAST}`);
+    if (t.kind === 'highContrast' || t.kind === 'highContrastLight') {
+      const bordered = editor.filter((m) => m.border !== undefined);
+      assert.ok(bordered.length > 0, `${t.setting}: strong highlights have a border`);
+      for (const m of bordered) assert.ok(m.border! >= MIN_BORDER_CONTRAST, `${t.setting}: border of "${m.text}" contrast ${m.border!.toFixed(2)} ≥ ${MIN_BORDER_CONTRAST}`);
+    }
     assert.ok(panel.length > 0, `${t.setting}: the panel's prompt is coloured`);
     assert.ok(wp && wp.contrast >= MIN_CONTRAST, `${t.setting}: panel prompt text contrast ${fmt(wp)} ≥ ${MIN_CONTRAST}`);
   }
