@@ -21,7 +21,7 @@ h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-bottom: .25rem; }
 .prompt, .response { white-space: pre-wrap; font-family: ui-monospace, monospace; border: 1px solid #8884; padding: .5rem; border-radius: 4px; }
 .tok { border-radius: 2px; }
 .special { opacity: .45; }
-.legend span { display: inline-block; width: 1.6em; text-align: center; font-size: 11px; }
+.legend span { display: inline-block; width: 2.6em; margin-right: 2px; text-align: center; font-size: 11px; }
 canvas { border: 1px solid #8884; max-width: 100%; }
 table.top td { padding: 0 .6rem 0 0; font-family: ui-monospace, monospace; }
 </style></head><body>
