@@ -14,6 +14,11 @@ def load(name):
     return json.load(open(p)) if os.path.exists(p) else None
 
 
+def is_newer(result, weights):
+    """A result counts only if it was computed after the weights it describes."""
+    return os.path.getmtime(os.path.join(CACHE, result)) > os.path.getmtime(os.path.join(CACHE, weights))
+
+
 def mb(path):
     return os.path.getsize(path) / 1e6
 
@@ -127,8 +132,8 @@ def main():
         eng += shift_verdict(es_occ, es_grad)
     if es_occ and es_same:
         eng += what_mattered(es_occ, es_same)
-    s = ps["summary"]
-    ref = (f"The PyTorch reference (`tools/demo/instr_score.py`, exact autograd gradient × input, same "
+    s = ps["summary"] if ps and is_newer("instr_score.json", "instruct.pt") else None
+    ref = "" if s is None else (f"The PyTorch reference (`tools/demo/instr_score.py`, exact autograd gradient × input, same "
            f"settings) gives base {s['mean_base']:.4f} vs tuned {s['mean_tuned']:.4f}, "
            f"p = {s['p_one_sided']:.4g}, on {s['n_base']} of the held-out prompts (an even sample), responses of at most {s['max_new_tokens']} tokens.")
     common = f"""## How it was made
