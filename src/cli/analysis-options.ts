@@ -1,7 +1,7 @@
 /** The options `analyze`, `compare` and `dataset` share, parsed into an AnalyzeRequest. */
 import { readFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
-import type { AnalyzeRequest, Span } from '../engine/index.ts';
+import { DTYPES, type AnalyzeRequest, type Dtype, type LoadOptions, type Span } from '../engine/index.ts';
 import { UsageError } from './run-guard.ts';
 
 export const ANALYSIS_OPTIONS = {
@@ -18,6 +18,7 @@ export const ANALYSIS_OPTIONS = {
   instruction: { type: 'string', multiple: true },
   granularity: { type: 'string', default: 'token' },
   dtype: { type: 'string', default: 'auto' },
+  precision: { type: 'string', default: 'auto' },
   system: { type: 'string' },
   temperature: { type: 'string' },
   'top-p': { type: 'string' },
@@ -69,6 +70,14 @@ export function analyzeRequestFrom(values: Values, prompt: string): AnalyzeReque
   if (values['top-p'] !== undefined) req.topP = number(values['top-p'] as string, 'top-p');
   if (values.seed !== undefined) req.seed = integer(values.seed as string, 'seed');
   return req;
+}
+
+/** How to load each model: the ONNX export (--dtype) and the float type to compute in (--precision). */
+export function loadOptionsFrom(values: Values): Pick<LoadOptions, 'dtype' | 'precision'> {
+  return {
+    dtype: oneOf(values.dtype as string, ['auto', ...DTYPES] as const, 'dtype') as Dtype | 'auto',
+    precision: oneOf(values.precision as string, ['auto', 'float64', 'float32'] as const, 'precision'),
+  };
 }
 
 export function parseSpans(specs: string[], prompt: string): Span[] | undefined {

@@ -7,7 +7,7 @@ const USAGE = `prompt-lens ${TOOL_VERSION}: which prompt words a language model 
   prompt-lens analyze --model M (--prompt TEXT | --prompt-file F) [--response TEXT | --response-file F]
       [--method gradient|occlusion] [--template none|auto] [--max-new-tokens 64] [--levels 10]
       [--threshold 0] [--p 4] [--instruction START:END ...] [--granularity token|word]
-      [--dtype auto|fp32|fp16|q8|q4|q4f16] [--json OUT] [--html OUT]
+      [--dtype auto|fp32|fp16|q8|q4|q4f16] [--precision auto|float64|float32] [--json OUT] [--html OUT]
   prompt-lens compare --base M1 --tuned M2 (same options) [--same-response none|tuned|base]
   prompt-lens dataset --base M1 --tuned M2 --prompts FILE.jsonl --out DIR [--use-response] (analysis options)
   prompt-lens spans (--prompt TEXT | --prompt-file F | --prompts FILE.jsonl) [--json OUT]

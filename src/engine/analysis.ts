@@ -9,6 +9,8 @@ export const ANALYSIS_SCHEMA_VERSION = 1;
 export type AttributionMethod = 'occlusion' | 'gradient';
 export type TemplateMode = 'auto' | 'none';
 export type Granularity = 'token' | 'word';
+/** The float type a model's graph computes in. */
+export type Precision = 'float32' | 'float64';
 
 /** A prompt token (or merged word) with its place in the user's text. */
 export interface PromptToken {
@@ -63,6 +65,10 @@ export interface ModelInfo {
   /** sha256 of each file that decided the result, by path relative to `path`. */
   fileHashes: Record<string, string>;
   numParameters?: number;
+  /** The float type the attribution was computed in (see graph/float64.ts). */
+  precision?: Precision;
+  /** Why float64 was not used, when the precision was left to 'auto'. */
+  precisionNote?: string;
 }
 
 export interface ParityInfo {

@@ -9,6 +9,7 @@ export type EngineErrorCode =
   | 'model-files-corrupt'
   | 'offline'
   | 'unsupported-graph'
+  | 'unsupported-precision'
   | 'empty-prompt'
   | 'prompt-too-long'
   | 'response-too-long'

@@ -6,6 +6,7 @@ import { throwIfAborted } from './errors.ts';
 import { mulberry32 } from './random.ts';
 import { argmaxAt } from './runtime/probabilities.ts';
 import type { DecoderSession } from './runtime/session.ts';
+import type { FloatArray } from './runtime/float-arrays.ts';
 
 export interface GenerateOptions {
   maxNewTokens: number;
@@ -34,7 +35,7 @@ export async function generate(session: DecoderSession, promptIds: number[], opt
   return out;
 }
 
-function chooseToken(logits: Float32Array, offset: number, vocab: number, opts: GenerateOptions, random: () => number): number {
+function chooseToken(logits: FloatArray, offset: number, vocab: number, opts: GenerateOptions, random: () => number): number {
   const temperature = opts.temperature ?? 0;
   if (temperature <= 0) return argmaxAt(logits, offset, vocab);
   let max = -Infinity;

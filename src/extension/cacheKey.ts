@@ -1,6 +1,6 @@
 /**
  * Result-cache keys (pure; no `vscode` import). A run is identified by everything that changes
- * the raw importance: the prompt (and system role), the model (reference, folder, dtype and a
+ * the raw importance: the prompt (and system role), the model (reference, folder, dtype, precision and a
  * fingerprint of its files), method, template, response source, max new tokens and granularity.
  * L, b, p and the instruction spans are NOT part of the key: they are applied by rescoring.
  */
@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 export interface RunKeyParts {
   prompt: string;
   system?: string;
-  model: { ref: string; dtype: string; fingerprint?: string };
+  model: { ref: string; dtype: string; precision?: string; fingerprint?: string };
   method: string;
   template: string;
   maxNewTokens: number;

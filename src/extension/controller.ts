@@ -18,7 +18,7 @@ import { ComparePanel } from './panel.ts';
 import { readSettings, writeModels, type Settings } from './settings.ts';
 import { extractPrompt, promptKindOf, type ExtractedPrompt } from './promptDoc.ts';
 import { resolveModelRef, BUNDLED_BASE, BUNDLED_TUNED, type ResolvedModel } from './modelRef.ts';
-import { runKey } from './cacheKey.ts';
+import { runKey, type RunKeyParts } from './cacheKey.ts';
 import { recordEdit, isStale, type DocResult } from './docState.ts';
 import { insideOutside, profileOf } from './panelData.ts';
 import { log } from './log.ts';
@@ -127,6 +127,11 @@ export class Controller implements vscode.Disposable {
     }
     if (pick === 'Use Bundled Demo Pair') return 'demo';
     return 'cancel';
+  }
+
+  /** The model part of a result-cache key. */
+  private modelKey(m: ResolvedModel, s: Settings): RunKeyParts['model'] {
+    return { ref: m.ref, dtype: s.dtype, precision: s.precision, fingerprint: this.fingerprint(m) };
   }
 
   private fingerprint(m: ResolvedModel): string {
@@ -286,7 +291,7 @@ export class Controller implements vscode.Disposable {
       const response = source && side !== source ? out[source]!.response : undefined;
       const key = runKey({
         prompt: ex.prompt, system: ex.system,
-        model: { ref: m.ref, dtype: s.dtype, fingerprint: this.fingerprint(m) },
+        model: this.modelKey(m, s),
         method: s.method, template: s.template, maxNewTokens: s.maxNewTokens, granularity: s.granularity, response,
       });
       let a = this.cache.get(key);
@@ -301,7 +306,7 @@ export class Controller implements vscode.Disposable {
           progress.report({ message: `${m.label}: ${describeProgress(p)}` });
         };
         a = await this.worker.request({
-          type: 'analyze', ref: m.ref, dtype: s.dtype,
+          type: 'analyze', ref: m.ref, dtype: s.dtype, precision: s.precision,
           request: {
             prompt: ex.prompt, response, method: s.method, template: s.template, maxNewTokens: s.maxNewTokens,
             levels: s.levels, threshold: s.threshold, p: s.p, granularity: s.granularity,
@@ -441,7 +446,7 @@ export class Controller implements vscode.Disposable {
     for (const side of ['base', 'tuned'] as Side[]) {
       if (s.sameResponse !== 'none' && side !== s.sameResponse) continue; // depends on the other side's response
       const m = this.resolve(side === 'base' ? s.baseModel : s.tunedModel, doc.uri);
-      const a = this.cache.get(runKey({ prompt: ex.prompt, system: ex.system, model: { ref: m.ref, dtype: s.dtype, fingerprint: this.fingerprint(m) }, method: s.method, template: s.template, maxNewTokens: s.maxNewTokens, granularity: s.granularity }));
+      const a = this.cache.get(runKey({ prompt: ex.prompt, system: ex.system, model: this.modelKey(m, s), method: s.method, template: s.template, maxNewTokens: s.maxNewTokens, granularity: s.granularity }));
       if (a) { found[side] = a; labels[side] = m.label; }
     }
     if (!found.base && !found.tuned) return;

@@ -4,7 +4,7 @@
  * and defaults count. The manifest also lists them as restricted configurations.
  */
 import * as vscode from 'vscode';
-import type { Dtype, AttributionMethod, TemplateMode, Granularity } from '../protocol/index.ts';
+import type { Dtype, AttributionMethod, TemplateMode, Granularity, PrecisionSetting } from '../protocol/index.ts';
 import type { HighlightMode } from './highlights.ts';
 import { DEFAULT_COLORS, type HighlightColors } from './colors.ts';
 import { HUB_BASE, HUB_TUNED } from './modelRef.ts';
@@ -14,6 +14,7 @@ export interface Settings {
   tunedModel: string;
   askBeforeDownload: boolean;
   dtype: Dtype;
+  precision: PrecisionSetting;
   method: AttributionMethod;
   maxNewTokens: number;
   template: TemplateMode;
@@ -52,6 +53,7 @@ function readRaw(scope?: vscode.ConfigurationScope): Settings {
     tunedModel: trustedString(c, 'tunedModel', HUB_TUNED),
     askBeforeDownload: c.get<boolean>('askBeforeDownload', true),
     dtype: oneOf(c.get('dtype'), ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const, 'fp32'),
+    precision: oneOf(c.get('precision'), ['auto', 'float64', 'float32'] as const, 'auto'),
     method: oneOf(c.get('method'), ['occlusion', 'gradient'] as const, 'gradient'),
     maxNewTokens: clampInt(c.get('maxNewTokens'), 1, 1024, 32),
     template: oneOf(c.get('template'), ['auto', 'none'] as const, 'none'),

@@ -9,6 +9,8 @@ import type { Analysis, ScoreSettings, Span, AttributionMethod, TemplateMode, Gr
 export type { Analysis, ScoreSettings, Span, AttributionMethod, TemplateMode, Granularity };
 
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+/** The float type attribution computes in ('auto': float64 when the model allows, see the engine's graph/float64.ts). */
+export type PrecisionSetting = 'auto' | 'float32' | 'float64';
 
 export type { Progress } from '../engine/progress.ts';
 export type { AnalyzeRequest } from '../engine/analyze.ts';
@@ -37,8 +39,8 @@ export interface WorkerInit {
   allowRemoteModels: boolean;
   maxLoadedModels: number;
 }
-export interface WorkerLoad { type: 'load'; id: number; ref: string; dtype: Dtype }
-export interface WorkerAnalyze { type: 'analyze'; id: number; ref: string; dtype: Dtype; request: AnalyzeRequest }
+export interface WorkerLoad { type: 'load'; id: number; ref: string; dtype: Dtype; precision: PrecisionSetting }
+export interface WorkerAnalyze { type: 'analyze'; id: number; ref: string; dtype: Dtype; precision: PrecisionSetting; request: AnalyzeRequest }
 export interface WorkerRescore { type: 'rescore'; id: number; analysis: Analysis; settings: Partial<ScoreSettings> & { instructionSpans?: Span[] } }
 export interface WorkerDetectSpans { type: 'detectSpans'; id: number; prompt: string }
 export interface WorkerReport { type: 'report'; id: number; analyses: Analysis[] }

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { env as hfEnv } from '@huggingface/transformers';
-import type { ToWorker, FromWorker, WorkerRequest, ErrorInfo, Dtype, ModelState, ModelSummary } from '../protocol/index.ts';
+import type { ToWorker, FromWorker, WorkerRequest, ErrorInfo, Dtype, ModelState, ModelSummary, PrecisionSetting } from '../protocol/index.ts';
 import { loadModel, analyze, rescore, renderHtmlReport, EngineError, type LoadedModel } from '../engine/index.ts';
 import { env } from '../engine/env.ts';
 import { detectInstructionSpans } from '../engine/spans/index.ts';
@@ -30,6 +30,7 @@ interface Slot {
   key: string;
   ref: string;
   dtype: Dtype;
+  precision: PrecisionSetting;
   model: Promise<LoadedModel>;
   lastUsed: number;
   busy: number;
@@ -51,8 +52,12 @@ async function evictIfNeeded(keep: string): Promise<void> {
   }
 }
 
-function getModel(id: number, ref: string, dtype: Dtype, signal: AbortSignal): Promise<LoadedModel> {
-  const key = `${ref}\u0000${dtype}`;
+function slotKey(ref: string, dtype: Dtype, precision: PrecisionSetting): string {
+  return `${ref}\u0000${dtype}\u0000${precision}`;
+}
+
+function getModel(id: number, ref: string, dtype: Dtype, precision: PrecisionSetting, signal: AbortSignal): Promise<LoadedModel> {
+  const key = slotKey(ref, dtype, precision);
   let slot = slots.get(key);
   if (!slot) {
     setState(ref, dtype, 'loading');
@@ -62,16 +67,17 @@ function getModel(id: number, ref: string, dtype: Dtype, signal: AbortSignal): P
     // stops, the slot is dropped, and the next request loads again.
     const model = loadModel(ref, {
       dtype,
+      precision,
       signal,
       onProgress: (p) => {
         post({ type: 'progress', id, progress: p });
         if (p.stage === 'download') setState(ref, dtype, 'downloading', p.message);
       },
     });
-    slot = { key, ref, dtype, model, lastUsed: Date.now(), busy: 0 };
+    slot = { key, ref, dtype, precision, model, lastUsed: Date.now(), busy: 0 };
     slots.set(key, slot);
     model.then(
-      (m) => { setState(ref, dtype, 'ready'); log('info', `loaded ${ref} (${m.info.architecture}, ${m.info.dtype}) in ${Date.now() - t0} ms`); void evictIfNeeded(key); },
+      (m) => { setState(ref, dtype, 'ready'); log('info', `loaded ${ref} (${m.info.architecture}, ${m.info.dtype}, ${m.info.precision}${m.info.precisionNote ? `: ${m.info.precisionNote}` : ''}) in ${Date.now() - t0} ms`); void evictIfNeeded(key); },
       (e) => { slots.delete(key); setState(ref, dtype, 'error', e instanceof Error ? e.message : String(e)); },
     );
   }
@@ -86,17 +92,18 @@ function summary(m: LoadedModel): ModelSummary {
 async function handle(req: WorkerRequest, signal: AbortSignal): Promise<unknown> {
   switch (req.type) {
     case 'load':
-      return summary(await getModel(req.id, req.ref, req.dtype, signal));
+      return summary(await getModel(req.id, req.ref, req.dtype, req.precision, signal));
     case 'analyze': {
-      const model = await getModel(req.id, req.ref, req.dtype, signal);
-      const slot = slots.get(`${req.ref}\u0000${req.dtype}`);
+      const key = slotKey(req.ref, req.dtype, req.precision);
+      const model = await getModel(req.id, req.ref, req.dtype, req.precision, signal);
+      const slot = slots.get(key);
       if (slot) slot.busy++;
       setState(req.ref, req.dtype, 'running');
       try {
         return await analyze(model, req.request, { signal, onProgress: (p) => post({ type: 'progress', id: req.id, progress: p }) });
       } finally {
         if (slot) { slot.busy--; slot.lastUsed = Date.now(); }
-        if (slots.has(`${req.ref}\u0000${req.dtype}`)) setState(req.ref, req.dtype, 'ready');
+        if (slots.has(key)) setState(req.ref, req.dtype, 'ready');
       }
     }
     case 'rescore':

@@ -45,3 +45,15 @@ export function columnArgmax(matrix: number[][], m: number): number {
   for (let n = 1; n < matrix.length; n++) if (matrix[n][m] > matrix[best][m]) best = n;
   return best;
 }
+
+/** max over entries of |ours − reference| / max_n |reference[n][m]| of the entry's column. */
+export function maxRelativeToColumnMax(ours: number[][], reference: number[][]): number {
+  let worst = 0;
+  const columns = reference[0]?.length ?? 0;
+  for (let m = 0; m < columns; m++) {
+    const scale = Math.max(...reference.map((row) => Math.abs(row[m])));
+    if (scale === 0) continue;
+    for (let n = 0; n < reference.length; n++) worst = Math.max(worst, Math.abs(ours[n][m] - reference[n][m]) / scale);
+  }
+  return worst;
+}

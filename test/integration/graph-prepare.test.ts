@@ -42,7 +42,7 @@ for (const [model, file, op] of VARIANTS) {
       console.log(`# ${model}/${file}: parity max |Δlogit| = ${diff.toExponential(2)}`);
       assert.ok(diff < 1e-5, `parity ${diff}`);
       // Scale 0 at a position must change the logits from there on.
-      const scale = new Float32Array(probe.length).fill(1);
+      const scale = new Float64Array(probe.length).fill(1);
       scale[2] = 0;
       const zeroed = await session.forward({ ids: [probe], scale });
       const vocab = zeroed.vocab;

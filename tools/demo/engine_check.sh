@@ -12,9 +12,10 @@ run() {
   local name=$1 method=$2
   shift 2
   local out=.cache/demo/engine-dataset-$name
+  rm -rf "$out" "$out-stats"  # dataset resumes; start afresh so the weights and the engine are current
   node --import tsx src/cli/main.ts dataset --base models/demo-base --tuned models/demo-instruct \
     --prompts models/demo-heldout.jsonl --out "$out" --threshold 7 --method "$method" --template none \
-    --dtype fp32 --max-new-tokens 64 "$@"
+    --dtype fp32 --precision float64 --max-new-tokens 64 "$@"
   node --import tsx src/cli/main.ts stats "$out" --levels 10 --threshold 7 --p 4 --out "$out-stats"
   /usr/bin/python3 tools/demo/engine_stats.py "$out" "$name"
 }

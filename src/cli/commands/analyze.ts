@@ -3,9 +3,9 @@
  * thin over the engine. Results are written whole (JSON and/or HTML) or not at all.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { analyze, loadModel, renderHtmlReport, type Analysis, type AnalyzeRequest, type Dtype } from '../../engine/index.ts';
+import { analyze, loadModel, renderHtmlReport, type Analysis, type AnalyzeRequest, type LoadOptions } from '../../engine/index.ts';
 import { renderTerminal } from '../../engine/report/terminal.ts';
-import { analyzeRequestFrom, ANALYSIS_OPTIONS, readPromptOption, type Values } from '../analysis-options.ts';
+import { analyzeRequestFrom, ANALYSIS_OPTIONS, loadOptionsFrom, readPromptOption, type Values } from '../analysis-options.ts';
 import { writeFileAtomically } from '../output.ts';
 import { progressPrinter } from '../progress-bar.ts';
 import { guarded, UsageError } from '../run-guard.ts';
@@ -15,7 +15,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
     const { values } = parse(argv, { model: { type: 'string' } });
     if (!values.model) throw new UsageError('analyze needs --model FOLDER_OR_HUB_ID');
     const req = analyzeRequestFrom(values, readPromptOption(values));
-    const analysis = await analyzeWith(values.model as string, values.dtype as Dtype | 'auto', req, signal);
+    const analysis = await analyzeWith(values.model as string, loadOptionsFrom(values), req, signal);
     await writeOutputs(values, analysis, [analysis]);
     process.stdout.write(renderTerminal(analysis, useColour(values)) + '\n');
     return 0;
@@ -29,14 +29,14 @@ export async function runCompare(argv: string[]): Promise<number> {
     const same = values['same-response'] as string;
     if (!['tuned', 'base', 'none'].includes(same)) throw new UsageError(`--same-response must be tuned, base or none, not "${same}"`);
     const req = analyzeRequestFrom(values, readPromptOption(values));
-    const dtype = values.dtype as Dtype | 'auto';
+    const load = loadOptionsFrom(values);
     // One model in memory at a time; the model whose response is shared goes first.
     const order: ('base' | 'tuned')[] = same === 'base' ? ['base', 'tuned'] : ['tuned', 'base'];
     const results: Partial<Record<'base' | 'tuned', Analysis>> = {};
     for (const role of order) {
       const shared = same !== 'none' && role !== same ? results[same as 'base' | 'tuned']?.response : undefined;
       const roleReq = shared !== undefined && req.response === undefined ? { ...req, response: shared } : req;
-      results[role] = await analyzeWith(values[role] as string, dtype, roleReq, signal, role);
+      results[role] = await analyzeWith(values[role] as string, load, roleReq, signal, role);
     }
     const pair = [results.base!, results.tuned!];
     await writeOutputs(values, { base: results.base, tuned: results.tuned }, pair);
@@ -45,10 +45,10 @@ export async function runCompare(argv: string[]): Promise<number> {
   });
 }
 
-async function analyzeWith(ref: string, dtype: Dtype | 'auto', req: AnalyzeRequest, signal: AbortSignal, label = 'model'): Promise<Analysis> {
+async function analyzeWith(ref: string, load: Pick<LoadOptions, 'dtype' | 'precision'>, req: AnalyzeRequest, signal: AbortSignal, label = 'model'): Promise<Analysis> {
   const progress = progressPrinter(`${label} ${ref}`);
   try {
-    const model = await loadModel(ref, { dtype, signal, onProgress: progress.update });
+    const model = await loadModel(ref, { ...load, signal, onProgress: progress.update });
     try {
       return await analyze(model, req, { signal, onProgress: progress.update });
     } finally {

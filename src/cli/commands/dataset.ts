@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyze, loadModel, type AnalyzeRequest, type Span } from '../../engine/index.ts';
-import { analyzeRequestFrom, ANALYSIS_OPTIONS, type Values } from '../analysis-options.ts';
+import { analyzeRequestFrom, ANALYSIS_OPTIONS, loadOptionsFrom, type Values } from '../analysis-options.ts';
 import { writeFileAtomically } from '../output.ts';
 import { progressPrinter } from '../progress-bar.ts';
 import { guarded, UsageError } from '../run-guard.ts';
@@ -49,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`${role} ${ref}: ${prompts.length - todo.length} of ${prompts.length} prompts already done\n`);
       if (todo.length === 0) continue;
       const progress = progressPrinter(`${role}`);
-      const model = await loadModel(ref, { dtype: values.dtype as 'auto', signal, onProgress: progress.update });
+      const model = await loadModel(ref, { ...loadOptionsFrom(values), signal, onProgress: progress.update });
       const started = performance.now();
       try {
         for (const [i, p] of todo.entries()) {

@@ -8,6 +8,7 @@ import { throwIfAborted } from '../errors.ts';
 import { prefixOf, type KvCache } from '../runtime/kv-cache.ts';
 import { logProbAt } from '../runtime/probabilities.ts';
 import type { DecoderSession } from '../runtime/session.ts';
+import type { FloatArray } from '../runtime/float-arrays.ts';
 import type { WorkInfo } from '../analysis.ts';
 import type { AttributionInput } from './types.ts';
 
@@ -51,7 +52,7 @@ export async function perturbedLogProbs(
     const from = batch[0].position;
     const ids = batch.map(() => baseline.sequence.slice(from));
     const length = baseline.sequence.length - from;
-    const scale = new Float32Array(batch.length * length).fill(1);
+    const scale = new Float64Array(batch.length * length).fill(1);
     batch.forEach((p, row) => (scale[row * length + (p.position - from)] = p.scale));
     const past = from > 0 ? prefixOf(baseline.cache, from, batch.length) : undefined;
     // Logits are needed from the position that predicts the first response token on.
@@ -67,7 +68,7 @@ export async function perturbedLogProbs(
 
 /** log p_m from the logits of batch row `row`, whose first logits row is sequence position `from`. */
 function responseLogProbs(
-  logits: Float32Array,
+  logits: FloatArray,
   row: number,
   rowLength: number,
   from: number,

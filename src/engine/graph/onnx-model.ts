@@ -29,6 +29,9 @@ export interface AttributeProto {
   i?: number;
   ints?: number[];
   s?: Uint8Array;
+  f?: number;
+  floats?: number[];
+  t?: TensorProto;
 }
 export interface NodeProto {
   name?: string;
@@ -47,6 +50,7 @@ export interface TensorProto {
   dims: number[];
   data_type: number;
   raw_data?: Uint8Array;
+  float_data?: number[];
   data_location?: number;
   external_data?: StringStringEntryProto[];
 }

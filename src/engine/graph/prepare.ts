@@ -3,19 +3,21 @@
  * [batch, sequence, 1], multiplied into the token-embedding output before anything else sees
  * it. Scale 1 is the original model; 0 zeroes e_n (occlusion); 1 ± h scales it (gradient by
  * central differences). This is the embed | body split of the design done inside one graph,
- * so the weights exist once, in one session. Prepared graphs are cached on disk, keyed by the
- * sha256 of the source graph.
+ * so the weights exist once, in one session. A float64 copy may be made of it (float64.ts).
+ * Prepared graphs are cached on disk, keyed by the sha256 of the source graph and the precision.
  */
 import { link, mkdir, rename, writeFile, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Precision } from '../analysis.ts';
 import { EngineError } from '../errors.ts';
+import { convertToFloat64 } from './float64.ts';
 import { locateEmbedding } from './locate-embedding.ts';
 import { dimsOf, elemTypeOf, encodeOnnxModel, readOnnxModel, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-model.ts';
 
 export const EMBEDDING_SCALE_INPUT = 'embedding_scale';
 /** Optional input: the first sequence position whose logits are computed (the LM head runs from there). */
 export const LOGITS_START_INPUT = 'logits_start';
-const PREPARED_FORMAT_VERSION = 2;
+const PREPARED_FORMAT_VERSION = 3;
 
 export interface KvCacheLayout {
   /** `past_key_values.{i}.key|value` input names, layer by layer, key then value. */
@@ -32,6 +34,7 @@ export interface PreparedMeta {
   formatVersion: number;
   sourceFile: string;
   sourceSha256: string;
+  precision: Precision;
   embedding: { op: string; output: string; elemType: number; table: string };
   inputs: string[];
   logitsOutput: string;
@@ -47,8 +50,13 @@ export interface PreparedGraph {
   meta: PreparedMeta;
 }
 
-export async function loadOrPrepareGraph(sourceFile: string, sourceSha256: string, cacheDir: string): Promise<{ prepared: PreparedGraph; fresh: boolean }> {
-  const key = sourceSha256.slice(0, 32);
+export async function loadOrPrepareGraph(
+  sourceFile: string,
+  sourceSha256: string,
+  cacheDir: string,
+  precision: Precision = 'float32',
+): Promise<{ prepared: PreparedGraph; fresh: boolean }> {
+  const key = `${sourceSha256.slice(0, 32)}${precision === 'float64' ? '-float64' : ''}`;
   // onnxruntime reads external data only from the graph's own folder (it resolves links), so a
   // graph with external data goes to the cache with hard links to the data, or else beside its
   // source (another file system).
@@ -63,7 +71,13 @@ export async function loadOrPrepareGraph(sourceFile: string, sourceSha256: strin
   }
   const model = await readOnnxModel(sourceFile);
   const meta = insertEmbeddingScale(model, sourceFile, sourceSha256);
-  const place = (await linkExternalData(model.graph, path.dirname(sourceFile), path.dirname(inCache.file))) ? inCache : besideSource;
+  if (precision === 'float64') {
+    await convertToFloat64(model, path.dirname(sourceFile));
+    meta.precision = 'float64';
+  }
+  // A float64 graph holds its weights inline.
+  const place = precision === 'float64' || (await linkExternalData(model.graph, path.dirname(sourceFile), path.dirname(inCache.file))) ? inCache : besideSource;
+  await mkdir(path.dirname(place.file), { recursive: true });
   const prepared = { ...place, meta };
   await writeAtomically(prepared.file, encodeOnnxModel(model));
   await saveMeta(prepared);
@@ -113,6 +127,7 @@ export function insertEmbeddingScale(model: ModelProto, sourceFile: string, sour
     formatVersion: PREPARED_FORMAT_VERSION,
     sourceFile,
     sourceSha256,
+    precision: 'float32',
     embedding: { op: lookup.node.op_type, output: lookup.output, elemType: lookup.elemType, table: lookup.table },
     inputs: [...inputNames, EMBEDDING_SCALE_INPUT],
     logitsOutput,

@@ -7,17 +7,20 @@ import { env } from '../env.ts';
 import { EngineError, throwIfAborted } from '../errors.ts';
 import type { ModelInfo, ParityInfo } from '../analysis.ts';
 import type { ProgressCallback } from '../progress.ts';
-import { loadOrPrepareGraph, saveMeta } from '../graph/prepare.ts';
+import { saveMeta } from '../graph/prepare.ts';
 import { DecoderSession } from '../runtime/session.ts';
 import { loadPromptTokenizer, type PromptTokenizer } from '../tokens/index.ts';
 import { architectureFacts, contextWindow } from './architectures.ts';
 import { isDtype, type Dtype } from './dtypes.ts';
 import { cachedSha256, checkRequiredFiles, chooseGraphFile, readJsonFile } from './files.ts';
 import { maxAbsDiffWithPrepared, originalLogits } from './parity.ts';
+import { isPrecisionOption, prepareInPrecision, type PrecisionOption } from './precision.ts';
 import { resolveModelFolder } from './resolve.ts';
 
 export interface LoadOptions {
   dtype?: Dtype | 'auto';
+  /** The float type to compute in; defaults to `env.precision`. */
+  precision?: PrecisionOption;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
 }
@@ -42,6 +45,10 @@ export async function loadModel(ref: string, opts: LoadOptions = {}): Promise<Lo
   if (dtypeOption !== 'auto' && !isDtype(dtypeOption)) {
     throw new EngineError('bad-argument', `Unknown dtype "${dtypeOption}".`, 'Use one of fp32, fp16, q8, int8, uint8, q4, q4f16, bnb4 or auto.');
   }
+  const precisionOption = opts.precision ?? env.precision;
+  if (!isPrecisionOption(precisionOption)) {
+    throw new EngineError('bad-argument', `Unknown precision "${String(precisionOption)}".`, 'Use float64, float32 or auto.');
+  }
   const folder = await resolveModelFolder(ref, { dtype: dtypeOption === 'auto' ? 'fp32' : dtypeOption, signal: opts.signal, onProgress: opts.onProgress });
   await checkRequiredFiles(folder);
   const { file: graphFile, dtype } = await chooseGraphFile(folder, dtypeOption);
@@ -54,7 +61,7 @@ export async function loadModel(ref: string, opts: LoadOptions = {}): Promise<Lo
     fileHashes[file] = await cachedSha256(path.join(folder, file), env.cacheDir);
   }
   const sourceFile = path.join(folder, graphFile);
-  const { prepared } = await loadOrPrepareGraph(sourceFile, fileHashes[graphFile], env.cacheDir);
+  const { prepared, note: precisionNote } = await prepareInPrecision(sourceFile, fileHashes[graphFile], dtype, precisionOption);
   throwIfAborted(opts.signal);
 
   opts.onProgress?.({ stage: 'load', message: 'loading tokenizer' });
@@ -82,6 +89,8 @@ export async function loadModel(ref: string, opts: LoadOptions = {}): Promise<Lo
     architecture: `${architectureFacts(config.model_type as string | undefined).family} (${String(config.model_type ?? 'unknown')})`,
     dtype,
     fileHashes,
+    precision: prepared.meta.precision,
+    ...(precisionNote ? { precisionNote } : {}),
   };
   return {
     info,

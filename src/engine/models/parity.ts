@@ -4,7 +4,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { createSession, type DecoderSession } from '../runtime/session.ts';
-import { toFloat32 } from '../runtime/float16.ts';
+import { toFloatArray, type FloatArray } from '../runtime/float-arrays.ts';
 import { TensorDataType } from '../graph/onnx-model.ts';
 import type { PreparedMeta } from '../graph/prepare.ts';
 
@@ -25,7 +25,7 @@ export async function originalLogits(sourceFile: string, meta: PreparedMeta, pro
     }
     const out = await session.run(feeds, [meta.logitsOutput]);
     const t = out[meta.logitsOutput];
-    return Float32Array.from(toFloat32(t.data as Float32Array | Uint16Array, t.type));
+    return Float32Array.from(toFloatArray(t.data as FloatArray | Uint16Array, t.type));
   } finally {
     await session.release();
   }

@@ -4,6 +4,7 @@
  * on a canvas. No remote content: it reads offline.
  */
 import type { Analysis } from '../analysis.ts';
+import { describePrecision, modelName } from './labels.ts';
 
 export function renderHtmlReport(analyses: Analysis[], title = 'Prompt Lens report'): string {
   const sections = analyses.map((a, i) => renderAnalysis(a, i)).join('\n');
@@ -52,8 +53,8 @@ function renderAnalysis(a: Analysis, index: number): string {
     .slice(0, 10);
   const score = a.instructionScore !== undefined ? `<p>Instruction score (L=${a.settings.levels}, b=${a.settings.threshold}, p=${a.settings.p}): <b>${a.instructionScore.toFixed(4)}</b></p>` : '';
   return `<section>
-<h2>${escapeHtml(a.model.ref)}</h2>
-<p class="meta">${escapeHtml(a.model.architecture)} · ${escapeHtml(a.model.dtype)} · method ${a.settings.method} · template ${a.settings.template} · ${a.promptTokens.length} prompt × ${a.responseTokens.length} response tokens · parity ${a.parity.maxAbsLogitDiff.toExponential(1)} · ${(a.timings.totalMs / 1000).toFixed(1)} s</p>
+<h2 title="${escapeHtml(a.model.path)}">${escapeHtml(modelName(a.model.ref))}</h2>
+<p class="meta">${escapeHtml(a.model.architecture)} · ${escapeHtml(a.model.dtype)} · ${escapeHtml(describePrecision(a))} · method ${a.settings.method} · template ${a.settings.template} · ${a.promptTokens.length} prompt × ${a.responseTokens.length} response tokens · parity ${a.parity.maxAbsLogitDiff.toExponential(1)} · ${(a.timings.totalMs / 1000).toFixed(1)} s</p>
 <h3>Prompt</h3>
 <div class="prompt">${highlightPrompt(a)}</div>
 <h3>Response</h3>

@@ -4,7 +4,10 @@
  */
 import * as ort from 'onnxruntime-node';
 
-export type CacheArray = Float32Array | Uint16Array;
+export type CacheArray = Float32Array | Float64Array | Uint16Array;
+export type CacheType = 'float32' | 'float64' | 'float16';
+
+const EMPTY: Record<CacheType, () => CacheArray> = { float32: () => new Float32Array(0), float64: () => new Float64Array(0), float16: () => new Uint16Array(0) };
 
 export interface KvCache {
   tensors: ort.Tensor[];
@@ -12,8 +15,8 @@ export interface KvCache {
   batch: number;
 }
 
-export function emptyCache(count: number, batch: number, kvHeads: number, headDim: number, type: 'float32' | 'float16'): KvCache {
-  const tensors = Array.from({ length: count }, () => new ort.Tensor(type, type === 'float32' ? new Float32Array(0) : new Uint16Array(0), [batch, kvHeads, 0, headDim]));
+export function emptyCache(count: number, batch: number, kvHeads: number, headDim: number, type: CacheType): KvCache {
+  const tensors = Array.from({ length: count }, () => new ort.Tensor(type, EMPTY[type](), [batch, kvHeads, 0, headDim]));
   return { tensors, length: 0, batch };
 }
 
@@ -34,7 +37,7 @@ export function prefixOf(cache: KvCache, length: number, batch: number): KvCache
       out.set(source.subarray(from, from + length * dim), h * length * dim);
     }
     for (let b = 1; b < batch; b++) out.copyWithin(b * rowSize, 0, rowSize);
-    return new ort.Tensor(t.type as 'float32' | 'float16', out, [batch, heads, length, dim]);
+    return new ort.Tensor(t.type as CacheType, out, [batch, heads, length, dim]);
   });
   return { tensors, length, batch };
 }

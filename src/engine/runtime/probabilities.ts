@@ -1,7 +1,8 @@
-/** Log-probabilities from float32 logits, computed in float64. */
+/** Log-probabilities from logits (float32 or float64), computed in float64. */
+import type { FloatArray } from './float-arrays.ts';
 
 /** log softmax(logits[row])[token], where row starts at `offset` and has `vocab` entries. */
-export function logProbAt(logits: Float32Array, offset: number, vocab: number, token: number): number {
+export function logProbAt(logits: FloatArray, offset: number, vocab: number, token: number): number {
   let max = -Infinity;
   for (let v = 0; v < vocab; v++) if (logits[offset + v] > max) max = logits[offset + v];
   let sum = 0;
@@ -10,7 +11,7 @@ export function logProbAt(logits: Float32Array, offset: number, vocab: number, t
 }
 
 /** Index of the largest logit of a row (greedy choice). */
-export function argmaxAt(logits: Float32Array, offset: number, vocab: number): number {
+export function argmaxAt(logits: FloatArray, offset: number, vocab: number): number {
   let best = 0;
   for (let v = 1; v < vocab; v++) if (logits[offset + v] > logits[offset + best]) best = v;
   return best;

@@ -5,16 +5,17 @@
 import * as ort from 'onnxruntime-node';
 import { env } from '../env.ts';
 import { EngineError } from '../errors.ts';
+import type { Precision } from '../analysis.ts';
 import { EMBEDDING_SCALE_INPUT, LOGITS_START_INPUT, type PreparedMeta } from '../graph/prepare.ts';
 import { TensorDataType } from '../graph/onnx-model.ts';
-import { emptyCache, type KvCache } from './kv-cache.ts';
-import { toFloat32 } from './float16.ts';
+import { emptyCache, type CacheType, type KvCache } from './kv-cache.ts';
+import { toFloatArray, type FloatArray } from './float-arrays.ts';
 
 export interface ForwardRequest {
   /** Token ids per batch row; all rows the same length. */
   ids: number[][];
   /** Embedding scale per batch row and position (1 = unchanged). Defaults to all ones. */
-  scale?: Float32Array;
+  scale?: Float64Array;
   /** Cache of the preceding positions, batch 1 or the same batch as `ids`. */
   past?: KvCache;
   /** Also return the new cache (costs a copy of it). */
@@ -24,8 +25,8 @@ export interface ForwardRequest {
 }
 
 export interface ForwardResult {
-  /** [batch, logitsLength, vocab], float32: the logits of positions logitsFrom..seq-1. */
-  logits: Float32Array;
+  /** [batch, logitsLength, vocab]: the logits of positions logitsFrom..seq-1, in the graph's precision. */
+  logits: FloatArray;
   vocab: number;
   /** Position (within `ids`) of the first row of `logits`. */
   logitsFrom: number;
@@ -44,11 +45,17 @@ export class DecoderSession {
   ) {}
 
   static async create(file: string, meta: PreparedMeta): Promise<DecoderSession> {
-    return new DecoderSession(await createSession(file), meta);
+    return new DecoderSession(await createSession(file, meta.precision), meta);
   }
 
-  get cacheType(): 'float32' | 'float16' {
+  get cacheType(): CacheType {
+    if (this.meta.precision === 'float64') return 'float64';
     return this.meta.cache.elemType === TensorDataType.FLOAT16 ? 'float16' : 'float32';
+  }
+
+  /** An embedding scale as the graph receives it (rounded to float32 unless the graph is float64). */
+  representable(scale: number): number {
+    return this.meta.precision === 'float64' ? scale : Math.fround(scale);
   }
 
   async forward(req: ForwardRequest): Promise<ForwardResult> {
@@ -64,11 +71,12 @@ export class DecoderSession {
     const mask = new BigInt64Array(batch * (pastLength + seq)).fill(1n);
     const positions = new BigInt64Array(batch * seq);
     for (let b = 0; b < batch; b++) for (let s = 0; s < seq; s++) positions[b * seq + s] = BigInt(pastLength + s);
-    const scale = req.scale ?? new Float32Array(batch * seq).fill(1);
+    const scale = req.scale ?? new Float64Array(batch * seq).fill(1);
+    const scaleTensor = this.meta.precision === 'float64' ? new ort.Tensor('float64', scale, [batch, seq, 1]) : new ort.Tensor('float32', Float32Array.from(scale), [batch, seq, 1]);
 
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', ids, [batch, seq]),
-      [EMBEDDING_SCALE_INPUT]: new ort.Tensor('float32', scale, [batch, seq, 1]),
+      [EMBEDDING_SCALE_INPUT]: scaleTensor,
     };
     if (this.meta.inputs.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', mask, [batch, pastLength + seq]);
     if (this.meta.inputs.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', positions, [batch, seq]);
@@ -84,7 +92,7 @@ export class DecoderSession {
 
     const logitsTensor = out[this.meta.logitsOutput];
     const [, logitsLength, vocab] = logitsTensor.dims as number[];
-    const logits = toFloat32(logitsTensor.data as Float32Array | Uint16Array, logitsTensor.type);
+    const logits = toFloatArray(logitsTensor.data as FloatArray | Uint16Array, logitsTensor.type);
     const present = req.wantCache ? { tensors: cache.presentOutputs.map((n) => out[n]), length: pastLength + seq, batch } : undefined;
     return { logits, vocab, logitsFrom, logitsLength, present };
   }
@@ -94,9 +102,11 @@ export class DecoderSession {
   }
 }
 
-export async function createSession(file: string): Promise<ort.InferenceSession> {
+export async function createSession(file: string, precision: Precision = 'float32'): Promise<ort.InferenceSession> {
   try {
-    const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+    // onnxruntime's extended fusions produce contrib operators that have float32 kernels only.
+    const graphOptimizationLevel = precision === 'float64' ? 'basic' : 'all';
+    const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel, logSeverityLevel: 3 };
     if (env.intraOpThreads > 0) options.intraOpNumThreads = env.intraOpThreads;
     return await ort.InferenceSession.create(file, options);
   } catch (cause) {

@@ -1,0 +1,134 @@
+/**
+ * A float64 copy of a prepared float32 graph. Attribution takes differences of probabilities
+ * that can be far smaller than float32 rounding: on a trained model, gradient × input by
+ * central differences in float32 was off by up to several times a column's maximum, while the
+ * same differences in float64 agree with exact autograd to about 1e-6 of it. So every float
+ * tensor becomes double: initializers (external data is read and inlined), constants, casts to
+ * float, graph inputs and outputs. Quantized weights stay as they are; what DequantizeLinear
+ * yields is cast to double. Graphs with float16 tensors or with operators outside the standard
+ * ONNX domain (onnxruntime's contrib operators run in float32 only) are refused with the reason.
+ */
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import { EngineError } from '../errors.ts';
+import { TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './onnx-model.ts';
+
+/** protobuf's limit for one message; a float64 graph is written inline, so it must fit. */
+const MAX_INLINE_BYTES = 2 ** 31 - 64 * 2 ** 20;
+
+/** Converts `model` (read from `sourceDir`) to float64 in place. */
+export async function convertToFloat64(model: ModelProto, sourceDir: string): Promise<void> {
+  const graph = model.graph;
+  refuseUnconvertible(graph);
+  const keepFloat = dequantizeParameters(graph);
+  let bytes = 0;
+  for (const tensor of graph.initializer) {
+    if (tensor.data_type === TensorDataType.FLOAT && !keepFloat.has(tensor.name)) bytes += elementCount(tensor) * 8;
+  }
+  if (bytes > MAX_INLINE_BYTES) {
+    throw new EngineError(
+      'unsupported-precision',
+      `The model's weights take ${(bytes / 2 ** 30).toFixed(1)} GB as float64, over the 2 GB an inline ONNX graph can hold.`,
+      'Use precision "float32" for this model (faster, but small attributions are less exact; see docs/methods.md).',
+    );
+  }
+  for (const tensor of graph.initializer) {
+    if (tensor.data_type === TensorDataType.FLOAT && !keepFloat.has(tensor.name)) await toDoubleTensor(tensor, sourceDir);
+  }
+  for (const info of [...graph.input, ...graph.output, ...(graph.value_info ?? [])]) retypeValueInfo(info);
+  for (const node of graph.node) retypeNode(node);
+  castDequantizedOutputs(graph);
+}
+
+function refuseUnconvertible(graph: GraphProto): void {
+  const half = graph.initializer.find((t) => t.data_type === TensorDataType.FLOAT16 || t.data_type === TensorDataType.BFLOAT16);
+  const halfIo = [...graph.input, ...graph.output].find((i) => [TensorDataType.FLOAT16, TensorDataType.BFLOAT16].includes(i.type?.tensor_type?.elem_type as 10 | 16));
+  if (half || halfIo) {
+    throw new EngineError(
+      'unsupported-precision',
+      `The graph holds float16 tensors (${(half ?? halfIo)!.name}); Prompt Lens converts only float32 graphs to float64.`,
+      'Choose the fp32 (or a q8/int8) export of the model with the dtype setting, or use precision "float32".',
+    );
+  }
+  const contrib = graph.node.find((n) => (n.domain ?? '') !== '' && n.domain !== 'ai.onnx');
+  if (contrib) {
+    throw new EngineError(
+      'unsupported-precision',
+      `The graph uses ${contrib.domain}.${contrib.op_type}, which onnxruntime runs only in float32 or float16.`,
+      'Choose the fp32 (or q8) export of the model with the dtype setting, or use precision "float32".',
+    );
+  }
+}
+
+/** Scales and zero points of DequantizeLinear nodes: they keep their type (the op has no double kernel). */
+function dequantizeParameters(graph: GraphProto): Set<string> {
+  const names = new Set<string>();
+  for (const node of graph.node) if (node.op_type === 'DequantizeLinear') node.input.slice(1).forEach((n) => names.add(n));
+  return names;
+}
+
+function castDequantizedOutputs(graph: GraphProto): void {
+  for (const node of [...graph.node]) {
+    if (node.op_type !== 'DequantizeLinear') continue;
+    const output = node.output[0];
+    const floatOutput = `${output}/prompt_lens_float32`;
+    node.output[0] = floatOutput;
+    const cast: NodeProto = { name: `${node.name ?? output}/prompt_lens_to_float64`, op_type: 'Cast', domain: '', input: [floatOutput], output: [output], attribute: [{ name: 'to', type: 2, i: TensorDataType.DOUBLE }] };
+    graph.node.splice(graph.node.indexOf(node) + 1, 0, cast);
+  }
+}
+
+function retypeValueInfo(info: ValueInfoProto): void {
+  const tensorType = info.type?.tensor_type;
+  if (tensorType?.elem_type === TensorDataType.FLOAT) tensorType.elem_type = TensorDataType.DOUBLE;
+}
+
+function retypeNode(node: NodeProto): void {
+  for (const attribute of node.attribute ?? []) {
+    if (node.op_type === 'Cast' && attribute.name === 'to' && Number(attribute.i) === TensorDataType.FLOAT) attribute.i = TensorDataType.DOUBLE;
+    if (attribute.t && attribute.t.data_type === TensorDataType.FLOAT && (node.op_type === 'Constant' || node.op_type === 'ConstantOfShape')) {
+      attribute.t = doubleTensor(attribute.t.name, attribute.t.dims, floatValues(attribute.t));
+    }
+  }
+  if (node.op_type === 'Constant') {
+    const attribute = node.attribute?.find((a) => a.name === 'value_float' || a.name === 'value_floats');
+    if (attribute) {
+      const values = attribute.name === 'value_float' ? [Number(attribute.f)] : (attribute.floats ?? []).map(Number);
+      node.attribute = [{ name: 'value', type: 4, t: doubleTensor('', attribute.name === 'value_float' ? [] : [values.length], Float64Array.from(values)) }];
+    }
+  }
+}
+
+async function toDoubleTensor(tensor: TensorProto, sourceDir: string): Promise<void> {
+  const values = tensor.data_location === 1 || (tensor.external_data?.length ?? 0) > 0 ? await readExternalFloats(tensor, sourceDir) : floatValues(tensor);
+  Object.assign(tensor, doubleTensor(tensor.name, tensor.dims, values), { data_location: 0, external_data: [], float_data: [] });
+}
+
+function doubleTensor(name: string, dims: number[], values: ArrayLike<number>): TensorProto {
+  const raw = new Uint8Array(Float64Array.from(values).buffer);
+  return { name, dims, data_type: TensorDataType.DOUBLE, raw_data: raw };
+}
+
+function floatValues(tensor: TensorProto): Float32Array {
+  if (tensor.raw_data && tensor.raw_data.length > 0) return new Float32Array(new Uint8Array(tensor.raw_data).buffer);
+  return Float32Array.from(tensor.float_data ?? []);
+}
+
+async function readExternalFloats(tensor: TensorProto, sourceDir: string): Promise<Float32Array> {
+  const entry = (key: string) => tensor.external_data?.find((e) => e.key === key)?.value;
+  const file = path.resolve(sourceDir, entry('location') ?? '');
+  const offset = Number(entry('offset') ?? 0);
+  const length = Number(entry('length') ?? elementCount(tensor) * 4);
+  const bytes = new Uint8Array(length);
+  const handle = await open(file, 'r');
+  try {
+    await handle.read(bytes, 0, length, offset);
+  } finally {
+    await handle.close();
+  }
+  return new Float32Array(bytes.buffer);
+}
+
+function elementCount(tensor: TensorProto): number {
+  return tensor.dims.reduce((a, d) => a * Number(d), 1);
+}
