@@ -34,6 +34,12 @@ export function reportError(error: unknown): number {
     process.stderr.write(`prompt-lens: ${error.message}\n  run "prompt-lens help" for usage\n`);
     return 2;
   }
+  const fsError = error as NodeJS.ErrnoException;
+  if (fsError?.syscall && fsError.path) {
+    const doing = fsError.syscall === 'open' || fsError.syscall === 'scandir' ? 'cannot open' : `cannot ${fsError.syscall}`;
+    process.stderr.write(`prompt-lens: ${doing} ${fsError.path} (${fsError.code})\n  fix: check the path, and that you may write there (--out, --json, --html name where results go)\n`);
+    return 1;
+  }
   process.stderr.write(`prompt-lens: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
   return 1;
 }

@@ -196,6 +196,8 @@ test('stats: bad input gives one message naming cause and fix, a non-zero exit, 
   const bare: Partial<ReturnType<typeof analysis>> = analysis('q', 'base', importance(1, 0.5));
   delete bare.dataset;
   writeFileSync(path.join(unlabelled, 'q.json'), JSON.stringify(bare));
+  const good = path.join(root, 'good');
+  writeAnalyses(good);
   const badImport = path.join(root, 'bad-import.jsonl');
   writeFileSync(badImport, '{"id": "a", "prompt_tokens": ["x"], "models": {"m": {"role": "base", "response_tokens": ["y"], "I": [[1], [2]]}}}\n');
   const cases: Array<{ argv: string[]; message: RegExp; out: string }> = [
@@ -208,6 +210,8 @@ test('stats: bad input gives one message naming cause and fix, a non-zero exit, 
     { argv: [malformed, '--threshold', '10'], message: /--threshold must be an integer in \[0, levels\)/, out: malformed },
     { argv: [malformed, '--p', '1'], message: /--p must be greater than 1/, out: malformed },
     { argv: ['--out', empty], message: /give a folder of analyses/, out: empty },
+    // Node's recursive mkdir never returns under /proc; the report must fail at once instead.
+    { argv: [good, '--out', '/proc/prompt-lens-test/out'], message: /cannot mkdir \/proc\/prompt-lens-test \(ENOENT\)/, out: '/proc/prompt-lens-test/out' },
   ];
   for (const c of cases) {
     const r = await capture(c.argv, runStats);

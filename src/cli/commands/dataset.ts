@@ -5,12 +5,11 @@
  * at most the prompt in progress). Models are loaded one at a time.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyze, loadModel, type AnalyzeRequest, type Span } from '../../engine/index.ts';
 import { analyzeRequestFrom, ANALYSIS_OPTIONS, loadOptionsFrom, type Values } from '../analysis-options.ts';
-import { writeFileAtomically } from '../output.ts';
+import { makeDirectory, writeFileAtomically } from '../output.ts';
 import { progressPrinter } from '../progress-bar.ts';
 import { guarded, UsageError } from '../run-guard.ts';
 
@@ -38,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!values.base && !values.tuned) throw new UsageError('dataset needs --base MODEL and/or --tuned MODEL');
     const prompts = readPrompts(values.prompts as string);
     const outDir = values.out as string;
-    await mkdir(outDir, { recursive: true });
+    await makeDirectory(outDir);
     // The dataset's own settings; the prompt text comes from each record.
     const template = analyzeRequestFrom(values, 'x');
 
