@@ -155,7 +155,7 @@ function sideHtml(m: PanelModel): string {
   const score = a.instructionScore;
   return `<section class="side ${m.side}" data-side="${m.side}">
     <header><h2>${m.side === 'base' ? 'Base' : 'Tuned'} · ${escapeHtml(m.label)}</h2>
-      <div class="meta">${escapeHtml(a.model.architecture)} · ${escapeHtml(a.model.dtype)} · ${a.settings.method} · ${users} prompt ${a.settings.granularity}s × ${a.responseTokens.length} response tokens · ${(a.timings.totalMs / 1000).toFixed(1)} s</div></header>
+      <div class="meta">${escapeHtml(a.model.architecture)} · ${escapeHtml(a.model.dtype)} · <span title="${escapeHtml(a.model.precisionNote ?? 'Attribution computed in ' + (a.model.precision ?? 'float32'))}">${escapeHtml(a.model.precision ?? 'float32')}</span> · ${a.settings.method} · ${users} prompt ${a.settings.granularity}s × ${a.responseTokens.length} response tokens · ${(a.timings.totalMs / 1000).toFixed(1)} s</div></header>
     <div class="metrics">
       <div class="metric"><span class="k">Instruction score</span><span class="v" data-metric="score">${fmt(score)}</span></div>
       <div class="metric"><span class="k">mean â inside instruction</span><span class="v">${fmt(m.meanInside)}</span></div>

@@ -3,11 +3,15 @@
  * SmolLM2-135M's exact configuration, for a 128-token prompt and a 64-token response.
  * Each method is reported as a ratio to its floor: the token positions it must process divided
  * by the tokens/second of one full-sequence forward pass measured in the same run.
- * Memory: peak resident set above the process baseline, as a multiple of the weight bytes.
+ * Memory: peak resident set above the process baseline, as a multiple of the weight bytes in the
+ * precision measured (float64 weights take twice the file's float32 bytes).
+ * `npm run bench -- [MODEL_DIR] [float64|float32]`: float64 (the default precision) also reports
+ * how much slower its forward pass is than float32's, measured in the same run.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { env } from '../engine/env.ts';
+import type { Precision } from '../engine/analysis.ts';
 import { loadOrPrepareGraph } from '../engine/graph/prepare.ts';
 import { cachedSha256 } from '../engine/models/files.ts';
 import { DecoderSession } from '../engine/runtime/session.ts';
@@ -25,9 +29,15 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  const weightBytes = folderBytes(path.join(modelDir, 'onnx'));
+  const precision = (process.argv[3] ?? 'float64') as Precision;
+  if (precision !== 'float64' && precision !== 'float32') {
+    process.stderr.write(`bench: precision must be float64 or float32, not "${precision}".\n`);
+    return 1;
+  }
+  const sha256 = await cachedSha256(graphFile, env.cacheDir);
+  const weightBytes = folderBytes(path.join(modelDir, 'onnx')) * (precision === 'float64' ? 2 : 1);
   const baselineRss = process.memoryUsage().rss;
-  const { prepared } = await loadOrPrepareGraph(graphFile, await cachedSha256(graphFile, env.cacheDir), env.cacheDir);
+  const { prepared } = await loadOrPrepareGraph(graphFile, sha256, env.cacheDir, precision);
   const session = await DecoderSession.create(prepared.file, prepared.meta);
   const vocab = 49152;
   const ids = Array.from({ length: PROMPT_TOKENS + RESPONSE_TOKENS }, (_, i) => (i * 7919 + 11) % vocab);
@@ -47,7 +57,7 @@ async function main(): Promise<number> {
     return best;
   };
   await session.forward({ ids: [sequence] }); // warm-up
-  console.log(`model: ${modelDir} (${(weightBytes / 1e6).toFixed(1)} MB of weights), threads: ${env.intraOpThreads || 'onnxruntime default'}`);
+  console.log(`model: ${modelDir} (${(weightBytes / 1e6).toFixed(1)} MB of ${precision} weights), threads: ${env.intraOpThreads || 'onnxruntime default'}`);
   console.log(`prompt ${PROMPT_TOKENS} tokens, response ${RESPONSE_TOKENS} tokens: a full forward pass covers ${sequence.length} positions`);
 
   for (const method of ['occlusion', 'gradient'] as const) {
@@ -66,10 +76,23 @@ async function main(): Promise<number> {
       );
     }
   }
+  const float64Pass = await fullPass();
   await session.dispose();
   const peakRss = process.resourceUsage().maxRSS * 1024;
   const used = peakRss - baselineRss;
-  console.log(`memory: peak RSS ${(peakRss / 1e6).toFixed(0)} MB, ${(used / 1e6).toFixed(0)} MB above the ${(baselineRss / 1e6).toFixed(0)} MB baseline = ${(used / weightBytes).toFixed(2)}× the weight bytes (target ≤ 2×)`);
+  console.log(`memory: peak RSS ${(peakRss / 1e6).toFixed(0)} MB, ${(used / 1e6).toFixed(0)} MB above the ${(baselineRss / 1e6).toFixed(0)} MB baseline = ${(used / weightBytes).toFixed(2)}× the ${precision} weight bytes (target ≤ 2×)`);
+  if (precision === 'float64') {
+    const { prepared: float32Graph } = await loadOrPrepareGraph(graphFile, sha256, env.cacheDir);
+    const float32 = await DecoderSession.create(float32Graph.file, float32Graph.meta);
+    let float32Pass = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      await float32.forward({ ids: [sequence] });
+      float32Pass = Math.min(float32Pass, performance.now() - t0);
+    }
+    await float32.dispose();
+    console.log(`precision: a float64 forward pass takes ${float64Pass.toFixed(0)} ms, ${(float64Pass / float32Pass).toFixed(2)}× the float32 pass (${float32Pass.toFixed(0)} ms) of the same graph`);
+  }
   return 0;
 }
 

@@ -52,3 +52,35 @@ test('sampling with a seed is reproducible', async () => {
   const b = await analyze(model, req);
   assert.equal(a.response, b.response);
 });
+
+test('precision: auto computes in float64 when it can, and says why when it cannot', async () => {
+  assert.equal(model.info.precision, 'float64', 'tiny-llama fp32 under auto');
+  const q8 = await loadModel(testModel('tiny-llama'), { dtype: 'q8' });
+  try {
+    assert.equal(q8.info.precision, 'float64');
+    const a = await analyze(q8, { prompt: 'Name a colour.', maxNewTokens: 3 });
+    assert.equal(a.model.precision, 'float64');
+    assert.ok(a.parity.maxAbsLogitDiff < 1e-4, `float64 vs the float32 original: ${a.parity.maxAbsLogitDiff}`);
+  } finally {
+    await q8.dispose();
+  }
+  const q4 = await loadModel(testModel('tiny-llama'), { dtype: 'q4' });
+  try {
+    assert.equal(q4.info.precision, 'float32');
+    assert.match(q4.info.precisionNote ?? '', /com\.microsoft\.GatherBlockQuantized/);
+  } finally {
+    await q4.dispose();
+  }
+  await assert.rejects(loadModel(testModel('tiny-llama'), { dtype: 'q4', precision: 'float64' }), (e: unknown) => e instanceof EngineError && e.code === 'unsupported-precision' && /precision "float32"/.test(e.hint));
+  const limit = env.float64MaxWeightBytes;
+  env.float64MaxWeightBytes = 1000;
+  try {
+    const small = await loadModel(testModel('tiny-llama'));
+    assert.equal(small.info.precision, 'float32');
+    assert.match(small.info.precisionNote ?? '', /would take .* GB as float64/);
+    await small.dispose();
+  } finally {
+    env.float64MaxWeightBytes = limit;
+  }
+  await assert.rejects(loadModel(testModel('tiny-llama'), { precision: 'float16' as 'float32' }), (e: unknown) => e instanceof EngineError && e.code === 'bad-argument');
+});
