@@ -84,3 +84,14 @@ test('precision: auto computes in float64 when it can, and says why when it cann
   }
   await assert.rejects(loadModel(testModel('tiny-llama'), { precision: 'float16' as 'float32' }), (e: unknown) => e instanceof EngineError && e.code === 'bad-argument');
 });
+
+test('a missing folder under an existing one is reported as a missing folder, not fetched from the Hub', async () => {
+  const previous = env.allowRemoteModels;
+  env.allowRemoteModels = true;
+  try {
+    // "test/nope" has the form of a Hub id (org/name), but the local folder "test" exists.
+    await assert.rejects(loadModel('test/nope'), (e: unknown) => e instanceof EngineError && e.code === 'model-not-found' && /No model folder at .*test\/nope/.test(e.message));
+  } finally {
+    env.allowRemoteModels = previous;
+  }
+});

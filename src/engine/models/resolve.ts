@@ -24,7 +24,9 @@ export interface ResolveOptions {
 export async function resolveModelFolder(ref: string, opts: ResolveOptions): Promise<string> {
   const local = path.resolve(ref);
   if (await isDirectory(local)) return local;
-  if (!HUB_ID.test(ref) || ref.startsWith('.') || ref.startsWith('/')) {
+  // "models/nope" is a Hub id by its form, but when a local "models" folder exists it names a folder.
+  const looksLocal = ref.startsWith('.') || path.isAbsolute(ref) || (await isDirectory(path.dirname(local)));
+  if (!HUB_ID.test(ref) || looksLocal) {
     throw new EngineError('model-not-found', `No model folder at ${local}.`, 'Give a folder with config.json, tokenizer.json and onnx/model.onnx, or a Hugging Face id like org/name.');
   }
   const folder = path.join(env.cacheDir, 'hub', ...ref.split('/'));

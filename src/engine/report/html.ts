@@ -6,7 +6,7 @@
 import type { Analysis } from '../analysis.ts';
 import { describePrecision, modelName } from './labels.ts';
 
-export function renderHtmlReport(analyses: Analysis[], title = 'Prompt Lens report'): string {
+export function renderHtmlReport(analyses: Analysis[], title = defaultTitle(analyses)): string {
   const sections = analyses.map((a, i) => renderAnalysis(a, i)).join('\n');
   const data = JSON.stringify(analyses.map((a) => ({ rows: a.promptTokens.map((t) => t.text), cols: a.responseTokens.map((t) => t.text), S: a.normalized, L: a.settings.levels })));
   return `<!doctype html>
@@ -21,13 +21,15 @@ h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-bottom: .25rem; }
 .meta { color: #59636e; font-size: 12px; }
 .prompt, .response { white-space: pre-wrap; font-family: ui-monospace, monospace; border: 1px solid #8884; padding: .5rem; border-radius: 4px; }
 .tok { border-radius: 2px; }
+.instr { text-decoration: underline 2px; text-underline-offset: 3px; }
+.nl { opacity: .45; }
 .special { opacity: .45; }
 .legend span { display: inline-block; width: 2.6em; margin-right: 2px; text-align: center; font-size: 11px; }
 canvas { border: 1px solid #8884; max-width: 100%; }
 table.top td { padding: 0 .6rem 0 0; font-family: ui-monospace, monospace; }
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
-<p class="legend">Normalized importance density, low → high: ${legend()}</p>
+<p class="legend">Normalized importance density, low → high: ${legend()}${analyses.some((a) => a.instructionSpans?.length) ? ' · <u class="instr">underlined</u>: instruction spans' : ''}</p>
 <div class="models">${sections}</div>
 <script>
 const data = ${data.replace(/</g, '\\u003c')};
@@ -51,17 +53,20 @@ function renderAnalysis(a: Analysis, index: number): string {
     .filter((x) => !x.t.special && x.d > 0)
     .sort((x, y) => y.d - x.d)
     .slice(0, 10);
-  const score = a.instructionScore !== undefined ? `<p>Instruction score (L=${a.settings.levels}, b=${a.settings.threshold}, p=${a.settings.p}): <b>${a.instructionScore.toFixed(4)}</b></p>` : '';
+  const spansFrom = a.instructionSpansSource === 'detected' ? 'detected automatically' : 'given';
+  const score = a.instructionScore !== undefined ? `<p>Instruction score (L=${a.settings.levels}, b=${a.settings.threshold}, p=${a.settings.p}; instruction spans ${spansFrom}): <b>${a.instructionScore.toFixed(4)}</b></p>` : '';
+  const reply = a.settings.responseSource === 'given' ? 'a given response (teacher-forced)' : 'the model\'s own greedy response';
+  const record = a.dataset ? ` · ${escapeHtml(a.dataset.id)}` : '';
   return `<section>
-<h2 title="${escapeHtml(a.model.path)}">${escapeHtml(modelName(a.model.ref))}</h2>
+<h2 title="${escapeHtml(a.model.path)}">${escapeHtml(modelName(a.model.ref))}${record}</h2>
 <p class="meta">${escapeHtml(a.model.architecture)} · ${escapeHtml(a.model.dtype)} · ${escapeHtml(describePrecision(a))} · method ${a.settings.method} · template ${a.settings.template} · ${a.promptTokens.length} prompt × ${a.responseTokens.length} response tokens · parity ${a.parity.maxAbsLogitDiff.toExponential(1)} · ${(a.timings.totalMs / 1000).toFixed(1)} s</p>
 <h3>Prompt</h3>
 <div class="prompt">${highlightPrompt(a)}</div>
-<h3>Response</h3>
-<div class="response">${a.responseTokens.map((t, m) => `<span title="p = ${a.responseProbabilities[m].toFixed(4)}">${escapeHtml(t.text)}</span>`).join('')}</div>
+<h3>Response <span class="meta">(${reply})</span></h3>
+<div class="response">${a.responseTokens.map((t, m) => `<span title="p = ${a.responseProbabilities[m].toFixed(4)}">${showNewlines(escapeHtml(t.text))}</span>`).join('')}</div>
 ${score}
 <h3>Strongest prompt tokens</h3>
-<table class="top">${top.map((x) => `<tr><td>${escapeHtml(JSON.stringify(x.t.text))}</td><td>${x.d.toFixed(3)}</td></tr>`).join('')}</table>
+<table class="top"><tr><td>token</td><td>at</td><td>density</td></tr>${top.map((x) => `<tr><td>${escapeHtml(JSON.stringify(x.t.text))}</td><td>chars ${x.t.start}–${x.t.end}</td><td>${x.d.toFixed(3)}</td></tr>`).join('')}</table>
 <h3>Heatmap S (rows: prompt tokens, columns: response tokens)</h3>
 <canvas id="heat${index}"></canvas>
 </section>`;
@@ -77,11 +82,22 @@ function highlightPrompt(a: Analysis): string {
     if (start > at) parts.push(escapeHtml(a.prompt.slice(at, start)));
     const d = a.densityNormalized[n];
     const style = d > 0 ? ` style="background: ${colourFor(d)}"` : '';
-    parts.push(`<span class="tok"${style} title="${escapeHtml(JSON.stringify(t.text))}: density ${a.density[n].toFixed(3)}, normalized ${d.toFixed(3)}">${escapeHtml(a.prompt.slice(start, t.end))}</span>`);
+    const inInstruction = a.instructionMask?.[n] ? ' instr' : '';
+    parts.push(`<span class="tok${inInstruction}"${style} title="${escapeHtml(JSON.stringify(t.text))}: density ${a.density[n].toFixed(3)}, normalized ${d.toFixed(3)}">${escapeHtml(a.prompt.slice(start, t.end))}</span>`);
     at = t.end;
   });
   if (at < a.prompt.length) parts.push(escapeHtml(a.prompt.slice(at)));
   return parts.join('');
+}
+
+/** Newlines in a response are shown as ↵ (a reply often starts with one). */
+function showNewlines(html: string): string {
+  return html.replace(/\n/g, '<span class="nl">↵</span>\n');
+}
+
+function defaultTitle(analyses: Analysis[]): string {
+  const names = [...new Set(analyses.map((a) => modelName(a.model.ref)))];
+  return `Prompt Lens: ${names.join(' vs ')}`;
 }
 
 function colourFor(value: number): string {
