@@ -7,7 +7,8 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
 // Native or heavy runtime packages stay in node_modules (shipped in the VSIX), never bundled.
-const nodeExternals = ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/transformers'];
+// chart.js is read as a file (its UMD build is inlined into the stats report), not bundled.
+const nodeExternals = ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/transformers', 'chart.js'];
 
 const common = {
   bundle: true,

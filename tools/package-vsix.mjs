@@ -59,5 +59,6 @@ for (const napi of fs.existsSync(ortBin) ? fs.readdirSync(ortBin) : []) {
 }
 
 run(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--target', target, '--allow-missing-repository', '--skip-license', '--allow-star-activation', '--no-rewrite-relative-links', '-o', out], stage);
+fs.rmSync(stage, { recursive: true, force: true }); // ~260 MB of staged dependencies
 const mb = (fs.statSync(out).size / 1024 / 1024).toFixed(1);
 console.log(`[package] ${path.relative(root, out)}: ${mb} MB${demo ? '' : ' (without the demo pair)'}`);
