@@ -1,8 +1,15 @@
-/** The options `analyze`, `compare` and `dataset` share, parsed into an AnalyzeRequest. */
+/**
+ * The options `analyze`, `compare` and `dataset` share, parsed into an AnalyzeRequest. Every
+ * value is checked here, before any model loads (the engine checks again, for its other callers).
+ */
 import { readFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import { DTYPES, type AnalyzeRequest, type Dtype, type LoadOptions, type Span } from '../engine/index.ts';
+import { checkOutputFile } from './output.ts';
+import type { Values } from './parse-options.ts';
 import { UsageError } from './run-guard.ts';
+
+export type { Values } from './parse-options.ts';
 
 export const ANALYSIS_OPTIONS = {
   prompt: { type: 'string' },
@@ -28,16 +35,26 @@ export const ANALYSIS_OPTIONS = {
   'no-color': { type: 'boolean', default: false },
 } satisfies ParseArgsConfig['options'];
 
-export type Values = Record<string, string | boolean | string[] | undefined>;
-
 export function readPromptOption(values: Values): string {
   const prompt = textOrFile(values, 'prompt');
   if (prompt === undefined) throw new UsageError('give the prompt with --prompt TEXT or --prompt-file FILE');
+  if (prompt.trim().length === 0) {
+    const where = values['prompt-file'] !== undefined ? `--prompt-file ${String(values['prompt-file'])} holds` : '--prompt has';
+    throw new UsageError(`the prompt is empty: ${where} no text but white space`, 'give the text to analyze with --prompt TEXT or --prompt-file FILE');
+  }
   return prompt;
 }
 
 export function readResponseOption(values: Values): string | undefined {
-  return textOrFile(values, 'response');
+  const response = textOrFile(values, 'response');
+  if (response === '') throw new UsageError('the given response is empty', 'give the text to explain with --response or --response-file, or leave both out to let the model generate the response');
+  return response;
+}
+
+/** --json and --html must name files that can be written: checked before any model loads. */
+export function checkOutputOptions(values: Values): void {
+  if (typeof values.json === 'string') checkOutputFile(values.json, '--json', 'analysis.json');
+  if (typeof values.html === 'string') checkOutputFile(values.html, '--html', 'report.html');
 }
 
 function textOrFile(values: Values, name: string): string | undefined {
@@ -53,16 +70,19 @@ function textOrFile(values: Values, name: string): string | undefined {
 }
 
 export function analyzeRequestFrom(values: Values, prompt: string): AnalyzeRequest {
+  const maxNewTokens = integer(values['max-new-tokens'] as string, 'max-new-tokens');
+  if (maxNewTokens < 1) throw new UsageError(`--max-new-tokens must be at least 1, not ${maxNewTokens}`, 'give the longest response to generate in tokens, e.g. --max-new-tokens 64');
+  const { levels, threshold, p } = scoreSettingsFrom(values);
   const req: AnalyzeRequest = {
     prompt,
     response: readResponseOption(values),
     method: oneOf(values.method as string, ['occlusion', 'gradient'] as const, 'method'),
     template: oneOf(values.template as string, ['auto', 'none'] as const, 'template'),
     granularity: oneOf(values.granularity as string, ['token', 'word'] as const, 'granularity'),
-    maxNewTokens: integer(values['max-new-tokens'] as string, 'max-new-tokens'),
-    levels: integer(values.levels as string, 'levels'),
-    threshold: integer(values.threshold as string, 'threshold'),
-    p: number(values.p as string, 'p'),
+    maxNewTokens,
+    levels,
+    threshold,
+    p,
     instructionSpans: parseSpans((values.instruction as string[] | undefined) ?? [], prompt),
   };
   if (values.system !== undefined) req.system = values.system as string;
@@ -70,6 +90,19 @@ export function analyzeRequestFrom(values: Values, prompt: string): AnalyzeReque
   if (values['top-p'] !== undefined) req.topP = number(values['top-p'] as string, 'top-p');
   if (values.seed !== undefined) req.seed = integer(values.seed as string, 'seed');
   return req;
+}
+
+/** --levels, --threshold and --p (L, b, p of METHODS.md), checked. */
+export function scoreSettingsFrom(values: Values): { levels: number; threshold: number; p: number } {
+  const levels = integer(values.levels as string, 'levels');
+  if (levels < 1) throw new UsageError(`--levels must be at least 1, not ${levels}`, 'the paper uses --levels 10');
+  const threshold = integer(values.threshold as string, 'threshold');
+  if (threshold < 0 || threshold >= levels) {
+    throw new UsageError(`--threshold must be an integer in [0, levels) = [0, ${levels}), not ${threshold}`, `give a threshold from 0 to ${levels - 1} (0 for pictures, 7 for statistics with --levels 10), or raise --levels`);
+  }
+  const p = number(values.p as string, 'p');
+  if (!(p > 1)) throw new UsageError(`--p must be greater than 1, not ${p}`, 'the paper uses --p 4');
+  return { levels, threshold, p };
 }
 
 /** How to load each model: the ONNX export (--dtype) and the float type to compute in (--precision). */
@@ -98,13 +131,13 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], name: str
 }
 
 function integer(value: string, name: string): number {
-  const n = Number(value);
+  const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, not "${value}"`);
   return n;
 }
 
 function number(value: string, name: string): number {
-  const n = Number(value);
+  const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, not "${value}"`);
   return n;
 }

@@ -4,7 +4,14 @@
  */
 import { EngineError } from '../engine/errors.ts';
 
-export class UsageError extends Error {}
+/** A mistake in how the command was called: exit code 2, one message, and the fix when there is a specific one. */
+export class UsageError extends Error {
+  readonly fix?: string;
+  constructor(message: string, fix?: string) {
+    super(message);
+    this.fix = fix;
+  }
+}
 
 export async function guarded(body: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const controller = new AbortController();
@@ -31,7 +38,7 @@ export function reportError(error: unknown): number {
     return error.code === 'cancelled' ? 130 : 1;
   }
   if (error instanceof UsageError) {
-    process.stderr.write(`prompt-lens: ${error.message}\n  run "prompt-lens help" for usage\n`);
+    process.stderr.write(`prompt-lens: ${error.message}\n  ${error.fix !== undefined ? `fix: ${error.fix}` : 'run "prompt-lens help" for usage'}\n`);
     return 2;
   }
   const fsError = error as NodeJS.ErrnoException;

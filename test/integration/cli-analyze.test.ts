@@ -68,7 +68,7 @@ test('word granularity merges sub-word tokens', async () => {
 const BAD_INPUTS: { name: string; args: () => string[]; code: number; message: RegExp }[] = [
   { name: 'missing model folder', args: () => ['analyze', '--model', '/nonexistent/model', '--prompt', 'hi'], code: 1, message: /No model folder at \/nonexistent\/model/ },
   { name: 'Hub id while offline', args: () => ['analyze', '--model', 'HuggingFaceTB/SmolLM-135M', '--prompt', 'hi'], code: 1, message: /not downloaded and downloads are turned off/ },
-  { name: 'empty prompt', args: () => ['analyze', '--model', testModel('tiny-gpt2'), '--prompt', '   '], code: 1, message: /prompt is empty/ },
+  { name: 'empty prompt', args: () => ['analyze', '--model', testModel('tiny-gpt2'), '--prompt', '   '], code: 2, message: /prompt is empty/ },
   { name: 'prompt longer than the context window', args: () => ['analyze', '--model', testModel('tiny-gpt2'), '--prompt', 'word '.repeat(2000)], code: 1, message: /reads at most/ },
   { name: 'unknown method', args: () => ['analyze', '--model', testModel('tiny-gpt2'), '--prompt', 'hi', '--method', 'lime'], code: 2, message: /--method must be one of/ },
   { name: 'bad instruction span', args: () => ['analyze', '--model', testModel('tiny-gpt2'), '--prompt', 'hi', '--instruction', '0:99'], code: 2, message: /not inside the prompt/ },

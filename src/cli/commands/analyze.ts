@@ -2,20 +2,23 @@
  * `prompt-lens analyze --model M ...` and `prompt-lens compare --base M1 --tuned M2 ...`:
  * thin over the engine. Results are written whole (JSON and/or HTML) or not at all.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { analyze, loadModel, renderHtmlReport, type Analysis, type AnalyzeRequest, type LoadOptions } from '../../engine/index.ts';
 import { renderTerminal } from '../../engine/report/terminal.ts';
-import { analyzeRequestFrom, ANALYSIS_OPTIONS, loadOptionsFrom, readPromptOption, type Values } from '../analysis-options.ts';
+import { analyzeRequestFrom, ANALYSIS_OPTIONS, checkOutputOptions, loadOptionsFrom, readPromptOption, type Values } from '../analysis-options.ts';
 import { writeFileAtomically } from '../output.ts';
+import { parseOptions } from '../parse-options.ts';
 import { progressPrinter } from '../progress-bar.ts';
 import { guarded, UsageError } from '../run-guard.ts';
 
 export async function runAnalyze(argv: string[]): Promise<number> {
   return guarded(async (signal) => {
-    const { values } = parse(argv, { model: { type: 'string' } });
+    const { values } = parse('analyze', argv, { model: { type: 'string' } });
     if (!values.model) throw new UsageError('analyze needs --model FOLDER_OR_HUB_ID');
     const req = analyzeRequestFrom(values, readPromptOption(values));
-    const analysis = await analyzeWith(values.model as string, loadOptionsFrom(values), req, signal);
+    const load = loadOptionsFrom(values);
+    checkOutputOptions(values);
+    const analysis = await analyzeWith(values.model as string, load, req, signal);
     await writeOutputs(values, analysis, [analysis]);
     process.stdout.write(renderTerminal(analysis, useColour(values)) + '\n');
     return 0;
@@ -24,12 +27,13 @@ export async function runAnalyze(argv: string[]): Promise<number> {
 
 export async function runCompare(argv: string[]): Promise<number> {
   return guarded(async (signal) => {
-    const { values } = parse(argv, { base: { type: 'string' }, tuned: { type: 'string' }, 'same-response': { type: 'string', default: 'none' } });
+    const { values } = parse('compare', argv, { base: { type: 'string' }, tuned: { type: 'string' }, 'same-response': { type: 'string', default: 'none' } });
     if (!values.base || !values.tuned) throw new UsageError('compare needs --base MODEL and --tuned MODEL');
     const same = values['same-response'] as string;
     if (!['tuned', 'base', 'none'].includes(same)) throw new UsageError(`--same-response must be tuned, base or none, not "${same}"`);
     const req = analyzeRequestFrom(values, readPromptOption(values));
     const load = loadOptionsFrom(values);
+    checkOutputOptions(values);
     // One model in memory at a time; the model whose response is shared goes first.
     const order: ('base' | 'tuned')[] = same === 'base' ? ['base', 'tuned'] : ['tuned', 'base'];
     const results: Partial<Record<'base' | 'tuned', Analysis>> = {};
@@ -59,12 +63,8 @@ async function analyzeWith(ref: string, load: Pick<LoadOptions, 'dtype' | 'preci
   }
 }
 
-function parse(argv: string[], extra: ParseArgsConfig['options']): { values: Values } {
-  try {
-    return parseArgs({ args: argv, options: { ...ANALYSIS_OPTIONS, ...extra }, allowPositionals: false, strict: true }) as { values: Values };
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+function parse(command: string, argv: string[], extra: ParseArgsConfig['options']): { values: Values } {
+  return parseOptions(command, argv, { ...ANALYSIS_OPTIONS, ...extra });
 }
 
 async function writeOutputs(values: Record<string, unknown>, json: unknown, analyses: Analysis[]): Promise<void> {

@@ -6,10 +6,11 @@
  * otherwise; the id of a single prompt is "prompt").
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Span } from '../../engine/analysis.ts';
 import { detectInstructionSpans } from '../../engine/spans/index.ts';
-import { writeFileAtomically } from '../output.ts';
+import { checkOutputFile, writeFileAtomically } from '../output.ts';
+import { optionError } from '../parse-options.ts';
 import { guarded, UsageError } from '../run-guard.ts';
 
 interface PromptRecord {
@@ -57,22 +58,22 @@ function describe(record: SpansRecord): string {
   return lines.join('\n') + '\n';
 }
 
+const OPTIONS = {
+  prompt: { type: 'string' },
+  'prompt-file': { type: 'string' },
+  prompts: { type: 'string' },
+  json: { type: 'string' },
+} satisfies ParseArgsConfig['options'];
+
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     let values;
     try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
-          prompt: { type: 'string' },
-          'prompt-file': { type: 'string' },
-          prompts: { type: 'string' },
-          json: { type: 'string' },
-        },
-      }));
+      ({ values } = parseArgs({ args: argv, options: OPTIONS }));
     } catch (error) {
-      throw new UsageError((error as Error).message);
+      throw optionError('spans', OPTIONS, error);
     }
+    if (values.json !== undefined) checkOutputFile(values.json, '--json', values.prompts !== undefined ? 'spans.jsonl' : 'spans.json');
     const given = (['prompt', 'prompt-file', 'prompts'] as const).filter((k) => values[k] !== undefined);
     if (given.length !== 1) throw new UsageError('give exactly one of --prompt TEXT, --prompt-file F or --prompts FILE.jsonl');
 

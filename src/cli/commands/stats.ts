@@ -3,10 +3,13 @@
  * the paper's statistics from saved analyses (or imported attributions), with any settings,
  * without models. Writes stats.json and stats.html.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { importRecords, importPaperData, itemsFromAnalysisDir, readJsonLines, renderStatsHtml, scoreItem, summarize, type AttributionItem, type ImportedRecord, type StatsReport } from '../../engine/stats/index.ts';
-import { writeFileAtomically } from '../output.ts';
+import { scoreSettingsFrom } from '../analysis-options.ts';
+import { checkOutputFile, checkOutputFolder, writeFileAtomically } from '../output.ts';
+import { optionError } from '../parse-options.ts';
 import { guarded, UsageError } from '../run-guard.ts';
 
 /**
@@ -26,30 +29,31 @@ export function foldTwoValueOption(argv: string[], option: string): string[] {
   return out;
 }
 
+const OPTIONS = {
+  levels: { type: 'string', default: '10' },
+  threshold: { type: 'string', default: '7' },
+  p: { type: 'string', default: '4' },
+  import: { type: 'string' },
+  'import-paper': { type: 'string', multiple: true },
+  out: { type: 'string' },
+} satisfies ParseArgsConfig['options'];
+
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     let parsed;
     try {
-      parsed = parseArgs({
-        args: foldTwoValueOption(argv, '--import-paper'),
-        allowPositionals: true,
-        options: {
-          levels: { type: 'string', default: '10' },
-          threshold: { type: 'string', default: '7' },
-          p: { type: 'string', default: '4' },
-          import: { type: 'string' },
-          'import-paper': { type: 'string', multiple: true },
-          out: { type: 'string' },
-        },
-      });
+      parsed = parseArgs({ args: foldTwoValueOption(argv, '--import-paper'), allowPositionals: true, options: OPTIONS });
     } catch (error) {
-      throw new UsageError((error as Error).message);
+      throw optionError('stats', OPTIONS, error);
     }
     const { values, positionals } = parsed;
-    const settings = { levels: Number(values.levels), threshold: Number(values.threshold), p: Number(values.p) };
-    if (!Number.isInteger(settings.levels) || settings.levels < 1) throw new UsageError('--levels must be a positive integer');
-    if (!Number.isInteger(settings.threshold) || settings.threshold < 0 || settings.threshold >= settings.levels) throw new UsageError('--threshold must be an integer in [0, levels)');
-    if (!(settings.p > 1)) throw new UsageError('--p must be greater than 1');
+    const settings = scoreSettingsFrom(values);
+
+    // Where the report goes, checked before reading any analyses. (Without --out it goes into
+    // the analyses folder, which is checked as such below.)
+    const out = values.out ?? positionals[0] ?? '.';
+    if (values.out !== undefined) checkOutputFolder(out, '--out');
+    if (values.out !== undefined || isDirectory(out)) for (const f of ['stats.json', 'stats.html']) checkOutputFile(path.join(out, f), values.out !== undefined ? '--out' : 'the report');
 
     const items: AttributionItem[] = [];
     for (const dir of positionals) items.push(...itemsFromAnalysisDir(dir));
@@ -70,7 +74,6 @@ export async function run(argv: string[]): Promise<number> {
     const methods = [...new Set(items.flatMap((item) => (item.method ? [item.method] : [])))];
     if (methods.length > 1) process.stderr.write(`warning: the analyses mix attribution methods (${methods.join(', ')}); their scores are not comparable. Keep one method per folder.\n`);
     const report: StatsReport = { schemaVersion: 1, settings, methods, prompts: scored.length, sources: summarize(scored) };
-    const out = values.out ?? positionals[0] ?? '.';
     // Both documents are made before either is written: a failure leaves no half of the report.
     const json = JSON.stringify(report, null, 1) + '\n';
     const html = renderStatsHtml(report);
@@ -84,4 +87,12 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`report: ${path.resolve(out, 'stats.html')}\n`);
     return 0;
   });
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }

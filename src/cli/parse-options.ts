@@ -1,0 +1,40 @@
+/**
+ * util.parseArgs with its errors turned into one-line usage errors that name the command, the
+ * option and the fix (Node's own text suggests "--" for positionals, which no command wants).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './run-guard.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+export type Values = Record<string, string | boolean | string[] | undefined>;
+
+export function parseOptions(command: string, argv: string[], options: Options, allowPositionals = false): { values: Values; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true }) as { values: Values; positionals: string[] };
+  } catch (error) {
+    throw optionError(command, options, error);
+  }
+}
+
+export function optionError(command: string, options: Options, error: unknown): UsageError {
+  const { code, message } = error as { code?: string; message?: string };
+  const text = String(message ?? error);
+  const quoted = /'([^']*)'/.exec(text)?.[1] ?? '';
+  const names = Object.keys(options).map((name) => `--${name}`);
+  // A short list is spelled out; a long one is in the usage text.
+  const known = names.length <= 8 ? `${command} takes ${names.join(', ')}` : `run "prompt-lens help" for the options of ${command}`;
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new UsageError(`${command} has no option ${quoted}`, names.length <= 8 ? `leave it out; ${known}` : `leave it out or correct its spelling; ${known}`);
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new UsageError(`${command} takes no argument "${quoted}"`, `every value follows its option (--name VALUE); ${known}`);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const name = /^(--?[\w-]+)/.exec(quoted)?.[1] ?? quoted;
+      if (/does not take an argument/.test(text)) return new UsageError(`${name} is a switch and takes no value`, `write ${name} alone`);
+      if (/ambiguous/.test(text)) return new UsageError(`${name} is followed by another option, not by its value`, `give ${name} a value (${name}=VALUE when the value starts with "-")`);
+      return new UsageError(`${name} needs a value`, `write ${name} VALUE`);
+    }
+    default:
+      return new UsageError(text.split('\n')[0]);
+  }
+}
