@@ -1,6 +1,6 @@
 /** The terminal view of an analysis: the prompt coloured by density, and the top tokens. */
 import type { Analysis } from '../analysis.ts';
-import { describePrecision } from './labels.ts';
+import { describePrecision, modelName } from './labels.ts';
 
 const RESET = '\x1b[0m';
 // Background colours from pale to strong (256-colour palette, oranges).
@@ -8,7 +8,7 @@ const SHADES = [230, 223, 222, 215, 214, 208, 202];
 
 export function renderTerminal(a: Analysis, colour: boolean, topCount = 8): string {
   const lines: string[] = [];
-  lines.push(`${a.model.ref}  (${a.model.architecture}, ${a.model.dtype}, ${describePrecision(a)}, ${a.settings.method}, template ${a.settings.template})`);
+  lines.push(`${modelName(a.model.ref)}  (${a.model.architecture}, ${a.model.dtype}, ${describePrecision(a)}, ${a.settings.method}, template ${a.settings.template})`);
   lines.push('prompt:');
   lines.push(indent(highlight(a, colour)));
   lines.push('response:');
