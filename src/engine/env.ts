@@ -28,8 +28,8 @@ export const env = {
    */
   gradientStep: 1e-3,
   /**
-   * The float type attribution computes in: 'float64' (exact to ~1e-6 of a column's maximum,
-   * about 3-4× slower, twice the memory), 'float32', or 'auto' (float64 when the graph can be
+   * The float type attribution computes in: 'float64' (exact to ~1e-5 of a column's maximum,
+   * about 2× slower on a 135M model, twice the memory), 'float32', or 'auto' (float64 when the graph can be
    * converted and its weights take at most `float64MaxWeightBytes` as float32).
    */
   precision: (process.env.PROMPT_LENS_PRECISION ?? 'auto') as 'auto' | 'float32' | 'float64',
