@@ -30,7 +30,7 @@ export const env = {
   /**
    * The float type attribution computes in: 'float64' (exact to ~1e-5 of a column's maximum,
    * about 2× slower on a 135M model, twice the memory), 'float32', or 'auto' (float64 when the graph can be
-   * converted and its weights take at most `float64MaxWeightBytes` as float32).
+   * converted and its weights would take at most `float64MaxWeightBytes` as float64).
    */
   precision: (process.env.PROMPT_LENS_PRECISION ?? 'auto') as 'auto' | 'float32' | 'float64',
   float64MaxWeightBytes: 1.5 * 1024 ** 3,
