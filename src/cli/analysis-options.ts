@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
-import { DTYPES, type AnalyzeRequest, type Dtype, type LoadOptions, type Span } from '../engine/index.ts';
+import { DTYPES, env, type AnalyzeRequest, type Dtype, type LoadOptions, type Span } from '../engine/index.ts';
 import { checkOutputFile } from './output.ts';
 import type { Values } from './parse-options.ts';
 import { UsageError } from './run-guard.ts';
@@ -25,7 +25,7 @@ export const ANALYSIS_OPTIONS = {
   instruction: { type: 'string', multiple: true },
   granularity: { type: 'string', default: 'token' },
   dtype: { type: 'string', default: 'auto' },
-  precision: { type: 'string', default: 'auto' },
+  precision: { type: 'string', default: env.precision },
   system: { type: 'string' },
   temperature: { type: 'string' },
   'top-p': { type: 'string' },

@@ -1,7 +1,7 @@
 /**
  * Resuming `prompt-lens dataset`: a finished analysis in the --out folder is kept only when it
  * was made with the settings this run would use for it. The settings that change the raw
- * importance (method, template, granularity, max new tokens, where the response came from,
+ * importance (the prompt text, method, template, granularity, max new tokens, where the response came from,
  * sampling, the model's files, dtype and precision) must agree; the scoring settings (levels,
  * threshold, p, instruction spans) may differ, since `prompt-lens stats` rescores them.
  * Everything here runs before any model loads; `checkLoadedModel` repeats the model part with
@@ -20,6 +20,8 @@ export interface ExistingAnalysis {
   name: string;
   settings: AnalysisSettings;
   model: ModelInfo;
+  /** The prompt text it explains (an edited prompts file changes it). */
+  prompt?: string;
 }
 
 /** What this run asks of one prompt's analysis. */
@@ -55,7 +57,7 @@ export function readExisting(file: string, outDir: string): ExistingAnalysis {
   if (typeof record !== 'object' || record === null || typeof record.settings !== 'object' || typeof record.model !== 'object' || record.settings === null || record.model === null) {
     throw new UsageError(`cannot resume in --out ${outDir}: ${name} is not a Prompt Lens analysis (it has no settings or model)`, `delete ${file} to recompute it, or give a new --out folder`);
   }
-  return { name, settings: record.settings, model: record.model };
+  return { name, settings: record.settings, model: record.model, prompt: typeof record.prompt === 'string' ? record.prompt : undefined };
 }
 
 /** The settings of `existing` that differ from what this run would use. */
@@ -67,6 +69,9 @@ export function settingDifferences(existing: ExistingAnalysis, wanted: WantedSet
     if (old === now) return;
     out.push({ setting, old: show(old), now: show(now), option: flag !== undefined && old !== undefined ? `${flag} ${String(old)}` : undefined });
   };
+  if (existing.prompt !== undefined && existing.prompt !== r.prompt) {
+    out.push({ setting: 'prompt text', old: excerpt(existing.prompt), now: `${excerpt(r.prompt)} (the prompts file changed)` });
+  }
   compare('method', s.method, r.method, '--method');
   compare('template', s.template, r.template, '--template');
   compare('granularity', s.granularity, r.granularity, '--granularity');
@@ -176,8 +181,12 @@ function recordedPrecision(model: ModelInfo): 'float32' | 'float64' {
 function localModelFolder(ref: string): string | undefined {
   const local = path.resolve(ref);
   if (isDirectory(local)) return local;
-  const hub = path.join(env.cacheDir, 'hub', ...ref.split('/'));
+  const hub = path.join(env.cacheDir, 'hub', ...ref.replace(/^hf:/, '').split('/'));
   return isDirectory(path.join(hub, 'onnx')) ? hub : undefined;
+}
+
+function excerpt(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
 function show(value: unknown): string {

@@ -28,7 +28,7 @@ export const env = {
    */
   gradientStep: 1e-3,
   /**
-   * The float type attribution computes in: 'float64' (exact to ~1e-5 of a column's maximum,
+   * The float type attribution computes in: 'float64' (within ~2e-5 of a column's maximum,
    * about 2× slower on a 135M model, twice the memory), 'float32', or 'auto' (float64 when the graph can be
    * converted and its weights would take at most `float64MaxWeightBytes` as float64).
    */

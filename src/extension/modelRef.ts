@@ -43,6 +43,10 @@ export function resolveModelRef(setting: string, ctx: ResolveContext): ResolvedM
     const name = s.slice('bundled:'.length).replace(/[^\w.-]/g, '');
     return { setting: s, kind: 'bundled', ref: path.join(ctx.extensionPath, 'models', name), label: name };
   }
+  if (s.startsWith('hf:') && isHubId(s.slice(3))) {
+    // An explicit Hub id, even where a workspace folder of the same name exists (the engine knows the prefix).
+    return { setting: s, kind: 'hub', ref: s, label: s.split('/')[1] };
+  }
   let p = s;
   if (p.startsWith('~/') || p === '~') p = path.join(os.homedir(), p.slice(1));
   if (ctx.workspaceFolder) p = p.replace(/\$\{workspaceFolder\}/g, ctx.workspaceFolder);

@@ -47,8 +47,9 @@ async function evictIfNeeded(keep: string): Promise<void> {
     const s = idle.shift()!;
     slots.delete(s.key);
     try { await (await s.model).dispose(); } catch { /* a failed load has nothing to free */ }
-    setState(s.ref, s.dtype, 'unloaded');
-    log('info', `unloaded ${s.ref} (${s.dtype}) to stay within ${maxLoaded} loaded model(s)`);
+    // Another slot of the same model (other precision) may still be loaded: it keeps the state.
+    if (![...slots.values()].some((o) => o.ref === s.ref && o.dtype === s.dtype)) setState(s.ref, s.dtype, 'unloaded');
+    log('info', `unloaded ${s.ref} (${s.dtype}, ${s.precision}) to stay within ${maxLoaded} loaded model(s)`);
   }
 }
 

@@ -23,7 +23,7 @@ const cacheDir = tempDir();
 /** Bounds per precision: occlusion max |Δ|, gradient Pearson, gradient max |Δ| / column max. */
 const BOUNDS: Record<Precision, { occlusion: number; pearson: number; gradientRelative: number }> = {
   float32: { occlusion: 1e-5, pearson: 0.999, gradientRelative: Infinity },
-  float64: { occlusion: 1e-7, pearson: 0.9999999, gradientRelative: 1e-5 },
+  float64: { occlusion: 1e-7, pearson: 0.9999999, gradientRelative: 5e-5 },
 };
 
 for (const [name, precision] of MODELS.flatMap((m) => (['float32', 'float64'] as const).map((p) => [m, p] as const))) {

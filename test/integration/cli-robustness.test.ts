@@ -61,6 +61,11 @@ test('dataset --out refuses to resume over analyses made with other settings, be
   // Another model under the same role: its files differ.
   const otherModel = await runCli(['dataset', '--base', demoInstruct, '--prompts', prompts, '--out', out, '--max-new-tokens', '4', '--method', 'occlusion'], { env });
   assertUsageError(otherModel, /model .*demo-base \(this run: .*demo-instruct, whose .*onnx\/model\.onnx differ by sha256\)/, 'other model');
+  // An edited prompts file: same ids, other text.
+  const edited = path.join(dir, 'edited.jsonl');
+  writeFileSync(edited, records.map((line) => { const r = JSON.parse(line) as { prompt: string }; r.prompt = `${r.prompt} Please.`; return JSON.stringify(r); }).join('\n') + '\n');
+  const editedRun = await runCli(['dataset', '--base', demoBase, '--prompts', edited, '--out', out, '--max-new-tokens', '4', '--method', 'occlusion'], { env });
+  assertUsageError(editedRun, /prompt text ".*" \(this run: ".* Please\." \(the prompts file changed\)\)/, 'edited prompts');
   assert.deepEqual(mtimes(), before, 'refused runs leave the finished analyses alone');
 
   // Scoring settings are rescored later: they do not block a resume.

@@ -1,6 +1,9 @@
 /** The engine's public API as the extension and other tools use it. */
 import assert from 'node:assert/strict';
+import { cpSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { encodeOnnxModel, readOnnxModel, type ModelProto } from '../../src/engine/graph/onnx-model.ts';
 import { analyze, EngineError, env, loadModel, rescore, type LoadedModel, type Progress } from '../../src/engine/index.ts';
 import { tempDir, testModel } from '../helpers/paths.ts';
 
@@ -90,8 +93,49 @@ test('a missing folder under an existing one is reported as a missing folder, no
   env.allowRemoteModels = true;
   try {
     // "test/nope" has the form of a Hub id (org/name), but the local folder "test" exists.
-    await assert.rejects(loadModel('test/nope'), (e: unknown) => e instanceof EngineError && e.code === 'model-not-found' && /No model folder at .*test\/nope/.test(e.message));
+    await assert.rejects(loadModel('test/nope'), (e: unknown) => e instanceof EngineError && e.code === 'model-not-found' && /No model folder at .*test\/nope \(read as a folder because .*test exists\)/.test(e.message) && /hf:test\/nope/.test(e.hint));
+    env.allowRemoteModels = false;
+    // With the hf: prefix it is a Hub id: here, not downloaded and downloads off.
+    await assert.rejects(loadModel('hf:test/nope'), (e: unknown) => e instanceof EngineError && e.code === 'offline' && /test\/nope is not downloaded/.test(e.message));
   } finally {
     env.allowRemoteModels = previous;
+  }
+});
+
+/** A copy of a test model whose graph is edited by `edit` (the other files as they are). */
+async function editedCopy(name: string, edit: (model: ModelProto) => void, omit: string[] = []): Promise<string> {
+  const dir = path.join(tempDir(), name);
+  cpSync(testModel(name), dir, { recursive: true, filter: (src) => !omit.includes(path.basename(src)) });
+  const graph = path.join(dir, 'onnx/model.onnx');
+  const model = await readOnnxModel(graph);
+  edit(model);
+  writeFileSync(graph, encodeOnnxModel(model));
+  return dir;
+}
+
+test('precision: a graph onnxruntime cannot run in float64 falls back to float32 under auto, with the reason, and is refused when float64 is asked for', async () => {
+  // Erf has no float64 kernel in onnxruntime's CPU provider.
+  const dir = await editedCopy('tiny-gpt2', (m) => {
+    const tanh = m.graph.node.find((n) => n.op_type === 'Tanh');
+    assert.ok(tanh, 'tiny-gpt2 has a Tanh');
+    tanh.op_type = 'Erf';
+  });
+  const first = await loadModel(dir);
+  try {
+    assert.equal(first.info.precision, 'float32');
+    assert.match(first.info.precisionNote ?? '', /onnxruntime cannot run this graph in float64 .*Erf/);
+  } finally {
+    await first.dispose();
+  }
+  const again = await loadModel(dir);
+  assert.equal(again.info.precisionNote, first.info.precisionNote, 'the refusal is remembered');
+  await again.dispose();
+  await assert.rejects(loadModel(dir, { precision: 'float64' }), (e: unknown) => e instanceof EngineError && e.code === 'unsupported-precision' && /Erf/.test(e.message) && /precision "float32"/.test(e.hint));
+});
+
+test('precision: a missing external-data file is named in float64 as in float32', async () => {
+  const dir = await editedCopy('tiny-llama-extdata', () => {}, ['model.onnx_data']);
+  for (const precision of ['float64', 'float32'] as const) {
+    await assert.rejects(loadModel(dir, { precision }), (e: unknown) => e instanceof EngineError && e.code === 'model-files-missing' && /model\.onnx_data is missing/.test(e.message), precision);
   }
 });

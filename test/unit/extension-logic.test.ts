@@ -191,6 +191,8 @@ test('model references: bundled, folders, Hub ids', () => {
   assert.equal(resolveModelRef('./models/x', ctx).ref, '/ws/models/x');
   assert.equal(resolveModelRef('${workspaceFolder}/m', ctx).ref, '/ws/m');
   assert.equal(resolveModelRef('/abs/model', ctx).kind, 'local');
+  // hf: forces the Hub even where a workspace folder of that name exists.
+  assert.deepEqual(resolveModelRef('hf:models/mine', ctx), { setting: 'hf:models/mine', kind: 'hub', ref: 'hf:models/mine', label: 'mine' });
   assert.ok(isHubId('org/name-1.5B'));
   assert.ok(!isHubId('../x'));
   assert.ok(!isHubId('a/b/c'));

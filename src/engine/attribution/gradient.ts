@@ -3,8 +3,8 @@
  * I[n,m] = (∂p_m/∂e_n)·e_n = d/dα p_m(e_n → (1+α)e_n) at α = 0, computed as a central
  * difference of log p_m along the token's own embedding: I = p_m · (log p_m(1+h) − log p_m(1−h)) / 2h,
  * with 2h the difference of the two scales as the graph receives them. Two perturbed sequences
- * per prompt position, each giving all M columns at once. In a float64 graph the step is small
- * and the result agrees with exact autograd to about 1e-6 of a column's maximum; in float32,
+ * per prompt position, each giving all M columns at once. In a float64 graph
+ * and the result agrees with exact autograd to within about 2e-5 of a column's maximum; in float32,
  * rounding limits it (see graph/float64.ts).
  */
 import { env } from '../env.ts';

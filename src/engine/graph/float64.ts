@@ -2,11 +2,14 @@
  * A float64 copy of a prepared float32 graph. Attribution takes differences of probabilities
  * that can be far smaller than float32 rounding: on a trained model, gradient × input by
  * central differences in float32 was off by up to several times a column's maximum, while the
- * same differences in float64 agree with exact autograd to about 1e-6 of it. So every float
+ * same differences in float64 agree with exact autograd to within about 2e-5 of it. So every float
  * tensor becomes double: initializers (external data is read and inlined), constants, casts to
- * float, graph inputs and outputs. Quantized weights stay as they are; what DequantizeLinear
- * yields is cast to double. Graphs with float16 tensors or with operators outside the standard
- * ONNX domain (onnxruntime's contrib operators run in float32 only) are refused with the reason.
+ * float, graph inputs and outputs; every external tensor is read and inlined. Quantized weights
+ * stay as they are; what DequantizeLinear yields is cast to double. Refused with the reason:
+ * float16 tensors or casts, operators outside the standard ONNX domain (onnxruntime's contrib
+ * operators run in float32 only), dynamic quantization and integer matmuls, and subgraphs
+ * (If/Loop/Scan bodies would need the same conversion). What onnxruntime still cannot run in
+ * float64 is found when the session is created (models/precision.ts).
  */
 import { open } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,7 +26,7 @@ export async function convertToFloat64(model: ModelProto, sourceDir: string): Pr
   const keepFloat = dequantizeParameters(graph);
   let bytes = 0;
   for (const tensor of graph.initializer) {
-    if (tensor.data_type === TensorDataType.FLOAT && !keepFloat.has(tensor.name)) bytes += elementCount(tensor) * 8;
+    bytes += tensor.data_type === TensorDataType.FLOAT && !keepFloat.has(tensor.name) ? elementCount(tensor) * 8 : storedBytes(tensor);
   }
   if (bytes > MAX_INLINE_BYTES) {
     throw new EngineError(
@@ -34,8 +37,9 @@ export async function convertToFloat64(model: ModelProto, sourceDir: string): Pr
   }
   for (const tensor of graph.initializer) {
     if (tensor.data_type === TensorDataType.FLOAT && !keepFloat.has(tensor.name)) await toDoubleTensor(tensor, sourceDir);
+    else if (isExternal(tensor)) Object.assign(tensor, { raw_data: await readExternalBytes(tensor, sourceDir), data_location: 0, external_data: [] });
   }
-  for (const info of [...graph.input, ...graph.output, ...(graph.value_info ?? [])]) retypeValueInfo(info);
+  for (const info of [...graph.input, ...graph.output, ...(graph.value_info ?? [])]) if (!keepFloat.has(info.name)) retypeValueInfo(info);
   for (const node of graph.node) retypeNode(node);
   castDequantizedOutputs(graph);
 }
@@ -47,7 +51,7 @@ function refuseUnconvertible(graph: GraphProto): void {
     throw new EngineError(
       'unsupported-precision',
       `The graph holds float16 tensors (${(half ?? halfIo)!.name}); Prompt Lens converts only float32 graphs to float64.`,
-      'Choose the fp32 (or a q8/int8) export of the model with the dtype setting, or use precision "float32".',
+      'Choose the fp32 export of the model with the dtype setting, or use precision "float32".',
     );
   }
   const contrib = graph.node.find((n) => (n.domain ?? '') !== '' && n.domain !== 'ai.onnx');
@@ -55,10 +59,24 @@ function refuseUnconvertible(graph: GraphProto): void {
     throw new EngineError(
       'unsupported-precision',
       `The graph uses ${contrib.domain}.${contrib.op_type}, which onnxruntime runs only in float32 or float16.`,
-      'Choose the fp32 (or q8) export of the model with the dtype setting, or use precision "float32".',
+      'Choose the fp32 export of the model with the dtype setting, or use precision "float32".',
     );
   }
+  const quantizing = graph.node.find((n) => QUANTIZING_OPS.has(n.op_type));
+  if (quantizing) {
+    throw new EngineError('unsupported-precision', `The graph quantizes activations (${quantizing.op_type}), which has no float64 form.`, 'Choose the fp32 export of the model with the dtype setting, or use precision "float32".');
+  }
+  const withSubgraph = graph.node.find((n) => (n.attribute ?? []).some((a) => a.g || (a.graphs?.length ?? 0) > 0));
+  if (withSubgraph) {
+    throw new EngineError('unsupported-precision', `The graph has a ${withSubgraph.op_type} node with a subgraph, which Prompt Lens does not convert to float64.`, 'Use precision "float32" for this model.');
+  }
+  const halfCast = graph.node.find((n) => n.op_type === 'Cast' && (n.attribute ?? []).some((a) => a.name === 'to' && [TensorDataType.FLOAT16, TensorDataType.BFLOAT16].includes(Number(a.i) as 10 | 16)));
+  if (halfCast) {
+    throw new EngineError('unsupported-precision', `The graph casts to float16 (${halfCast.name ?? halfCast.output[0]}), which would undo float64.`, 'Use precision "float32" for this model.');
+  }
 }
+
+const QUANTIZING_OPS = new Set(['QuantizeLinear', 'DynamicQuantizeLinear', 'MatMulInteger', 'ConvInteger', 'QLinearMatMul', 'QLinearConv']);
 
 /** Scales and zero points of DequantizeLinear nodes: they keep their type (the op has no double kernel). */
 function dequantizeParameters(graph: GraphProto): Set<string> {
@@ -90,6 +108,9 @@ function retypeNode(node: NodeProto): void {
       attribute.t = doubleTensor(attribute.t.name, attribute.t.dims, floatValues(attribute.t));
     }
   }
+  if (node.op_type === 'ConstantOfShape' && !(node.attribute ?? []).some((a) => a.name === 'value')) {
+    node.attribute = [...(node.attribute ?? []), { name: 'value', type: 4, t: doubleTensor('', [1], [0]) }]; // the default is a float32 zero
+  }
   if (node.op_type === 'Constant') {
     const attribute = node.attribute?.find((a) => a.name === 'value_float' || a.name === 'value_floats');
     if (attribute) {
@@ -99,8 +120,12 @@ function retypeNode(node: NodeProto): void {
   }
 }
 
+function isExternal(tensor: TensorProto): boolean {
+  return tensor.data_location === 1 || (tensor.external_data?.length ?? 0) > 0;
+}
+
 async function toDoubleTensor(tensor: TensorProto, sourceDir: string): Promise<void> {
-  const values = tensor.data_location === 1 || (tensor.external_data?.length ?? 0) > 0 ? await readExternalFloats(tensor, sourceDir) : floatValues(tensor);
+  const values = isExternal(tensor) ? new Float32Array((await readExternalBytes(tensor, sourceDir)).buffer) : floatValues(tensor);
   Object.assign(tensor, doubleTensor(tensor.name, tensor.dims, values), { data_location: 0, external_data: [], float_data: [] });
 }
 
@@ -114,19 +139,30 @@ function floatValues(tensor: TensorProto): Float32Array {
   return Float32Array.from(tensor.float_data ?? []);
 }
 
-async function readExternalFloats(tensor: TensorProto, sourceDir: string): Promise<Float32Array> {
+async function readExternalBytes(tensor: TensorProto, sourceDir: string): Promise<Uint8Array> {
   const entry = (key: string) => tensor.external_data?.find((e) => e.key === key)?.value;
   const file = path.resolve(sourceDir, entry('location') ?? '');
   const offset = Number(entry('offset') ?? 0);
-  const length = Number(entry('length') ?? elementCount(tensor) * 4);
+  const length = Number(entry('length') ?? storedBytes(tensor));
   const bytes = new Uint8Array(length);
   const handle = await open(file, 'r');
   try {
-    await handle.read(bytes, 0, length, offset);
+    const { bytesRead } = await handle.read(bytes, 0, length, offset);
+    if (bytesRead !== length) {
+      throw new EngineError('model-files-corrupt', `${file} ends before the weights of ${tensor.name} (${bytesRead} of ${length} bytes at offset ${offset}).`, 'Download the model again; the weights file is truncated.');
+    }
   } finally {
     await handle.close();
   }
-  return new Float32Array(bytes.buffer);
+  return bytes;
+}
+
+/** Bytes of a tensor as stored (external length, or element count × element size). */
+function storedBytes(tensor: TensorProto): number {
+  const length = tensor.external_data?.find((e) => e.key === 'length')?.value;
+  if (length !== undefined) return Number(length);
+  if (tensor.raw_data) return tensor.raw_data.length;
+  return elementCount(tensor) * 4;
 }
 
 function elementCount(tensor: TensorProto): number {

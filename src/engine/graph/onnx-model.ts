@@ -32,6 +32,9 @@ export interface AttributeProto {
   f?: number;
   floats?: number[];
   t?: TensorProto;
+  /** Subgraphs (If/Loop/Scan bodies); only their presence is read. */
+  g?: unknown;
+  graphs?: unknown[];
 }
 export interface NodeProto {
   name?: string;

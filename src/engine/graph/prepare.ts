@@ -17,7 +17,7 @@ import { dimsOf, elemTypeOf, encodeOnnxModel, readOnnxModel, tensorValueInfo, Te
 export const EMBEDDING_SCALE_INPUT = 'embedding_scale';
 /** Optional input: the first sequence position whose logits are computed (the LM head runs from there). */
 export const LOGITS_START_INPUT = 'logits_start';
-const PREPARED_FORMAT_VERSION = 3;
+export const PREPARED_FORMAT_VERSION = 3;
 
 export interface KvCacheLayout {
   /** `past_key_values.{i}.key|value` input names, layer by layer, key then value. */
@@ -56,20 +56,22 @@ export async function loadOrPrepareGraph(
   cacheDir: string,
   precision: Precision = 'float32',
 ): Promise<{ prepared: PreparedGraph; fresh: boolean }> {
-  const key = `${sourceSha256.slice(0, 32)}${precision === 'float64' ? '-float64' : ''}`;
+  const dir = preparedDir(cacheDir, sourceSha256, precision);
+  const key = path.basename(dir);
   // onnxruntime reads external data only from the graph's own folder (it resolves links), so a
   // graph with external data goes to the cache with hard links to the data, or else beside its
   // source (another file system).
-  const inCache = { file: path.join(cacheDir, 'prepared', key, 'model.onnx'), metaFile: path.join(cacheDir, 'prepared', key, 'meta.json') };
-  const stem = path.join(path.dirname(sourceFile), `${path.basename(sourceFile, '.onnx')}.prompt-lens-${key.slice(0, 12)}`);
+  const inCache = { file: path.join(dir, 'model.onnx'), metaFile: path.join(dir, 'meta.json') };
+  const stem = path.join(path.dirname(sourceFile), `${path.basename(sourceFile, '.onnx')}.prompt-lens-${key.slice(0, 12)}${precision === 'float64' ? '-float64' : ''}`);
   const besideSource = { file: `${stem}.onnx`, metaFile: `${stem}.json` };
   for (const place of [inCache, besideSource]) {
     const cached = await readMeta(place.metaFile);
-    if (cached && cached.formatVersion === PREPARED_FORMAT_VERSION && cached.sourceSha256 === sourceSha256 && (await exists(place.file))) {
+    if (cached && cached.formatVersion === PREPARED_FORMAT_VERSION && cached.sourceSha256 === sourceSha256 && cached.precision === precision && (await exists(place.file))) {
       return { prepared: { ...place, meta: cached }, fresh: false };
     }
   }
   const model = await readOnnxModel(sourceFile);
+  await checkExternalData(model.graph, path.dirname(sourceFile));
   const meta = insertEmbeddingScale(model, sourceFile, sourceSha256);
   if (precision === 'float64') {
     await convertToFloat64(model, path.dirname(sourceFile));
@@ -82,6 +84,11 @@ export async function loadOrPrepareGraph(
   await writeAtomically(prepared.file, encodeOnnxModel(model));
   await saveMeta(prepared);
   return { prepared, fresh: true };
+}
+
+/** The cache folder of a prepared graph. */
+export function preparedDir(cacheDir: string, sourceSha256: string, precision: Precision): string {
+  return path.join(cacheDir, 'prepared', `${sourceSha256.slice(0, 32)}${precision === 'float64' ? '-float64' : ''}`);
 }
 
 export async function saveMeta(prepared: PreparedGraph): Promise<void> {
@@ -199,18 +206,26 @@ function byLayerThenKind(a: string, b: string): number {
   return la - lb || (a.endsWith('key') ? 0 : 1) - (b.endsWith('key') ? 0 : 1);
 }
 
-/** Hard-links every external-data file of the graph into `targetDir`; false if that is impossible. */
-async function linkExternalData(graph: GraphProto, sourceDir: string, targetDir: string): Promise<boolean> {
+function externalLocations(graph: GraphProto): Set<string> {
   const locations = new Set<string>();
   for (const tensor of graph.initializer) {
     const location = tensor.external_data?.find((e) => e.key === 'location')?.value;
     if (location) locations.add(location);
   }
-  for (const location of locations) {
+  return locations;
+}
+
+async function checkExternalData(graph: GraphProto, sourceDir: string): Promise<void> {
+  for (const location of externalLocations(graph)) {
     if (!(await exists(path.resolve(sourceDir, location)))) {
       throw new EngineError('model-files-missing', `The model's weights file ${path.resolve(sourceDir, location)} is missing.`, 'Download the model again with all of its onnx/*.onnx_data files.');
     }
   }
+}
+
+/** Hard-links every external-data file of the graph into `targetDir`; false if that is impossible. */
+async function linkExternalData(graph: GraphProto, sourceDir: string, targetDir: string): Promise<boolean> {
+  const locations = externalLocations(graph);
   await mkdir(targetDir, { recursive: true });
   try {
     for (const location of locations) {
@@ -225,7 +240,7 @@ async function linkExternalData(graph: GraphProto, sourceDir: string, targetDir:
 }
 
 async function writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   await writeFile(tmp, data);
   await rename(tmp, file);
 }

@@ -7,14 +7,12 @@ import { env } from '../env.ts';
 import { EngineError, throwIfAborted } from '../errors.ts';
 import type { ModelInfo, ParityInfo } from '../analysis.ts';
 import type { ProgressCallback } from '../progress.ts';
-import { saveMeta } from '../graph/prepare.ts';
-import { DecoderSession } from '../runtime/session.ts';
+import type { DecoderSession } from '../runtime/session.ts';
 import { loadPromptTokenizer, type PromptTokenizer } from '../tokens/index.ts';
 import { architectureFacts, contextWindow } from './architectures.ts';
 import { isDtype, type Dtype } from './dtypes.ts';
 import { cachedSha256, checkRequiredFiles, chooseGraphFile, readJsonFile } from './files.ts';
-import { maxAbsDiffWithPrepared, originalLogits } from './parity.ts';
-import { isPrecisionOption, prepareInPrecision, type PrecisionOption } from './precision.ts';
+import { isPrecisionOption, openGraph, type PrecisionOption } from './precision.ts';
 import { resolveModelFolder } from './resolve.ts';
 
 export interface LoadOptions {
@@ -60,27 +58,15 @@ export async function loadModel(ref: string, opts: LoadOptions = {}): Promise<Lo
   for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', graphFile]) {
     fileHashes[file] = await cachedSha256(path.join(folder, file), env.cacheDir);
   }
-  const sourceFile = path.join(folder, graphFile);
-  const { prepared, note: precisionNote } = await prepareInPrecision(sourceFile, fileHashes[graphFile], dtype, precisionOption);
-  throwIfAborted(opts.signal);
-
   opts.onProgress?.({ stage: 'load', message: 'loading tokenizer' });
   const tokenizer = await loadPromptTokenizer(folder);
-
   const vocabSize = Number(config.vocab_size ?? 0);
   const probe = Array.from({ length: PROBE_LENGTH }, (_, i) => (vocabSize > 0 ? (i * 7919 + 3) % vocabSize : i));
-  let reference: Float32Array | undefined;
-  if (!prepared.meta.parity) {
-    opts.onProgress?.({ stage: 'prepare', message: 'checking parity with the original graph' });
-    reference = await originalLogits(sourceFile, prepared.meta, probe);
-  }
-  opts.onProgress?.({ stage: 'load', message: `loading ${graphFile}` });
-  const session = await DecoderSession.create(prepared.file, prepared.meta);
-  if (reference) {
-    prepared.meta.parity = { maxAbsLogitDiff: await maxAbsDiffWithPrepared(session, probe, reference), probeTokens: PROBE_LENGTH };
-    await saveMeta(prepared);
-    session.positionsProcessed = 0;
-    session.forwardPasses = 0;
+  const source = { file: path.join(folder, graphFile), sha256: fileHashes[graphFile], dtype, probe };
+  const { prepared, session, note: precisionNote } = await openGraph(source, precisionOption, opts.onProgress);
+  if (opts.signal?.aborted) {
+    await session.dispose();
+    throwIfAborted(opts.signal);
   }
 
   const info: ModelInfo = {

@@ -1,43 +1,127 @@
 /**
- * Which float type a model's graph computes in (see graph/float64.ts): float64 unless the user
- * asked for float32, or, under 'auto', the model is too large or its graph cannot be converted.
+ * Opening a model's graph in the float type attribution computes in (see graph/float64.ts):
+ * float64 unless the user asked for float32, or, under 'auto', the model is too large, its graph
+ * cannot be converted, onnxruntime cannot run the converted graph, or the converted graph's
+ * logits do not match the original's. Under 'auto' each of these falls back to float32 with the
+ * reason as a note; when float64 was asked for, it is an error with the fix. A refusal is
+ * remembered in the cache, so the next load does not convert again.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Precision } from '../analysis.ts';
 import { env } from '../env.ts';
 import { EngineError } from '../errors.ts';
-import { loadOrPrepareGraph, type PreparedGraph } from '../graph/prepare.ts';
+import { loadOrPrepareGraph, PREPARED_FORMAT_VERSION, preparedDir, saveMeta, type PreparedGraph } from '../graph/prepare.ts';
+import type { ProgressCallback } from '../progress.ts';
+import { DecoderSession } from '../runtime/session.ts';
 import type { Dtype } from './dtypes.ts';
+import { maxAbsDiffWithPrepared, originalLogits } from './parity.ts';
 
 export type PrecisionOption = Precision | 'auto';
 
+/** Largest |logit| difference between a float64 graph and its float32 original that still counts as the same model. */
+const FLOAT64_PARITY_LIMIT = 1e-2;
 const BYTES_PER_PARAMETER: Record<Dtype, number> = { fp32: 4, fp16: 2, q8: 1, int8: 1, uint8: 1, q4: 0.5, q4f16: 0.5, bnb4: 0.5 };
+const FLOAT32_HINT = 'Use precision "float32" for this model (faster, but small attributions are less exact; see the README on precision).';
 
 export function isPrecisionOption(value: string): value is PrecisionOption {
   return value === 'auto' || value === 'float32' || value === 'float64';
 }
 
-/** Prepares (or finds) the graph in the chosen precision; `note` says why float64 was not used under 'auto'. */
-export async function prepareInPrecision(
-  sourceFile: string,
-  sourceSha256: string,
-  dtype: Dtype,
-  wanted: PrecisionOption,
-): Promise<{ prepared: PreparedGraph; note?: string }> {
-  if (wanted === 'float32') return { prepared: (await loadOrPrepareGraph(sourceFile, sourceSha256, env.cacheDir)).prepared };
-  if (wanted === 'auto') {
-    const float64Bytes = ((await weightFileBytes(sourceFile)) / BYTES_PER_PARAMETER[dtype]) * 8;
-    if (float64Bytes > env.float64MaxWeightBytes) {
-      const note = `float32, because the weights would take ${(float64Bytes / 1024 ** 3).toFixed(1)} GB as float64 (the limit for precision "auto" is ${(env.float64MaxWeightBytes / 1024 ** 3).toFixed(1)} GB)`;
-      return { prepared: (await loadOrPrepareGraph(sourceFile, sourceSha256, env.cacheDir)).prepared, note };
-    }
-  }
+export interface OpenedGraph {
+  prepared: PreparedGraph;
+  session: DecoderSession;
+  /** Why float64 was not used, under 'auto'. */
+  note?: string;
+}
+
+export interface GraphSource {
+  file: string;
+  sha256: string;
+  dtype: Dtype;
+  /** Token ids for the parity check against the original graph. */
+  probe: number[];
+}
+
+export async function openGraph(source: GraphSource, wanted: PrecisionOption, onProgress?: ProgressCallback): Promise<OpenedGraph> {
+  if (wanted === 'float32') return openChecked(source, 'float32', onProgress);
+  const tooLarge = wanted === 'auto' ? await sizeRefusal(source) : undefined;
+  if (tooLarge) return { ...(await openChecked(source, 'float32', onProgress)), note: tooLarge };
   try {
-    return { prepared: (await loadOrPrepareGraph(sourceFile, sourceSha256, env.cacheDir, 'float64')).prepared };
+    return await openChecked(source, 'float64', onProgress);
   } catch (error) {
     if (wanted === 'float64' || !(error instanceof EngineError && error.code === 'unsupported-precision')) throw error;
-    return { prepared: (await loadOrPrepareGraph(sourceFile, sourceSha256, env.cacheDir)).prepared, note: `float32, because ${lowerFirst(error.message)}` };
+    return { ...(await openChecked(source, 'float32', onProgress)), note: `float32, because ${lowerFirst(error.message)}` };
+  }
+}
+
+async function openChecked(source: GraphSource, precision: Precision, onProgress?: ProgressCallback): Promise<OpenedGraph> {
+  if (precision === 'float64') {
+    const refused = await readRefusal(source.sha256);
+    if (refused) throw refusal(refused);
+  }
+  const { prepared } = await loadOrPrepareGraph(source.file, source.sha256, env.cacheDir, precision).catch(async (error: unknown) => {
+    if (error instanceof EngineError && error.code === 'unsupported-precision') await rememberRefusal(source.sha256, error.message);
+    throw error;
+  });
+  let reference: Float32Array | undefined;
+  if (!prepared.meta.parity) {
+    onProgress?.({ stage: 'prepare', message: 'checking parity with the original graph' });
+    reference = await originalLogits(source.file, prepared.meta, source.probe);
+  }
+  onProgress?.({ stage: 'load', message: `loading ${path.basename(source.file)} (${precision})` });
+  let session: DecoderSession;
+  try {
+    session = await DecoderSession.create(prepared.file, prepared.meta);
+  } catch (error) {
+    if (precision !== 'float64') throw error;
+    throw await refuse(source.sha256, `onnxruntime cannot run this graph in float64 (${(error as Error).message.replace(/^onnxruntime could not load \S+: /, '')})`);
+  }
+  if (reference) {
+    const diff = await maxAbsDiffWithPrepared(session, source.probe, reference);
+    if (precision === 'float64' && !(diff <= FLOAT64_PARITY_LIMIT)) {
+      await session.dispose();
+      throw await refuse(source.sha256, `the float64 graph's logits differ from the original graph's by ${diff.toExponential(1)} (more than ${FLOAT64_PARITY_LIMIT}), so the conversion is not faithful`);
+    }
+    prepared.meta.parity = { maxAbsLogitDiff: diff, probeTokens: source.probe.length };
+    await saveMeta(prepared);
+    session.positionsProcessed = 0;
+    session.forwardPasses = 0;
+  }
+  return { prepared, session };
+}
+
+async function sizeRefusal(source: GraphSource): Promise<string | undefined> {
+  const float64Bytes = ((await weightFileBytes(source.file)) / BYTES_PER_PARAMETER[source.dtype]) * 8;
+  if (float64Bytes <= env.float64MaxWeightBytes) return undefined;
+  return `float32, because the weights would take ${(float64Bytes / 1024 ** 3).toFixed(1)} GB as float64 at 8 bytes per parameter (the limit for precision "auto" is ${(env.float64MaxWeightBytes / 1024 ** 3).toFixed(1)} GB)`;
+}
+
+function refusal(message: string): EngineError {
+  return new EngineError('unsupported-precision', message.charAt(0).toUpperCase() + message.slice(1), FLOAT32_HINT);
+}
+
+async function refuse(sha256: string, message: string): Promise<EngineError> {
+  await rememberRefusal(sha256, message);
+  return refusal(message);
+}
+
+function refusalFile(sha256: string): string {
+  return path.join(preparedDir(env.cacheDir, sha256, 'float64'), 'refused.json');
+}
+
+async function rememberRefusal(sha256: string, message: string): Promise<void> {
+  const file = refusalFile(sha256);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify({ message, formatVersion: PREPARED_FORMAT_VERSION }));
+}
+
+async function readRefusal(sha256: string): Promise<string | undefined> {
+  try {
+    const saved = JSON.parse(await readFile(refusalFile(sha256), 'utf8')) as { message: string; formatVersion: number };
+    return saved.formatVersion === PREPARED_FORMAT_VERSION ? saved.message : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -21,20 +21,34 @@ export interface ResolveOptions {
   onProgress?: (p: Progress) => void;
 }
 
+/** Prefix that makes a reference a Hub id even where a local folder of its first part exists. */
+const HUB_PREFIX = 'hf:';
+
 export async function resolveModelFolder(ref: string, opts: ResolveOptions): Promise<string> {
-  const local = path.resolve(ref);
-  if (await isDirectory(local)) return local;
-  // "models/nope" is a Hub id by its form, but when a local "models" folder exists it names a folder.
-  const looksLocal = ref.startsWith('.') || path.isAbsolute(ref) || (await isDirectory(path.dirname(local)));
-  if (!HUB_ID.test(ref) || looksLocal) {
-    throw new EngineError('model-not-found', `No model folder at ${local}.`, 'Give a folder with config.json, tokenizer.json and onnx/model.onnx, or a Hugging Face id like org/name.');
+  const forcedHub = ref.startsWith(HUB_PREFIX);
+  const id = forcedHub ? ref.slice(HUB_PREFIX.length) : ref;
+  if (!forcedHub) {
+    const local = path.resolve(ref);
+    if (await isDirectory(local)) return local;
+    // "models/nope" is a Hub id by its form, but when a local "models" folder exists it names a folder.
+    const parentExists = await isDirectory(path.dirname(local));
+    if (!HUB_ID.test(ref) || ref.startsWith('.') || path.isAbsolute(ref) || parentExists) {
+      const why = HUB_ID.test(ref) && parentExists ? ` (read as a folder because ${path.dirname(local)} exists)` : '';
+      throw new EngineError(
+        'model-not-found',
+        `No model folder at ${local}${why}.`,
+        `Give a folder with config.json, tokenizer.json and onnx/model.onnx, or a Hugging Face id like org/name${why ? ` (write ${HUB_PREFIX}${ref} to mean the Hub)` : ''}.`,
+      );
+    }
+  } else if (!HUB_ID.test(id)) {
+    throw new EngineError('model-not-found', `"${id}" is not a Hugging Face id.`, 'Write hf:org/name, e.g. hf:HuggingFaceTB/SmolLM-135M.');
   }
-  const folder = path.join(env.cacheDir, 'hub', ...ref.split('/'));
+  const folder = path.join(env.cacheDir, 'hub', ...id.split('/'));
   if (await isDirectory(path.join(folder, 'onnx'))) return folder;
   if (!env.allowRemoteModels) {
-    throw new EngineError('offline', `${ref} is not downloaded and downloads are turned off.`, `Allow downloads, or download it elsewhere and point Prompt Lens at the folder.`);
+    throw new EngineError('offline', `${id} is not downloaded and downloads are turned off.`, `Allow downloads, or download it elsewhere and point Prompt Lens at the folder.`);
   }
-  await downloadFromHub(ref, folder, opts);
+  await downloadFromHub(id, folder, opts);
   return folder;
 }
 

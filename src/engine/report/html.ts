@@ -55,7 +55,8 @@ function renderAnalysis(a: Analysis, index: number): string {
     .slice(0, 10);
   const spansFrom = a.instructionSpansSource === 'detected' ? 'detected automatically' : 'given';
   const score = a.instructionScore !== undefined ? `<p>Instruction score (L=${a.settings.levels}, b=${a.settings.threshold}, p=${a.settings.p}; instruction spans ${spansFrom}): <b>${a.instructionScore.toFixed(4)}</b></p>` : '';
-  const reply = a.settings.responseSource === 'given' ? 'a given response (teacher-forced)' : 'the model\'s own greedy response';
+  const sampled = (a.settings.temperature ?? 0) > 0;
+  const reply = a.settings.responseSource === 'given' ? 'a given response (teacher-forced)' : `the model's own ${sampled ? `sampled response (temperature ${a.settings.temperature})` : 'greedy response'}`;
   const record = a.dataset ? ` · ${escapeHtml(a.dataset.id)}` : '';
   return `<section>
 <h2 title="${escapeHtml(a.model.path)}">${escapeHtml(modelName(a.model.ref))}${record}</h2>
