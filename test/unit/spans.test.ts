@@ -65,6 +65,13 @@ test('task markers: field labels count, the material after a long input does not
   assert.deepEqual(texts(chat), ['Who is asking for help?']);
 });
 
+test('a label the instruction names opens the material even on the same line; other inline labels do not', () => {
+  assert.deepEqual(texts('Summarize the text below in two sentences. Text: The river rose overnight and closed the old bridge.'), ['Summarize the text below in two sentences.']);
+  assert.deepEqual(texts('Classify the reviews below. Reviews: I loved it. Terrible service.'), ['Classify the reviews below.']);
+  // "For example:" continues the instruction: the sentence before does not name an example.
+  assert.deepEqual(texts('List five plants. For example: Snake plant - every 2 weeks.'), ['List five plants.', 'For example: Snake plant - every 2 weeks.']);
+});
+
 test('material the task operates on is not instruction; a specification to produce from is', () => {
   // "Rewrite" operates on the input text: however short, it is material.
   assert.deepEqual(texts('Rewrite the text and correct the spelling errors.\n\nInput: It solves problems comon and uniqe to every team.\n\nOutput:'), ['Rewrite the text and correct the spelling errors.']);

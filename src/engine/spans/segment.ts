@@ -34,10 +34,39 @@ function labelOf(text: string): { offset: number; length: number; name: string }
   return { offset: m[1].length, length: m[0].length - m[1].length, name };
 }
 
+// A label after a sentence's end on the same line opens a line of its own when the sentence
+// before names it ("Summarize the text below. Text: …", "Answer the question. Question: …"),
+// not when it only continues the sentence ("… as: Name - frequency. For example: …").
+const INLINE_LABEL = /[.!?][ \t]+(?=[A-Z][^:\n.!?]{0,38}:[ \t])/g;
+
+function namedBefore(label: string, before: string): boolean {
+  const head = label.toLowerCase().split(/\s+/).pop()!.replace(/s$/, '');
+  const sentence = before.slice(Math.max(before.search(/[^.!?]*$/), 0)).toLowerCase();
+  return head.length > 1 && new RegExp(`\\b${head.replace(/[^a-z0-9]/g, '')}s?\\b`).test(sentence);
+}
+
+/** The text's lines, a line split where a label follows a finished sentence. */
+function physicalPieces(text: string): Array<{ start: number; raw: string }> {
+  const pieces: Array<{ start: number; raw: string }> = [];
+  let start = 0;
+  for (const line of text.split('\n')) {
+    let from = 0;
+    for (const m of line.matchAll(INLINE_LABEL)) {
+      const at = m.index + m[0].length;
+      const label = labelOf(line.slice(at));
+      if (!label || !namedBefore(label.name, line.slice(from, m.index))) continue;
+      pieces.push({ start: start + from, raw: line.slice(from, m.index + 1) });
+      from = at;
+    }
+    pieces.push({ start: start + from, raw: line.slice(from) });
+    start += line.length + 1;
+  }
+  return pieces;
+}
+
 export function splitLines(text: string): Line[] {
   const lines: Line[] = [];
-  let start = 0;
-  for (const raw of text.split('\n')) {
+  for (const { start, raw } of physicalPieces(text)) {
     const end = start + raw.length;
     const label = labelOf(raw);
     let contentStart = start + (raw.length - raw.trimStart().length);
@@ -49,7 +78,6 @@ export function splitLines(text: string): Line[] {
       line.contentStart = contentStart;
     }
     lines.push(line);
-    start = end + 1;
   }
   return lines;
 }
