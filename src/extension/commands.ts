@@ -53,7 +53,7 @@ async function selectModels(): Promise<void> {
   const s = readSettings();
   type Item = vscode.QuickPickItem & { id: string };
   const items: Item[] = [
-    { id: 'demo', label: '$(package) Bundled demo pair', description: 'demo-base + demo-instruct', detail: 'Small models shipped with the extension: works offline, instantly.' },
+    { id: 'demo', label: '$(package) Bundled demo pair', description: 'demo-base + demo-instruct', detail: 'Small models shipped with the extension: works offline, instantly. Their instruction shift shows with method occlusion (see their model card).' },
     { id: 'hub', label: '$(cloud-download) SmolLM-135M + SmolLM-135M-Instruct', description: 'Hugging Face Hub', detail: `${HUB_BASE} and ${HUB_TUNED}, downloaded once on first use (asks first).` },
     { id: 'folders', label: '$(folder) Local folders…', detail: 'Two folders in the Hugging Face ONNX layout (config.json, tokenizer.json, onnx/model*.onnx).' },
     { id: 'ids', label: '$(edit) Other Hub ids…', detail: 'Any decoder-only model with an ONNX export (e.g. onnx-community/…).' },
