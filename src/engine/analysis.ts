@@ -25,6 +25,8 @@ export interface PromptToken {
 export interface ResponseToken {
   text: string;
   id?: number;
+  /** A special token (e.g. a chat-template marker the model generated); absent when not. */
+  special?: boolean;
 }
 
 /** A character span of the prompt, JavaScript string units. */

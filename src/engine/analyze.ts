@@ -127,7 +127,7 @@ export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: Ana
     modelInput: encoded.modelInput,
     response: model.tokenizer.decode(responseIds),
     promptTokens,
-    responseTokens: responseIds.map((id, m) => ({ id, text: responseTexts[m] })),
+    responseTokens: responseIds.map((id, m) => ({ id, text: responseTexts[m], ...(model.tokenizer.isSpecial(id) ? { special: true } : {}) })),
     importance,
     ...scores,
     instructionSpansSource: spansSource,

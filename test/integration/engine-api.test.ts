@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { encodeOnnxModel, readOnnxModel, type ModelProto } from '../../src/engine/graph/onnx-model.ts';
 import { analyze, EngineError, env, loadModel, rescore, type LoadedModel, type Progress } from '../../src/engine/index.ts';
-import { tempDir, testModel } from '../helpers/paths.ts';
+import { repoRoot, tempDir, testModel } from '../helpers/paths.ts';
 
 env.cacheDir = tempDir();
 let model: LoadedModel;
@@ -137,5 +137,19 @@ test('precision: a missing external-data file is named in float64 as in float32'
   const dir = await editedCopy('tiny-llama-extdata', () => {}, ['model.onnx_data']);
   for (const precision of ['float64', 'float32'] as const) {
     await assert.rejects(loadModel(dir, { precision }), (e: unknown) => e instanceof EngineError && e.code === 'model-files-missing' && /model\.onnx_data is missing/.test(e.message), precision);
+  }
+});
+
+test('special tokens: the tokenizer names them, and a given response that contains one marks it', async () => {
+  const demo = await loadModel(path.join(repoRoot, 'models/demo-instruct'), { precision: 'float32' });
+  try {
+    const [user] = demo.tokenizer.encodeResponse('<|user|>');
+    assert.equal(demo.tokenizer.isSpecial(user), true);
+    assert.equal(demo.tokenizer.isSpecial(demo.tokenizer.encodeResponse(' the')[0]), false);
+    const a = await analyze(demo, { prompt: 'Say hi.', response: 'hi<|user|>', method: 'occlusion' });
+    assert.deepEqual(a.responseTokens.filter((t) => t.special).map((t) => t.text), ['<|user|>']);
+    assert.ok(a.responseTokens.filter((t) => !t.special).every((t) => !('special' in t)));
+  } finally {
+    await demo.dispose();
   }
 });

@@ -64,7 +64,7 @@ function renderAnalysis(a: Analysis, index: number): string {
 <h3>Prompt</h3>
 <div class="prompt">${highlightPrompt(a)}</div>
 <h3>Response <span class="meta">(${reply})</span></h3>
-<div class="response">${a.responseTokens.map((t, m) => `<span title="p = ${a.responseProbabilities[m].toFixed(4)}">${showNewlines(escapeHtml(t.text))}</span>`).join('')}</div>
+<div class="response">${a.responseTokens.map((t, m) => `<span${t.special ? ' class="special"' : ''} title="p = ${a.responseProbabilities[m].toFixed(4)}${t.special ? ', special token' : ''}">${showNewlines(escapeHtml(t.text))}</span>`).join('')}</div>
 ${score}
 <h3>Strongest prompt tokens</h3>
 <table class="top"><tr><td>token</td><td>at</td><td>density</td></tr>${top.map((x) => `<tr><td>${escapeHtml(JSON.stringify(x.t.text))}</td><td>chars ${x.t.start}–${x.t.end}</td><td>${x.d.toFixed(3)}</td></tr>`).join('')}</table>

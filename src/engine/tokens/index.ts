@@ -29,6 +29,8 @@ export interface PromptTokenizer {
   encodeResponse(response: string): number[];
   tokenTexts(ids: number[]): string[];
   decode(ids: number[]): string;
+  /** Whether the id is one of the tokenizer's special tokens (BOS, EOS, chat-template markers). */
+  isSpecial(id: number): boolean;
 }
 
 class Tokenizer implements PromptTokenizer {
@@ -50,6 +52,10 @@ class Tokenizer implements PromptTokenizer {
   encodePrompt(prompt: string, opts: EncodePromptOptions): EncodedPrompt {
     const { ids, rendered, detail } = encodePromptDetail(this.loaded, prompt, opts, this.decode);
     return { ids, modelInput: rendered.modelInput, tokens: detail.tokens };
+  }
+
+  isSpecial(id: number): boolean {
+    return this.loaded.added.get(id)?.special === true;
   }
 
   encodeResponse(response: string): number[] {
