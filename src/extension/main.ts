@@ -30,7 +30,9 @@ export function activate(ctx: vscode.ExtensionContext): { controller: Controller
       for (const ed of eds) void c.restoreFromCache(ed).then(() => c.redraw(ed.document.uri));
     }),
   );
-  for (const ed of vscode.window.visibleTextEditors) void c.restoreFromCache(ed);
+  // Editors the window restored before activation: their cached results, and their instruction
+  // marks even when no result is cached for the current settings.
+  for (const ed of vscode.window.visibleTextEditors) void c.restoreFromCache(ed).then(() => c.redraw(ed.document.uri));
   log().info(`Prompt Lens activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: model paths from workspace settings are ignored'})`);
   return { controller: c };
 }

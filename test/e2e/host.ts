@@ -88,9 +88,26 @@ export class Host {
       // The repository itself is the extension (dist/, media/, models/, node_modules/).
       fs.symlinkSync(REPO, extDir, 'dir');
     }
+    fs.writeFileSync(path.join(this.root, 'config.yaml'), 'auth: none\ncert: false\n');
+    await this.launch();
+  }
+
+  /**
+   * Stops code-server and the browser as a user quitting would (SIGTERM, so the server saves its
+   * state), then starts both again over the same user data, extensions and workspace.
+   */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.launch();
+  }
+
+  /** Starts code-server (a new port) and the browser, and opens the workspace. */
+  private async launch(): Promise<void> {
+    const home = path.join(this.root, 'home');
+    const ext = path.join(this.root, 'extensions');
     const cfg = path.join(this.root, 'config.yaml');
-    fs.writeFileSync(cfg, 'auth: none\ncert: false\n');
-    this.port = await freePort();
+    // A restart keeps the port: the browser keeps its storage per origin, as a user's would.
+    if (this.port === 0) this.port = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local/share'), XDG_CACHE_HOME: path.join(home, '.cache'), PROMPT_LENS_OFFLINE: '1', ...this.opts.env };
     delete env.VSCODE_IPC_HOOK_CLI;
     this.server = spawn(CODE_SERVER, [
@@ -232,6 +249,13 @@ export class Host {
   }
 
   async close(): Promise<void> {
+    await this.stop();
+    if (!process.env.PROMPT_LENS_E2E_KEEP) fs.rmSync(this.root, { recursive: true, force: true });
+  }
+
+  private async stop(): Promise<void> {
+    // Leave the workbench as closing its tab would, so it runs its shutdown (and saves its state).
+    try { await this.page?.goto('about:blank', { timeout: 15_000 }); } catch { /* already gone */ }
     try { await this.context?.close(); } catch { /* already gone */ }
     const srv = this.server;
     if (srv && srv.exitCode === null) {
@@ -240,6 +264,5 @@ export class Host {
       await Promise.race([new Promise((r) => srv.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
       group('SIGKILL');
     }
-    if (!process.env.PROMPT_LENS_E2E_KEEP) fs.rmSync(this.root, { recursive: true, force: true });
   }
 }

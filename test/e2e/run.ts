@@ -20,7 +20,7 @@ import { until, readResults, highlights } from './ui.ts';
 import { themesScenario } from './scenarios/themes.ts';
 import { panelGroupScenario } from './scenarios/panelGroup.ts';
 import { exportScenario } from './scenarios/export.ts';
-import { marksScenario, marksAfterReload } from './scenarios/marks.ts';
+import { marksScenario, marksAfterReload, marksAfterRestart } from './scenarios/marks.ts';
 import { onSaveScenario } from './scenarios/onSave.ts';
 import { hubScenario } from './scenarios/hub.ts';
 
@@ -165,4 +165,5 @@ test('reload restores the comparison panel', { timeout: 180_000 }, async () => {
 });
 
 test('instruction marks survive the reload, the file untouched', { timeout: 60_000 }, marksAfterReload);
+test('instruction marks survive a full code-server restart, the file untouched', { timeout: 240_000 }, marksAfterRestart);
 test('Hub models: consent, refusal offers the demo pair, unreachable Hub, download', { timeout: 300_000 }, hubScenario);

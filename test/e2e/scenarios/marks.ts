@@ -2,7 +2,8 @@
  * Instruction marks: select a word, run Mark Selection as Instruction. The mark is drawn (dashed),
  * the panel's instruction tokens become exactly the tokens under it and its instruction score is
  * Σâ over them / log2(2 + their number) (METHODS §1.5), and the file's bytes never change. After
- * a window reload the mark is still there (kept in the workspace state, not in the file).
+ * a window reload the mark is still there (kept in the workspace state, not in the file), and
+ * after code-server itself is stopped and started again.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -82,4 +83,19 @@ export async function marksAfterReload(): Promise<void> {
   await assertPanelUsesMark('after reload (new run)');
   assert.equal(sha256(file()), before.hash, 'the file\'s bytes are unchanged after the reload');
   step('mark after reload done');
+}
+
+export async function marksAfterRestart(): Promise<void> {
+  assert.ok(before, 'the mark scenario ran');
+  await host.restart();
+  await host.page.locator('.editor-group-container').first().locator('.monaco-editor .view-lines').first().click().catch(() => undefined);
+  await host.openFile(PROMPT_FILE);
+  await assertMarkDrawn('after a code-server restart');
+  // Compare again: the results cached in the extension's storage (or a new run) use the kept mark.
+  await host.command('Prompt Lens: Compare Base and Tuned');
+  await host.webview().locator('.side.tuned').waitFor({ timeout: 120_000 });
+  await assertPanelUsesMark('after a code-server restart');
+  await host.screenshot('11-mark-after-restart');
+  assert.equal(sha256(file()), before.hash, 'the file\'s bytes are unchanged after the restart');
+  step('mark after restart done');
 }
