@@ -54,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
         for (const p of prompts) {
           const a = await analyze(model, { prompt: p.prompt, method, template: 'none', maxNewTokens: 24, instructionSpans: p.instruction_spans }, { signal, onProgress: progress.update });
           progress.done();
-          results.push(a);
+          results.push({ ...a, dataset: { id: `${p.id} (${p.task})`, source: 'demo', role } });
           const statistic = rescore(a, STATISTIC);
           statisticLabel = settingsLabel(statistic);
           const score = statistic.instructionScore ?? 0;
@@ -69,7 +69,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`mean instruction score (${statisticLabel}) over ${prompts.length} prompts: base ${mean(scores.base).toFixed(3)}, tuned ${mean(scores.tuned).toFixed(3)}\n`);
     // Side by side: base and tuned of each prompt next to each other.
     const ordered = prompts.flatMap((_, i) => [results[i], results[prompts.length + i]]);
-    await writeFileAtomically(out, renderHtmlReport(ordered, 'Prompt Lens demo: base vs instruction-tuned'));
+    const intro = `${prompts.length} held-out prompts (${prompts.map((p) => p.task).join(', ')}), each explained by the base model (left) and the instruction-tuned model (right) with ${method}; underlined: the instruction span each prompt was built with. Mean instruction score (${statisticLabel}): base ${mean(scores.base).toFixed(3)}, tuned ${mean(scores.tuned).toFixed(3)}. The scores shown per prompt below use the picture settings (b = 0).`;
+    await writeFileAtomically(out, renderHtmlReport(ordered, 'Prompt Lens demo: base vs instruction-tuned', intro));
     process.stdout.write(`report: ${path.resolve(out)}\n`);
     return 0;
   });

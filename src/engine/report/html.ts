@@ -6,7 +6,8 @@
 import type { Analysis } from '../analysis.ts';
 import { describePrecision, modelName } from './labels.ts';
 
-export function renderHtmlReport(analyses: Analysis[], title = defaultTitle(analyses)): string {
+/** `intro`: plain text shown under the title (e.g. what the analyses are and their summary). */
+export function renderHtmlReport(analyses: Analysis[], title = defaultTitle(analyses), intro?: string): string {
   const sections = analyses.map((a, i) => renderAnalysis(a, i)).join('\n');
   const data = JSON.stringify(analyses.map((a) => ({ rows: a.promptTokens.map((t) => t.text), cols: a.responseTokens.map((t) => t.text), S: a.normalized, L: a.settings.levels })));
   return `<!doctype html>
@@ -29,6 +30,7 @@ canvas { border: 1px solid #8884; max-width: 100%; }
 table.top td { padding: 0 .6rem 0 0; font-family: ui-monospace, monospace; }
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
+${intro ? `<p>${escapeHtml(intro)}</p>` : ''}
 <p class="legend">Normalized importance density, low → high: ${legend()}${analyses.some((a) => a.instructionSpans?.length) ? ' · <u class="instr">underlined</u>: instruction spans' : ''}</p>
 <div class="models">${sections}</div>
 <script>
