@@ -22,6 +22,8 @@ export interface ExistingAnalysis {
   model: ModelInfo;
   /** The prompt text it explains (an edited prompts file changes it). */
   prompt?: string;
+  /** The system message it was made with, if any. */
+  system?: string;
 }
 
 /** What this run asks of one prompt's analysis. */
@@ -57,7 +59,8 @@ export function readExisting(file: string, outDir: string): ExistingAnalysis {
   if (typeof record !== 'object' || record === null || typeof record.settings !== 'object' || typeof record.model !== 'object' || record.settings === null || record.model === null) {
     throw new UsageError(`cannot resume in --out ${outDir}: ${name} is not a Prompt Lens analysis (it has no settings or model)`, `delete ${file} to recompute it, or give a new --out folder`);
   }
-  return { name, settings: record.settings, model: record.model, prompt: typeof record.prompt === 'string' ? record.prompt : undefined };
+  const text = (x: unknown) => (typeof x === 'string' ? x : undefined);
+  return { name, settings: record.settings, model: record.model, prompt: text(record.prompt), system: text(record.system) };
 }
 
 /** The settings of `existing` that differ from what this run would use. */
@@ -71,6 +74,9 @@ export function settingDifferences(existing: ExistingAnalysis, wanted: WantedSet
   };
   if (existing.prompt !== undefined && existing.prompt !== r.prompt) {
     out.push({ setting: 'prompt text', old: excerpt(existing.prompt), now: `${excerpt(r.prompt)} (the prompts file changed)` });
+  }
+  if (existing.system !== r.system && existing.prompt !== undefined) {
+    out.push({ setting: 'system message', old: existing.system === undefined ? 'none' : excerpt(existing.system), now: r.system === undefined ? 'none' : excerpt(r.system), option: existing.system !== undefined ? `--system ${JSON.stringify(existing.system)}` : undefined });
   }
   compare('method', s.method, r.method, '--method');
   compare('template', s.template, r.template, '--template');

@@ -103,6 +103,8 @@ export interface Analysis {
   settings: AnalysisSettings;
   /** The user's prompt text, exactly as given; offsets refer to it. */
   prompt: string;
+  /** The system message given with it (used when a chat template is applied); absent when none. */
+  system?: string;
   /** The text the model saw after applying the chat template (equal to prompt when none). */
   modelInput: string;
   response: string;

@@ -124,6 +124,7 @@ export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: Ana
     model: model.info,
     settings,
     prompt: req.prompt,
+    ...(req.system !== undefined ? { system: req.system } : {}),
     modelInput: encoded.modelInput,
     response: model.tokenizer.decode(responseIds),
     promptTokens,
