@@ -128,9 +128,10 @@ export async function modelDifferencesBeforeLoad(existing: ExistingAnalysis[], w
       }
     }
     const old = recordedPrecision(e.model);
+    // An fp16 export computes in float16 when float32 (its own precision) is asked for.
     if (wanted.precision !== 'auto') {
-      if (old !== wanted.precision) diffs.push({ setting: 'precision', old, now: wanted.precision, option: `--precision ${old}` });
-    } else if (old === 'float32' && e.model.precisionNote === undefined) {
+      if ((old === 'float64') !== (wanted.precision === 'float64')) diffs.push({ setting: 'precision', old, now: wanted.precision, option: `--precision ${old === 'float64' ? 'float64' : 'float32'}` });
+    } else if (old !== 'float64' && e.model.precisionNote === undefined) {
       // "auto" computes in float32 only with a note saying why; without one, float32 was asked for.
       diffs.push({ setting: 'precision', old: 'float32', now: 'auto (float64 unless the model is too large or cannot be converted)', option: '--precision float32' });
     }
@@ -179,7 +180,7 @@ function filesDiffer(oldRef: string, ref: string, files: string[]): Difference {
 }
 
 /** The precision an analysis was computed in; analyses from before the field were float32. */
-function recordedPrecision(model: ModelInfo): 'float32' | 'float64' {
+function recordedPrecision(model: ModelInfo): 'float16' | 'float32' | 'float64' {
   return model.precision ?? 'float32';
 }
 

@@ -9,8 +9,10 @@ export const ANALYSIS_SCHEMA_VERSION = 1;
 export type AttributionMethod = 'occlusion' | 'gradient';
 export type TemplateMode = 'auto' | 'none';
 export type Granularity = 'token' | 'word';
-/** The float type a model's graph computes in. */
+/** The float type attribution is asked to compute in (a float64 copy, or the export's own). */
 export type Precision = 'float32' | 'float64';
+/** The float type a graph actually computes in: an fp16 export's own is float16. */
+export type ComputePrecision = 'float16' | 'float32' | 'float64';
 
 /** A prompt token (or merged word) with its place in the user's text. */
 export interface PromptToken {
@@ -68,7 +70,7 @@ export interface ModelInfo {
   fileHashes: Record<string, string>;
   numParameters?: number;
   /** The float type the attribution was computed in (see graph/float64.ts). */
-  precision?: Precision;
+  precision?: ComputePrecision;
   /** Why float64 was not used, when the precision was left to 'auto'. */
   precisionNote?: string;
 }

@@ -282,3 +282,31 @@ def make_q4_variant(src: str, dst: str, block_size: int = 32) -> np.ndarray:
     onnx.save_model(m, dst)  # checker does not know contrib ops
     deq = ((q.reshape(V, nb, block_size) - 8).astype(np.float32) * scales[..., None]).reshape(V, H)
     return deq.astype(np.float32)
+
+
+def make_fp16_variant(src: str, dst: str) -> None:
+    """Copy of src computing in float16 (dtype fp16, as transformers.js names model_fp16.onnx):
+    every float32 initializer, constant, cast target, graph input/output (logits, KV cache)
+    becomes float16. Constants beyond float16's range (an attention mask's most negative
+    value) are clamped to +-65504, as fp16 exporters write them."""
+    m = onnx.load(src)
+    F, H = TensorProto.FLOAT, TensorProto.FLOAT16
+
+    def half(t):
+        a = np.clip(numpy_helper.to_array(t).astype(np.float64), -65504, 65504).astype(np.float16)
+        return numpy_helper.from_array(a, t.name)
+
+    for vi in list(m.graph.input) + list(m.graph.output) + list(m.graph.value_info):
+        if vi.type.tensor_type.elem_type == F:
+            vi.type.tensor_type.elem_type = H
+    for i, t in enumerate(m.graph.initializer):
+        if t.data_type == F:
+            m.graph.initializer[i].CopyFrom(half(t))
+    for n in m.graph.node:
+        for a in n.attribute:
+            if n.op_type in ("Constant", "ConstantOfShape") and a.name == "value" and a.t.data_type == F:
+                a.t.CopyFrom(half(a.t))
+            if n.op_type == "Cast" and a.name == "to" and a.i == F:
+                a.i = H
+    onnx.checker.check_model(m)
+    onnx.save(m, dst)

@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from bpe import BYTE_ENCODER, BPETokenizer, save_tokenizer, train_bpe  # noqa: E402
-from export_onnx import export_model, make_q4_variant, make_q8_variant, save_external_data, write_configs  # noqa: E402
+from export_onnx import export_model, make_fp16_variant, make_q4_variant, make_q8_variant, save_external_data, write_configs  # noqa: E402
 from modeling import Decoder, DecoderConfig  # noqa: E402
 
 torch.set_num_threads(1)
@@ -187,6 +187,7 @@ def main() -> None:
             report[name]["q8"] = parity(model, os.path.join(d, "onnx", "model_quantized.onnx"), t8)
             t4 = make_q4_variant(src, os.path.join(d, "onnx", "model_q4.onnx"))
             report[name]["q4"] = parity(model, os.path.join(d, "onnx", "model_q4.onnx"), t4)
+            make_fp16_variant(src, os.path.join(d, "onnx", "model_fp16.onnx"))  # its numbers: test/integration/engine-api.test.ts
             # external-data copy: same tokenizer, configs and weights
             e = os.path.join(OUT, "tiny-llama-extdata")
             if os.path.isdir(e):

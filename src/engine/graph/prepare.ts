@@ -8,7 +8,7 @@
  */
 import { link, mkdir, rename, writeFile, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Precision } from '../analysis.ts';
+import type { ComputePrecision, Precision } from '../analysis.ts';
 import { EngineError } from '../errors.ts';
 import { convertToFloat64 } from './float64.ts';
 import { locateEmbedding } from './locate-embedding.ts';
@@ -34,7 +34,7 @@ export interface PreparedMeta {
   formatVersion: number;
   sourceFile: string;
   sourceSha256: string;
-  precision: Precision;
+  precision: ComputePrecision;
   embedding: { op: string; output: string; elemType: number; table: string };
   inputs: string[];
   logitsOutput: string;
@@ -66,7 +66,7 @@ export async function loadOrPrepareGraph(
   const besideSource = { file: `${stem}.onnx`, metaFile: `${stem}.json` };
   for (const place of [inCache, besideSource]) {
     const cached = await readMeta(place.metaFile);
-    if (cached && cached.formatVersion === PREPARED_FORMAT_VERSION && cached.sourceSha256 === sourceSha256 && cached.precision === precision && (await exists(place.file))) {
+    if (cached && cached.formatVersion === PREPARED_FORMAT_VERSION && cached.sourceSha256 === sourceSha256 && (cached.precision === 'float64') === (precision === 'float64') && (await exists(place.file))) {
       return { prepared: { ...place, meta: cached }, fresh: false };
     }
   }
@@ -134,7 +134,7 @@ export function insertEmbeddingScale(model: ModelProto, sourceFile: string, sour
     formatVersion: PREPARED_FORMAT_VERSION,
     sourceFile,
     sourceSha256,
-    precision: 'float32',
+    precision: cache.elemType === TensorDataType.FLOAT16 ? 'float16' : 'float32',
     embedding: { op: lookup.node.op_type, output: lookup.output, elemType: lookup.elemType, table: lookup.table },
     inputs: [...inputNames, EMBEDDING_SCALE_INPUT],
     logitsOutput,

@@ -46,12 +46,16 @@ export interface GraphSource {
 export async function openGraph(source: GraphSource, wanted: PrecisionOption, onProgress?: ProgressCallback): Promise<OpenedGraph> {
   if (wanted === 'float32') return openChecked(source, 'float32', onProgress);
   const tooLarge = wanted === 'auto' ? await sizeRefusal(source) : undefined;
-  if (tooLarge) return { ...(await openChecked(source, 'float32', onProgress)), note: tooLarge };
+  if (tooLarge) {
+    const opened = await openChecked(source, 'float32', onProgress);
+    return { ...opened, note: `${opened.prepared.meta.precision}, because ${tooLarge}` };
+  }
   try {
     return await openChecked(source, 'float64', onProgress);
   } catch (error) {
     if (wanted === 'float64' || !(error instanceof EngineError && error.code === 'unsupported-precision')) throw error;
-    return { ...(await openChecked(source, 'float32', onProgress)), note: `float32, because ${lowerFirst(error.message)}` };
+    const opened = await openChecked(source, 'float32', onProgress);
+    return { ...opened, note: `${opened.prepared.meta.precision}, because ${lowerFirst(error.message)}` };
   }
 }
 
@@ -94,7 +98,7 @@ async function openChecked(source: GraphSource, precision: Precision, onProgress
 async function sizeRefusal(source: GraphSource): Promise<string | undefined> {
   const float64Bytes = ((await weightFileBytes(source.file)) / BYTES_PER_PARAMETER[source.dtype]) * 8;
   if (float64Bytes <= env.float64MaxWeightBytes) return undefined;
-  return `float32, because the weights would take ${(float64Bytes / 1024 ** 3).toFixed(1)} GB as float64 at 8 bytes per parameter (the limit for precision "auto" is ${(env.float64MaxWeightBytes / 1024 ** 3).toFixed(1)} GB)`;
+  return `the weights would take ${(float64Bytes / 1024 ** 3).toFixed(1)} GB as float64 at 8 bytes per parameter (the limit for precision "auto" is ${(env.float64MaxWeightBytes / 1024 ** 3).toFixed(1)} GB)`;
 }
 
 function refusal(message: string): EngineError {

@@ -10,5 +10,5 @@ export function modelName(ref: string): string {
 /** "float64", or "float32" with the reason when float64 was not possible. */
 export function describePrecision(a: Analysis): string {
   const precision = a.model.precision ?? 'float32';
-  return a.model.precisionNote ? `${precision} (${a.model.precisionNote.replace(/^float32, /, '')})` : precision;
+  return a.model.precisionNote ? `${precision} (${a.model.precisionNote.replace(/^float(16|32), /, '')})` : precision;
 }

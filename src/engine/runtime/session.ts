@@ -5,11 +5,11 @@
 import * as ort from 'onnxruntime-node';
 import { env } from '../env.ts';
 import { EngineError } from '../errors.ts';
-import type { Precision } from '../analysis.ts';
+import type { ComputePrecision } from '../analysis.ts';
 import { EMBEDDING_SCALE_INPUT, LOGITS_START_INPUT, type PreparedMeta } from '../graph/prepare.ts';
 import { TensorDataType } from '../graph/onnx-model.ts';
 import { emptyCache, type CacheType, type KvCache } from './kv-cache.ts';
-import { toFloatArray, type FloatArray } from './float-arrays.ts';
+import { roundToHalf, toFloatArray, type FloatArray } from './float-arrays.ts';
 
 export interface ForwardRequest {
   /** Token ids per batch row; all rows the same length. */
@@ -53,9 +53,10 @@ export class DecoderSession {
     return this.meta.cache.elemType === TensorDataType.FLOAT16 ? 'float16' : 'float32';
   }
 
-  /** An embedding scale as the graph receives it (rounded to float32 unless the graph is float64). */
+  /** An embedding scale as the graph receives it (float64, or rounded to float32 or float16). */
   representable(scale: number): number {
-    return this.meta.precision === 'float64' ? scale : Math.fround(scale);
+    if (this.meta.precision === 'float64') return scale;
+    return this.meta.precision === 'float16' ? roundToHalf(scale) : Math.fround(scale);
   }
 
   async forward(req: ForwardRequest): Promise<ForwardResult> {
@@ -102,7 +103,7 @@ export class DecoderSession {
   }
 }
 
-export async function createSession(file: string, precision: Precision = 'float32'): Promise<ort.InferenceSession> {
+export async function createSession(file: string, precision: ComputePrecision = 'float32'): Promise<ort.InferenceSession> {
   try {
     // onnxruntime's extended fusions produce contrib operators that have float32 kernels only.
     const graphOptimizationLevel = precision === 'float64' ? 'basic' : 'all';
