@@ -8,12 +8,12 @@
  * `npm run bench -- [MODEL_DIR] [float64|float32]`: float64 (the default precision) also reports
  * how much slower its forward pass is than float32's, measured in the same run.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { env } from '../engine/env.ts';
 import type { Precision } from '../engine/analysis.ts';
 import { loadOrPrepareGraph } from '../engine/graph/prepare.ts';
-import { cachedSha256 } from '../engine/models/files.ts';
+import { cachedSha256, weightFileBytes } from '../engine/models/files.ts';
 import { DecoderSession } from '../engine/runtime/session.ts';
 import { attributorFor } from '../engine/attribution/registry.ts';
 
@@ -35,7 +35,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const sha256 = await cachedSha256(graphFile, env.cacheDir);
-  const weightBytes = folderBytes(path.join(modelDir, 'onnx')) * (precision === 'float64' ? 2 : 1);
+  const weightBytes = (await weightFileBytes(graphFile)) * (precision === 'float64' ? 2 : 1);
   const baselineRss = process.memoryUsage().rss;
   const { prepared } = await loadOrPrepareGraph(graphFile, sha256, env.cacheDir, precision);
   const session = await DecoderSession.create(prepared.file, prepared.meta);
@@ -94,15 +94,6 @@ async function main(): Promise<number> {
     console.log(`precision: a float64 forward pass takes ${float64Pass.toFixed(0)} ms, ${(float64Pass / float32Pass).toFixed(2)}× the float32 pass (${float32Pass.toFixed(0)} ms) of the same graph`);
   }
   return 0;
-}
-
-function folderBytes(dir: string): number {
-  let total = 0;
-  for (const name of ['model.onnx', 'model.onnx_data']) {
-    const file = path.join(dir, name);
-    if (existsSync(file)) total += statSync(file).size;
-  }
-  return total;
 }
 
 main().then((code) => process.exit(code));

@@ -8,11 +8,12 @@
  * the loaded model's own record, for what cannot be known beforehand (precision "auto", a Hub
  * id that is not downloaded).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AnalysisSettings, AnalyzeRequest, Dtype, ModelInfo } from '../engine/index.ts';
 import { env } from '../engine/env.ts';
-import { cachedSha256, chooseGraphFile } from '../engine/models/files.ts';
+import { cachedSha256, chooseGraphFile, isFile } from '../engine/models/files.ts';
+import { existingModelFolder } from '../engine/models/resolve.ts';
 import { UsageError } from './run-guard.ts';
 
 export interface ExistingAnalysis {
@@ -100,7 +101,7 @@ export function settingDifferences(existing: ExistingAnalysis, wanted: WantedSet
  */
 export async function modelDifferencesBeforeLoad(existing: ExistingAnalysis[], wanted: WantedModel): Promise<Map<ExistingAnalysis, Difference[]>> {
   const result = new Map<ExistingAnalysis, Difference[]>();
-  const folder = localModelFolder(wanted.ref);
+  const folder = await existingModelFolder(wanted.ref);
   let dtype: Dtype | undefined;
   if (folder !== undefined) {
     try {
@@ -111,7 +112,7 @@ export async function modelDifferencesBeforeLoad(existing: ExistingAnalysis[], w
   }
   const hashes = new Map<string, string | undefined>();
   const hashOf = async (file: string): Promise<string | undefined> => {
-    if (!hashes.has(file)) hashes.set(file, isFile(path.join(folder!, file)) ? await cachedSha256(path.join(folder!, file), env.cacheDir) : undefined);
+    if (!hashes.has(file)) hashes.set(file, (await isFile(path.join(folder!, file))) ? await cachedSha256(path.join(folder!, file), env.cacheDir) : undefined);
     return hashes.get(file);
   };
   for (const e of existing) {
@@ -184,34 +185,10 @@ function recordedPrecision(model: ModelInfo): 'float16' | 'float32' | 'float64' 
   return model.precision ?? 'float32';
 }
 
-/** The folder loading would use, if it is already on disk (a local folder or a downloaded Hub id). */
-function localModelFolder(ref: string): string | undefined {
-  const local = path.resolve(ref);
-  if (isDirectory(local)) return local;
-  const hub = path.join(env.cacheDir, 'hub', ...ref.replace(/^hf:/, '').split('/'));
-  return isDirectory(path.join(hub, 'onnx')) ? hub : undefined;
-}
-
 function excerpt(text: string): string {
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
 function show(value: unknown): string {
   return value === undefined ? 'unset' : String(value);
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }

@@ -1,7 +1,8 @@
 /** Writing result files whole or not at all, and checking where they go before any work. */
 import { statSync, type Stats } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isDirectory } from '../engine/models/files.ts';
 import { UsageError } from './run-guard.ts';
 
 export async function writeFileAtomically(file: string, data: string): Promise<void> {
@@ -78,13 +79,5 @@ export async function makeDirectory(dir: string): Promise<void> {
     await mkdir(d).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
     });
-  }
-}
-
-async function isDirectory(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
   }
 }

@@ -6,10 +6,11 @@
  * so the weights exist once, in one session. A float64 copy may be made of it (float64.ts).
  * Prepared graphs are cached on disk, keyed by the sha256 of the source graph and the precision.
  */
-import { link, mkdir, rename, writeFile, readFile, rm, stat } from 'node:fs/promises';
+import { link, mkdir, rename, writeFile, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ComputePrecision, Precision } from '../analysis.ts';
 import { EngineError } from '../errors.ts';
+import { isFile } from '../models/files.ts';
 import { convertToFloat64 } from './float64.ts';
 import { locateEmbedding } from './locate-embedding.ts';
 import { dimsOf, elemTypeOf, encodeOnnxModel, readOnnxModel, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-model.ts';
@@ -66,7 +67,7 @@ export async function loadOrPrepareGraph(
   const besideSource = { file: `${stem}.onnx`, metaFile: `${stem}.json` };
   for (const place of [inCache, besideSource]) {
     const cached = await readMeta(place.metaFile);
-    if (cached && cached.formatVersion === PREPARED_FORMAT_VERSION && cached.sourceSha256 === sourceSha256 && (cached.precision === 'float64') === (precision === 'float64') && (await exists(place.file))) {
+    if (cached && cached.formatVersion === PREPARED_FORMAT_VERSION && cached.sourceSha256 === sourceSha256 && (cached.precision === 'float64') === (precision === 'float64') && (await isFile(place.file))) {
       return { prepared: { ...place, meta: cached }, fresh: false };
     }
   }
@@ -217,7 +218,7 @@ function externalLocations(graph: GraphProto): Set<string> {
 
 async function checkExternalData(graph: GraphProto, sourceDir: string): Promise<void> {
   for (const location of externalLocations(graph)) {
-    if (!(await exists(path.resolve(sourceDir, location)))) {
+    if (!(await isFile(path.resolve(sourceDir, location)))) {
       throw new EngineError('model-files-missing', `The model's weights file ${path.resolve(sourceDir, location)} is missing.`, 'Download the model again with all of its onnx/*.onnx_data files.');
     }
   }
@@ -250,14 +251,5 @@ async function readMeta(file: string): Promise<PreparedMeta | undefined> {
     return JSON.parse(await readFile(file, 'utf8')) as PreparedMeta;
   } catch {
     return undefined;
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,7 +1,7 @@
 /** The files of a model folder: which graph to use, what must exist, their hashes. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../errors.ts';
 import { candidateGraphFiles, DTYPES, type Dtype } from './dtypes.ts';
@@ -82,4 +82,22 @@ export async function isFile(p: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+export async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Bytes of a graph file and its external-data files (`<graph>.onnx_data`, `<graph>.onnx_data_1`, ...). */
+export async function weightFileBytes(graphFile: string): Promise<number> {
+  const dir = path.dirname(graphFile);
+  const stem = path.basename(graphFile);
+  const names = (await readdir(dir)).filter((n) => n === stem || n.startsWith(`${stem}_data`));
+  let total = 0;
+  for (const name of names) total += (await stat(path.join(dir, name))).size;
+  return total;
 }

@@ -6,7 +6,7 @@
  * reason as a note; when float64 was asked for, it is an error with the fix. A refusal is
  * remembered in the cache, so the next load does not convert again.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Precision } from '../analysis.ts';
 import { env } from '../env.ts';
@@ -15,6 +15,7 @@ import { loadOrPrepareGraph, PREPARED_FORMAT_VERSION, preparedDir, saveMeta, typ
 import type { ProgressCallback } from '../progress.ts';
 import { DecoderSession } from '../runtime/session.ts';
 import type { Dtype } from './dtypes.ts';
+import { weightFileBytes } from './files.ts';
 import { maxAbsDiffWithPrepared, originalLogits } from './parity.ts';
 
 export type PrecisionOption = Precision | 'auto';
@@ -127,16 +128,6 @@ async function readRefusal(sha256: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** The graph file and its external-data files (`<graph>.onnx_data`, `<graph>.onnx_data_1`, ...). */
-async function weightFileBytes(graphFile: string): Promise<number> {
-  const dir = path.dirname(graphFile);
-  const stem = path.basename(graphFile);
-  const names = (await readdir(dir)).filter((n) => n === stem || n.startsWith(`${stem}_data`));
-  let total = 0;
-  for (const name of names) total += (await stat(path.join(dir, name))).size;
-  return total;
 }
 
 function lowerFirst(text: string): string {

@@ -4,7 +4,7 @@
  * with file lists from transformers.js's ModelRegistry and its URL conventions.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +12,7 @@ import { env } from '../env.ts';
 import { EngineError, throwIfAborted } from '../errors.ts';
 import type { Progress } from '../progress.ts';
 import type { Dtype } from './dtypes.ts';
+import { isDirectory, isFile } from './files.ts';
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
@@ -43,13 +44,25 @@ export async function resolveModelFolder(ref: string, opts: ResolveOptions): Pro
   } else if (!HUB_ID.test(id)) {
     throw new EngineError('model-not-found', `"${id}" is not a Hugging Face id.`, 'Write hf:org/name, e.g. hf:HuggingFaceTB/SmolLM-135M.');
   }
-  const folder = path.join(env.cacheDir, 'hub', ...id.split('/'));
+  const folder = hubFolder(id);
   if (await isDirectory(path.join(folder, 'onnx'))) return folder;
   if (!env.allowRemoteModels) {
     throw new EngineError('offline', `${id} is not downloaded and downloads are turned off.`, `Allow downloads, or download it elsewhere and point Prompt Lens at the folder.`);
   }
   await downloadFromHub(id, folder, opts);
   return folder;
+}
+
+/** Where a Hub id is (or will be) downloaded. */
+function hubFolder(id: string): string {
+  return path.join(env.cacheDir, 'hub', ...id.split('/'));
+}
+
+/** The folder loading `ref` would read, when it is already on disk (a local folder or a downloaded Hub id); never downloads. */
+export async function existingModelFolder(ref: string): Promise<string | undefined> {
+  if (!ref.startsWith(HUB_PREFIX) && (await isDirectory(path.resolve(ref)))) return path.resolve(ref);
+  const folder = hubFolder(ref.startsWith(HUB_PREFIX) ? ref.slice(HUB_PREFIX.length) : ref);
+  return (await isDirectory(path.join(folder, 'onnx'))) ? folder : undefined;
 }
 
 async function downloadFromHub(id: string, folder: string, opts: ResolveOptions): Promise<void> {
@@ -107,20 +120,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
       (e) => (clearTimeout(timer), reject(e)),
     );
   });
-}
-
-async function isDirectory(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function isFile(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isFile();
-  } catch {
-    return false;
-  }
 }
