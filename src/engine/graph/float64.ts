@@ -11,9 +11,8 @@
  * (If/Loop/Scan bodies would need the same conversion). What onnxruntime still cannot run in
  * float64 is found when the session is created (models/precision.ts).
  */
-import { open } from 'node:fs/promises';
-import path from 'node:path';
 import { EngineError } from '../errors.ts';
+import { externalTensors, isExternal, readExternalBytes } from './external-data.ts';
 import { TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './onnx-model.ts';
 
 /** protobuf's limit for one message; a float64 graph is written inline, so it must fit. */
@@ -37,8 +36,9 @@ export async function convertToFloat64(model: ModelProto, sourceDir: string): Pr
   }
   for (const tensor of graph.initializer) {
     if (tensor.data_type === TensorDataType.FLOAT && !keepFloat.has(tensor.name)) await toDoubleTensor(tensor, sourceDir);
-    else if (isExternal(tensor)) Object.assign(tensor, { raw_data: await readExternalBytes(tensor, sourceDir), data_location: 0, external_data: [] });
   }
+  // What stays external (quantized weights, a Constant's value) is inlined as it is.
+  for (const tensor of externalTensors(model)) Object.assign(tensor, { raw_data: await readExternalBytes(tensor, sourceDir, storedBytes(tensor)), data_location: 0, external_data: [] });
   for (const info of [...graph.input, ...graph.output, ...(graph.value_info ?? [])]) if (!keepFloat.has(info.name)) retypeValueInfo(info);
   for (const node of graph.node) retypeNode(node);
   castDequantizedOutputs(graph);
@@ -120,12 +120,8 @@ function retypeNode(node: NodeProto): void {
   }
 }
 
-function isExternal(tensor: TensorProto): boolean {
-  return tensor.data_location === 1 || (tensor.external_data?.length ?? 0) > 0;
-}
-
 async function toDoubleTensor(tensor: TensorProto, sourceDir: string): Promise<void> {
-  const values = isExternal(tensor) ? new Float32Array((await readExternalBytes(tensor, sourceDir)).buffer) : floatValues(tensor);
+  const values = isExternal(tensor) ? new Float32Array((await readExternalBytes(tensor, sourceDir, storedBytes(tensor))).buffer) : floatValues(tensor);
   Object.assign(tensor, doubleTensor(tensor.name, tensor.dims, values), { data_location: 0, external_data: [], float_data: [] });
 }
 
@@ -137,24 +133,6 @@ function doubleTensor(name: string, dims: number[], values: ArrayLike<number>): 
 function floatValues(tensor: TensorProto): Float32Array {
   if (tensor.raw_data && tensor.raw_data.length > 0) return new Float32Array(new Uint8Array(tensor.raw_data).buffer);
   return Float32Array.from(tensor.float_data ?? []);
-}
-
-async function readExternalBytes(tensor: TensorProto, sourceDir: string): Promise<Uint8Array> {
-  const entry = (key: string) => tensor.external_data?.find((e) => e.key === key)?.value;
-  const file = path.resolve(sourceDir, entry('location') ?? '');
-  const offset = Number(entry('offset') ?? 0);
-  const length = Number(entry('length') ?? storedBytes(tensor));
-  const bytes = new Uint8Array(length);
-  const handle = await open(file, 'r');
-  try {
-    const { bytesRead } = await handle.read(bytes, 0, length, offset);
-    if (bytesRead !== length) {
-      throw new EngineError('model-files-corrupt', `${file} ends before the weights of ${tensor.name} (${bytesRead} of ${length} bytes at offset ${offset}).`, 'Download the model again; the weights file is truncated.');
-    }
-  } finally {
-    await handle.close();
-  }
-  return bytes;
 }
 
 /** Bytes of a tensor as stored (external length, or element count × element size). */

@@ -32,9 +32,12 @@ export interface AttributeProto {
   f?: number;
   floats?: number[];
   t?: TensorProto;
-  /** Subgraphs (If/Loop/Scan bodies); only their presence is read. */
-  g?: unknown;
-  graphs?: unknown[];
+  tensors?: TensorProto[];
+  sparse_tensor?: SparseTensorProto;
+  sparse_tensors?: SparseTensorProto[];
+  /** Subgraphs (If/Loop/Scan bodies). */
+  g?: GraphProto;
+  graphs?: GraphProto[];
 }
 export interface NodeProto {
   name?: string;
@@ -57,6 +60,10 @@ export interface TensorProto {
   data_location?: number;
   external_data?: StringStringEntryProto[];
 }
+export interface SparseTensorProto {
+  values?: TensorProto;
+  indices?: TensorProto;
+}
 export interface DimensionProto {
   dim_value?: number;
   dim_param?: string;
@@ -69,6 +76,7 @@ export interface GraphProto {
   name?: string;
   node: NodeProto[];
   initializer: TensorProto[];
+  sparse_initializer?: SparseTensorProto[];
   input: ValueInfoProto[];
   output: ValueInfoProto[];
   value_info?: ValueInfoProto[];
@@ -77,6 +85,7 @@ export interface ModelProto {
   ir_version?: number;
   opset_import?: { domain?: string; version?: number }[];
   graph: GraphProto;
+  functions?: { name?: string; node: NodeProto[] }[];
 }
 
 export async function readOnnxModel(file: string): Promise<ModelProto> {

@@ -4,13 +4,16 @@
  * it. Scale 1 is the original model; 0 zeroes e_n (occlusion); 1 ± h scales it (gradient by
  * central differences). This is the embed | body split of the design done inside one graph,
  * so the weights exist once, in one session. A float64 copy may be made of it (float64.ts).
- * Prepared graphs are cached on disk, keyed by the sha256 of the source graph and the precision.
+ * Prepared graphs are cached on disk, keyed by the sha256 of the source graph and its weights
+ * (models/graph-hashes.ts) and the precision.
  */
-import { link, mkdir, rename, writeFile, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ComputePrecision, Precision } from '../analysis.ts';
 import { EngineError } from '../errors.ts';
 import { isFile } from '../models/files.ts';
+import { removeStaleTemporaries, writeAtomically } from '../temp-files.ts';
+import { checkExternalData, linkExternalData } from './external-data.ts';
 import { convertToFloat64 } from './float64.ts';
 import { locateEmbedding } from './locate-embedding.ts';
 import { dimsOf, elemTypeOf, encodeOnnxModel, readOnnxModel, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-model.ts';
@@ -51,6 +54,10 @@ export interface PreparedGraph {
   meta: PreparedMeta;
 }
 
+/**
+ * The prepared graph of `sourceFile`, from the cache or made now. `sourceSha256` must identify
+ * the graph and every external-data file it reads (models/graph-hashes.ts key).
+ */
 export async function loadOrPrepareGraph(
   sourceFile: string,
   sourceSha256: string,
@@ -65,6 +72,7 @@ export async function loadOrPrepareGraph(
   const inCache = { file: path.join(dir, 'model.onnx'), metaFile: path.join(dir, 'meta.json') };
   const stem = path.join(path.dirname(sourceFile), `${path.basename(sourceFile, '.onnx')}.prompt-lens-${key.slice(0, 12)}${precision === 'float64' ? '-float64' : ''}`);
   const besideSource = { file: `${stem}.onnx`, metaFile: `${stem}.json` };
+  await removeAbandonedWrites(cacheDir, sourceFile);
   for (const place of [inCache, besideSource]) {
     const cached = await readMeta(place.metaFile);
     if (cached && cached.formatVersion === PREPARED_FORMAT_VERSION && cached.sourceSha256 === sourceSha256 && (cached.precision === 'float64') === (precision === 'float64') && (await isFile(place.file))) {
@@ -72,15 +80,15 @@ export async function loadOrPrepareGraph(
     }
   }
   const model = await readOnnxModel(sourceFile);
-  await checkExternalData(model.graph, path.dirname(sourceFile));
+  await checkExternalData(model, path.dirname(sourceFile));
   const meta = insertEmbeddingScale(model, sourceFile, sourceSha256);
   if (precision === 'float64') {
     await convertToFloat64(model, path.dirname(sourceFile));
     meta.precision = 'float64';
   }
   // A float64 graph holds its weights inline.
-  const place = precision === 'float64' || (await linkExternalData(model.graph, path.dirname(sourceFile), path.dirname(inCache.file))) ? inCache : besideSource;
-  await mkdir(path.dirname(place.file), { recursive: true });
+  await mkdir(dir, { recursive: true });
+  const place = precision === 'float64' || (await linkExternalData(model, path.dirname(sourceFile), dir)) ? inCache : besideSource;
   const prepared = { ...place, meta };
   await writeAtomically(prepared.file, encodeOnnxModel(model));
   await saveMeta(prepared);
@@ -207,43 +215,15 @@ function byLayerThenKind(a: string, b: string): number {
   return la - lb || (a.endsWith('key') ? 0 : 1) - (b.endsWith('key') ? 0 : 1);
 }
 
-function externalLocations(graph: GraphProto): Set<string> {
-  const locations = new Set<string>();
-  for (const tensor of graph.initializer) {
-    const location = tensor.external_data?.find((e) => e.key === 'location')?.value;
-    if (location) locations.add(location);
-  }
-  return locations;
-}
-
-async function checkExternalData(graph: GraphProto, sourceDir: string): Promise<void> {
-  for (const location of externalLocations(graph)) {
-    if (!(await isFile(path.resolve(sourceDir, location)))) {
-      throw new EngineError('model-files-missing', `The model's weights file ${path.resolve(sourceDir, location)} is missing.`, 'Download the model again with all of its onnx/*.onnx_data files.');
-    }
-  }
-}
-
-/** Hard-links every external-data file of the graph into `targetDir`; false if that is impossible. */
-async function linkExternalData(graph: GraphProto, sourceDir: string, targetDir: string): Promise<boolean> {
-  const locations = externalLocations(graph);
-  await mkdir(targetDir, { recursive: true });
-  try {
-    for (const location of locations) {
-      const target = path.join(targetDir, location);
-      await rm(target, { force: true });
-      await link(path.resolve(sourceDir, location), target);
-    }
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
+/**
+ * Removes what killed preparations left: temporaries in the cache (its hash store, every
+ * prepared folder) and, beside the source, those of this graph's prepared copies only.
+ */
+async function removeAbandonedWrites(cacheDir: string, sourceFile: string): Promise<void> {
+  const prepared = path.join(cacheDir, 'prepared');
+  const folders = await readdir(prepared).catch(() => [] as string[]);
+  for (const dir of [cacheDir, prepared, ...folders.map((f) => path.join(prepared, f))]) await removeStaleTemporaries(dir);
+  await removeStaleTemporaries(path.dirname(sourceFile), `${path.basename(sourceFile, '.onnx')}.prompt-lens-`);
 }
 
 async function readMeta(file: string): Promise<PreparedMeta | undefined> {

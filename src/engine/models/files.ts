@@ -1,9 +1,10 @@
 /** The files of a model folder: which graph to use, what must exist, their hashes. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../errors.ts';
+import { writeAtomically } from '../temp-files.ts';
 import { candidateGraphFiles, DTYPES, type Dtype } from './dtypes.ts';
 
 export const REQUIRED_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
@@ -70,9 +71,7 @@ export async function cachedSha256(file: string, cacheDir: string): Promise<stri
   const hash = await sha256File(file);
   known[key] = hash;
   await mkdir(cacheDir, { recursive: true });
-  const tmp = `${store}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(known));
-  await rename(tmp, store);
+  await writeAtomically(store, JSON.stringify(known));
   return hash;
 }
 

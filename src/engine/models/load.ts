@@ -12,6 +12,7 @@ import { loadPromptTokenizer, type PromptTokenizer } from '../tokens/index.ts';
 import { architectureFacts, contextWindow } from './architectures.ts';
 import { isDtype, type Dtype } from './dtypes.ts';
 import { cachedSha256, checkRequiredFiles, chooseGraphFile, readJsonFile } from './files.ts';
+import { hashGraphFiles } from './graph-hashes.ts';
 import { isPrecisionOption, openGraph, type PrecisionOption } from './precision.ts';
 import { resolveModelFolder } from './resolve.ts';
 
@@ -55,14 +56,17 @@ export async function loadModel(ref: string, opts: LoadOptions = {}): Promise<Lo
 
   opts.onProgress?.({ stage: 'prepare', message: `hashing and preparing ${graphFile}` });
   const fileHashes: Record<string, string> = {};
-  for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', graphFile]) {
+  for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) {
     fileHashes[file] = await cachedSha256(path.join(folder, file), env.cacheDir);
   }
+  // The graph and its weights files: the prepared graph is keyed on all of them.
+  const graphHashes = await hashGraphFiles(folder, graphFile, env.cacheDir);
+  Object.assign(fileHashes, graphHashes.files);
   opts.onProgress?.({ stage: 'load', message: 'loading tokenizer' });
   const tokenizer = await loadPromptTokenizer(folder);
   const vocabSize = Number(config.vocab_size ?? 0);
   const probe = Array.from({ length: PROBE_LENGTH }, (_, i) => (vocabSize > 0 ? (i * 7919 + 3) % vocabSize : i));
-  const source = { file: path.join(folder, graphFile), sha256: fileHashes[graphFile], dtype, probe };
+  const source = { file: path.join(folder, graphFile), sha256: graphHashes.key, dtype, probe };
   const { prepared, session, note: precisionNote } = await openGraph(source, precisionOption, opts.onProgress);
   if (opts.signal?.aborted) {
     await session.dispose();

@@ -38,6 +38,7 @@ export interface OpenedGraph {
 
 export interface GraphSource {
   file: string;
+  /** Identifies the graph and its weights (graph-hashes.ts key): what prepared graphs and refusals are keyed on. */
   sha256: string;
   dtype: Dtype;
   /** Token ids for the parity check against the original graph. */
