@@ -42,7 +42,7 @@ test('loading a model removes temporaries that killed preparations left, and onl
     kept.push(planted(dir, `meta.json.${alive}.wr1t1ng.tmp`)); // a live writer's
   }
   stale.push(planted(cache, `file-hashes.json.${gone}.tmp`));
-  kept.push(planted(cache, 'notes.txt'));
+  kept.push(planted(cache, `notes.${gone}.tmp`)); // a cache folder may be shared: not ours
   // Beside the graph (where a prepared copy goes when the cache is on another file system): only ours.
   const onnxDir = path.join(model, 'onnx');
   stale.push(planted(onnxDir, `model.prompt-lens-0123456789ab-float64.onnx.${gone}.x1.tmp`));

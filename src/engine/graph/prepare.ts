@@ -11,7 +11,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ComputePrecision, Precision } from '../analysis.ts';
 import { EngineError } from '../errors.ts';
-import { isFile } from '../models/files.ts';
+import { EXTERNAL_DATA_STORE, HASH_STORE, isFile } from '../models/files.ts';
 import { removeStaleTemporaries, writeAtomically } from '../temp-files.ts';
 import { checkExternalData, linkExternalData } from './external-data.ts';
 import { convertToFloat64 } from './float64.ts';
@@ -216,13 +216,14 @@ function byLayerThenKind(a: string, b: string): number {
 }
 
 /**
- * Removes what killed preparations left: temporaries in the cache (its hash store, every
- * prepared folder) and, beside the source, those of this graph's prepared copies only.
+ * Removes what killed preparations left: temporaries in every prepared folder, and elsewhere
+ * only those of the engine's own files (its stores in the cache folder, this graph's prepared
+ * copies beside it), as the cache folder may be one the user shares with other files.
  */
 async function removeAbandonedWrites(cacheDir: string, sourceFile: string): Promise<void> {
   const prepared = path.join(cacheDir, 'prepared');
-  const folders = await readdir(prepared).catch(() => [] as string[]);
-  for (const dir of [cacheDir, prepared, ...folders.map((f) => path.join(prepared, f))]) await removeStaleTemporaries(dir);
+  for (const folder of await readdir(prepared).catch(() => [] as string[])) await removeStaleTemporaries(path.join(prepared, folder));
+  for (const store of [HASH_STORE, EXTERNAL_DATA_STORE]) await removeStaleTemporaries(cacheDir, `${store}.`);
   await removeStaleTemporaries(path.dirname(sourceFile), `${path.basename(sourceFile, '.onnx')}.prompt-lens-`);
 }
 

@@ -53,6 +53,10 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** The engine's stores in the cache folder: file hashes (below) and graphs' external-data files (graph-hashes.ts). */
+export const HASH_STORE = 'file-hashes.json';
+export const EXTERNAL_DATA_STORE = 'external-data-files.json';
+
 /**
  * sha256 of a file, remembered in `<cacheDir>/file-hashes.json` by path, size and modification
  * time, so loading a model again does not re-read gigabytes of weights.
@@ -60,7 +64,7 @@ export async function sha256File(file: string): Promise<string> {
 export async function cachedSha256(file: string, cacheDir: string): Promise<string> {
   const info = await stat(file);
   const key = `${path.resolve(file)}\u0000${info.size}\u0000${info.mtimeMs}`;
-  const store = path.join(cacheDir, 'file-hashes.json');
+  const store = path.join(cacheDir, HASH_STORE);
   let known: Record<string, string> = {};
   try {
     known = JSON.parse(await readFile(store, 'utf8')) as Record<string, string>;

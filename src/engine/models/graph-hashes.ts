@@ -13,7 +13,7 @@ import { EngineError } from '../errors.ts';
 import { externalDataFiles } from '../graph/external-data.ts';
 import { readOnnxModel } from '../graph/onnx-model.ts';
 import { writeAtomically } from '../temp-files.ts';
-import { cachedSha256, isFile } from './files.ts';
+import { cachedSha256, EXTERNAL_DATA_STORE, isFile } from './files.ts';
 
 export interface GraphHashes {
   /** sha256 by path relative to the model folder (`/` separators): the graph, then its external-data files. */
@@ -44,7 +44,7 @@ export async function hashGraphFiles(folder: string, graphFile: string, cacheDir
 
 /** The external-data files a graph names (checked to lie in its folder), remembered by the graph's hash. */
 async function externalDataLocations(graphPath: string, graphSha: string, cacheDir: string): Promise<string[]> {
-  const store = path.join(cacheDir, 'external-data-files.json');
+  const store = path.join(cacheDir, EXTERNAL_DATA_STORE);
   let known: Record<string, string[]> = {};
   try {
     known = JSON.parse(await readFile(store, 'utf8')) as Record<string, string[]>;
