@@ -19,7 +19,7 @@ function analysisOf(folder: string): Analysis {
     model: { ref: folder, path: folder, architecture: 'llama', dtype: 'fp32', fileHashes: { 'config.json': sha, 'onnx/model.onnx': sha, 'onnx/model.onnx_data': sha } },
     settings: { levels: 10, threshold: 0, p: 4, method: 'occlusion', template: 'none', granularity: 'token', maxNewTokens: 1, responseSource: 'generated' },
     prompt: 'hi', modelInput: 'hi', response: 'a',
-    promptTokens: [{ text: 'hi', start: 0, end: 2 }], responseTokens: [{ text: 'a' }],
+    promptTokens: [{ text: 'hi', start: 0, end: 2, special: false }], responseTokens: [{ text: 'a' }],
     importance: [[0.5]], normalized: [[5]], density: [0.5], densityNormalized: [1],
     responseProbabilities: [0.5], parity: { maxAbsLogitDiff: 0, probeTokens: 0 },
     work: { positionsProcessed: 0, forwardPasses: 0, positionsWithoutCacheReuse: 0, batchSize: 1 },
