@@ -107,9 +107,9 @@ test('an absolute weights location is refused before float64 conversion reads it
   await relocateWeights(model, secret);
   const cache = tempDir();
   const r = await analyze(model, cache, path.join(root, 'a.json'), '--precision', 'float64');
-  assertOneMessage(r, new RegExp(`tensor "[^"]+" in "${secret.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}", which is not a file inside the graph's folder`), 'absolute location');
   const prepared = path.join(cache, 'prepared');
   assert.deepEqual(existsSync(prepared) ? listFiles(prepared).filter((f) => f.endsWith('.onnx')) : [], [], 'no graph holding the outside bytes was cached');
+  assertOneMessage(r, new RegExp(`tensor "[^"]+" in "${secret.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}", which is not a file inside the graph's folder`), 'absolute location');
 });
 
 test('a Constant node whose value lies outside the model folder is refused too (engine, both precisions)', async () => {
