@@ -29,16 +29,17 @@ export function lockFolder(dir: string, option: string, command: string): Folder
   const file = path.join(dir, LOCK_FILE);
   const me: Owner = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command };
   const text = JSON.stringify(me) + '\n';
-  for (let attempt = 0; ; attempt++) {
-    try {
-      writeFileSync(file, text, { flag: 'wx' });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+  for (let attempt = 1; ; attempt++) {
+    if (create(file, text)) return holdLock(file, text);
+    if (attempt > 25) throw new UsageError(`cannot take the lock ${file}: other runs keep taking it`, `wait for them to end, or give another ${option} folder`);
     const held = readLock(file);
     if (held === undefined) continue; // released meanwhile
     const owner = parseOwner(held);
+    if (owner === undefined && attempt <= 20) {
+      // Being written by a run that has just created it: look again shortly.
+      sleep(50);
+      continue;
+    }
     if (owner !== undefined && isAlive(owner)) {
       const where = owner.host === me.host ? '' : ` on ${owner.host}`;
       throw new UsageError(
@@ -46,17 +47,22 @@ export function lockFolder(dir: string, option: string, command: string): Folder
         `wait for that run to end, or give another ${option} folder; if no such run is going on, delete ${file}`,
       );
     }
-    if (owner === undefined && attempt < 20) {
-      // Being written by a run that has just created it: look again shortly.
-      sleep(50);
-      continue;
-    }
-    if (attempt >= 25) throw new UsageError(`cannot take the lock ${file}: other runs keep taking it`, `wait for them to end, or give another ${option} folder`);
-    // Stale: remove it unless another run has replaced it since it was read.
-    if (readLock(file) === held) rmSync(file, { force: true });
+    // Stale (or unreadable for a second): removed, unless another run has replaced it since.
+    if (readLock(file) !== held) continue;
+    rmSync(file, { force: true });
     process.stderr.write(owner !== undefined ? `note: taking over the lock of ${dir} from an ended run (pid ${owner.pid}, started ${owner.startedAt})\n` : `note: replacing the unreadable lock ${file}\n`);
   }
-  return holdLock(file, text);
+}
+
+/** Creates the lock file with O_EXCL: false when it exists. */
+function create(file: string, text: string): boolean {
+  try {
+    writeFileSync(file, text, { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
 }
 
 function holdLock(file: string, text: string): FolderLock {

@@ -1,7 +1,8 @@
 /** `prompt-lens dataset`: one analysis per prompt and model, resumable, labelled. */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
@@ -229,4 +230,28 @@ test('dataset --use-response skips a record whose own response is empty, and goe
   assert.deepEqual(readdirSync(out).sort(), ['a.base.json', 'c.base.json', 'prompt-lens-dataset.json']);
   const manifest = JSON.parse(readFileSync(path.join(out, 'prompt-lens-dataset.json'), 'utf8'));
   assert.deepEqual(manifest.skipped.map((s: { id: string; code: string }) => [s.id, s.code]), [['b', 'empty-response']]);
+});
+
+test('dataset: a lock held by a running process or another host refuses the run; an unreadable one is replaced', async () => {
+  const dir = tempDir();
+  const prompts = writeToyPrompts(dir, 1);
+  const out = path.join(dir, 'out');
+  mkdirSync(out);
+  const lock = path.join(out, '.prompt-lens.lock');
+  // The model does not exist: a run that gets past the lock fails on loading it.
+  const args = ['dataset', '--base', '/nonexistent/model', '--prompts', prompts, '--out', out];
+  writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z', command: 'dataset' }));
+  const live = await runCli(args, { env });
+  assert.equal(live.code, 2, live.stderr);
+  assert.match(live.stderr, new RegExp(`is in use by another prompt-lens dataset run \\(pid ${process.pid}, started 2026-01-01T00:00:00\\.000Z\\)`));
+  writeFileSync(lock, JSON.stringify({ pid: 1, host: 'elsewhere.example', startedAt: '2026-01-01T00:00:00.000Z', command: 'dataset' }));
+  const remote = await runCli(args, { env });
+  assert.equal(remote.code, 2, remote.stderr);
+  assert.match(remote.stderr, /in use by another prompt-lens dataset run \(pid 1 on elsewhere\.example, started /);
+  assert.ok(existsSync(lock), 'a refused run leaves the other run its lock');
+  writeFileSync(lock, '');
+  const unreadable = await runCli(args, { env });
+  assert.match(unreadable.stderr, /note: replacing the unreadable lock .*\.prompt-lens\.lock/);
+  assert.doesNotMatch(unreadable.stderr, /in use/);
+  assert.equal(existsSync(lock), false, 'released when the run fails');
 });

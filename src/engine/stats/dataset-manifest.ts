@@ -41,8 +41,13 @@ export function readDatasetManifest(dir: string): DatasetManifest | undefined {
   } catch {
     manifest = {};
   }
-  if (typeof manifest !== 'object' || manifest === null || !Array.isArray(manifest.skipped)) {
+  if (typeof manifest !== 'object' || manifest === null || !Array.isArray(manifest.skipped) || !manifest.skipped.every(isSkippedPrompt)) {
     throw new EngineError('bad-argument', `${file} is not a Prompt Lens dataset manifest.`, 'Delete it and run `prompt-lens dataset` again with the same settings: it tries the skipped prompts again and writes a new one.');
   }
   return { schemaVersion: 1, skipped: manifest.skipped };
+}
+
+function isSkippedPrompt(x: unknown): x is SkippedPrompt {
+  const s = x as Partial<SkippedPrompt> | null;
+  return typeof s === 'object' && s !== null && typeof s.id === 'string' && (s.role === 'base' || s.role === 'tuned') && typeof s.model === 'string' && typeof s.code === 'string' && typeof s.reason === 'string';
 }
