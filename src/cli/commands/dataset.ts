@@ -3,31 +3,39 @@
  * over a JSONL of prompts and writes one analysis per prompt and model, `DIR/<id>.<role>.json`.
  * Resumable: finished files are skipped when they were made with this run's settings (else the
  * run is refused before any model loads, see dataset-resume.ts); each file is written whole (an
- * interrupted run loses at most the prompt in progress). Models are loaded one at a time.
+ * interrupted run loses at most the prompt in progress). Models are loaded one at a time. One
+ * run at a time writes into a folder (folder-lock.ts). A prompt the model cannot explain (an
+ * empty reply) is skipped and listed in the folder's manifest (dataset-skipped.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { analyze, loadModel, type AnalyzeRequest, type Span } from '../../engine/index.ts';
+import { analyze, EngineError, loadModel, type AnalyzeRequest, type Span } from '../../engine/index.ts';
+import { isDirectory } from '../../engine/models/files.ts';
+import { DATASET_MANIFEST_FILE } from '../../engine/stats/index.ts';
 import { analyzeRequestFrom, ANALYSIS_OPTIONS, loadOptionsFrom } from '../analysis-options.ts';
+import { checkFileNames, outputFile, type Role } from '../dataset-names.ts';
 import { modelDifferencesAfterLoad, modelDifferencesBeforeLoad, readExisting, refuseResume, settingDifferences, type ExistingAnalysis } from '../dataset-resume.ts';
+import { isPerPromptFailure, SkippedPrompts } from '../dataset-skipped.ts';
+import { lockFolder } from '../folder-lock.ts';
 import { checkOutputFile, checkOutputFolder, makeDirectory, writeFileAtomically } from '../output.ts';
 import { parseOptions } from '../parse-options.ts';
 import { progressPrinter } from '../progress-bar.ts';
+import { readPromptsFile, type PromptLine } from '../prompts-file.ts';
 import { guarded, UsageError } from '../run-guard.ts';
 
-export interface DatasetPrompt {
-  id: string;
-  prompt: string;
+/** One record of the prompts file, beside its id, prompt and line. */
+interface DatasetRecord {
   response?: string;
   instruction_spans?: Span[];
   followed?: boolean;
   source?: string;
 }
 
-const OPTIONS = { ...ANALYSIS_OPTIONS, base: { type: 'string' }, tuned: { type: 'string' }, prompts: { type: 'string' }, out: { type: 'string' }, 'use-response': { type: 'boolean', default: false } } satisfies ParseArgsConfig['options'];
+type DatasetPrompt = DatasetRecord & PromptLine;
 
-type Role = 'base' | 'tuned';
+const OPTIONS = { ...ANALYSIS_OPTIONS, base: { type: 'string' }, tuned: { type: 'string' }, prompts: { type: 'string' }, out: { type: 'string' }, 'use-response': { type: 'boolean', default: false } } satisfies ParseArgsConfig['options'];
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async (signal) => {
@@ -39,94 +47,95 @@ export async function run(argv: string[]): Promise<number> {
     const load = loadOptionsFrom(values);
     const outDir = values.out as string;
     checkOutputFolder(outDir, '--out');
-    const prompts = readPrompts(values.prompts as string);
+    const promptsFile = values.prompts as string;
+    const prompts = readPromptsFile<DatasetRecord>(promptsFile, { option: '--prompts', idRequired: true, promptRequired: true });
+    checkFileNames(prompts, promptsFile);
+    const ownResponse = (p: DatasetPrompt) => values['use-response'] === true && p.response !== undefined;
     const requestFor = (p: DatasetPrompt): AnalyzeRequest => ({
       ...template,
       prompt: p.prompt,
       instructionSpans: p.instruction_spans,
-      response: values['use-response'] && p.response !== undefined ? p.response : template.response,
+      response: ownResponse(p) ? p.response : template.response,
     });
+    // A prompt whose reply cannot be explained is skipped, unless the reply is the run's own
+    // --response: that is the user's setting to fix, not a trait of one record.
+    const skipsPrompt = (p: DatasetPrompt, error: unknown): error is EngineError => isPerPromptFailure(error) && (template.response === undefined || ownResponse(p));
     const roles = (['base', 'tuned'] as const).filter((role) => values[role]);
 
-    // Resume: which analyses exist, and were they made with this run's settings? All checked
-    // before any model loads.
-    const existing: Record<Role, Map<DatasetPrompt, ExistingAnalysis>> = { base: new Map(), tuned: new Map() };
-    const refused: Array<{ file: ExistingAnalysis; diffs: ReturnType<typeof settingDifferences> }> = [];
-    for (const role of roles) {
-      for (const p of prompts) {
-        const file = outputFile(outDir, p.id, role);
-        checkOutputFile(file, '--out');
-        if (!existsSync(file)) continue;
-        const e = readExisting(file, outDir);
-        existing[role].set(p, e);
-        const req = requestFor(p);
-        const diffs = settingDifferences(e, { request: req, responseSource: req.response !== undefined ? 'given' : 'generated' });
-        if (diffs.length > 0) refused.push({ file: e, diffs });
-      }
-      const wanted = { ref: values[role] as string, dtype: load.dtype ?? 'auto', precision: load.precision ?? 'auto' };
-      for (const [file, diffs] of await modelDifferencesBeforeLoad([...existing[role].values()], wanted)) refused.push({ file, diffs });
-    }
-    if (refused.length > 0) throw refuseResume(outDir, refused);
+    // The folder is made, and locked, before the finished analyses in it are read.
+    const made = !(await isDirectory(outDir));
     await makeDirectory(outDir);
-
-    for (const role of roles) {
-      const ref = values[role] as string;
-      const todo = prompts.filter((p) => !existing[role].has(p));
-      process.stderr.write(`${role} ${ref}: ${prompts.length - todo.length} of ${prompts.length} prompts already done\n`);
-      if (todo.length === 0) continue;
-      const progress = progressPrinter(`${role}`);
-      const model = await loadModel(ref, { ...load, signal, onProgress: progress.update });
-      const started = performance.now();
-      try {
-        // What only the loaded model tells (the precision "auto" chose, a Hub model's files).
-        const mismatched = [...existing[role].values()].map((file) => ({ file, diffs: modelDifferencesAfterLoad(file, model.info) })).filter((x) => x.diffs.length > 0);
-        if (mismatched.length > 0) throw refuseResume(outDir, mismatched);
-        for (const [i, p] of todo.entries()) {
-          const analysis = await analyze(model, requestFor(p), { signal });
-          const record = { ...analysis, dataset: { id: p.id, source: p.source ?? 'default', followed: p.followed, role } };
-          await writeFileAtomically(outputFile(outDir, p.id, role), JSON.stringify(record) + '\n');
-          const elapsed = (performance.now() - started) / 1000;
-          const eta = (elapsed / (i + 1)) * (todo.length - i - 1);
-          progress.update({ stage: 'attribute', done: i + 1, total: todo.length, message: `ETA ${eta.toFixed(0)} s` });
-          if (!process.stderr.isTTY) process.stderr.write(`${role}: ${i + 1}/${todo.length} ${p.id} (ETA ${eta.toFixed(0)} s)\n`);
+    const lock = lockFolder(outDir, '--out', 'dataset');
+    try {
+      // Resume: which analyses exist, and were they made with this run's settings? All checked
+      // before any model loads.
+      const existing: Record<Role, Map<DatasetPrompt, ExistingAnalysis>> = { base: new Map(), tuned: new Map() };
+      const refused: Array<{ file: ExistingAnalysis; diffs: ReturnType<typeof settingDifferences> }> = [];
+      for (const role of roles) {
+        for (const p of prompts) {
+          const file = outputFile(outDir, p.id, role);
+          checkOutputFile(file, '--out');
+          if (!existsSync(file)) continue;
+          const e = readExisting(file, outDir);
+          existing[role].set(p, e);
+          const req = requestFor(p);
+          const diffs = settingDifferences(e, { request: req, responseSource: req.response !== undefined ? 'given' : 'generated' });
+          if (diffs.length > 0) refused.push({ file: e, diffs });
         }
-      } finally {
-        progress.done();
-        await model.dispose();
+        const wanted = { ref: values[role] as string, dtype: load.dtype ?? 'auto', precision: load.precision ?? 'auto' };
+        for (const [file, diffs] of await modelDifferencesBeforeLoad([...existing[role].values()], wanted)) refused.push({ file, diffs });
       }
+      if (refused.length > 0) throw refuseResume(outDir, refused);
+      const skipped = new SkippedPrompts(outDir);
+
+      for (const role of roles) {
+        const ref = values[role] as string;
+        const todo = prompts.filter((p) => !existing[role].has(p));
+        const again = todo.filter((p) => skipped.has(p.id, role)).length;
+        process.stderr.write(`${role} ${ref}: ${prompts.length - todo.length} of ${prompts.length} prompts already done${again > 0 ? `; ${again} skipped before, tried again` : ''}\n`);
+        if (todo.length === 0) continue;
+        const progress = progressPrinter(`${role}`);
+        const model = await loadModel(ref, { ...load, signal, onProgress: progress.update });
+        const started = performance.now();
+        try {
+          // What only the loaded model tells (the precision "auto" chose, a Hub model's files).
+          const mismatched = [...existing[role].values()].map((file) => ({ file, diffs: modelDifferencesAfterLoad(file, model.info) })).filter((x) => x.diffs.length > 0);
+          if (mismatched.length > 0) throw refuseResume(outDir, mismatched);
+          for (const [i, p] of todo.entries()) {
+            try {
+              const analysis = await analyze(model, requestFor(p), { signal });
+              const record = { ...analysis, dataset: { id: p.id, source: p.source ?? 'default', followed: p.followed, role } };
+              await writeFileAtomically(outputFile(outDir, p.id, role), JSON.stringify(record) + '\n');
+              await skipped.done(p.id, role);
+            } catch (error) {
+              if (!skipsPrompt(p, error)) throw naming(error, p, promptsFile);
+              await skipped.skip({ id: p.id, role, model: ref, code: error.code, reason: error.message });
+              progress.done();
+              process.stderr.write(`${role}: skipped ${p.id} (${promptsFile}:${p.line}): ${error.message}\n`);
+            }
+            const elapsed = (performance.now() - started) / 1000;
+            const eta = (elapsed / (i + 1)) * (todo.length - i - 1);
+            progress.update({ stage: 'attribute', done: i + 1, total: todo.length, message: `ETA ${eta.toFixed(0)} s` });
+            if (!process.stderr.isTTY) process.stderr.write(`${role}: ${i + 1}/${todo.length} ${p.id} (ETA ${eta.toFixed(0)} s)\n`);
+          }
+        } finally {
+          progress.done();
+          await model.dispose();
+        }
+      }
+      const skips = skipped.count > 0 ? `; ${skipped.count} prompt analys${skipped.count === 1 ? 'is' : 'es'} skipped, listed in ${path.join(outDir, DATASET_MANIFEST_FILE)}` : '';
+      process.stdout.write(`analyses in ${path.resolve(outDir)}${skips}; next: prompt-lens stats ${outDir}\n`);
+      return 0;
+    } finally {
+      lock.release();
+      // A run refused before it wrote anything leaves no new folder behind.
+      if (made) await rmdir(outDir).catch(() => undefined);
     }
-    process.stdout.write(`analyses in ${path.resolve(outDir)}; next: prompt-lens stats ${outDir}\n`);
-    return 0;
   });
 }
 
-export function outputFile(dir: string, id: string, role: string): string {
-  return path.join(dir, `${id.replace(/[^\w.-]/g, '_')}.${role}.json`);
-}
-
-function readPrompts(file: string): DatasetPrompt[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read --prompts ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  const seen = new Set<string>();
-  return text
-    .split('\n')
-    .map((line, i) => ({ line: line.trim(), i }))
-    .filter(({ line }) => line.length > 0)
-    .map(({ line, i }) => {
-      let record: DatasetPrompt;
-      try {
-        record = JSON.parse(line) as DatasetPrompt;
-      } catch {
-        throw new UsageError(`${file}:${i + 1} is not valid JSON`);
-      }
-      if (typeof record.id !== 'string' || typeof record.prompt !== 'string') throw new UsageError(`${file}:${i + 1} needs string fields "id" and "prompt"`);
-      if (record.prompt.trim().length === 0) throw new UsageError(`${file}:${i + 1} (id "${record.id}") has an empty prompt`, 'give every record some prompt text, or remove the line');
-      if (seen.has(record.id)) throw new UsageError(`${file}:${i + 1} repeats id "${record.id}"`);
-      seen.add(record.id);
-      return record;
-    });
+/** An engine error about one prompt names it (its id and line): the run stops there. */
+function naming(error: unknown, p: DatasetPrompt, promptsFile: string): unknown {
+  if (!(error instanceof EngineError) || error.code === 'cancelled') return error;
+  return new EngineError(error.code, `${promptsFile}:${p.line} (id "${p.id}"): ${error.message}`, `${error.hint} The finished analyses are kept: run again to resume.`, { cause: error });
 }

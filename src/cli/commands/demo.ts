@@ -3,7 +3,6 @@
  * compared on held-out sample prompts (one per task family), offline. Prints the highlighted
  * prompts and instruction scores (each with its settings L, b, p) and writes one HTML report.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { analyze, loadModel, renderHtmlReport, rescore, type Analysis, type LoadedModel, type Span } from '../../engine/index.ts';
@@ -12,6 +11,7 @@ import { checkOutputFile, writeFileAtomically } from '../output.ts';
 import { bundledModel, packageRoot } from '../package-root.ts';
 import { parseOptions } from '../parse-options.ts';
 import { progressPrinter } from '../progress-bar.ts';
+import { readPromptsFile } from '../prompts-file.ts';
 import { guarded, UsageError } from '../run-guard.ts';
 
 interface HeldOutPrompt {
@@ -96,10 +96,7 @@ function describe(a: Analysis, colour: boolean): string {
 
 function samplePrompts(perTask: number): HeldOutPrompt[] {
   const file = path.join(packageRoot(), 'models', 'demo-heldout.jsonl');
-  const all = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim().length > 0)
-    .map((l) => JSON.parse(l) as HeldOutPrompt);
+  const all = readPromptsFile<HeldOutPrompt>(file, { option: 'held-out prompts', idRequired: true, promptRequired: true });
   const taken = new Map<string, number>();
   return all.filter((p) => {
     const n = taken.get(p.task) ?? 0;

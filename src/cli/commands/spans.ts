@@ -11,12 +11,8 @@ import type { Span } from '../../engine/analysis.ts';
 import { detectInstructionSpans } from '../../engine/spans/index.ts';
 import { checkOutputFile, writeFileAtomically } from '../output.ts';
 import { optionError } from '../parse-options.ts';
+import { readPromptsFile, type PromptLine } from '../prompts-file.ts';
 import { guarded, UsageError } from '../run-guard.ts';
-
-interface PromptRecord {
-  id: string;
-  prompt: string;
-}
 
 interface SpansRecord {
   id: string;
@@ -29,27 +25,6 @@ async function readText(file: string, what: string): Promise<string> {
   } catch (error) {
     throw new UsageError(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-}
-
-export function parsePromptLines(text: string, file: string): PromptRecord[] {
-  const records: PromptRecord[] = [];
-  text.split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw new UsageError(`${file}:${i + 1} is not valid JSON (each line must be one object such as {"id": "a", "prompt": "…"})`);
-    }
-    const record = value as { id?: unknown; prompt?: unknown } | null;
-    if (typeof record !== 'object' || record === null || typeof record.prompt !== 'string') {
-      throw new UsageError(`${file}:${i + 1} has no "prompt" string`);
-    }
-    const id = record.id === undefined ? `line-${i + 1}` : String(record.id);
-    records.push({ id, prompt: record.prompt });
-  });
-  return records;
 }
 
 function describe(record: SpansRecord): string {
@@ -77,12 +52,11 @@ export async function run(argv: string[]): Promise<number> {
     const given = (['prompt', 'prompt-file', 'prompts'] as const).filter((k) => values[k] !== undefined);
     if (given.length !== 1) throw new UsageError('give exactly one of --prompt TEXT, --prompt-file F or --prompts FILE.jsonl');
 
-    let inputs: PromptRecord[];
+    let inputs: Array<Pick<PromptLine, 'id' | 'prompt'>>;
     if (values.prompt !== undefined) inputs = [{ id: 'prompt', prompt: values.prompt }];
     else if (values['prompt-file'] !== undefined) inputs = [{ id: 'prompt', prompt: await readText(values['prompt-file'], 'prompt file') }];
     else {
-      const file = values.prompts as string;
-      inputs = parsePromptLines(await readText(file, 'prompts file'), file);
+      inputs = readPromptsFile(values.prompts as string, { option: '--prompts', idRequired: false, promptRequired: false });
     }
 
     const records: SpansRecord[] = inputs.map(({ id, prompt }) => ({

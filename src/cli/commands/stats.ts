@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { importRecords, importPaperData, itemsFromAnalysisDir, readJsonLines, renderStatsHtml, scoreItem, summarize, type AttributionItem, type ImportedRecord, type StatsReport } from '../../engine/stats/index.ts';
+import { importRecords, importPaperData, itemsFromAnalysisDir, readJsonLines, renderStatsHtml, scoreItem, skippedInAnalysisDir, summarize, type AttributionItem, type ImportedRecord, type SkippedPrompt, type StatsReport } from '../../engine/stats/index.ts';
 import { scoreSettingsFrom } from '../analysis-options.ts';
 import { checkOutputFile, checkOutputFolder, writeFileAtomically } from '../output.ts';
 import { optionError } from '../parse-options.ts';
@@ -56,7 +56,12 @@ export async function run(argv: string[]): Promise<number> {
     if (values.out !== undefined || isDirectory(out)) for (const f of ['stats.json', 'stats.html']) checkOutputFile(path.join(out, f), values.out !== undefined ? '--out' : 'the report');
 
     const items: AttributionItem[] = [];
-    for (const dir of positionals) items.push(...itemsFromAnalysisDir(dir));
+    const skipped: SkippedPrompt[] = [];
+    for (const dir of positionals) {
+      const analysed = itemsFromAnalysisDir(dir);
+      items.push(...analysed);
+      skipped.push(...skippedInAnalysisDir(dir, analysed));
+    }
     if (values.import) items.push(...importRecords(readJsonLines<ImportedRecord>(values.import)));
     const paper = values['import-paper'];
     if (paper) {
@@ -73,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const methods = [...new Set(items.flatMap((item) => (item.method ? [item.method] : [])))];
     if (methods.length > 1) process.stderr.write(`warning: the analyses mix attribution methods (${methods.join(', ')}); their scores are not comparable. Keep one method per folder.\n`);
-    const report: StatsReport = { schemaVersion: 1, settings, methods, prompts: scored.length, sources: summarize(scored) };
+    const report: StatsReport = { schemaVersion: 1, settings, methods, prompts: scored.length, skipped: { count: skipped.length, prompts: skipped }, sources: summarize(scored) };
     // Both documents are made before either is written: a failure leaves no half of the report.
     const json = JSON.stringify(report, null, 1) + '\n';
     const html = renderStatsHtml(report);
@@ -84,6 +89,7 @@ export async function run(argv: string[]): Promise<number> {
       if (bt) process.stdout.write(`${s.source}: base ${bt.baseModel} ${bt.base.mean.toFixed(4)} ± ${bt.base.sd.toFixed(3)} vs tuned ${bt.tunedModel} ${bt.tuned.mean.toFixed(4)} ± ${bt.tuned.sd.toFixed(3)} (n = ${bt.base.n}/${bt.tuned.n}), Welch one-sided p = ${bt.welch?.pValue.toExponential(1) ?? '–'}\n`);
       for (const f of s.followed) process.stdout.write(`${s.source}: ${f.model} followed ${f.followed.mean.toFixed(4)} (n = ${f.followed.n}) vs unfollowed ${f.unfollowed.mean.toFixed(4)} (n = ${f.unfollowed.n}), p = ${f.welch?.pValue.toExponential(1) ?? '–'}\n`);
     }
+    if (skipped.length > 0) process.stdout.write(`skipped by prompt-lens dataset (not in the statistics): ${skipped.length} prompt analys${skipped.length === 1 ? 'is' : 'es'}: ${skipped.map((s) => `${s.id} (${s.role}: ${s.reason})`).join('; ')}\n`);
     process.stdout.write(`report: ${path.resolve(out, 'stats.html')}\n`);
     return 0;
   });

@@ -4,12 +4,13 @@ import path from 'node:path';
 import type { Analysis } from '../analysis.ts';
 import { EngineError } from '../errors.ts';
 import { spansToMask } from '../scores/index.ts';
+import { DATASET_MANIFEST_FILE, readDatasetManifest, type SkippedPrompt } from './dataset-manifest.ts';
 import type { AttributionItem, Role } from './scored-prompt.ts';
 
 export function itemsFromAnalysisDir(dir: string): AttributionItem[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'stats.json');
+    files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'stats.json' && f !== DATASET_MANIFEST_FILE);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a folder' : `cannot be read (${code ?? String(cause)})`;
@@ -42,4 +43,10 @@ export function itemsFromAnalysisDir(dir: string): AttributionItem[] {
       rowIncluded: a.promptTokens.map((t) => !t.special),
     };
   });
+}
+
+/** The prompts `prompt-lens dataset` skipped in `dir` (its manifest), less those analysed since. */
+export function skippedInAnalysisDir(dir: string, analysed: AttributionItem[]): SkippedPrompt[] {
+  const done = new Set(analysed.map((item) => `${item.role} ${item.id}`));
+  return (readDatasetManifest(dir)?.skipped ?? []).filter((s) => !done.has(`${s.role} ${s.id}`));
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ScoreSettings } from '../analysis.ts';
 import { escapeHtml } from '../report/html.ts';
+import type { SkippedPrompt } from './dataset-manifest.ts';
 import type { SourceStats } from './summarize.ts';
 
 export interface StatsReport {
@@ -14,6 +15,8 @@ export interface StatsReport {
   /** The attribution methods of the analyses (more than one makes the scores incomparable). */
   methods: string[];
   prompts: number;
+  /** Prompt analyses `prompt-lens dataset` skipped (e.g. an empty reply), not in the statistics. */
+  skipped: { count: number; prompts: SkippedPrompt[] };
   sources: SourceStats[];
 }
 
@@ -35,6 +38,13 @@ export function renderStatsHtml(report: StatsReport): string {
       return `<tr><td>${escapeHtml(s.source)}</td><td>${base}</td><td>${tuned}</td><td>${fmtP(bt?.welch?.pValue)}</td><td>${followed || '–'}</td></tr>`;
     })
     .join('\n');
+  const skipped = report.skipped.prompts.map((s) => `<tr><td>${escapeHtml(s.id)}</td><td>${escapeHtml(s.role)} (${escapeHtml(s.model)})</td><td>${escapeHtml(s.reason)}</td></tr>`).join('\n');
+  const skippedSection = report.skipped.count === 0 ? '' : `<h2>Skipped prompts</h2>
+<p>${report.skipped.count} prompt analys${report.skipped.count === 1 ? 'is was' : 'es were'} skipped by <code>prompt-lens dataset</code> and are not in the statistics above.</p>
+<table><tr><th>id</th><th>model</th><th>reason</th></tr>
+${skipped}
+</table>
+`;
   const chartData = JSON.stringify(report.sources).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -46,11 +56,11 @@ table { border-collapse: collapse; } td, th { border-bottom: 1px solid #8884; pa
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr)); gap: 1.5rem; }
 </style></head><body>
 <h1>Dataset statistics</h1>
-<p>${report.prompts} prompt analyses${report.methods.length > 0 ? ` (${escapeHtml(report.methods.join(' and '))})` : ''} · L = ${report.settings.levels}, b = ${report.settings.threshold}, p = ${report.settings.p} · Welch's t-test, one-sided (H1: base &lt; tuned; unfollowed &lt; followed; responses under 5 tokens dropped).</p>
+<p>${report.prompts} prompt analyses${report.methods.length > 0 ? ` (${escapeHtml(report.methods.join(' and '))})` : ''}${report.skipped.count > 0 ? ` (${report.skipped.count} skipped, listed below)` : ''} · L = ${report.settings.levels}, b = ${report.settings.threshold}, p = ${report.settings.p} · Welch's t-test, one-sided (H1: base &lt; tuned; unfollowed &lt; followed; responses under 5 tokens dropped).</p>
 <table><tr><th>source</th><th>base: instruction score</th><th>tuned: instruction score</th><th>p (base &lt; tuned)</th><th>followed vs unfollowed</th></tr>
 ${rows}
 </table>
-<div class="charts">
+${skippedSection}<div class="charts">
 <div><h2>Instruction score (mean ± sd)</h2><canvas id="scores"></canvas></div>
 <div><h2>Importance by relative position</h2><canvas id="profiles"></canvas></div>
 <div id="followed-box" hidden><h2>Followed vs unfollowed (mean ± sd)</h2><canvas id="followed"></canvas></div>
