@@ -211,7 +211,7 @@ test('stats: bad input gives one message naming cause and fix, a non-zero exit, 
     { argv: [malformed, '--p', '1'], message: /--p must be greater than 1/, out: malformed },
     { argv: ['--out', empty], message: /give a folder of analyses/, out: empty },
     // Node's recursive mkdir never returns under /proc; the report must fail at once instead.
-    { argv: [good, '--out', '/proc/prompt-lens-test/out'], message: /cannot mkdir \/proc\/prompt-lens-test \(ENOENT\)/, out: '/proc/prompt-lens-test/out' },
+    { argv: [good, '--out', '/proc/prompt-lens-test/out'], message: /--out \/proc\/prompt-lens-test\/out cannot be written: no file can be made in \/proc \(ENOENT\)/, out: '/proc/prompt-lens-test/out' },
   ];
   for (const c of cases) {
     const r = await capture(c.argv, runStats);

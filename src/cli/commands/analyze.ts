@@ -6,7 +6,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { analyze, loadModel, renderHtmlReport, type Analysis, type AnalyzeRequest, type LoadOptions } from '../../engine/index.ts';
 import { renderTerminal } from '../../engine/report/terminal.ts';
 import { analyzeRequestFrom, ANALYSIS_OPTIONS, checkOutputOptions, loadOptionsFrom, readPromptOption, type Values } from '../analysis-options.ts';
-import { writeFileAtomically } from '../output.ts';
+import { writeFilesAtomically } from '../output.ts';
 import { parseOptions } from '../parse-options.ts';
 import { progressPrinter } from '../progress-bar.ts';
 import { guarded, UsageError } from '../run-guard.ts';
@@ -67,11 +67,16 @@ function parse(command: string, argv: string[], extra: ParseArgsConfig['options'
   return parseOptions(command, argv, { ...ANALYSIS_OPTIONS, ...extra });
 }
 
+/** --json and --html: both written, or neither. */
 async function writeOutputs(values: Record<string, unknown>, json: unknown, analyses: Analysis[]): Promise<void> {
-  if (typeof values.json === 'string') await writeFileAtomically(values.json, JSON.stringify(json, null, 1) + '\n');
-  if (typeof values.html === 'string') await writeFileAtomically(values.html, renderHtmlReport(analyses));
+  const files: Array<{ file: string; data: string }> = [];
+  if (typeof values.json === 'string') files.push({ file: values.json, data: JSON.stringify(json, null, 1) + '\n' });
+  if (typeof values.html === 'string') files.push({ file: values.html, data: renderHtmlReport(analyses) });
+  await writeFilesAtomically(files);
 }
 
+/** Colour on a terminal, or when FORCE_COLOR asks for it; never with --no-color or NO_COLOR (https://no-color.org). */
 function useColour(values: Record<string, unknown>): boolean {
-  return !values['no-color'] && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const forced = process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0';
+  return !values['no-color'] && (process.stdout.isTTY === true || forced) && !process.env.NO_COLOR;
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { importRecords, importPaperData, itemsFromAnalysisDir, readJsonLines, renderStatsHtml, scoreItem, summarize, type AttributionItem, type ImportedRecord, type StatsReport } from '../../engine/stats/index.ts';
 import { scoreSettingsFrom } from '../analysis-options.ts';
-import { checkOutputFile, checkOutputFolder, writeFileAtomically } from '../output.ts';
+import { checkOutputFile, checkOutputFolder, writeFilesAtomically } from '../output.ts';
 import { optionError } from '../parse-options.ts';
 import { guarded, UsageError } from '../run-guard.ts';
 
@@ -74,11 +74,11 @@ export async function run(argv: string[]): Promise<number> {
     const methods = [...new Set(items.flatMap((item) => (item.method ? [item.method] : [])))];
     if (methods.length > 1) process.stderr.write(`warning: the analyses mix attribution methods (${methods.join(', ')}); their scores are not comparable. Keep one method per folder.\n`);
     const report: StatsReport = { schemaVersion: 1, settings, methods, prompts: scored.length, sources: summarize(scored) };
-    // Both documents are made before either is written: a failure leaves no half of the report.
-    const json = JSON.stringify(report, null, 1) + '\n';
-    const html = renderStatsHtml(report);
-    await writeFileAtomically(path.join(out, 'stats.json'), json);
-    await writeFileAtomically(path.join(out, 'stats.html'), html);
+    // Both documents or neither: a failure leaves no half of the report.
+    await writeFilesAtomically([
+      { file: path.join(out, 'stats.json'), data: JSON.stringify(report, null, 1) + '\n' },
+      { file: path.join(out, 'stats.html'), data: renderStatsHtml(report) },
+    ]);
     for (const s of report.sources) {
       const bt = s.baseVsTuned;
       if (bt) process.stdout.write(`${s.source}: base ${bt.baseModel} ${bt.base.mean.toFixed(4)} ± ${bt.base.sd.toFixed(3)} vs tuned ${bt.tunedModel} ${bt.tuned.mean.toFixed(4)} ± ${bt.tuned.sd.toFixed(3)} (n = ${bt.base.n}/${bt.tuned.n}), Welch one-sided p = ${bt.welch?.pValue.toExponential(1) ?? '–'}\n`);
