@@ -4,6 +4,7 @@
  * message naming the file and the fix; SIGTERM stops as cleanly as Ctrl-C; output paths are
  * checked before any model loads, and the outputs are written all or none.
  */
+/* eslint-disable no-control-regex -- these tests look for control characters */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
