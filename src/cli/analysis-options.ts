@@ -11,9 +11,8 @@ import { UsageError } from './run-guard.ts';
 
 export type { Values } from './parse-options.ts';
 
-export const ANALYSIS_OPTIONS = {
-  prompt: { type: 'string' },
-  'prompt-file': { type: 'string' },
+/** How a response is made, explained and scored, and how the model loads: the settings of every analysis (and of a dataset run). */
+export const ANALYSIS_SETTINGS = {
   response: { type: 'string' },
   'response-file': { type: 'string' },
   method: { type: 'string', default: 'gradient' },
@@ -22,7 +21,6 @@ export const ANALYSIS_OPTIONS = {
   levels: { type: 'string', default: '10' },
   threshold: { type: 'string', default: '0' },
   p: { type: 'string', default: '4' },
-  instruction: { type: 'string', multiple: true },
   granularity: { type: 'string', default: 'token' },
   dtype: { type: 'string', default: 'auto' },
   precision: { type: 'string', default: env.precision },
@@ -30,6 +28,14 @@ export const ANALYSIS_OPTIONS = {
   temperature: { type: 'string' },
   'top-p': { type: 'string' },
   seed: { type: 'string' },
+} satisfies ParseArgsConfig['options'];
+
+/** The options of `analyze` and `compare`: one prompt, its instruction, the settings, and where the results go. */
+export const ANALYSIS_OPTIONS = {
+  prompt: { type: 'string' },
+  'prompt-file': { type: 'string' },
+  instruction: { type: 'string', multiple: true },
+  ...ANALYSIS_SETTINGS,
   json: { type: 'string' },
   html: { type: 'string' },
   'no-color': { type: 'boolean', default: false },

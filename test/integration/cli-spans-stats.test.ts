@@ -79,8 +79,8 @@ test('bad inputs: one clear message, non-zero exit, no output file', async () =>
   const dir = tempDir();
   const json = path.join(dir, 'out.jsonl');
   const cases: Array<{ argv: string[]; message: RegExp }> = [
-    { argv: ['--prompts', path.join(dir, 'missing.jsonl'), '--json', json], message: /cannot read prompts file .*missing\.jsonl/ },
-    { argv: ['--prompt-file', path.join(dir, 'missing.txt'), '--json', json], message: /cannot read prompt file/ },
+    { argv: ['--prompts', path.join(dir, 'missing.jsonl'), '--json', json], message: /cannot read prompts file: no such file: .*missing\.jsonl/ },
+    { argv: ['--prompt-file', path.join(dir, 'missing.txt'), '--json', json], message: /--prompt-file: no such file: .*missing\.txt/ },
     { argv: ['--json', json], message: /exactly one of --prompt/ },
     { argv: ['--prompt', 'a', '--prompts', 'b', '--json', json], message: /exactly one of --prompt/ },
     { argv: ['--prompt', 'a', '--bogus'], message: /bogus/ },

@@ -5,15 +5,18 @@
 import type { ParseArgsConfig } from 'node:util';
 import { analyze, loadModel, renderHtmlReport, type Analysis, type AnalyzeRequest, type LoadOptions } from '../../engine/index.ts';
 import { renderTerminal } from '../../engine/report/terminal.ts';
-import { analyzeRequestFrom, ANALYSIS_OPTIONS, checkOutputOptions, loadOptionsFrom, readPromptOption, type Values } from '../analysis-options.ts';
+import { analyzeRequestFrom, ANALYSIS_OPTIONS, checkOutputOptions, loadOptionsFrom, readPromptOption } from '../analysis-options.ts';
 import { writeFilesAtomically } from '../output.ts';
 import { parseOptions } from '../parse-options.ts';
 import { progressPrinter } from '../progress-bar.ts';
 import { guarded, UsageError } from '../run-guard.ts';
 
+export const ANALYZE_OPTIONS = { model: { type: 'string' }, ...ANALYSIS_OPTIONS } satisfies ParseArgsConfig['options'];
+export const COMPARE_OPTIONS = { base: { type: 'string' }, tuned: { type: 'string' }, 'same-response': { type: 'string', default: 'none' }, ...ANALYSIS_OPTIONS } satisfies ParseArgsConfig['options'];
+
 export async function runAnalyze(argv: string[]): Promise<number> {
   return guarded(async (signal) => {
-    const { values } = parse('analyze', argv, { model: { type: 'string' } });
+    const { values } = parseOptions('analyze', argv, ANALYZE_OPTIONS);
     if (!values.model) throw new UsageError('analyze needs --model FOLDER_OR_HUB_ID');
     const req = analyzeRequestFrom(values, readPromptOption(values));
     const load = loadOptionsFrom(values);
@@ -27,7 +30,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
 
 export async function runCompare(argv: string[]): Promise<number> {
   return guarded(async (signal) => {
-    const { values } = parse('compare', argv, { base: { type: 'string' }, tuned: { type: 'string' }, 'same-response': { type: 'string', default: 'none' } });
+    const { values } = parseOptions('compare', argv, COMPARE_OPTIONS);
     if (!values.base || !values.tuned) throw new UsageError('compare needs --base MODEL and --tuned MODEL');
     const same = values['same-response'] as string;
     if (!['tuned', 'base', 'none'].includes(same)) throw new UsageError(`--same-response must be tuned, base or none, not "${same}"`);
@@ -61,10 +64,6 @@ async function analyzeWith(ref: string, load: Pick<LoadOptions, 'dtype' | 'preci
   } finally {
     progress.done();
   }
-}
-
-function parse(command: string, argv: string[], extra: ParseArgsConfig['options']): { values: Values } {
-  return parseOptions(command, argv, { ...ANALYSIS_OPTIONS, ...extra });
 }
 
 /** --json and --html: both written, or neither. */

@@ -9,8 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { analyze, loadModel, type AnalyzeRequest, type Span } from '../../engine/index.ts';
-import { analyzeRequestFrom, ANALYSIS_OPTIONS, loadOptionsFrom } from '../analysis-options.ts';
+import { analyzeRequestFrom, ANALYSIS_SETTINGS, loadOptionsFrom } from '../analysis-options.ts';
 import { modelDifferencesAfterLoad, modelDifferencesBeforeLoad, readExisting, refuseResume, settingDifferences, type ExistingAnalysis } from '../dataset-resume.ts';
+import { describeFileError } from '../file-errors.ts';
 import { checkOutputFile, checkOutputFolder, makeDirectory, writeFileAtomically } from '../output.ts';
 import { parseOptions } from '../parse-options.ts';
 import { progressPrinter } from '../progress-bar.ts';
@@ -25,7 +26,7 @@ export interface DatasetPrompt {
   source?: string;
 }
 
-const OPTIONS = { ...ANALYSIS_OPTIONS, base: { type: 'string' }, tuned: { type: 'string' }, prompts: { type: 'string' }, out: { type: 'string' }, 'use-response': { type: 'boolean', default: false } } satisfies ParseArgsConfig['options'];
+export const OPTIONS = { ...ANALYSIS_SETTINGS, base: { type: 'string' }, tuned: { type: 'string' }, prompts: { type: 'string' }, out: { type: 'string' }, 'use-response': { type: 'boolean', default: false } } satisfies ParseArgsConfig['options'];
 
 type Role = 'base' | 'tuned';
 
@@ -109,7 +110,7 @@ function readPrompts(file: string): DatasetPrompt[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read --prompts ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(`cannot read --prompts: ${describeFileError(error, file)}`);
   }
   const seen = new Set<string>();
   return text

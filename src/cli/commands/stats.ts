@@ -5,11 +5,11 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { importRecords, importPaperData, itemsFromAnalysisDir, readJsonLines, renderStatsHtml, scoreItem, summarize, type AttributionItem, type ImportedRecord, type StatsReport } from '../../engine/stats/index.ts';
 import { scoreSettingsFrom } from '../analysis-options.ts';
 import { checkOutputFile, checkOutputFolder, writeFilesAtomically } from '../output.ts';
-import { optionError } from '../parse-options.ts';
+import { parseOptions } from '../parse-options.ts';
 import { guarded, UsageError } from '../run-guard.ts';
 
 /**
@@ -29,7 +29,7 @@ export function foldTwoValueOption(argv: string[], option: string): string[] {
   return out;
 }
 
-const OPTIONS = {
+export const OPTIONS = {
   levels: { type: 'string', default: '10' },
   threshold: { type: 'string', default: '7' },
   p: { type: 'string', default: '4' },
@@ -40,25 +40,19 @@ const OPTIONS = {
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: foldTwoValueOption(argv, '--import-paper'), allowPositionals: true, options: OPTIONS });
-    } catch (error) {
-      throw optionError('stats', OPTIONS, error);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseOptions('stats', foldTwoValueOption(argv, '--import-paper'), OPTIONS, true);
     const settings = scoreSettingsFrom(values);
 
     // Where the report goes, checked before reading any analyses. (Without --out it goes into
     // the analyses folder, which is checked as such below.)
-    const out = values.out ?? positionals[0] ?? '.';
+    const out = (values.out as string | undefined) ?? positionals[0] ?? '.';
     if (values.out !== undefined) checkOutputFolder(out, '--out');
     if (values.out !== undefined || isDirectory(out)) for (const f of ['stats.json', 'stats.html']) checkOutputFile(path.join(out, f), values.out !== undefined ? '--out' : 'the report');
 
     const items: AttributionItem[] = [];
     for (const dir of positionals) items.push(...itemsFromAnalysisDir(dir));
-    if (values.import) items.push(...importRecords(readJsonLines<ImportedRecord>(values.import)));
-    const paper = values['import-paper'];
+    if (values.import) items.push(...importRecords(readJsonLines<ImportedRecord>(values.import as string)));
+    const paper = values['import-paper'] as string[] | undefined;
     if (paper) {
       if (paper.length !== 2) throw new UsageError('--import-paper takes two files: --import-paper prompts.jsonl attributions.jsonl.gz');
       items.push(...importPaperData(paper[0], paper[1]));
