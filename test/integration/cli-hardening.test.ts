@@ -87,6 +87,23 @@ test('--instruction 5:2 is reversed; a binary --prompt-file is binary; a missing
   }
 });
 
+test('a missing input file reads "no such file: PATH" in every command', async () => {
+  const dir = tempDir();
+  const missing = path.join(dir, 'missing.jsonl');
+  const cases: Array<{ args: string[]; code: number; message: RegExp }> = [
+    { args: ['analyze', '--model', noModel, '--prompt', 'hi', '--response-file', missing], code: 2, message: /--response-file: no such file: .*missing\.jsonl/ },
+    { args: ['compare', '--base', noModel, '--tuned', noModel, '--prompt-file', missing], code: 2, message: /--prompt-file: no such file: .*missing\.jsonl/ },
+    { args: ['dataset', '--base', noModel, '--prompts', missing, '--out', path.join(dir, 'out')], code: 2, message: /cannot read --prompts: no such file: .*missing\.jsonl/ },
+    { args: ['spans', '--prompts', missing], code: 2, message: /cannot read prompts file: no such file: .*missing\.jsonl/ },
+    { args: ['stats', '--import', missing, '--out', path.join(dir, 'out')], code: 1, message: /No such file: .*missing\.jsonl/ },
+  ];
+  for (const c of cases) {
+    const r = await runCli(c.args, { env });
+    assertOneMessage(r, c.code, c.message, c.args.join(' '));
+    assert.doesNotMatch(r.stderr, /ENOENT/);
+  }
+});
+
 test('SIGTERM during attribution stops as cleanly as Ctrl-C: one message, exit 143, nothing written', async () => {
   const out = tempDir();
   const r = await runCli(['analyze', '--model', model, '--prompt', 'Explain why the sky is blue, in detail. '.repeat(6), '--max-new-tokens', '40', '--json', path.join(out, 'x.json'), '--html', path.join(out, 'x.html')], {

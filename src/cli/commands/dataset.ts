@@ -110,7 +110,7 @@ function readPrompts(file: string): DatasetPrompt[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read --prompts: ${describeFileError(error, file)}`);
+    throw new UsageError(`cannot read --prompts: ${describeFileError(error, file)}`, 'check the path');
   }
   const seen = new Set<string>();
   return text

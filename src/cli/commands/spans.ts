@@ -29,7 +29,7 @@ async function readText(file: string, what: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${what}: ${describeFileError(error, file)}`);
+    throw new UsageError(`cannot read ${what}: ${describeFileError(error, file)}`, 'check the path');
   }
 }
 

@@ -45,7 +45,8 @@ export function readJsonLines<T>(file: string): T[] {
   try {
     bytes = readFileSync(file);
   } catch (cause) {
-    throw new EngineError('io', `Cannot read ${file}.`, 'Check the path.', { cause });
+    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new EngineError('io', missing ? `No such file: ${file}.` : `Cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? String(cause)}).`, 'Check the path.', { cause });
   }
   const text = (file.endsWith('.gz') ? gunzip(bytes, file) : bytes).toString('utf8');
   return text
