@@ -54,8 +54,14 @@ test('control characters of the prompt and the response are shown, not sent raw;
   assert.doesNotMatch(r.stderr, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'stderr: no raw controls');
 });
 
-test('control characters in error messages on stderr are shown, not sent raw', async () => {
+test('control characters in error messages on stderr and in the spans listing are shown, not sent raw', async () => {
   const dir = tempDir();
+  const prompts = path.join(dir, 'p.jsonl');
+  writeFileSync(prompts, JSON.stringify({ id: 'a\x1b[2J', prompt: 'Sort the list \x1b]0;pwned\x07 now. Then print it.' }) + '\n');
+  const spans = await runCli(['spans', '--prompts', prompts], { env });
+  assert.equal(spans.code, 0, spans.stderr);
+  assert.match(spans.stdout, /^a␛\[2J: /);
+  assert.doesNotMatch(spans.stdout, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
   const r = await runCli(['analyze', '--model', noModel, '--prompt-file', path.join(dir, 'x\x1b]0;pwned\x07\x1b[2J.prompt')], { env });
   assertOneMessage(r, 2, /no such file: .*x␛\]0;pwned␇␛\[2J\.prompt/, 'missing file with controls in its name');
   assert.doesNotMatch(r.stderr, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
 import type { Span } from '../../engine/analysis.ts';
+import { showControls } from '../../engine/report/visible-controls.ts';
 import { detectInstructionSpans } from '../../engine/spans/index.ts';
 import { describeFileError } from '../file-errors.ts';
 import { checkOutputFile, writeFileAtomically } from '../output.ts';
@@ -87,7 +88,8 @@ export async function run(argv: string[]): Promise<number> {
       id,
       spans: detectInstructionSpans(prompt).map((s) => ({ start: s.start, end: s.end, text: s.text ?? prompt.slice(s.start, s.end) })),
     }));
-    for (const r of records) process.stdout.write(describe(r));
+    // Ids and prompts are the user's text: their control characters are shown, not obeyed.
+    for (const r of records) process.stdout.write(showControls(describe(r)));
     if (json !== undefined) {
       const data = values.prompts !== undefined ? records.map((r) => JSON.stringify(r) + '\n').join('') : JSON.stringify(records[0], null, 1) + '\n';
       await writeFileAtomically(json, data);

@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { importRecords, importPaperData, itemsFromAnalysisDir, readJsonLines, renderStatsHtml, scoreItem, summarize, type AttributionItem, type ImportedRecord, type StatsReport } from '../../engine/stats/index.ts';
+import { showControls } from '../../engine/report/visible-controls.ts';
 import { scoreSettingsFrom } from '../analysis-options.ts';
 import { checkOutputFile, checkOutputFolder, writeFilesAtomically } from '../output.ts';
 import { parseOptions } from '../parse-options.ts';
@@ -66,17 +67,19 @@ export async function run(argv: string[]): Promise<number> {
       throw new UsageError((error as Error).message);
     }
     const methods = [...new Set(items.flatMap((item) => (item.method ? [item.method] : [])))];
-    if (methods.length > 1) process.stderr.write(`warning: the analyses mix attribution methods (${methods.join(', ')}); their scores are not comparable. Keep one method per folder.\n`);
+    if (methods.length > 1) process.stderr.write(showControls(`warning: the analyses mix attribution methods (${methods.join(', ')}); their scores are not comparable. Keep one method per folder.`) + '\n');
     const report: StatsReport = { schemaVersion: 1, settings, methods, prompts: scored.length, sources: summarize(scored) };
     // Both documents or neither: a failure leaves no half of the report.
     await writeFilesAtomically([
       { file: path.join(out, 'stats.json'), data: JSON.stringify(report, null, 1) + '\n' },
       { file: path.join(out, 'stats.html'), data: renderStatsHtml(report) },
     ]);
+    // Source and model names come from the files read: their control characters are shown, not obeyed.
+    const print = (line: string) => process.stdout.write(showControls(line) + '\n');
     for (const s of report.sources) {
       const bt = s.baseVsTuned;
-      if (bt) process.stdout.write(`${s.source}: base ${bt.baseModel} ${bt.base.mean.toFixed(4)} ± ${bt.base.sd.toFixed(3)} vs tuned ${bt.tunedModel} ${bt.tuned.mean.toFixed(4)} ± ${bt.tuned.sd.toFixed(3)} (n = ${bt.base.n}/${bt.tuned.n}), Welch one-sided p = ${bt.welch?.pValue.toExponential(1) ?? '–'}\n`);
-      for (const f of s.followed) process.stdout.write(`${s.source}: ${f.model} followed ${f.followed.mean.toFixed(4)} (n = ${f.followed.n}) vs unfollowed ${f.unfollowed.mean.toFixed(4)} (n = ${f.unfollowed.n}), p = ${f.welch?.pValue.toExponential(1) ?? '–'}\n`);
+      if (bt) print(`${s.source}: base ${bt.baseModel} ${bt.base.mean.toFixed(4)} ± ${bt.base.sd.toFixed(3)} vs tuned ${bt.tunedModel} ${bt.tuned.mean.toFixed(4)} ± ${bt.tuned.sd.toFixed(3)} (n = ${bt.base.n}/${bt.tuned.n}), Welch one-sided p = ${bt.welch?.pValue.toExponential(1) ?? '–'}`);
+      for (const f of s.followed) print(`${s.source}: ${f.model} followed ${f.followed.mean.toFixed(4)} (n = ${f.followed.n}) vs unfollowed ${f.unfollowed.mean.toFixed(4)} (n = ${f.unfollowed.n}), p = ${f.welch?.pValue.toExponential(1) ?? '–'}`);
     }
     process.stdout.write(`report: ${path.resolve(out, 'stats.html')}\n`);
     return 0;
