@@ -16,6 +16,8 @@ export async function writeFileAtomically(file: string, data: string): Promise<v
  * Writes all the files or none: each is first written in full as a temporary file beside its
  * target, and only when every one was written are they renamed into place. A failure removes
  * the temporary files and the folders made for them; the caller reports the original error.
+ * (Only a rename can then still fail, when a folder is changed under the run; the files renamed
+ * before it stay.)
  */
 export async function writeFilesAtomically(files: Array<{ file: string; data: string }>): Promise<void> {
   const made: string[] = [];
@@ -41,7 +43,8 @@ export async function writeFilesAtomically(files: Array<{ file: string; data: st
 
 /**
  * Checks, before any model loads, that `file` (given with `option`, e.g. "--json") can be
- * written as a file: it is not an existing folder, and no existing part of its path is a file.
+ * written as a file: it is not an existing folder, no existing part of its path is a file, and
+ * its folder (or the nearest existing one above it) lets a file be made.
  */
 export function checkOutputFile(file: string, option: string, exampleName?: string): void {
   const found = statOrUndefined(file);
@@ -52,7 +55,7 @@ export function checkOutputFile(file: string, option: string, exampleName?: stri
   checkWritable(found === undefined ? checkParents(file, option) : path.dirname(path.resolve(file)), file, option);
 }
 
-/** Checks that `dir` (given with `option`, e.g. "--out") is a folder or can be made one. */
+/** Checks that `dir` (given with `option`, e.g. "--out") is a folder or can be made one, and that files can be made in it. */
 export function checkOutputFolder(dir: string, option: string): void {
   const found = statOrUndefined(dir);
   if (found !== undefined && !found.isDirectory()) {
