@@ -2,18 +2,17 @@
  * The options `analyze`, `compare` and `dataset` share, parsed into an AnalyzeRequest. Every
  * value is checked here, before any model loads (the engine checks again, for its other callers).
  */
-import { readFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import { DTYPES, env, type AnalyzeRequest, type Dtype, type LoadOptions, type Span } from '../engine/index.ts';
 import { checkOutputFile } from './output.ts';
 import type { Values } from './parse-options.ts';
+import { readTextFile } from './read-text-file.ts';
 import { UsageError } from './run-guard.ts';
 
 export type { Values } from './parse-options.ts';
 
-export const ANALYSIS_OPTIONS = {
-  prompt: { type: 'string' },
-  'prompt-file': { type: 'string' },
+/** How a response is made, explained and scored, and how the model loads: the settings of every analysis (and of a dataset run). */
+export const ANALYSIS_SETTINGS = {
   response: { type: 'string' },
   'response-file': { type: 'string' },
   method: { type: 'string', default: 'gradient' },
@@ -22,7 +21,6 @@ export const ANALYSIS_OPTIONS = {
   levels: { type: 'string', default: '10' },
   threshold: { type: 'string', default: '0' },
   p: { type: 'string', default: '4' },
-  instruction: { type: 'string', multiple: true },
   granularity: { type: 'string', default: 'token' },
   dtype: { type: 'string', default: 'auto' },
   precision: { type: 'string', default: env.precision },
@@ -30,6 +28,14 @@ export const ANALYSIS_OPTIONS = {
   temperature: { type: 'string' },
   'top-p': { type: 'string' },
   seed: { type: 'string' },
+} satisfies ParseArgsConfig['options'];
+
+/** The options of `analyze` and `compare`: one prompt, its instruction, the settings, and where the results go. */
+export const ANALYSIS_OPTIONS = {
+  prompt: { type: 'string' },
+  'prompt-file': { type: 'string' },
+  instruction: { type: 'string', multiple: true },
+  ...ANALYSIS_SETTINGS,
   json: { type: 'string' },
   html: { type: 'string' },
   'no-color': { type: 'boolean', default: false },
@@ -62,11 +68,7 @@ function textOrFile(values: Values, name: string): string | undefined {
   const file = values[`${name}-file`] as string | undefined;
   if (text !== undefined && file !== undefined) throw new UsageError(`give either --${name} or --${name}-file, not both`);
   if (file === undefined) return text;
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read --${name}-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  return readTextFile(file, `--${name}-file`);
 }
 
 export function analyzeRequestFrom(values: Values, prompt: string): AnalyzeRequest {
@@ -117,10 +119,12 @@ export function parseSpans(specs: string[], prompt: string): Span[] | undefined 
   if (specs.length === 0) return undefined;
   return specs.map((spec) => {
     const match = /^(\d+):(\d+)$/.exec(spec);
-    if (!match) throw new UsageError(`--instruction takes START:END character offsets, not "${spec}"`);
+    if (!match) throw new UsageError(`--instruction takes START:END character offsets, not "${spec}"`, 'give the offsets of the instruction in the prompt, e.g. --instruction 0:35');
     const start = Number(match[1]);
     const end = Number(match[2]);
-    if (start >= end || end > prompt.length) throw new UsageError(`--instruction ${spec} is not inside the prompt (length ${prompt.length})`);
+    if (start > end) throw new UsageError(`--instruction ${spec} is reversed: its start ${start} is after its end ${end}`, `write --instruction ${end}:${start}`);
+    if (start === end) throw new UsageError(`--instruction ${spec} is empty: it starts and ends at ${start}`, 'give START:END with END after START (END is exclusive)');
+    if (end > prompt.length) throw new UsageError(`--instruction ${spec} is not inside the prompt: it ends at ${end}, after the prompt's ${prompt.length} characters`, `give offsets from 0 to ${prompt.length}`);
     return { start, end, text: prompt.slice(start, end) };
   });
 }

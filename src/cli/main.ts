@@ -1,21 +1,9 @@
 /** `prompt-lens`: the command-line face of the engine. */
+import { showControls } from '../engine/report/visible-controls.ts';
 import { TOOL_VERSION } from '../engine/version.ts';
 import { runAnalyze, runCompare } from './commands/analyze.ts';
-
-const USAGE = `prompt-lens ${TOOL_VERSION}: which prompt words a language model relies on
-
-  prompt-lens analyze --model M (--prompt TEXT | --prompt-file F) [--response TEXT | --response-file F]
-      [--method gradient|occlusion] [--template none|auto] [--max-new-tokens 64] [--levels 10]
-      [--threshold 0] [--p 4] [--instruction START:END ...] [--granularity token|word]
-      [--dtype auto|fp32|fp16|q8|q4|q4f16] [--precision auto|float64|float32] [--json OUT] [--html OUT]
-  prompt-lens compare --base M1 --tuned M2 (same options) [--same-response none|tuned|base]
-  prompt-lens dataset --base M1 --tuned M2 --prompts FILE.jsonl --out DIR [--use-response] (analysis options)
-  prompt-lens spans (--prompt TEXT | --prompt-file F | --prompts FILE.jsonl) [--json OUT]
-  prompt-lens stats DIR [--levels 10] [--threshold 7] [--p 4] [--out DIR]
-  prompt-lens demo [--out prompt-lens-demo.html] [--method occlusion|gradient] [--per-task 1]
-
-M is a local folder in the Hugging Face ONNX layout or a Hub id (org/name).
-`;
+import { commandHelp, overview } from './help.ts';
+import { nearest } from './nearest.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -28,10 +16,14 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   dataset: async () => (await import('./commands/dataset.ts')).run,
 };
 
+const isHelp = (arg: string) => arg === '--help' || arg === '-h';
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(USAGE);
+  if (name === undefined || name === 'help' || isHelp(name)) {
+    // `prompt-lens help analyze` is `prompt-lens analyze --help`.
+    if (name === 'help' && rest[0] !== undefined) return main([rest[0], '--help']);
+    process.stdout.write(overview());
     return name === undefined ? 2 : 0;
   }
   if (name === '--version') {
@@ -40,8 +32,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const load = COMMANDS[name];
   if (!load) {
-    process.stderr.write(`prompt-lens: unknown command "${name}"\n\n${USAGE}`);
+    const suggestion = nearest(name.replace(/^-+/, ''), Object.keys(COMMANDS));
+    const fix = suggestion !== undefined ? `did you mean "prompt-lens ${suggestion}"?` : `the commands are ${Object.keys(COMMANDS).join(', ')}`;
+    process.stderr.write(showControls(`prompt-lens: unknown command "${name}"\n  fix: ${fix} ("prompt-lens help" shows them all)`) + '\n');
     return 2;
+  }
+  if (rest.some(isHelp)) {
+    process.stdout.write(commandHelp(name));
+    return 0;
   }
   return (await load())(rest);
 }

@@ -1,8 +1,11 @@
 /**
  * util.parseArgs with its errors turned into one-line usage errors that name the command, the
- * option and the fix (Node's own text suggests "--" for positionals, which no command wants).
+ * option and the fix (Node's own text suggests "--" for positionals, which no command wants); a
+ * mistyped option gets the nearest real one ("did you mean --model?"). Every command parses its
+ * options here.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { nearest } from './nearest.ts';
 import { UsageError } from './run-guard.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -12,20 +15,25 @@ export function parseOptions(command: string, argv: string[], options: Options, 
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true }) as { values: Values; positionals: string[] };
   } catch (error) {
-    throw optionError(command, options, error);
+    throw optionError(command, options, error, argv);
   }
 }
 
-export function optionError(command: string, options: Options, error: unknown): UsageError {
+function optionError(command: string, options: Options, error: unknown, argv: string[] = []): UsageError {
   const { code, message } = error as { code?: string; message?: string };
   const text = String(message ?? error);
-  const quoted = /'([^']*)'/.exec(text)?.[1] ?? '';
+  let quoted = /'([^']*)'/.exec(text)?.[1] ?? '';
+  // "-model" reaches Node as the short options -m -o -d …: name what was typed.
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && /^-[^-]$/.test(quoted)) quoted = argv.find((a) => a.startsWith(quoted) && !a.startsWith('--')) ?? quoted;
   const names = Object.keys(options).map((name) => `--${name}`);
   // A short list is spelled out; a long one is in the usage text.
-  const known = names.length <= 8 ? `${command} takes ${names.join(', ')}` : `run "prompt-lens help" for the options of ${command}`;
+  const known = names.length <= 8 ? `${command} takes ${names.join(', ')}` : `"prompt-lens ${command} --help" lists its options`;
   switch (code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const suggestion = nearest(quoted.replace(/^-+/, '').replace(/=.*$/, ''), Object.keys(options));
+      if (suggestion !== undefined) return new UsageError(`${command} has no option ${quoted}`, `did you mean --${suggestion}? (${known})`);
       return new UsageError(`${command} has no option ${quoted}`, names.length <= 8 ? `leave it out; ${known}` : `leave it out or correct its spelling; ${known}`);
+    }
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return new UsageError(`${command} takes no argument "${quoted}"`, `every value follows its option (--name VALUE); ${known}`);
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {

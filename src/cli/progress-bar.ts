@@ -1,7 +1,10 @@
 /** A one-line progress bar with ETA on stderr (only when stderr is a terminal). */
 import type { Progress } from '../engine/progress.ts';
+import { showControls } from '../engine/report/visible-controls.ts';
 
-export function progressPrinter(label: string, stream: NodeJS.WriteStream = process.stderr): { update: (p: Progress) => void; done: () => void } {
+export function progressPrinter(rawLabel: string, stream: NodeJS.WriteStream = process.stderr): { update: (p: Progress) => void; done: () => void } {
+  // A model reference or a file name in a message could hold control characters.
+  const label = showControls(rawLabel);
   const interactive = stream.isTTY === true;
   let stage = '';
   let stageStart = performance.now();
@@ -11,7 +14,7 @@ export function progressPrinter(label: string, stream: NodeJS.WriteStream = proc
       if (p.stage !== stage) {
         stage = p.stage;
         stageStart = performance.now();
-        if (!interactive) stream.write(`${label}: ${p.stage}${p.message ? ` (${p.message})` : ''}\n`);
+        if (!interactive) stream.write(`${label}: ${p.stage}${p.message ? ` (${showControls(p.message)})` : ''}\n`);
       }
       const now = performance.now();
       if (!interactive || now - lastDraw < 100) return;
@@ -25,7 +28,7 @@ export function progressPrinter(label: string, stream: NodeJS.WriteStream = proc
         const eta = fraction > 0 ? (elapsed / fraction) * (1 - fraction) : NaN;
         line += ` [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total}${Number.isFinite(eta) ? ` ETA ${eta.toFixed(0)} s` : ''}`;
       } else if (p.message) {
-        line += ` ${p.message}`;
+        line += ` ${showControls(p.message)}`;
       }
       stream.write(`\r\x1b[2K${line}`);
     },

@@ -5,6 +5,7 @@
  * strings), never empty, and never repeated.
  */
 import { readFileSync } from 'node:fs';
+import { describeFileError } from './file-errors.ts';
 import { UsageError } from './run-guard.ts';
 
 export interface PromptLine {
@@ -32,7 +33,7 @@ export function readPromptsFile<T extends object = object>(file: string, rules: 
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${rules.option} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(`cannot read ${rules.option}: ${describeFileError(error, file)}`, 'check the path');
   }
   const records: Array<T & PromptLine> = [];
   const lineOfId = new Map<string, number>();

@@ -10,9 +10,9 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { env?: Record<string, string>; killAfterMs?: number; killSignal?: NodeJS.Signals; killWhen?: (stderr: string) => boolean } = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: { env?: Record<string, string>; cwd?: string; killAfterMs?: number; killSignal?: NodeJS.Signals; killWhen?: (stderr: string) => boolean } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli.js'), ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', ...opts.env } });
+    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli.js'), ...args], { cwd: opts.cwd ?? repoRoot, env: { ...process.env, NO_COLOR: '1', ...opts.env } });
     let stdout = '';
     let stderr = '';
     let killed = false;

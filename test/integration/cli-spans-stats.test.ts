@@ -79,8 +79,8 @@ test('bad inputs: one clear message, non-zero exit, no output file', async () =>
   const dir = tempDir();
   const json = path.join(dir, 'out.jsonl');
   const cases: Array<{ argv: string[]; message: RegExp }> = [
-    { argv: ['--prompts', path.join(dir, 'missing.jsonl'), '--json', json], message: /cannot read --prompts .*missing\.jsonl/ },
-    { argv: ['--prompt-file', path.join(dir, 'missing.txt'), '--json', json], message: /cannot read prompt file/ },
+    { argv: ['--prompts', path.join(dir, 'missing.jsonl'), '--json', json], message: /cannot read --prompts: no such file: .*missing\.jsonl/ },
+    { argv: ['--prompt-file', path.join(dir, 'missing.txt'), '--json', json], message: /--prompt-file: no such file: .*missing\.txt/ },
     { argv: ['--json', json], message: /exactly one of --prompt/ },
     { argv: ['--prompt', 'a', '--prompts', 'b', '--json', json], message: /exactly one of --prompt/ },
     { argv: ['--prompt', 'a', '--bogus'], message: /bogus/ },
@@ -211,7 +211,7 @@ test('stats: bad input gives one message naming cause and fix, a non-zero exit, 
     { argv: [malformed, '--p', '1'], message: /--p must be greater than 1/, out: malformed },
     { argv: ['--out', empty], message: /give a folder of analyses/, out: empty },
     // Node's recursive mkdir never returns under /proc; the report must fail at once instead.
-    { argv: [good, '--out', '/proc/prompt-lens-test/out'], message: /cannot mkdir \/proc\/prompt-lens-test \(ENOENT\)/, out: '/proc/prompt-lens-test/out' },
+    { argv: [good, '--out', '/proc/prompt-lens-test/out'], message: /--out \/proc\/prompt-lens-test\/out cannot be written: no file can be made in \/proc \(ENOENT\)/, out: '/proc/prompt-lens-test/out' },
   ];
   for (const c of cases) {
     const r = await capture(c.argv, runStats);

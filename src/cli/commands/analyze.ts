@@ -5,15 +5,18 @@
 import type { ParseArgsConfig } from 'node:util';
 import { analyze, loadModel, renderHtmlReport, type Analysis, type AnalyzeRequest, type LoadOptions } from '../../engine/index.ts';
 import { renderTerminal } from '../../engine/report/terminal.ts';
-import { analyzeRequestFrom, ANALYSIS_OPTIONS, checkOutputOptions, loadOptionsFrom, readPromptOption, type Values } from '../analysis-options.ts';
-import { writeFileAtomically } from '../output.ts';
+import { analyzeRequestFrom, ANALYSIS_OPTIONS, checkOutputOptions, loadOptionsFrom, readPromptOption } from '../analysis-options.ts';
+import { writeFilesAtomically } from '../output.ts';
 import { parseOptions } from '../parse-options.ts';
 import { progressPrinter } from '../progress-bar.ts';
 import { guarded, UsageError } from '../run-guard.ts';
 
+export const ANALYZE_OPTIONS = { model: { type: 'string' }, ...ANALYSIS_OPTIONS } satisfies ParseArgsConfig['options'];
+export const COMPARE_OPTIONS = { base: { type: 'string' }, tuned: { type: 'string' }, 'same-response': { type: 'string', default: 'none' }, ...ANALYSIS_OPTIONS } satisfies ParseArgsConfig['options'];
+
 export async function runAnalyze(argv: string[]): Promise<number> {
   return guarded(async (signal) => {
-    const { values } = parse('analyze', argv, { model: { type: 'string' } });
+    const { values } = parseOptions('analyze', argv, ANALYZE_OPTIONS);
     if (!values.model) throw new UsageError('analyze needs --model FOLDER_OR_HUB_ID');
     const req = analyzeRequestFrom(values, readPromptOption(values));
     const load = loadOptionsFrom(values);
@@ -27,7 +30,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
 
 export async function runCompare(argv: string[]): Promise<number> {
   return guarded(async (signal) => {
-    const { values } = parse('compare', argv, { base: { type: 'string' }, tuned: { type: 'string' }, 'same-response': { type: 'string', default: 'none' } });
+    const { values } = parseOptions('compare', argv, COMPARE_OPTIONS);
     if (!values.base || !values.tuned) throw new UsageError('compare needs --base MODEL and --tuned MODEL');
     const same = values['same-response'] as string;
     if (!['tuned', 'base', 'none'].includes(same)) throw new UsageError(`--same-response must be tuned, base or none, not "${same}"`);
@@ -63,15 +66,16 @@ async function analyzeWith(ref: string, load: Pick<LoadOptions, 'dtype' | 'preci
   }
 }
 
-function parse(command: string, argv: string[], extra: ParseArgsConfig['options']): { values: Values } {
-  return parseOptions(command, argv, { ...ANALYSIS_OPTIONS, ...extra });
-}
-
+/** --json and --html: both written, or neither. */
 async function writeOutputs(values: Record<string, unknown>, json: unknown, analyses: Analysis[]): Promise<void> {
-  if (typeof values.json === 'string') await writeFileAtomically(values.json, JSON.stringify(json, null, 1) + '\n');
-  if (typeof values.html === 'string') await writeFileAtomically(values.html, renderHtmlReport(analyses));
+  const files: Array<{ file: string; data: string }> = [];
+  if (typeof values.json === 'string') files.push({ file: values.json, data: JSON.stringify(json, null, 1) + '\n' });
+  if (typeof values.html === 'string') files.push({ file: values.html, data: renderHtmlReport(analyses) });
+  await writeFilesAtomically(files);
 }
 
+/** Colour on a terminal, or when FORCE_COLOR asks for it; never with --no-color or NO_COLOR (https://no-color.org). */
 function useColour(values: Record<string, unknown>): boolean {
-  return !values['no-color'] && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const forced = process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0';
+  return !values['no-color'] && (process.stdout.isTTY === true || forced) && !process.env.NO_COLOR;
 }

@@ -13,8 +13,9 @@ import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { analyze, EngineError, loadModel, type AnalyzeRequest, type Span } from '../../engine/index.ts';
 import { isDirectory } from '../../engine/models/files.ts';
+import { showControls } from '../../engine/report/visible-controls.ts';
 import { DATASET_MANIFEST_FILE } from '../../engine/stats/index.ts';
-import { analyzeRequestFrom, ANALYSIS_OPTIONS, loadOptionsFrom } from '../analysis-options.ts';
+import { analyzeRequestFrom, ANALYSIS_SETTINGS, loadOptionsFrom } from '../analysis-options.ts';
 import { checkFileNames, outputFile, type Role } from '../dataset-names.ts';
 import { modelDifferencesAfterLoad, modelDifferencesBeforeLoad, readExisting, refuseResume, settingDifferences, type ExistingAnalysis } from '../dataset-resume.ts';
 import { isPerPromptFailure, SkippedPrompts } from '../dataset-skipped.ts';
@@ -34,8 +35,7 @@ interface DatasetRecord {
 }
 
 type DatasetPrompt = DatasetRecord & PromptLine;
-
-const OPTIONS = { ...ANALYSIS_OPTIONS, base: { type: 'string' }, tuned: { type: 'string' }, prompts: { type: 'string' }, out: { type: 'string' }, 'use-response': { type: 'boolean', default: false } } satisfies ParseArgsConfig['options'];
+export const OPTIONS = { ...ANALYSIS_SETTINGS, base: { type: 'string' }, tuned: { type: 'string' }, prompts: { type: 'string' }, out: { type: 'string' }, 'use-response': { type: 'boolean', default: false } } satisfies ParseArgsConfig['options'];
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async (signal) => {
@@ -111,12 +111,12 @@ export async function run(argv: string[]): Promise<number> {
               if (!skipsPrompt(p, error)) throw naming(error, p, promptsFile);
               await skipped.skip({ id: p.id, role, model: ref, code: error.code, reason: error.message });
               progress.done();
-              process.stderr.write(`${role}: skipped ${p.id} (${promptsFile}:${p.line}): ${error.message}\n`);
+              process.stderr.write(showControls(`${role}: skipped ${p.id} (${promptsFile}:${p.line}): ${error.message}`) + '\n');
             }
             const elapsed = (performance.now() - started) / 1000;
             const eta = (elapsed / (i + 1)) * (todo.length - i - 1);
             progress.update({ stage: 'attribute', done: i + 1, total: todo.length, message: `ETA ${eta.toFixed(0)} s` });
-            if (!process.stderr.isTTY) process.stderr.write(`${role}: ${i + 1}/${todo.length} ${p.id} (ETA ${eta.toFixed(0)} s)\n`);
+            if (!process.stderr.isTTY) process.stderr.write(showControls(`${role}: ${i + 1}/${todo.length} ${p.id} (ETA ${eta.toFixed(0)} s)`) + '\n');
           }
         } finally {
           progress.done();

@@ -24,7 +24,7 @@ interface HeldOutPrompt {
 /** The statistic as the paper computes it: b = 7 (the pictures use the analysis's b = 0). */
 const STATISTIC = { threshold: 7 };
 
-const OPTIONS = {
+export const OPTIONS = {
   out: { type: 'string', default: 'prompt-lens-demo.html' },
   // Occlusion by default: on this small pre-norm pair, gradient × input does not show the
   // shift (models/demo-instruct/README.md says why); --method gradient shows it anyway.

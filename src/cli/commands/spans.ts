@@ -5,26 +5,19 @@
  * `{"id", "spans": [{"start", "end", "text"}]}` (JSON Lines for --prompts, one JSON object
  * otherwise; the id of a single prompt is "prompt").
  */
-import { readFile } from 'node:fs/promises';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import type { Span } from '../../engine/analysis.ts';
+import { showControls } from '../../engine/report/visible-controls.ts';
 import { detectInstructionSpans } from '../../engine/spans/index.ts';
 import { checkOutputFile, writeFileAtomically } from '../output.ts';
-import { optionError } from '../parse-options.ts';
+import { parseOptions } from '../parse-options.ts';
 import { readPromptsFile, type PromptLine } from '../prompts-file.ts';
+import { readTextFile } from '../read-text-file.ts';
 import { guarded, UsageError } from '../run-guard.ts';
 
 interface SpansRecord {
   id: string;
   spans: Array<Required<Span>>;
-}
-
-async function readText(file: string, what: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
 }
 
 function describe(record: SpansRecord): string {
@@ -33,7 +26,7 @@ function describe(record: SpansRecord): string {
   return lines.join('\n') + '\n';
 }
 
-const OPTIONS = {
+export const OPTIONS = {
   prompt: { type: 'string' },
   'prompt-file': { type: 'string' },
   prompts: { type: 'string' },
@@ -42,19 +35,15 @@ const OPTIONS = {
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: argv, options: OPTIONS }));
-    } catch (error) {
-      throw optionError('spans', OPTIONS, error);
-    }
-    if (values.json !== undefined) checkOutputFile(values.json, '--json', values.prompts !== undefined ? 'spans.jsonl' : 'spans.json');
+    const { values } = parseOptions('spans', argv, OPTIONS);
+    const json = values.json as string | undefined;
+    if (json !== undefined) checkOutputFile(json, '--json', values.prompts !== undefined ? 'spans.jsonl' : 'spans.json');
     const given = (['prompt', 'prompt-file', 'prompts'] as const).filter((k) => values[k] !== undefined);
     if (given.length !== 1) throw new UsageError('give exactly one of --prompt TEXT, --prompt-file F or --prompts FILE.jsonl');
 
     let inputs: Array<Pick<PromptLine, 'id' | 'prompt'>>;
-    if (values.prompt !== undefined) inputs = [{ id: 'prompt', prompt: values.prompt }];
-    else if (values['prompt-file'] !== undefined) inputs = [{ id: 'prompt', prompt: await readText(values['prompt-file'], 'prompt file') }];
+    if (values.prompt !== undefined) inputs = [{ id: 'prompt', prompt: values.prompt as string }];
+    else if (values['prompt-file'] !== undefined) inputs = [{ id: 'prompt', prompt: readTextFile(values['prompt-file'] as string, '--prompt-file') }];
     else {
       inputs = readPromptsFile(values.prompts as string, { option: '--prompts', idRequired: false, promptRequired: false });
     }
@@ -63,10 +52,11 @@ export async function run(argv: string[]): Promise<number> {
       id,
       spans: detectInstructionSpans(prompt).map((s) => ({ start: s.start, end: s.end, text: s.text ?? prompt.slice(s.start, s.end) })),
     }));
-    for (const r of records) process.stdout.write(describe(r));
-    if (values.json !== undefined) {
+    // Ids and prompts are the user's text: their control characters are shown, not obeyed.
+    for (const r of records) process.stdout.write(showControls(describe(r)));
+    if (json !== undefined) {
       const data = values.prompts !== undefined ? records.map((r) => JSON.stringify(r) + '\n').join('') : JSON.stringify(records[0], null, 1) + '\n';
-      await writeFileAtomically(values.json, data);
+      await writeFileAtomically(json, data);
     }
     return 0;
   });

@@ -5,11 +5,12 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { importRecords, importPaperData, itemsFromAnalysisDir, readJsonLines, renderStatsHtml, scoreItem, skippedInAnalysisDir, summarize, type AttributionItem, type ImportedRecord, type SkippedPrompt, type StatsReport } from '../../engine/stats/index.ts';
+import { showControls } from '../../engine/report/visible-controls.ts';
 import { scoreSettingsFrom } from '../analysis-options.ts';
-import { checkOutputFile, checkOutputFolder, writeFileAtomically } from '../output.ts';
-import { optionError } from '../parse-options.ts';
+import { checkOutputFile, checkOutputFolder, writeFilesAtomically } from '../output.ts';
+import { parseOptions } from '../parse-options.ts';
 import { guarded, UsageError } from '../run-guard.ts';
 
 /**
@@ -29,7 +30,7 @@ export function foldTwoValueOption(argv: string[], option: string): string[] {
   return out;
 }
 
-const OPTIONS = {
+export const OPTIONS = {
   levels: { type: 'string', default: '10' },
   threshold: { type: 'string', default: '7' },
   p: { type: 'string', default: '4' },
@@ -40,18 +41,12 @@ const OPTIONS = {
 
 export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: foldTwoValueOption(argv, '--import-paper'), allowPositionals: true, options: OPTIONS });
-    } catch (error) {
-      throw optionError('stats', OPTIONS, error);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseOptions('stats', foldTwoValueOption(argv, '--import-paper'), OPTIONS, true);
     const settings = scoreSettingsFrom(values);
 
     // Where the report goes, checked before reading any analyses. (Without --out it goes into
     // the analyses folder, which is checked as such below.)
-    const out = values.out ?? positionals[0] ?? '.';
+    const out = (values.out as string | undefined) ?? positionals[0] ?? '.';
     if (values.out !== undefined) checkOutputFolder(out, '--out');
     if (values.out !== undefined || isDirectory(out)) for (const f of ['stats.json', 'stats.html']) checkOutputFile(path.join(out, f), values.out !== undefined ? '--out' : 'the report');
 
@@ -62,8 +57,8 @@ export async function run(argv: string[]): Promise<number> {
       items.push(...analysed);
       skipped.push(...skippedInAnalysisDir(dir, analysed));
     }
-    if (values.import) items.push(...importRecords(readJsonLines<ImportedRecord>(values.import)));
-    const paper = values['import-paper'];
+    if (values.import) items.push(...importRecords(readJsonLines<ImportedRecord>(values.import as string)));
+    const paper = values['import-paper'] as string[] | undefined;
     if (paper) {
       if (paper.length !== 2) throw new UsageError('--import-paper takes two files: --import-paper prompts.jsonl attributions.jsonl.gz');
       items.push(...importPaperData(paper[0], paper[1]));
@@ -77,19 +72,21 @@ export async function run(argv: string[]): Promise<number> {
       throw new UsageError((error as Error).message);
     }
     const methods = [...new Set(items.flatMap((item) => (item.method ? [item.method] : [])))];
-    if (methods.length > 1) process.stderr.write(`warning: the analyses mix attribution methods (${methods.join(', ')}); their scores are not comparable. Keep one method per folder.\n`);
+    if (methods.length > 1) process.stderr.write(showControls(`warning: the analyses mix attribution methods (${methods.join(', ')}); their scores are not comparable. Keep one method per folder.`) + '\n');
     const report: StatsReport = { schemaVersion: 1, settings, methods, prompts: scored.length, skipped: { count: skipped.length, prompts: skipped }, sources: summarize(scored) };
-    // Both documents are made before either is written: a failure leaves no half of the report.
-    const json = JSON.stringify(report, null, 1) + '\n';
-    const html = renderStatsHtml(report);
-    await writeFileAtomically(path.join(out, 'stats.json'), json);
-    await writeFileAtomically(path.join(out, 'stats.html'), html);
+    // Both documents or neither: a failure leaves no half of the report.
+    await writeFilesAtomically([
+      { file: path.join(out, 'stats.json'), data: JSON.stringify(report, null, 1) + '\n' },
+      { file: path.join(out, 'stats.html'), data: renderStatsHtml(report) },
+    ]);
+    // Source and model names come from the files read: their control characters are shown, not obeyed.
+    const print = (line: string) => process.stdout.write(showControls(line) + '\n');
     for (const s of report.sources) {
       const bt = s.baseVsTuned;
-      if (bt) process.stdout.write(`${s.source}: base ${bt.baseModel} ${bt.base.mean.toFixed(4)} ± ${bt.base.sd.toFixed(3)} vs tuned ${bt.tunedModel} ${bt.tuned.mean.toFixed(4)} ± ${bt.tuned.sd.toFixed(3)} (n = ${bt.base.n}/${bt.tuned.n}), Welch one-sided p = ${bt.welch?.pValue.toExponential(1) ?? '–'}\n`);
-      for (const f of s.followed) process.stdout.write(`${s.source}: ${f.model} followed ${f.followed.mean.toFixed(4)} (n = ${f.followed.n}) vs unfollowed ${f.unfollowed.mean.toFixed(4)} (n = ${f.unfollowed.n}), p = ${f.welch?.pValue.toExponential(1) ?? '–'}\n`);
+      if (bt) print(`${s.source}: base ${bt.baseModel} ${bt.base.mean.toFixed(4)} ± ${bt.base.sd.toFixed(3)} vs tuned ${bt.tunedModel} ${bt.tuned.mean.toFixed(4)} ± ${bt.tuned.sd.toFixed(3)} (n = ${bt.base.n}/${bt.tuned.n}), Welch one-sided p = ${bt.welch?.pValue.toExponential(1) ?? '–'}`);
+      for (const f of s.followed) print(`${s.source}: ${f.model} followed ${f.followed.mean.toFixed(4)} (n = ${f.followed.n}) vs unfollowed ${f.unfollowed.mean.toFixed(4)} (n = ${f.unfollowed.n}), p = ${f.welch?.pValue.toExponential(1) ?? '–'}`);
     }
-    if (skipped.length > 0) process.stdout.write(`skipped by prompt-lens dataset (not in the statistics): ${skipped.length} prompt analys${skipped.length === 1 ? 'is' : 'es'}: ${skipped.map((s) => `${s.id} (${s.role}: ${s.reason})`).join('; ')}\n`);
+    if (skipped.length > 0) print(`skipped by prompt-lens dataset (not in the statistics): ${skipped.length} prompt analys${skipped.length === 1 ? 'is' : 'es'}: ${skipped.map((s) => `${s.id} (${s.role}: ${s.reason})`).join('; ')}`);
     process.stdout.write(`report: ${path.resolve(out, 'stats.html')}\n`);
     return 0;
   });

@@ -45,9 +45,10 @@ export function readJsonLines<T>(file: string): T[] {
   try {
     bytes = readFileSync(file);
   } catch (cause) {
-    throw new EngineError('io', `Cannot read ${file}.`, 'Check the path.', { cause });
+    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new EngineError('io', missing ? `No such file: ${file}.` : `Cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? String(cause)}).`, 'Check the path.', { cause });
   }
-  const text = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+  const text = (file.endsWith('.gz') ? gunzip(bytes, file) : bytes).toString('utf8');
   return text
     .split('\n')
     .map((line, i) => ({ line: line.trim(), i }))
@@ -59,6 +60,16 @@ export function readJsonLines<T>(file: string): T[] {
         throw new EngineError('bad-argument', `${file}:${i + 1} is not valid JSON.`, 'Each line must be one JSON object (JSON Lines).');
       }
     });
+}
+
+function gunzip(bytes: Buffer, file: string): Buffer {
+  try {
+    return gunzipSync(bytes);
+  } catch (cause) {
+    const cut = (cause as NodeJS.ErrnoException).code === 'Z_BUF_ERROR';
+    const problem = cut ? 'is not a complete gzip file: it ends too early (cut short when copied or downloaded)' : `is not a valid gzip file (${(cause as Error).message})`;
+    throw new EngineError('io', `${file} ${problem}.`, 'Copy or download it again, whole.', { cause });
+  }
 }
 
 /** The record's instruction mask: given directly, or made from spans and token offsets. */
@@ -115,9 +126,20 @@ export function importRecords(records: ImportedRecord[], opts: ImportOptions = {
  * the base model, Vicuna-7B the tuned one, and `followed_vicuna` labels Vicuna's responses.
  */
 export function importPaperData(promptsFile: string, attributionsFile: string): AttributionItem[] {
-  const labels = new Map(readJsonLines<{ id: string; followed_vicuna?: boolean | null }>(promptsFile).map((p) => [p.id, p.followed_vicuna]));
-  return importRecords(readJsonLines<ImportedRecord>(attributionsFile), {
+  const prompts = readJsonLines<{ id: string; followed_vicuna?: boolean | null }>(promptsFile);
+  const attributions = readJsonLines<ImportedRecord>(attributionsFile);
+  if (holdsAttributions(prompts) && !holdsAttributions(attributions)) {
+    throw new EngineError('bad-argument', `The prompts and attributions files are swapped: ${promptsFile} holds the attributions, and ${attributionsFile} the prompts.`, `Give the prompts file first, then the attributions file: ${attributionsFile} ${promptsFile}.`);
+  }
+  const labels = new Map(prompts.map((p) => [p.id, p.followed_vicuna]));
+  return importRecords(attributions, {
     roles: { 'llama-7b': 'base', 'vicuna-7b': 'tuned' },
     followed: (id, model) => (model === 'vicuna-7b' ? (labels.get(id) ?? undefined) : undefined),
   });
+}
+
+/** Whether these records are attributions (they have "models"), not prompts. */
+function holdsAttributions(records: unknown[]): boolean {
+  const first = records[0];
+  return typeof first === 'object' && first !== null && 'models' in first;
 }

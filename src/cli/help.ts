@@ -1,0 +1,155 @@
+/**
+ * The help texts: `prompt-lens help` (every command with all its options) and
+ * `prompt-lens <command> --help` (each option with what it does). Every option a command's
+ * parser takes is listed here, and nothing else (test/integration/cli-help.test.ts compares the
+ * two, defaults included).
+ */
+import { TOOL_VERSION } from '../engine/version.ts';
+
+interface CommandHelp {
+  /** What the command does, in one line. */
+  summary: string;
+  /** How it is called, without the optional options. */
+  synopsis: string;
+  /** Each option as written ("--method gradient|occlusion") and what it does. */
+  options: Array<[string, string]>;
+  /** Examples, how long it takes, what it writes. */
+  notes?: string;
+}
+
+const PROMPT: Array<[string, string]> = [
+  ['--prompt TEXT', 'the prompt to explain'],
+  ['--prompt-file F', 'read the prompt from a text file (UTF-8)'],
+  ['--instruction START:END', 'character offsets of the instruction in the prompt, END exclusive (repeatable); gives the instruction score'],
+];
+
+/** The settings of every analysis (analyze, compare and dataset). */
+const SETTINGS: Array<[string, string]> = [
+  ['--response TEXT', "explain this response (teacher-forced) instead of the model's own"],
+  ['--response-file F', 'read that response from a text file'],
+  ['--method gradient|occlusion', 'gradient × input, or the drop when a token is zeroed (default gradient)'],
+  ['--template none|auto', "apply the tokenizer's chat template (auto), or feed the raw prompt as the paper did (default none)"],
+  ['--system TEXT', 'a system message, used with --template auto'],
+  ['--max-new-tokens N', 'the longest response to generate, in tokens (default 64)'],
+  ['--temperature T', 'sample the response at this temperature (0 or unset: greedy)'],
+  ['--top-p P', 'with --temperature: sample from the smallest set of tokens with this total probability'],
+  ['--seed N', 'with --temperature: the random seed, for a repeatable sample'],
+  ['--levels L', 'quantization levels of the normalized importance (default 10)'],
+  ['--threshold b', 'drop levels at or below b: 0 for pictures, 7 for statistics (default 0)'],
+  ['--p P', 'the norm in the density ‖S‖₁/‖S‖ₚ (default 4)'],
+  ['--granularity token|word', 'show tokens, or merge sub-word tokens into words (default token)'],
+  ['--dtype auto|fp32|fp16|q8|q4|q4f16|…', 'which ONNX export of the model to load, as transformers.js names them (default auto)'],
+  ['--precision auto|float64|float32', 'the float type attribution computes in; auto is float64 when the model allows it (default auto, or $PROMPT_LENS_PRECISION)'],
+];
+
+const OUTPUT: Array<[string, string]> = [
+  ['--json OUT', 'write the analysis as JSON (src/engine/analysis.schema.json)'],
+  ['--html OUT', 'write a self-contained HTML report'],
+  ['--no-color', 'print the prompt without colours (also NO_COLOR=1; FORCE_COLOR=1 forces them)'],
+];
+
+const MODEL_NOTE = 'M is a local folder in the Hugging Face ONNX layout or a Hub id (org/name).';
+
+export const HELP: Record<string, CommandHelp> = {
+  analyze: {
+    summary: 'which prompt tokens one model relies on for its response',
+    synopsis: 'prompt-lens analyze --model M (--prompt TEXT | --prompt-file F) [options]',
+    options: [['--model M', 'the model'], ...PROMPT, ...SETTINGS, ...OUTPUT],
+    notes: MODEL_NOTE,
+  },
+  compare: {
+    summary: 'the same for a base model and its instruction-tuned version, one after the other',
+    synopsis: 'prompt-lens compare --base M1 --tuned M2 (--prompt TEXT | --prompt-file F) [options]',
+    options: [
+      ['--base M1', 'the base (pre-trained) model'],
+      ['--tuned M2', 'the instruction-tuned model'],
+      ['--same-response none|tuned|base', "explain one model's response with both models (default none: each its own)"],
+      ...PROMPT,
+      ...SETTINGS,
+      ...OUTPUT,
+    ],
+    notes: MODEL_NOTE,
+  },
+  dataset: {
+    summary: 'analyze every prompt of a JSON Lines file with both models (resumable)',
+    synopsis: 'prompt-lens dataset --base M1 --tuned M2 --prompts FILE.jsonl --out DIR [options]',
+    options: [
+      ['--base M1', 'the base model (give one or both)'],
+      ['--tuned M2', 'the instruction-tuned model'],
+      ['--prompts FILE.jsonl', 'one {"id", "prompt"} per line; optional "response", "instruction_spans", "followed", "source"'],
+      ['--out DIR', 'the folder for DIR/<id>.<role>.json; a rerun skips the analyses already there'],
+      ['--use-response', "explain each record's \"response\" instead of the model's own"],
+      ...SETTINGS,
+    ],
+    notes: `${MODEL_NOTE} Then: prompt-lens stats DIR.`,
+  },
+  stats: {
+    summary: "the paper's statistics (Welch tests, position profiles) from saved analyses, without models",
+    synopsis: 'prompt-lens stats [DIR ...] [--import FILE] [--import-paper PROMPTS ATTRIBUTIONS] [options]',
+    options: [
+      ['--levels L', 'quantization levels (default 10)'],
+      ['--threshold b', 'drop levels at or below b (default 7, as the paper)'],
+      ['--p P', 'the norm of the density (default 4)'],
+      ['--import FILE', 'attributions made elsewhere, JSON Lines, optionally .gz (docs/import-format.md)'],
+      ['--import-paper PROMPTS ATTRIBUTIONS', "the paper's released Self-Instruct data: prompts.jsonl, then attributions.jsonl.gz"],
+      ['--out DIR', 'where stats.json and stats.html go (default: the first DIR, else the current folder)'],
+    ],
+    notes: 'DIR is a folder written by prompt-lens dataset.',
+  },
+  spans: {
+    summary: 'the instruction spans detected in a prompt (no model needed)',
+    synopsis: 'prompt-lens spans (--prompt TEXT | --prompt-file F | --prompts FILE.jsonl) [--json OUT]',
+    options: [
+      ['--prompt TEXT', 'one prompt'],
+      ['--prompt-file F', 'one prompt, from a text file'],
+      ['--prompts FILE.jsonl', 'one {"id", "prompt"} per line'],
+      ['--json OUT', 'write the spans: one JSON object, or JSON Lines with --prompts'],
+    ],
+  },
+  demo: {
+    summary: 'the bundled base and instruction-tuned demo models compared on held-out prompts, offline',
+    synopsis: 'prompt-lens demo [options]',
+    options: [
+      ['--out FILE', 'the HTML report (default prompt-lens-demo.html)'],
+      ['--method occlusion|gradient', 'the attribution method (default occlusion)'],
+      ['--per-task N', 'held-out prompts per task (default 1)'],
+    ],
+  },
+};
+
+/** `prompt-lens help`: every command with all its options. */
+export function overview(): string {
+  const lines = [`prompt-lens ${TOOL_VERSION}: which prompt words a language model relies on`, ''];
+  for (const help of Object.values(HELP)) {
+    const flags = help.options.map(([flag]) => flag.split(' ')[0]).join(', ');
+    lines.push(`  ${help.synopsis}`, `      ${help.summary}`, wrap('      options: ', flags, 8), '');
+  }
+  lines.push('Run "prompt-lens <command> --help" for what each option does.', MODEL_NOTE, '');
+  return lines.join('\n');
+}
+
+/** `prompt-lens <command> --help`. */
+export function commandHelp(name: string): string {
+  const help = HELP[name];
+  const options: Array<[string, string]> = [...help.options, ['--help', 'this text']];
+  const width = Math.max(...options.map(([flag]) => flag.length));
+  const lines = [`prompt-lens ${name}: ${help.summary}`, '', `  ${help.synopsis}`, ''];
+  for (const [flag, text] of options) lines.push(wrap(`  ${flag.padEnd(width)}  `, text, width + 4));
+  if (help.notes) lines.push('', help.notes);
+  return lines.join('\n') + '\n';
+}
+
+/** `text` after `first`, broken into lines of at most `width` characters; later lines are indented by `indent`. */
+function wrap(first: string, text: string, indent: number, width = 100): string {
+  const lines: string[] = [];
+  let line = first;
+  for (const word of text.split(' ')) {
+    if (line.length + 1 + word.length > width && line.trim().length > 0 && !line.endsWith('  ')) {
+      lines.push(line);
+      line = ' '.repeat(indent);
+    }
+    line += line.endsWith(' ') ? word : ` ${word}`;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
