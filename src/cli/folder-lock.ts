@@ -2,8 +2,8 @@
  * One run at a time in an output folder: `DIR/.prompt-lens.lock`, created with O_EXCL, holds the
  * owner's pid, host and start time. A lock whose process is gone (same host, no such pid) is
  * stale and taken over with a note; a live one refuses the run, naming the folder and the pid.
- * The lock is removed when the run ends, also on a second Ctrl-C (process.exit), SIGTERM and
- * SIGHUP; after a kill -9 it stays, and the next run takes it over.
+ * The lock is removed when the run ends, also on a second Ctrl-C (process.exit), SIGTERM (which
+ * run-guard.ts turns into a cancellation, as Ctrl-C) and SIGHUP; after a kill -9 it stays, and the next run takes it over.
  * (proper-lockfile, the usual library, judges staleness by the lock's age, not by its owner's pid.)
  */
 import { readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -71,7 +71,6 @@ function holdLock(file: string, text: string): FolderLock {
     if (!held) return;
     held = false;
     process.off('exit', release);
-    process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
     // Only our own lock: never one another run took over.
     if (readLock(file) === text) unlinkSync(file);
@@ -82,7 +81,6 @@ function holdLock(file: string, text: string): FolderLock {
     process.kill(process.pid, signal);
   };
   process.on('exit', release);
-  process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
   return { release };
 }
