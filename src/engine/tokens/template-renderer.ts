@@ -81,6 +81,11 @@ function setBusy(proc: ChildProcess, busy: boolean): void {
   }
 }
 
+/** V8 ends a process with SIGABRT when its heap limit is reached, SIGTRAP when one list or string would outgrow what V8 can allocate. */
+function v8Fatal(code: number | null, signal: NodeJS.Signals | null): boolean {
+  return signal === 'SIGABRT' || signal === 'SIGTRAP' || code === 134 || code === 133;
+}
+
 function renderInChild(template: string, contexts: Record<string, unknown>[], limits: RenderLimits): Promise<string[]> {
   const proc = child ?? (child = startChild(limits.memoryMb));
   const id = nextId++;
@@ -102,8 +107,7 @@ function renderInChild(template: string, contexts: Record<string, unknown>[], li
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       forget(proc);
-      // V8 aborts the process when its heap limit is reached.
-      settle(undefined, signal === 'SIGABRT' || code === 134 ? `needed more than the ${limits.memoryMb} MB of memory a template may use` : `stopped the process rendering it (${signal ?? `exit code ${code}`})`);
+      settle(undefined, v8Fatal(code, signal) ? `needed more than the ${limits.memoryMb} MB of memory a template may use` : `stopped the process rendering it (${signal ?? `exit code ${code}`})`);
     };
     const onError = (error: Error) => settle(undefined, `could not be rendered: ${error.message}`);
     const timer = setTimeout(() => {
