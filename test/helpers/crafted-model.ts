@@ -6,6 +6,8 @@ import { tempDir, testModel } from './paths.ts';
 /** Chat templates that must not hang, crash or flood the engine: loops, huge strings and lists, errors. */
 export const TEMPLATES = {
   loop: '{% for i in range(100000000) %}x{% endfor %}',
+  /** Loops for minutes in little memory (the loop above also fills 256 MB within a few seconds). */
+  spin: '{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}',
   nestedLoops: '{% for i in range(100000) %}{% for j in range(100000) %}xxxxxxxxxx{% endfor %}{% endfor %}',
   hugeString: "{% set ns = namespace(s='x') %}{% for i in range(24) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s }}",
   hugeRange: '{{ range(300000000) | length }}',

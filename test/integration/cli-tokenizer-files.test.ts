@@ -5,10 +5,13 @@
  * that names the file and the fix, exits with 1, and stays within the template bounds of env.ts.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
 import { test } from 'node:test';
 import { runCli, type CliResult } from '../helpers/cli.ts';
 import { craftedModel, TEMPLATES, withChatTemplate, withFile } from '../helpers/crafted-model.ts';
-import { tempDir } from '../helpers/paths.ts';
+import { repoRoot, tempDir } from '../helpers/paths.ts';
 
 const env = { PROMPT_LENS_CACHE: tempDir(), PROMPT_LENS_OFFLINE: '1' };
 /** A CLI that hangs (the defect) is killed after this; a bounded one answers within seconds. */
@@ -57,6 +60,33 @@ test('analyze --template none runs a model whose chat template would loop for ev
   const r = await analyze(craftedModel(withChatTemplate(TEMPLATES.loop)), '--template', 'none');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /instruction score/);
+});
+
+test('Ctrl-C while a chat template loops cancels the run at once (exit 130), not after the time limit', async () => {
+  const model = craftedModel(withChatTemplate(TEMPLATES.loop));
+  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'analyze', '--model', model, '--prompt', 'Sort the list.', '--template', 'auto', '--method', 'occlusion'], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', ...env } });
+  let stderr = '';
+  let interruptedAt = 0;
+  const hang = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    // The model is loaded: the template renders next. Interrupt a second into its endless loop.
+    if (interruptedAt === 0 && /loading model\.onnx/.test(stderr)) {
+      interruptedAt = -1;
+      setTimeout(() => {
+        interruptedAt = Date.now();
+        child.kill('SIGINT');
+      }, 1000);
+    }
+  });
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  clearTimeout(hang);
+  const seconds = (Date.now() - interruptedAt) / 1000;
+  assert.equal(signal, null, `the CLI was killed (it hung)\n${stderr}`);
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /prompt-lens: The run was cancelled\./);
+  assert.doesNotMatch(stderr, /chat template|unexpected error/);
+  assert.ok(seconds < 4, `stopped ${seconds.toFixed(1)} s after Ctrl-C`);
 });
 
 test('analyze: tokenizer.json and tokenizer_config.json that are truncated, not JSON or not a tokenizer are refused naming the file', async () => {

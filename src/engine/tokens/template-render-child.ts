@@ -4,10 +4,28 @@
  * or build strings until the heap runs out. Here it can do neither harm: the parent kills this
  * process after a time limit, and its heap limit ends only this process.
  */
+import { Worker } from 'node:worker_threads';
 import { Template } from '@huggingface/jinja';
 import type { RenderReply, RenderRequest } from './template-renderer.ts';
 
 const compiled = new Map<string, Template>();
+
+/**
+ * A render blocks this thread, so nothing here can notice that the parent is gone (killed while
+ * a template loops): a watchdog thread kills this process when a render outlives its deadline
+ * (the parent's time limit plus a second; the parent normally kills it first).
+ */
+const watchdog = new Worker(
+  `const { parentPort } = require('node:worker_threads');
+  let timer;
+  parentPort.on('message', (ms) => {
+    clearTimeout(timer);
+    if (ms > 0) timer = setTimeout(() => process.kill(process.pid, 'SIGKILL'), ms);
+  });`,
+  { eval: true },
+);
+watchdog.unref();
+const WATCHDOG_GRACE_MS = 1000;
 
 function render(req: RenderRequest): RenderReply {
   try {
@@ -30,6 +48,11 @@ function render(req: RenderRequest): RenderReply {
   }
 }
 
-process.on('message', (req: RenderRequest) => process.send!(render(req)));
+process.on('message', (req: RenderRequest) => {
+  watchdog.postMessage(req.timeoutMs + WATCHDOG_GRACE_MS);
+  const reply = render(req);
+  watchdog.postMessage(0);
+  process.send!(reply);
+});
 // The parent is gone (it exited or was killed): nothing is left to render for.
 process.on('disconnect', () => process.exit(0));

@@ -12,12 +12,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { cancelledError, throwIfAborted } from '../errors.ts';
 
 export interface RenderRequest {
   id: number;
   template: string;
   contexts: Record<string, unknown>[];
   maxChars: number;
+  timeoutMs: number;
 }
 
 export type RenderReply =
@@ -42,9 +44,13 @@ let child: ChildProcess | undefined;
 let nextId = 1;
 let queue: Promise<unknown> = Promise.resolve();
 
-/** Render `template` once per context; the outputs in the same order. */
-export function renderChatTemplate(template: string, contexts: Record<string, unknown>[], limits: RenderLimits): Promise<string[]> {
-  const run = queue.then(() => renderInChild(template, contexts, limits));
+/**
+ * Render `template` once per context; the outputs in the same order. Rejects with a
+ * TemplateRenderError, or with the engine's cancelled error when `signal` aborts (the render
+ * is killed) or an interrupt (Ctrl-C reaches the whole process group) ends the renderer.
+ */
+export function renderChatTemplate(template: string, contexts: Record<string, unknown>[], limits: RenderLimits, signal?: AbortSignal): Promise<string[]> {
+  const run = queue.then(() => renderInChild(template, contexts, limits, signal));
   queue = run.catch(() => undefined);
   return run;
 }
@@ -62,7 +68,14 @@ function childScript(): { file: string; execArgv: string[] } {
 function startChild(memoryMb: number): ChildProcess {
   const { file, execArgv } = childScript();
   // stdio ignored: a heap exhausted by a template prints V8's report, which is not the user's concern.
-  const proc = fork(file, [], { execArgv: [...execArgv, `--max-old-space-size=${memoryMb}`], stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
+  // In VS Code, process.execPath is the editor's Electron binary: ELECTRON_RUN_AS_NODE makes it Node
+  // (as vscode-languageclient does for the servers it forks); plain Node ignores it.
+  const proc = fork(file, [], {
+    execArgv: [...execArgv, `--max-old-space-size=${memoryMb}`],
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    serialization: 'json',
+  });
   proc.on('error', () => forget(proc)); // reported to the waiting render by its own listener
   return proc;
 }
@@ -86,18 +99,28 @@ function v8Fatal(code: number | null, signal: NodeJS.Signals | null): boolean {
   return signal === 'SIGABRT' || signal === 'SIGTRAP' || code === 134 || code === 133;
 }
 
-function renderInChild(template: string, contexts: Record<string, unknown>[], limits: RenderLimits): Promise<string[]> {
+function renderInChild(template: string, contexts: Record<string, unknown>[], limits: RenderLimits, signal: AbortSignal | undefined): Promise<string[]> {
+  throwIfAborted(signal);
   const proc = child ?? (child = startChild(limits.memoryMb));
   const id = nextId++;
   return new Promise<string[]>((resolve, reject) => {
-    const settle = (outputs: string[] | undefined, problem?: string) => {
+    const settle = (outputs: string[] | undefined, problem?: string | Error) => {
       clearTimeout(timer);
       proc.off('message', onMessage);
       proc.off('exit', onExit);
       proc.off('error', onError);
+      signal?.removeEventListener('abort', onAbort);
       if (child === proc) setBusy(proc, false);
       if (outputs) resolve(outputs);
-      else reject(new TemplateRenderError(problem));
+      else reject(problem instanceof Error ? problem : new TemplateRenderError(problem));
+    };
+    const kill = () => {
+      forget(proc);
+      proc.kill('SIGKILL');
+    };
+    const onAbort = () => {
+      kill();
+      settle(undefined, cancelledError());
     };
     const onMessage = (reply: RenderReply) => {
       if (reply.id !== id) return;
@@ -105,21 +128,23 @@ function renderInChild(template: string, contexts: Record<string, unknown>[], li
       else if ('tooLong' in reply) settle(undefined, reply.length !== undefined ? `produced ${reply.length.toLocaleString('en-US')} characters, more than the ${limits.maxChars.toLocaleString('en-US')} allowed for this prompt` : 'produced a text longer than a JavaScript string can hold');
       else settle(undefined, `failed: ${reply.error}`);
     };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+    const onExit = (code: number | null, exitSignal: NodeJS.Signals | null) => {
       forget(proc);
-      settle(undefined, v8Fatal(code, signal) ? `needed more than the ${limits.memoryMb} MB of memory a template may use` : `stopped the process rendering it (${signal ?? `exit code ${code}`})`);
+      if (exitSignal === 'SIGINT' || exitSignal === 'SIGTERM') settle(undefined, cancelledError());
+      else if (v8Fatal(code, exitSignal)) settle(undefined, `needed more than the ${limits.memoryMb} MB of memory a template may use`);
+      else settle(undefined, `stopped the process rendering it (${exitSignal ?? `exit code ${code}`})`);
     };
     const onError = (error: Error) => settle(undefined, `could not be rendered: ${error.message}`);
     const timer = setTimeout(() => {
-      forget(proc);
-      proc.kill('SIGKILL');
+      kill();
       settle(undefined, `ran longer than ${limits.timeoutMs / 1000} s (it may loop for ever)`);
     }, limits.timeoutMs);
     proc.on('message', onMessage);
     proc.once('exit', onExit);
     proc.once('error', onError);
+    signal?.addEventListener('abort', onAbort, { once: true });
     setBusy(proc, true);
-    proc.send({ id, template, contexts, maxChars: limits.maxChars } satisfies RenderRequest, (error) => {
+    proc.send({ id, template, contexts, maxChars: limits.maxChars, timeoutMs: limits.timeoutMs } satisfies RenderRequest, (error) => {
       if (error) onError(error);
     });
   });

@@ -64,7 +64,7 @@ function chat(content: string, system: string | undefined): ChatMessage[] {
 }
 
 /** The template applied to the prompt, and to a sentinel in its place. */
-async function render(loaded: LoadedTokenizer, prompt: string, system: string | undefined): Promise<{ modelInput: string; probe: string }> {
+async function render(loaded: LoadedTokenizer, prompt: string, system: string | undefined, signal: AbortSignal | undefined): Promise<{ modelInput: string; probe: string }> {
   const template = templateText(loaded);
   const contexts = [chat(prompt, system), chat(SENTINEL, system)].map((messages) => templateContext(loaded, messages));
   const limits = {
@@ -73,7 +73,7 @@ async function render(loaded: LoadedTokenizer, prompt: string, system: string | 
     maxChars: prompt.length + (system?.length ?? 0) + env.templateMaxAddedChars,
   };
   try {
-    const [modelInput, probe] = await renderChatTemplate(template, contexts, limits);
+    const [modelInput, probe] = await renderChatTemplate(template, contexts, limits, signal);
     return { modelInput, probe };
   } catch (error) {
     if (error instanceof TemplateRenderError) throw templateError(loaded.folder, error.message, error);
@@ -86,9 +86,9 @@ export function rawPrompt(prompt: string): RenderedPrompt {
   return { modelInput: prompt, userStart: 0, userEnd: prompt.length, promptOffset: 0 };
 }
 
-export async function applyTemplate(loaded: LoadedTokenizer, prompt: string, system?: string): Promise<RenderedPrompt> {
+export async function applyTemplate(loaded: LoadedTokenizer, prompt: string, system?: string, signal?: AbortSignal): Promise<RenderedPrompt> {
   // The sentinel's rendering tells the text the template puts around the user's message.
-  const { modelInput, probe } = await render(loaded, prompt, system);
+  const { modelInput, probe } = await render(loaded, prompt, system, signal);
   const at = probe.indexOf(SENTINEL);
   if (at >= 0 && probe.indexOf(SENTINEL, at + 1) < 0) {
     const prefix = probe.slice(0, at);
