@@ -9,9 +9,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli, type CliResult } from '../helpers/cli.ts';
 import { craftedModel, TEMPLATES, withChatTemplate, withFile } from '../helpers/crafted-model.ts';
 import { repoRoot, tempDir } from '../helpers/paths.ts';
+import { alive, waitForRenderer } from '../helpers/processes.ts';
 
 const env = { PROMPT_LENS_CACHE: tempDir(), PROMPT_LENS_OFFLINE: '1' };
 /** A CLI that hangs (the defect) is killed after this; a bounded one answers within seconds. */
@@ -65,21 +67,16 @@ test('analyze --template none runs a model whose chat template would loop for ev
 test('Ctrl-C while a chat template loops cancels the run at once (exit 130), not after the time limit', async () => {
   const model = craftedModel(withChatTemplate(TEMPLATES.loop));
   const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'analyze', '--model', model, '--prompt', 'Sort the list.', '--template', 'auto', '--method', 'occlusion'], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', ...env } });
+  const closed = once(child, 'close');
   let stderr = '';
-  let interruptedAt = 0;
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const hang = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    // The model is loaded: the template renders next. Interrupt a second into its endless loop.
-    if (interruptedAt === 0 && /loading model\.onnx/.test(stderr)) {
-      interruptedAt = -1;
-      setTimeout(() => {
-        interruptedAt = Date.now();
-        child.kill('SIGINT');
-      }, 1000);
-    }
-  });
-  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  // The renderer starts with the first render: interrupt half a second into the endless loop.
+  const renderer = await waitForRenderer(child.pid!);
+  await sleep(500);
+  const interruptedAt = Date.now();
+  child.kill('SIGINT');
+  const [code, signal] = (await closed) as [number | null, NodeJS.Signals | null];
   clearTimeout(hang);
   const seconds = (Date.now() - interruptedAt) / 1000;
   assert.equal(signal, null, `the CLI was killed (it hung)\n${stderr}`);
@@ -87,6 +84,9 @@ test('Ctrl-C while a chat template loops cancels the run at once (exit 130), not
   assert.match(stderr, /prompt-lens: The run was cancelled\./);
   assert.doesNotMatch(stderr, /chat template|unexpected error/);
   assert.ok(seconds < 4, `stopped ${seconds.toFixed(1)} s after Ctrl-C`);
+  assert.ok(renderer !== undefined, 'a renderer ran');
+  for (let waited = 0; alive(renderer) && waited < 3000; waited += 100) await sleep(100); // reaped by init
+  assert.equal(alive(renderer), false, 'the renderer was stopped too');
 });
 
 test('analyze: tokenizer.json and tokenizer_config.json that are truncated, not JSON or not a tokenizer are refused naming the file', async () => {

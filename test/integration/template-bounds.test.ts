@@ -5,7 +5,7 @@
  * renderer's own limits (time, heap, output length) each end in their reason.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +14,7 @@ import { renderChatTemplate, TemplateRenderError } from '../../src/engine/tokens
 import { WorkerClient, WorkerRequestError } from '../../src/extension/workerClient.ts';
 import { craftedModel, TEMPLATES, withChatTemplate } from '../helpers/crafted-model.ts';
 import { repoRoot, tempDir, testModel } from '../helpers/paths.ts';
+import { alive, waitForRenderer } from '../helpers/processes.ts';
 
 /** A worker that hangs (the defect) fails the test after this. */
 const HANG_MS = 90_000;
@@ -94,40 +95,18 @@ test('renderChatTemplate: an aborted signal kills a looping render at once with 
   assert.ok(Date.now() - started < 10_000, `cancelled after ${Date.now() - started} ms`);
 });
 
-/** Processes whose parent is `pid` and whose command line mentions `text` (Linux/macOS ps). */
-function childrenOf(pid: number, text: string): number[] {
-  return execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([, ppid, ...args]) => Number(ppid) === pid && args.join(' ').includes(text))
-    .map(([p]) => Number(p));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 test('the renderer does not outlive a CLI killed while a template loops (its watchdog ends it)', { skip: process.platform === 'win32' ? 'uses ps' : undefined }, async () => {
   const cli = spawn(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'analyze', '--model', craftedModel(withChatTemplate(TEMPLATES.spin)), '--prompt', 'Sort the list.', '--template', 'auto'], {
     cwd: repoRoot,
     env: { ...process.env, PROMPT_LENS_CACHE: tempDir(), PROMPT_LENS_OFFLINE: '1' },
     stdio: 'ignore',
   });
-  let renderers: number[] = [];
-  for (let waited = 0; renderers.length === 0 && waited < 60_000; waited += 100) {
-    await sleep(100);
-    renderers = childrenOf(cli.pid!, 'template-render.js');
-  }
-  assert.equal(renderers.length, 1, 'the CLI started one renderer');
+  const renderer = await waitForRenderer(cli.pid!);
+  assert.ok(renderer !== undefined, 'the CLI started a renderer');
   cli.kill('SIGKILL'); // the CLI cannot end its renderer now
   // The parent's 5 s limit is gone with it; the watchdog allows the render 5 s + 1 s.
-  for (let waited = 0; alive(renderers[0]) && waited < 20_000; waited += 200) await sleep(200);
-  const orphan = alive(renderers[0]);
-  if (orphan) process.kill(renderers[0], 'SIGKILL');
+  for (let waited = 0; alive(renderer) && waited < 20_000; waited += 200) await sleep(200);
+  const orphan = alive(renderer);
+  if (orphan) process.kill(renderer, 'SIGKILL');
   assert.equal(orphan, false, 'the orphaned renderer ended within 20 s');
 });
