@@ -20,7 +20,7 @@ const env = { PROMPT_LENS_CACHE: tempDir(), PROMPT_LENS_OFFLINE: '1' };
 const KILL_AFTER_MS = 90_000;
 
 function analyze(model: string, ...extra: string[]): Promise<CliResult> {
-  return runCli(['analyze', '--model', model, '--prompt', 'Sort the list.', '--template', 'auto', '--method', 'occlusion', '--max-new-tokens', '2', ...extra], { env, killAfterMs: KILL_AFTER_MS });
+  return runCli(['analyze', '--model', model, '--prompt', 'Sort the list.', '--template', 'auto', '--method', 'occlusion', '--max-new-tokens', '2', ...extra], { env, killAfterMs: KILL_AFTER_MS, killSignal: 'SIGKILL' });
 }
 
 function assertRefused(r: CliResult, message: RegExp, fix: RegExp, what: string): void {
