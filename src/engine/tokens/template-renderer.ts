@@ -7,7 +7,8 @@
  * longer than the time limit; it refuses output longer than the caller allows.
  *
  * One child serves the renders of a process, one at a time: starting it takes ~0.1 s, a render
- * ~1 ms after that. It does not keep the process alive while idle, and exits with its parent.
+ * ~1 ms after that. It does not keep the process alive while idle, exits with its parent, and
+ * ends itself when a render outlives its deadline after the parent is gone (its watchdog).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
