@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the linux-x64 platform VSIX of the Prompt Lens extension (npm run package).
-// A clean staging folder gets only what the installed extension needs: the manifest, the three
-// bundles (extension, engine worker, webview), media, the bundled demo pair, and the runtime
+// A clean staging folder gets only what the installed extension needs: the manifest, the four
+// bundles (extension, engine worker, its chat-template renderer, webview), media, the bundled demo pair, and the runtime
 // packages esbuild leaves external (@huggingface/transformers, onnxruntime-node, sharp), pinned to
 // the versions in this checkout; onnxruntime-node's binaries for other platforms are removed.
 import { execFileSync } from 'node:child_process';
@@ -21,7 +21,7 @@ const version = (name) => JSON.parse(fs.readFileSync(path.join(root, 'node_modul
 fs.rmSync(stage, { recursive: true, force: true });
 fs.mkdirSync(path.join(stage, 'dist'), { recursive: true });
 fs.mkdirSync(path.join(stage, 'media'), { recursive: true });
-for (const f of ['extension.js', 'worker.js', 'webview.js']) {
+for (const f of ['extension.js', 'worker.js', 'template-render.js', 'webview.js']) {
   const src = path.join(root, 'dist', f);
   if (!fs.existsSync(src)) throw new Error(`dist/${f} is missing: run the build first`);
   fs.copyFileSync(src, path.join(stage, 'dist', f));

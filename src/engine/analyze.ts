@@ -55,7 +55,7 @@ export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: Ana
   if (req.prompt.trim().length === 0) {
     throw new EngineError('empty-prompt', 'The prompt is empty.', 'Write or select some prompt text first.');
   }
-  const encoded = model.tokenizer.encodePrompt(req.prompt, { template: settings.template, system: req.system });
+  const encoded = await model.tokenizer.encodePrompt(req.prompt, { template: settings.template, system: req.system, signal: opts.signal });
   const promptIds = encoded.ids;
   const window = model.contextWindow;
   if (window !== undefined && promptIds.length >= window) {

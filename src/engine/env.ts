@@ -41,6 +41,14 @@ export const env = {
    */
   precision: (process.env.PROMPT_LENS_PRECISION ?? 'auto') as 'auto' | 'float32' | 'float64',
   float64MaxWeightBytes: 1.5 * 1024 ** 3,
+  /**
+   * Bounds on rendering a model's chat template (a program from its tokenizer_config.json; real
+   * ones take milliseconds): time, heap of the process that renders it, and the text it may add
+   * around the messages (the model input may be at most the messages' length plus this).
+   */
+  templateTimeoutMs: 5000,
+  templateMemoryMb: 256,
+  templateMaxAddedChars: 1_000_000,
 };
 
 export type EngineEnv = typeof env;

@@ -120,7 +120,7 @@ describe('token offsets on real tokenizers', { skip }, () => {
   });
 
   for (const [k, name] of NAMES.entries()) {
-    it(`${name}: ${PER_MODE} random strings × template none/auto keep spans ordered, inside, covering`, () => {
+    it(`${name}: ${PER_MODE} random strings × template none/auto keep spans ordered, inside, covering`, async () => {
       const tk = loaded.get(name)!;
       const decode = decodeWith(tk);
       const counts = { strings: 0, tokens: 0, unseen: 0 };
@@ -128,7 +128,7 @@ describe('token offsets on real tokenizers', { skip }, () => {
         const rnd = mulberry32(1000 + k * 2 + (template === 'auto' ? 1 : 0));
         for (let s = 0; s < PER_MODE; s++) {
           const prompt = randomString(rnd);
-          const enc = encodePromptDetail(tk, prompt, { template }, decode);
+          const enc = await encodePromptDetail(tk, prompt, { template }, decode);
           // The ids are exactly the tokenizer's own.
           if (template === 'none') assert.deepEqual(enc.ids, tk.tok.encode(prompt));
           checkInvariants(`${name}/${template}`, prompt, enc, true);
@@ -152,52 +152,52 @@ describe('token offsets: targeted cases per tokenizer family', { skip }, () => {
 
   it('byte-level BPE (gpt2): the byte tokens of an emoji share its span', async () => {
     const t = await loadPromptTokenizer(fx('gpt2'));
-    const e = t.encodePrompt('I love 🤗!', { template: 'none' });
+    const e = await t.encodePrompt('I love 🤗!', { template: 'none' });
     assert.deepEqual(spans(e.tokens), [[0, 1, false], [1, 6, false], [6, 9, false], [7, 9, false], [7, 9, false], [9, 10, false]]);
     assert.equal(e.tokens[4].text, '🤗');
   });
 
   it('SentencePiece with byte fallback (llama2): BOS is special at 0, <0xNN> tokens map to their characters', async () => {
     const t = await loadPromptTokenizer(fx('llama2'));
-    const e = t.encodePrompt('\r\nx 🤗', { template: 'none' });
+    const e = await t.encodePrompt('\r\nx 🤗', { template: 'none' });
     assert.equal(e.ids[0], t.bosTokenId);
     assert.deepEqual(spans(e.tokens), [
       [0, 0, true], [0, 1, false], [1, 2, false], [2, 3, false], [3, 4, false],
       [4, 6, false], [4, 6, false], [4, 6, false], [4, 6, false],
     ]);
     // A leading space: the "▁" token is the user's space.
-    const s = t.encodePrompt(' a', { template: 'none' });
+    const s = await t.encodePrompt(' a', { template: 'none' });
     assert.deepEqual(spans(s.tokens), [[0, 0, true], [0, 1, false], [1, 2, false]]);
   });
 
   it('digit splitting: one token per digit (SmolLM2, Qwen2.5), groups of three (Llama 3)', async () => {
     for (const name of ['smollm2-135m-instruct', 'qwen2.5-0.5b-instruct']) {
-      const e = (await loadPromptTokenizer(fx(name))).encodePrompt('x 12345', { template: 'none' });
+      const e = await (await loadPromptTokenizer(fx(name))).encodePrompt('x 12345', { template: 'none' });
       assert.deepEqual(spans(e.tokens).slice(-5), [2, 3, 4, 5, 6].map((i) => [i, i + 1, false]), name);
     }
-    const l3 = (await loadPromptTokenizer(fx('llama3-8b-instruct'))).encodePrompt('12345', { template: 'none' });
+    const l3 = await (await loadPromptTokenizer(fx('llama3-8b-instruct'))).encodePrompt('12345', { template: 'none' });
     assert.deepEqual(spans(l3.tokens), [[0, 0, true], [0, 3, false], [3, 5, false]]);
   });
 
   it('NFC normalizer (Qwen2.5): a composed token covers the base letter and its combining mark', async () => {
-    const e = (await loadPromptTokenizer(fx('qwen2.5-0.5b-instruct'))).encodePrompt('cafe\u0301 ok', { template: 'none' });
+    const e = await (await loadPromptTokenizer(fx('qwen2.5-0.5b-instruct'))).encodePrompt('cafe\u0301 ok', { template: 'none' });
     const last = e.tokens.findIndex((x) => x.end === 5);
     assert.ok(last >= 0 && e.tokens[last].start <= 3, JSON.stringify(e.tokens));
   });
 
   it('special tokens that strip spaces (Phi-3): the whitespace after an rstrip token is not covered', async () => {
     const t = await loadPromptTokenizer(fx('phi-3-mini-instruct'));
-    const e = t.encodePrompt('a <|end|>  b', { template: 'none' });
+    const e = await t.encodePrompt('a <|end|>  b', { template: 'none' });
     // The user typed the token's text, so it is the user's (not special); "  " is swallowed.
     assert.deepEqual(spans(e.tokens), [[0, 1, false], [1, 2, false], [2, 9, false], [11, 12, false]]);
-    const a = t.encodePrompt('  Hi  ', { template: 'auto' });
+    const a = await t.encodePrompt('  Hi  ', { template: 'auto' });
     assert.deepEqual(spans(a.tokens), [[0, 0, true], [2, 4, false], [4, 6, false], [6, 6, true], [6, 6, true]]);
   });
 
   it('added tokens made of spaces (phi-2) and added special tokens in the text (TinyLlama [PAD])', async () => {
-    const p2 = (await loadPromptTokenizer(fx('phi-2'))).encodePrompt('a          b', { template: 'none' });
+    const p2 = await (await loadPromptTokenizer(fx('phi-2'))).encodePrompt('a          b', { template: 'none' });
     assert.deepEqual(spans(p2.tokens), [[0, 1, false], [1, 11, false], [11, 12, false]]);
-    const tl = (await loadPromptTokenizer(fx('tinyllama-1.1b-chat-v0.1'))).encodePrompt('a[PAD]b', { template: 'none' });
+    const tl = await (await loadPromptTokenizer(fx('tinyllama-1.1b-chat-v0.1'))).encodePrompt('a[PAD]b', { template: 'none' });
     assert.deepEqual(spans(tl.tokens), [[0, 0, true], [0, 1, false], [1, 6, false], [6, 7, false]]);
   });
 
@@ -208,7 +208,7 @@ describe('token offsets: targeted cases per tokenizer family', { skip }, () => {
       let prompt = '';
       while (prompt.length < 16000) prompt += randomString(rnd) + ' ';
       const t0 = performance.now();
-      const e = t.encodePrompt(prompt, { template: 'auto' });
+      const e = await t.encodePrompt(prompt, { template: 'auto' });
       const ms = performance.now() - t0;
       assert.ok(e.ids.length >= 4000, `${name}: ${e.ids.length} tokens`);
       console.log(`# ${name}: ${e.ids.length} tokens in ${ms.toFixed(0)} ms`);

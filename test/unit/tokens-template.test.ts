@@ -54,7 +54,7 @@ describe('chat templates', { skip }, () => {
       const t = toks.get(name)!;
       const hf = await loadHfTokenizer(path.join(FIXTURES, name));
       for (const prompt of PROMPTS) {
-        const e = t.encodePrompt(prompt, { template: 'auto' });
+        const e = await t.encodePrompt(prompt, { template: 'auto' });
         const ctx = `${name} ${JSON.stringify(prompt)}`;
         // Same ids as transformers.js' own apply_chat_template(tokenize: true).
         const ref = hf.tok.apply_chat_template([{ role: 'user', content: prompt }], {
@@ -85,23 +85,23 @@ describe('chat templates', { skip }, () => {
     });
   }
 
-  it('Llama 3: exactly one <|begin_of_text|>, first; the template trims the prompt', () => {
+  it('Llama 3: exactly one <|begin_of_text|>, first; the template trims the prompt', async () => {
     const t = toks.get('llama3-8b-instruct')!;
-    const e = t.encodePrompt('  Hi  ', { template: 'auto' });
+    const e = await t.encodePrompt('  Hi  ', { template: 'auto' });
     assert.equal(e.ids[0], t.bosTokenId);
     assert.equal(e.ids.filter((id) => id === t.bosTokenId).length, 1);
     assert.equal(e.tokens[0].special, true);
     const user = e.tokens.filter((x) => !x.special);
     assert.deepEqual(user.map((x) => [x.start, x.end]), [[2, 4]]);
     // Without the template, the tokenizer's post-processor adds the one BOS.
-    const n = t.encodePrompt('Hi', { template: 'none' });
+    const n = await t.encodePrompt('Hi', { template: 'none' });
     assert.equal(n.ids.filter((id) => id === t.bosTokenId).length, 1);
     assert.deepEqual(n.tokens[0], { text: '<|begin_of_text|>', start: 0, end: 0, special: true });
   });
 
-  it('ChatML (Qwen2.5, SmolLM2): the default system prompt is template text, not the user\'s', () => {
+  it('ChatML (Qwen2.5, SmolLM2): the default system prompt is template text, not the user\'s', async () => {
     for (const name of ['qwen2.5-0.5b-instruct', 'smollm2-135m-instruct']) {
-      const e = toks.get(name)!.encodePrompt('You are', { template: 'auto' });
+      const e = await toks.get(name)!.encodePrompt('You are', { template: 'auto' });
       // "You are" also occurs in the default system prompt; only the user's copy is non-special.
       const user = e.tokens.filter((x) => !x.special);
       assert.equal(userCoverage('You are', e.tokens), 'You are', name);
@@ -110,17 +110,17 @@ describe('chat templates', { skip }, () => {
     }
   });
 
-  it('a system message is template text too', () => {
-    const e = toks.get('qwen3')!.encodePrompt('Hello there', { template: 'auto', system: 'Be brief.' });
+  it('a system message is template text too', async () => {
+    const e = await toks.get('qwen3')!.encodePrompt('Hello there', { template: 'auto', system: 'Be brief.' });
     assert.ok(e.modelInput.includes('Be brief.'));
     assert.equal(userCoverage('Hello there', e.tokens), 'Hello there');
     assert.ok(e.tokens.filter((x) => !x.special).every((x) => x.end <= 'Hello there'.length));
   });
 
-  it('template "auto" without a chat template is the raw prompt (as "none")', () => {
+  it('template "auto" without a chat template is the raw prompt (as "none")', async () => {
     for (const name of WITHOUT_TEMPLATE) {
       const t = toks.get(name)!;
-      assert.deepEqual(t.encodePrompt('Hi there', { template: 'auto' }), t.encodePrompt('Hi there', { template: 'none' }), name);
+      assert.deepEqual(await t.encodePrompt('Hi there', { template: 'auto' }), await t.encodePrompt('Hi there', { template: 'none' }), name);
     }
   });
 

@@ -59,7 +59,7 @@ describe('mergeIntoWords', () => {
     const p = 'Summarize: the naïve café owner counted 1234567 🤗 coins\n\tquickly!';
     for (const name of ['llama2', 'qwen2.5-0.5b-instruct', 'smollm2-135m-instruct']) {
       const t = await loadPromptTokenizer(path.join(sharedDir, 'fixtures/tokenizers', name));
-      const e = t.encodePrompt(p, { template: 'auto' });
+      const e = await t.encodePrompt(p, { template: 'auto' });
       const { words, groups } = mergeIntoWords(e.tokens, p);
       assert.deepEqual(groups.flat(), e.tokens.map((_, i) => i), name);
       const texts = words.filter((w) => !w.special).map((w) => w.text.trim()).filter((w) => w.length > 0);

@@ -43,7 +43,8 @@ export async function readJsonFile(file: string): Promise<Record<string, unknown
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch (cause) {
-    throw new EngineError('model-files-corrupt', `${file} is not valid JSON (${(cause as Error).message}).`, 'The file is damaged or truncated: download the model again.', { cause });
+    // JSON.parse quotes the start of the text, line breaks included: the message stays one line.
+    throw new EngineError('model-files-corrupt', `${file} is not valid JSON (${(cause as Error).message.replace(/\s+/g, ' ')}).`, 'The file is damaged or truncated: download the model again.', { cause });
   }
 }
 

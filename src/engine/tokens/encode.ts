@@ -9,6 +9,8 @@ import { applyTemplate, rawPrompt, type RenderedPrompt } from './template.ts';
 export interface EncodePromptOptions {
   template: 'auto' | 'none';
   system?: string;
+  /** Cancels a chat template's rendering. */
+  signal?: AbortSignal;
 }
 
 export interface EncodedPromptDetail {
@@ -24,14 +26,14 @@ export function decodeWith(loaded: LoadedTokenizer): (ids: number[]) => string {
       : loaded.tok.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false });
 }
 
-export function encodePromptDetail(
+export async function encodePromptDetail(
   loaded: LoadedTokenizer,
   prompt: string,
   opts: EncodePromptOptions,
   decode: (ids: number[]) => string = decodeWith(loaded),
-): EncodedPromptDetail {
+): Promise<EncodedPromptDetail> {
   const templated = opts.template === 'auto' && loaded.hasChatTemplate;
-  const rendered = templated ? applyTemplate(loaded.tok, prompt, opts.system) : rawPrompt(prompt);
+  const rendered = templated ? await applyTemplate(loaded, prompt, opts.system, opts.signal) : rawPrompt(prompt);
   // As apply_chat_template does: a template writes BOS itself when the model wants one,
   // so special tokens are added by the tokenizer only for the raw prompt.
   const ids = loaded.tok.encode(rendered.modelInput, { add_special_tokens: !templated });

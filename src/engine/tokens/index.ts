@@ -25,7 +25,8 @@ export interface PromptTokenizer {
   readonly hasChatTemplate: boolean;
   readonly eosTokenIds: number[];
   readonly bosTokenId?: number;
-  encodePrompt(prompt: string, opts: EncodePromptOptions): EncodedPrompt;
+  /** Rejects with an EngineError when the chat template fails or exceeds its bounds (env.ts). */
+  encodePrompt(prompt: string, opts: EncodePromptOptions): Promise<EncodedPrompt>;
   encodeResponse(response: string): number[];
   tokenTexts(ids: number[]): string[];
   decode(ids: number[]): string;
@@ -49,8 +50,8 @@ class Tokenizer implements PromptTokenizer {
 
   readonly decode: (ids: number[]) => string;
 
-  encodePrompt(prompt: string, opts: EncodePromptOptions): EncodedPrompt {
-    const { ids, rendered, detail } = encodePromptDetail(this.loaded, prompt, opts, this.decode);
+  async encodePrompt(prompt: string, opts: EncodePromptOptions): Promise<EncodedPrompt> {
+    const { ids, rendered, detail } = await encodePromptDetail(this.loaded, prompt, opts, this.decode);
     return { ids, modelInput: rendered.modelInput, tokens: detail.tokens };
   }
 
