@@ -16,6 +16,7 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import type { PanelState, PanelModel, FromWebview, ToWebview, PanelControls } from '../src/protocol/index.ts';
 import { escapeHtml, visibleToken, heat, fmt, tokenColors } from './render.ts';
 import { blend, parseColor, type Rgb } from '../src/extension/contrast.ts';
+import { ATTRIBUTION_METHODS, METHOD_TEXT, type AttributionMethod } from '../src/engine/options.ts';
 
 interface VsCodeApi {
   postMessage(msg: FromWebview): void;
@@ -78,7 +79,7 @@ function num(id: string, label: string, value: number, min: number, max: number,
 
 function controlsHtml(c: PanelControls): string {
   return `<section class="controls" aria-label="Settings">
-    ${select('method', 'Method', c.method, [['gradient', 'gradient × input'], ['occlusion', 'occlusion']])}
+    ${select('method', 'Method', c.method, ATTRIBUTION_METHODS.map((m) => [m, METHOD_TEXT[m].label]))}
     ${select('template', 'Template', c.template, [['none', 'off (raw prompt)'], ['auto', 'on (chat template)']])}
     ${select('sameResponse', 'Same response', c.sameResponse, [['none', 'off (own responses)'], ['tuned', 'tuned’s response'], ['base', 'base’s response']])}
     ${select('granularity', 'Granularity', c.granularity, [['token', 'tokens'], ['word', 'words']])}
@@ -359,10 +360,8 @@ function render(): void {
   }));
 }
 
-function methodNote(method: string): string {
-  return method === 'gradient'
-    ? 'Gradient × input: the derivative of each response token’s probability along the prompt token’s own embedding (the paper’s estimator; describes an infinitesimal change).'
-    : 'Occlusion: how much each response token’s probability drops when the prompt token’s embedding is zeroed (a large change; can disagree with gradient × input).';
+function methodNote(method: AttributionMethod): string {
+  return METHOD_TEXT[method].note;
 }
 
 window.addEventListener('message', (e: MessageEvent<ToWebview>) => {

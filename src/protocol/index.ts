@@ -6,11 +6,14 @@
  */
 import type { Analysis, ScoreSettings, Span, AttributionMethod, TemplateMode, Granularity } from '../engine/analysis.ts';
 
+import type { SettingsDtype, PrecisionOption, SameResponseMode } from '../engine/options.ts';
+
 export type { Analysis, ScoreSettings, Span, AttributionMethod, TemplateMode, Granularity };
 
-export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+/** The exports the extension loads (its `promptLens.dtype` setting). */
+export type Dtype = SettingsDtype;
 /** The float type attribution computes in ('auto': float64 when the model allows, see the engine's graph/float64.ts). */
-export type PrecisionSetting = 'auto' | 'float32' | 'float64';
+export type PrecisionSetting = PrecisionOption;
 
 export type { Progress } from '../engine/progress.ts';
 export type { AnalyzeRequest } from '../engine/analyze.ts';
@@ -80,7 +83,7 @@ export interface PanelControls {
   p: number;
   template: TemplateMode;
   /** 'none': each model explains its own response; else both explain this side's response. */
-  sameResponse: 'none' | Side;
+  sameResponse: SameResponseMode;
   granularity: Granularity;
 }
 
