@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Analysis, Span } from '../engine/analysis.ts';
 import type { PanelControls, PanelState, PanelModel, FromWebview, Progress, Side } from '../protocol/index.ts';
-import { WorkerClient, WorkerRequestError } from './workerClient.ts';
+import { WorkerClient, WorkerRequestError, CancelledError } from './workerClient.ts';
 import { ResultCache } from './resultCache.ts';
 import { InstructionMarks } from './marks.ts';
 import { Decorations } from './decorations.ts';
@@ -286,7 +286,7 @@ export class Controller implements vscode.Disposable {
     const out: { base?: Analysis; tuned?: Analysis } = {};
     const share = 100 / order.length;
     for (const side of order) {
-      if (token.isCancellationRequested) throw new WorkerRequestError({ code: 'cancelled', message: 'The run was cancelled.', hint: '' });
+      if (token.isCancellationRequested) throw new CancelledError();
       const m = models[side];
       const response = source && side !== source ? out[source]!.response : undefined;
       const key = runKey({
@@ -367,12 +367,12 @@ export class Controller implements vscode.Disposable {
   }
 
   reportError(e: unknown): void {
-    const err = e instanceof WorkerRequestError ? e.info : { code: 'internal', message: e instanceof Error ? e.message : String(e), hint: 'See the Prompt Lens log.', stack: e instanceof Error ? e.stack : undefined };
-    if (err.code === 'cancelled') {
+    if (e instanceof CancelledError) {
       log().info('run cancelled');
       void vscode.window.setStatusBarMessage('$(circle-slash) Prompt Lens: cancelled', 5000);
       return;
     }
+    const err = e instanceof WorkerRequestError ? e.info : { code: 'internal', message: e instanceof Error ? e.message : String(e), hint: 'See the Prompt Lens log.', stack: e instanceof Error ? e.stack : undefined };
     log().error(`${err.code}: ${err.message}${err.hint ? `\n  hint: ${err.hint}` : ''}${err.stack ? `\n${err.stack}` : ''}`);
     const actions = err.code === 'offline' || err.code === 'model-not-found' ? ['Use Bundled Demo Pair', 'Show Log'] : ['Show Log'];
     void vscode.window.showErrorMessage(`Prompt Lens: ${err.message}${err.hint ? ` ${err.hint}` : ''}`, ...actions).then(async (pick) => {

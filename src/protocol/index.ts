@@ -17,12 +17,14 @@ export type PrecisionSetting = PrecisionOption;
 
 export type { Progress } from '../engine/progress.ts';
 export type { AnalyzeRequest } from '../engine/analyze.ts';
+export type { EngineErrorCode } from '../engine/errors.ts';
 import type { Progress } from '../engine/progress.ts';
 import type { AnalyzeRequest } from '../engine/analyze.ts';
+import type { EngineErrorCode } from '../engine/errors.ts';
 
 export interface ErrorInfo {
-  /** EngineError code ('cancelled', 'offline', ...) or 'internal'. */
-  code: string;
+  /** The EngineError's code ('cancelled', 'offline', ...), or 'internal' for anything else. */
+  code: EngineErrorCode | 'internal';
   message: string;
   hint: string;
   stack?: string;
@@ -52,6 +54,9 @@ export interface WorkerCancel { type: 'cancel'; id: number }
 
 export type ToWorker = WorkerInit | WorkerLoad | WorkerAnalyze | WorkerRescore | WorkerDetectSpans | WorkerReport | WorkerUnload | WorkerCancel;
 export type WorkerRequest = Exclude<ToWorker, WorkerInit | WorkerCancel>;
+export type WorkerRequestType = WorkerRequest['type'];
+/** The request of one type. */
+export type WorkerRequestOf<K extends WorkerRequestType> = Extract<WorkerRequest, { type: K }>;
 
 /** What each request resolves to. */
 export interface WorkerResults {
@@ -63,10 +68,13 @@ export interface WorkerResults {
   unload: null;
 }
 
+/** The worker's answer to each request type, typed by it. */
+export type WorkerHandlers = { [K in WorkerRequestType]: (req: WorkerRequestOf<K>, signal: AbortSignal) => Promise<WorkerResults[K]> };
+
 // ───────────── worker → extension ─────────────
 export type FromWorker =
   | { type: 'progress'; id: number; progress: Progress }
-  | { type: 'result'; id: number; value: unknown }
+  | { type: 'result'; id: number; value: WorkerResults[WorkerRequestType] }
   | { type: 'error'; id: number; error: ErrorInfo }
   | { type: 'modelState'; ref: string; dtype: Dtype; state: ModelState; message?: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
