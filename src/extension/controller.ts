@@ -75,6 +75,7 @@ export class Controller implements vscode.Disposable {
     this.worker.reinit();
     this.refreshStatusModels();
     this.views.redrawAll();
+    this.panel.refreshColors();
   }
 
   private refreshStatusModels(): void {

@@ -56,6 +56,7 @@ export class PanelController implements vscode.Disposable {
       documentUri: u,
       title: path.basename(uri.path),
       controls: this.d.settings.panelControls(uri),
+      colors: this.d.settings.read(uri).colors,
       models,
       busy,
       stale: r ? isStale(r) : undefined,
@@ -84,6 +85,12 @@ export class PanelController implements vscode.Disposable {
 
   setBusy(message: string | null): void {
     this.panel?.setBusy(message);
+  }
+
+  /** After a settings change: the panel takes the user's highlight colours at once. */
+  refreshColors(): void {
+    const st = this.panel?.current;
+    if (st) this.panel!.setState({ ...st, colors: this.d.settings.read(st.documentUri ? vscode.Uri.parse(st.documentUri) : undefined).colors });
   }
 
   /** The document was edited since its results. */

@@ -9,7 +9,7 @@ import {
   ATTRIBUTION_METHODS, DEFAULTS, GRANULARITIES, HIGHLIGHT_MODES, PRECISION_OPTIONS, SAME_RESPONSE_MODES, SETTING_LIMITS, SETTINGS_DTYPES, TEMPLATE_MODES,
   type HighlightMode, type SameResponseMode,
 } from '../engine/options.ts';
-import { DEFAULT_COLORS, type HighlightColors } from './colors.ts';
+import { DEFAULT_COLORS, type HighlightColors } from '../shared/highlightColors.ts';
 import { HUB_BASE, HUB_TUNED } from './modelRef.ts';
 
 export interface Settings {

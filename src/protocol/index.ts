@@ -7,6 +7,7 @@
 import type { Analysis, ScoreSettings, Span, AttributionMethod, TemplateMode, Granularity } from '../engine/analysis.ts';
 
 import type { SettingsDtype, PrecisionOption, SameResponseMode } from '../engine/options.ts';
+import type { HighlightColors } from '../shared/highlightColors.ts';
 
 export type { Analysis, ScoreSettings, Span, AttributionMethod, TemplateMode, Granularity };
 
@@ -112,6 +113,8 @@ export interface PanelState {
   documentUri?: string;
   title: string;
   controls: PanelControls;
+  /** The user's highlight colours (`promptLens.colors`), as the editor uses them. */
+  colors: HighlightColors;
   models: PanelModel[];
   /** Set while a run is in progress. */
   busy?: string;

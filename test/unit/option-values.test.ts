@@ -9,7 +9,7 @@ import {
   ATTRIBUTION_METHODS, DEFAULTS, GRANULARITIES, HIGHLIGHT_MODES, METHOD_TEXT, PRECISION_OPTIONS, SAME_RESPONSE_MODES,
   SETTING_LIMITS, SETTINGS_DTYPES, TEMPLATE_MODES, DTYPES,
 } from '../../src/engine/options.ts';
-import { DEFAULT_COLORS } from '../../src/extension/colors.ts';
+import { DEFAULT_COLORS } from '../../src/shared/highlightColors.ts';
 import { HUB_BASE, HUB_TUNED } from '../../src/extension/modelRef.ts';
 
 interface SettingSchema {
