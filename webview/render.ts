@@ -1,7 +1,10 @@
 /**
  * Pure helpers of the comparison panel (no DOM globals at import time): colours and HTML escaping.
  */
-import { blend, cssRgb, readableTextOn, type Rgb } from '../src/extension/contrast.ts';
+import { blend, cssRgb, readableTextOn, type Rgb } from '../src/shared/contrast.ts';
+import { DEFAULT_COLORS, highlightRgb } from '../src/shared/highlightColors.ts';
+
+const IMPORTANCE: Rgb = highlightRgb(DEFAULT_COLORS, 'importance');
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -18,8 +21,8 @@ export function heatAlpha(v: number, maxAlpha = 0.85): number {
   return a <= 0 ? 0 : +(0.08 + (maxAlpha - 0.08) * a).toFixed(3);
 }
 
-/** Background for a value in [0,1] (importance colour). */
-export function heat(v: number, rgb: Rgb = [245, 166, 35], maxAlpha = 0.85): string {
+/** Background for a value in [0,1] (in the importance colour unless another is given). */
+export function heat(v: number, rgb: Rgb = IMPORTANCE, maxAlpha = 0.85): string {
   const a = heatAlpha(v, maxAlpha);
   return a <= 0 ? 'transparent' : `rgba(${rgb[0]}, ${rgb[1]}, ${rgb[2]}, ${a})`;
 }
@@ -28,7 +31,7 @@ export function heat(v: number, rgb: Rgb = [245, 166, 35], maxAlpha = 0.85): str
  * A token's colours for value v: its background, and a text colour when the theme's text colour
  * `fg` would be hard to read on that background painted over `under` ('' keeps the theme's).
  */
-export function tokenColors(v: number, under: Rgb, fg: Rgb, rgb: Rgb = [245, 166, 35]): { background: string; color: string } {
+export function tokenColors(v: number, under: Rgb, fg: Rgb, rgb: Rgb = IMPORTANCE): { background: string; color: string } {
   const a = heatAlpha(v);
   if (a <= 0) return { background: 'transparent', color: '' };
   const text = readableTextOn(blend(rgb, a, under), fg);

@@ -3,7 +3,7 @@
  * value is checked here, before any model loads (the engine checks again, for its other callers).
  */
 import type { ParseArgsConfig } from 'node:util';
-import { DTYPES, env, type AnalyzeRequest, type Dtype, type LoadOptions, type Span } from '../engine/index.ts';
+import { ATTRIBUTION_METHODS, DEFAULTS, DTYPES, env, GRANULARITIES, PRECISION_OPTIONS, TEMPLATE_MODES, type AnalyzeRequest, type Dtype, type LoadOptions, type Span } from '../engine/index.ts';
 import { checkOutputFile } from './output.ts';
 import type { Values } from './parse-options.ts';
 import { readTextFile } from './read-text-file.ts';
@@ -15,14 +15,14 @@ export type { Values } from './parse-options.ts';
 export const ANALYSIS_SETTINGS = {
   response: { type: 'string' },
   'response-file': { type: 'string' },
-  method: { type: 'string', default: 'gradient' },
-  template: { type: 'string', default: 'none' },
-  'max-new-tokens': { type: 'string', default: '64' },
-  levels: { type: 'string', default: '10' },
-  threshold: { type: 'string', default: '0' },
-  p: { type: 'string', default: '4' },
-  granularity: { type: 'string', default: 'token' },
-  dtype: { type: 'string', default: 'auto' },
+  method: { type: 'string', default: DEFAULTS.cli.method },
+  template: { type: 'string', default: DEFAULTS.cli.template },
+  'max-new-tokens': { type: 'string', default: String(DEFAULTS.cli.maxNewTokens) },
+  levels: { type: 'string', default: String(DEFAULTS.cli.levels) },
+  threshold: { type: 'string', default: String(DEFAULTS.cli.threshold) },
+  p: { type: 'string', default: String(DEFAULTS.cli.p) },
+  granularity: { type: 'string', default: DEFAULTS.cli.granularity },
+  dtype: { type: 'string', default: DEFAULTS.cli.dtype },
   precision: { type: 'string', default: env.precision },
   system: { type: 'string' },
   temperature: { type: 'string' },
@@ -78,9 +78,9 @@ export function analyzeRequestFrom(values: Values, prompt: string): AnalyzeReque
   const req: AnalyzeRequest = {
     prompt,
     response: readResponseOption(values),
-    method: oneOf(values.method as string, ['occlusion', 'gradient'] as const, 'method'),
-    template: oneOf(values.template as string, ['auto', 'none'] as const, 'template'),
-    granularity: oneOf(values.granularity as string, ['token', 'word'] as const, 'granularity'),
+    method: oneOf(values.method as string, ATTRIBUTION_METHODS, 'method'),
+    template: oneOf(values.template as string, TEMPLATE_MODES, 'template'),
+    granularity: oneOf(values.granularity as string, GRANULARITIES, 'granularity'),
     maxNewTokens,
     levels,
     threshold,
@@ -111,7 +111,7 @@ export function scoreSettingsFrom(values: Values): { levels: number; threshold: 
 export function loadOptionsFrom(values: Values): Pick<LoadOptions, 'dtype' | 'precision'> {
   return {
     dtype: oneOf(values.dtype as string, ['auto', ...DTYPES] as const, 'dtype') as Dtype | 'auto',
-    precision: oneOf(values.precision as string, ['auto', 'float64', 'float32'] as const, 'precision'),
+    precision: oneOf(values.precision as string, PRECISION_OPTIONS, 'precision'),
   };
 }
 

@@ -6,9 +6,8 @@
 
 export const ANALYSIS_SCHEMA_VERSION = 1;
 
-export type AttributionMethod = 'occlusion' | 'gradient';
-export type TemplateMode = 'auto' | 'none';
-export type Granularity = 'token' | 'word';
+export type { AttributionMethod, TemplateMode, Granularity } from './options.ts';
+import type { AttributionMethod, TemplateMode, Granularity } from './options.ts';
 /** The float type attribution is asked to compute in (a float64 copy, or the export's own). */
 export type Precision = 'float32' | 'float64';
 /** The float type a graph actually computes in: an fp16 export's own is float16. */

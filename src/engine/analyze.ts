@@ -13,6 +13,7 @@ import type { ProgressCallback } from './progress.ts';
 import { scoreImportance } from './scoring.ts';
 import { detectInstructionSpans } from './spans/index.ts';
 import { mergeIntoWords } from './tokens/index.ts';
+import { ANALYSIS_DEFAULTS } from './options.ts';
 import { TOOL_VERSION } from './version.ts';
 
 export interface AnalyzeRequest {
@@ -39,15 +40,7 @@ export interface AnalyzeOptions {
   onProgress?: ProgressCallback;
 }
 
-export const DEFAULT_SETTINGS = {
-  method: 'gradient' as AttributionMethod,
-  template: 'none' as TemplateMode,
-  maxNewTokens: 64,
-  levels: 10,
-  threshold: 0,
-  p: 4,
-  granularity: 'token' as Granularity,
-};
+export const DEFAULT_SETTINGS = ANALYSIS_DEFAULTS;
 
 export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: AnalyzeOptions = {}): Promise<Analysis> {
   const started = performance.now();

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import type { PrecisionOption } from './options.ts';
 
 function defaultCacheDir(): string {
   const xdg = process.env.XDG_CACHE_HOME;
@@ -39,7 +40,7 @@ export const env = {
    * about 2× slower on a 135M model, twice the memory), 'float32', or 'auto' (float64 when the graph can be
    * converted and its weights would take at most `float64MaxWeightBytes` as float64).
    */
-  precision: (process.env.PROMPT_LENS_PRECISION ?? 'auto') as 'auto' | 'float32' | 'float64',
+  precision: (process.env.PROMPT_LENS_PRECISION ?? 'auto') as PrecisionOption,
   float64MaxWeightBytes: 1.5 * 1024 ** 3,
   /**
    * Bounds on rendering a model's chat template (a program from its tokenizer_config.json; real

@@ -4,6 +4,7 @@ export { analyze, DEFAULT_SETTINGS, type AnalyzeOptions, type AnalyzeRequest } f
 export { rescore, scoreImportance } from './scoring.ts';
 export { loadModel, type LoadedModel, type LoadOptions } from './models/load.ts';
 export { DTYPES, type Dtype } from './models/dtypes.ts';
+export * from './options.ts';
 export { ATTRIBUTION_METHODS, attributorFor } from './attribution/registry.ts';
 export { EngineError, type EngineErrorCode } from './errors.ts';
 export { env } from './env.ts';

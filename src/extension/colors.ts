@@ -4,7 +4,8 @@
  * (tuned − base, in [−1,1]) uses L levels on each side of zero with diverging colours.
  */
 
-import { blend, contrastRatio, readableTextOn, type Rgb } from './contrast.ts';
+import { blend, contrastRatio, readableTextOn, type Rgb } from '../shared/contrast.ts';
+import { highlightRgb, parseHex, type HighlightColors } from '../shared/highlightColors.ts';
 
 export type ThemeKind = 'light' | 'dark' | 'highContrast' | 'highContrastLight';
 
@@ -45,32 +46,20 @@ export function alphaFor(level: number, levels: number, kind: ThemeKind): number
   return +(lo + (hi - lo) * t).toFixed(3);
 }
 
-export function parseHex(hex: string): [number, number, number] | null {
-  const m = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(hex.trim());
-  if (!m) return null;
-  let h = m[1];
-  if (h.length === 3) h = h.split('').map((c) => c + c).join('');
-  return [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16)];
-}
-
 export function rgba(hex: string, alpha: number, fallback = '#f5a623'): string {
   const c = parseHex(hex) ?? parseHex(fallback) ?? [245, 166, 35];
   return `rgba(${c[0]}, ${c[1]}, ${c[2]}, ${alpha})`;
 }
 
-export interface HighlightColors {
-  importance: string;
-  increase: string;
-  decrease: string;
+/** Which colour a (possibly signed) level takes. */
+function colorOf(level: number, colors: HighlightColors, diverging: boolean): Rgb {
+  return highlightRgb(colors, !diverging ? 'importance' : level > 0 ? 'increase' : 'decrease');
 }
-
-export const DEFAULT_COLORS: HighlightColors = { importance: '#f5a623', increase: '#2f81f7', decrease: '#e5534b' };
 
 /** The background colour of a (possibly signed) level. */
 export function levelColor(level: number, levels: number, kind: ThemeKind, colors: HighlightColors, diverging: boolean): string {
-  const base = !diverging ? colors.importance : level > 0 ? colors.increase : colors.decrease;
-  const fallback = !diverging ? DEFAULT_COLORS.importance : level > 0 ? DEFAULT_COLORS.increase : DEFAULT_COLORS.decrease;
-  return rgba(parseHex(base) ? base : fallback, alphaFor(level, levels, kind));
+  const c = colorOf(level, colors, diverging);
+  return `rgba(${c[0]}, ${c[1]}, ${c[2]}, ${alphaFor(level, levels, kind)})`;
 }
 
 /**
@@ -78,9 +67,7 @@ export function levelColor(level: number, levels: number, kind: ThemeKind, color
  * (contrast below 4.5): black or white. Undefined keeps the theme's (and syntax) colours.
  */
 export function textColorFor(level: number, levels: number, kind: ThemeKind, colors: HighlightColors, diverging: boolean): string | undefined {
-  const base = !diverging ? colors.importance : level > 0 ? colors.increase : colors.decrease;
-  const fallback = !diverging ? DEFAULT_COLORS.importance : level > 0 ? DEFAULT_COLORS.increase : DEFAULT_COLORS.decrease;
-  const rgb = parseHex(base) ?? parseHex(fallback)!;
+  const rgb = colorOf(level, colors, diverging);
   const theme = THEME_COLORS[kind];
   const text = readableTextOn(blend(rgb, alphaFor(level, levels, kind), theme.bg), theme.fg);
   return text ? `#${text.map((v) => Math.round(v).toString(16).padStart(2, '0')).join('')}` : undefined;
@@ -97,11 +84,9 @@ export const MIN_BORDER_CONTRAST = 3;
 export function borderFor(level: number, levels: number, kind: ThemeKind, colors: HighlightColors, diverging: boolean): string | undefined {
   if (kind !== 'highContrast' && kind !== 'highContrastLight') return undefined;
   if (Math.abs(level) < Math.ceil(levels / 2)) return undefined;
-  const base = !diverging ? colors.importance : level > 0 ? colors.increase : colors.decrease;
-  const fallback = !diverging ? DEFAULT_COLORS.importance : level > 0 ? DEFAULT_COLORS.increase : DEFAULT_COLORS.decrease;
   const bg = THEME_COLORS[kind].bg;
   const toward: Rgb = kind === 'highContrastLight' ? [0, 0, 0] : [255, 255, 255];
-  let c: Rgb = parseHex(base) ?? parseHex(fallback)!;
+  let c: Rgb = colorOf(level, colors, diverging);
   for (let i = 0; i < 20 && contrastRatio(c, bg) < MIN_BORDER_CONTRAST; i++) c = blend(toward, 0.1, c);
   return `1px solid rgb(${c.map((v) => Math.round(v)).join(', ')})`;
 }

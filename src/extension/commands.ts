@@ -5,6 +5,7 @@ import type { Controller } from './controller.ts';
 import { readSettings, writeModels } from './settings.ts';
 import { BUNDLED_BASE, BUNDLED_TUNED, HUB_BASE, HUB_TUNED, isHubId } from './modelRef.ts';
 import { log } from './log.ts';
+import { reportError } from './errorReporting.ts';
 
 type UriArg = vscode.Uri | string | undefined;
 
@@ -15,14 +16,14 @@ function asUri(u: unknown): vscode.Uri | string | undefined {
 export function registerCommands(ctx: vscode.ExtensionContext, c: Controller): void {
   const reg = (id: string, fn: (...args: unknown[]) => unknown) => ctx.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
-  reg('promptLens.analyze', (uri?: unknown) => c.run(asUri(uri), { useSelection: !asUri(uri) }));
-  reg('promptLens.compare', (uri?: unknown) => c.run(asUri(uri), { sides: ['base', 'tuned'], openPanel: true, useSelection: !asUri(uri) }));
+  reg('promptLens.analyze', (uri?: unknown) => c.runs.run(asUri(uri), { useSelection: !asUri(uri) }));
+  reg('promptLens.compare', (uri?: unknown) => c.runs.run(asUri(uri), { sides: ['base', 'tuned'], openPanel: true, useSelection: !asUri(uri) }));
   // The hover's link (not in the palette): show the panel when both results are there, else compare.
   reg('promptLens.openPanel', (uri?: unknown) => {
     const u = asUri(uri);
     const r = u ? c.results.get(u.toString()) : undefined;
-    if (r?.base && r.tuned && u) { c.showPanel(typeof u === 'string' ? vscode.Uri.parse(u) : u); return; }
-    return c.run(u, { sides: ['base', 'tuned'], openPanel: true });
+    if (r?.base && r.tuned && u) { c.panel.show(typeof u === 'string' ? vscode.Uri.parse(u) : u); return; }
+    return c.runs.run(u, { sides: ['base', 'tuned'], openPanel: true });
   });
   reg('promptLens.clear', (uri?: unknown) => c.clear(asUri(uri) as vscode.Uri | undefined));
   reg('promptLens.markInstruction', () => markInstruction(c));
@@ -32,7 +33,7 @@ export function registerCommands(ctx: vscode.ExtensionContext, c: Controller): v
     return exportReport(c, o.uri, o);
   });
   reg('promptLens.showLog', () => log().show());
-  reg('promptLens.cancel', () => c.cancel());
+  reg('promptLens.cancel', () => c.runs.cancel());
 }
 
 async function markInstruction(c: Controller): Promise<void> {
@@ -45,8 +46,8 @@ async function markInstruction(c: Controller): Promise<void> {
   if (after.length === before && start === end) {
     void vscode.window.showInformationMessage('Prompt Lens: select the instruction (the words that say what to do), then run Mark Instruction. Run it inside a mark to remove it.');
   }
-  c.redraw(doc.uri);
-  await c.rescoreDocument(doc.uri.toString());
+  c.views.redraw(doc.uri);
+  await c.runs.rescoreDocument(doc.uri.toString());
 }
 
 async function selectModels(): Promise<void> {
@@ -98,7 +99,7 @@ function exportArgs(a: unknown, b: unknown): ExportOptions & { uri?: UriArg } {
 
 async function exportReport(c: Controller, uri: UriArg, opts: ExportOptions): Promise<string | undefined> {
   // The prompt shown (active editor, else the panel's): also where the save dialog proposes to write.
-  const key = c.targetUri(uri);
+  const key = c.documents.uri(uri);
   const analyses = c.analysesFor(key);
   if (!analyses.length) {
     void vscode.window.showInformationMessage('Prompt Lens: nothing to export yet. Run Analyze or Compare first.');
@@ -134,7 +135,7 @@ async function exportReport(c: Controller, uri: UriArg, opts: ExportOptions): Pr
     });
     return target;
   } catch (e) {
-    c.reportError(e);
+    reportError(e);
     return undefined;
   }
 }

@@ -5,7 +5,8 @@
 import type { Analysis } from '../engine/analysis.ts';
 import { levelOf, diffLevelOf } from './colors.ts';
 
-export type HighlightMode = 'base' | 'tuned' | 'difference';
+export type { HighlightMode } from '../engine/options.ts';
+import type { HighlightMode } from '../engine/options.ts';
 
 export interface Segment {
   start: number;

@@ -17,22 +17,22 @@ export function activate(ctx: vscode.ExtensionContext): { controller: Controller
   const anyFile: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-userdata' }];
   ctx.subscriptions.push(
     vscode.languages.registerHoverProvider(anyFile, new ImportanceHover((uri) => c.results.get(uri.toString()))),
-    vscode.languages.registerCodeLensProvider(PROMPT_FILE_SELECTOR, c.codeLens),
+    vscode.languages.registerCodeLensProvider(PROMPT_FILE_SELECTOR, c.views.codeLens),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => c.adoptPanel(panel, state),
+      deserializeWebviewPanel: async (panel, state) => c.panel.adopt(panel, state),
     }),
     vscode.workspace.onDidChangeTextDocument((e) => c.onDocumentChanged(e)),
-    vscode.workspace.onDidSaveTextDocument((d) => void c.onDocumentSaved(d)),
+    vscode.workspace.onDidSaveTextDocument((d) => void c.runs.onDocumentSaved(d)),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('promptLens')) c.onSettingsChanged(); }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => c.onSettingsChanged()),
-    vscode.window.onDidChangeActiveColorTheme(() => { c.decorations.invalidate(); c.redrawAll(); }),
+    vscode.window.onDidChangeActiveColorTheme(() => c.views.onThemeChanged()),
     vscode.window.onDidChangeVisibleTextEditors((eds) => {
-      for (const ed of eds) void c.restoreFromCache(ed).then(() => c.redraw(ed.document.uri));
+      for (const ed of eds) void c.runs.restoreFromCache(ed).then(() => c.views.redraw(ed.document.uri));
     }),
   );
   // Editors the window restored before activation: their cached results, and their instruction
   // marks even when no result is cached for the current settings.
-  for (const ed of vscode.window.visibleTextEditors) void c.restoreFromCache(ed).then(() => c.redraw(ed.document.uri));
+  for (const ed of vscode.window.visibleTextEditors) void c.runs.restoreFromCache(ed).then(() => c.views.redraw(ed.document.uri));
   log().info(`Prompt Lens activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: model paths from workspace settings are ignored'})`);
   return { controller: c };
 }

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import os from 'node:os';
+import { HUB_ID_PATTERN } from '../engine/options.ts';
 
 export const BUNDLED_BASE = 'bundled:demo-base';
 export const BUNDLED_TUNED = 'bundled:demo-instruct';
@@ -24,10 +25,8 @@ export interface ResolvedModel {
   label: string;
 }
 
-const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
-
 export function isHubId(s: string): boolean {
-  return HUB_ID.test(s) && !s.startsWith('.') && !s.includes('..');
+  return HUB_ID_PATTERN.test(s) && !s.startsWith('.') && !s.includes('..');
 }
 
 export interface ResolveContext {

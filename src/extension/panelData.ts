@@ -4,6 +4,7 @@
  */
 import type { Analysis } from '../engine/analysis.ts';
 import { positionProfile } from '../engine/scores/position.ts';
+import type { PanelModel, Side } from '../protocol/index.ts';
 
 /** Mean â inside and outside the instruction mask, over the user's (non-special) tokens. */
 export function insideOutside(a: Analysis): { inside: number | null; outside: number | null } {
@@ -59,4 +60,10 @@ export function tokenAt(a: Analysis, off: number): number {
     if (!t[n].special && t[n].start <= off && off < t[n].end) return n;
   }
   return t.findIndex((tok) => !tok.special && tok.start <= off && off < tok.end);
+}
+
+/** One side of the comparison panel: the analysis and its read-outs. */
+export function panelModelOf(side: Side, label: string, a: Analysis): PanelModel {
+  const io = insideOutside(a);
+  return { side, label, analysis: a, meanInside: io.inside, meanOutside: io.outside, profile: profileOf(a) };
 }

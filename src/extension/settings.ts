@@ -5,8 +5,11 @@
  */
 import * as vscode from 'vscode';
 import type { Dtype, AttributionMethod, TemplateMode, Granularity, PrecisionSetting } from '../protocol/index.ts';
-import type { HighlightMode } from './highlights.ts';
-import { DEFAULT_COLORS, type HighlightColors } from './colors.ts';
+import {
+  ATTRIBUTION_METHODS, DEFAULTS, GRANULARITIES, HIGHLIGHT_MODES, PRECISION_OPTIONS, SAME_RESPONSE_MODES, SETTING_LIMITS, SETTINGS_DTYPES, TEMPLATE_MODES,
+  type HighlightMode, type SameResponseMode,
+} from '../engine/options.ts';
+import { DEFAULT_COLORS, type HighlightColors } from '../shared/highlightColors.ts';
 import { HUB_BASE, HUB_TUNED } from './modelRef.ts';
 
 export interface Settings {
@@ -23,7 +26,7 @@ export interface Settings {
   p: number;
   granularity: Granularity;
   highlight: HighlightMode;
-  sameResponse: 'none' | 'base' | 'tuned';
+  sameResponse: SameResponseMode;
   colors: HighlightColors;
   analyzeOnSave: boolean;
   maxLoadedModels: number;
@@ -41,6 +44,11 @@ function clampInt(v: unknown, lo: number, hi: number, dflt: number): number {
   return Math.min(hi, Math.max(lo, n));
 }
 
+/** An integer setting, clamped to its limits. */
+function integer(c: vscode.WorkspaceConfiguration, key: keyof typeof SETTING_LIMITS & keyof typeof DEFAULTS.extension): number {
+  return clampInt(c.get(key), SETTING_LIMITS[key].min, SETTING_LIMITS[key].max, DEFAULTS.extension[key]);
+}
+
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], dflt: T): T {
   return allowed.includes(v as T) ? (v as T) : dflt;
 }
@@ -48,31 +56,32 @@ function oneOf<T extends string>(v: unknown, allowed: readonly T[], dflt: T): T 
 function readRaw(scope?: vscode.ConfigurationScope): Settings {
   const c = vscode.workspace.getConfiguration('promptLens', scope);
   const colors = c.get<Partial<HighlightColors>>('colors', {}) ?? {};
+  const d = DEFAULTS.extension;
   return {
     baseModel: trustedString(c, 'baseModel', HUB_BASE),
     tunedModel: trustedString(c, 'tunedModel', HUB_TUNED),
-    askBeforeDownload: c.get<boolean>('askBeforeDownload', true),
-    dtype: oneOf(c.get('dtype'), ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const, 'fp32'),
-    precision: oneOf(c.get('precision'), ['auto', 'float64', 'float32'] as const, 'auto'),
-    method: oneOf(c.get('method'), ['occlusion', 'gradient'] as const, 'gradient'),
-    maxNewTokens: clampInt(c.get('maxNewTokens'), 1, 1024, 32),
-    template: oneOf(c.get('template'), ['auto', 'none'] as const, 'none'),
-    levels: clampInt(c.get('levels'), 1, 100, 10),
+    askBeforeDownload: c.get<boolean>('askBeforeDownload', d.askBeforeDownload),
+    dtype: oneOf(c.get('dtype'), SETTINGS_DTYPES, d.dtype),
+    precision: oneOf(c.get('precision'), PRECISION_OPTIONS, d.precision),
+    method: oneOf(c.get('method'), ATTRIBUTION_METHODS, d.method),
+    maxNewTokens: integer(c, 'maxNewTokens'),
+    template: oneOf(c.get('template'), TEMPLATE_MODES, d.template),
+    levels: integer(c, 'levels'),
     threshold: 0, // set below: must stay under levels
-    p: typeof c.get('p') === 'number' && (c.get<number>('p') ?? 0) > 1 ? c.get<number>('p')! : 4,
-    granularity: oneOf(c.get('granularity'), ['token', 'word'] as const, 'token'),
-    highlight: oneOf(c.get('highlight'), ['base', 'tuned', 'difference'] as const, 'tuned'),
-    sameResponse: oneOf(c.get('sameResponse'), ['none', 'base', 'tuned'] as const, 'none'),
+    p: typeof c.get('p') === 'number' && (c.get<number>('p') ?? 0) > 1 ? c.get<number>('p')! : d.p,
+    granularity: oneOf(c.get('granularity'), GRANULARITIES, d.granularity),
+    highlight: oneOf(c.get('highlight'), HIGHLIGHT_MODES, d.highlight),
+    sameResponse: oneOf(c.get('sameResponse'), SAME_RESPONSE_MODES, d.sameResponse),
     colors: { ...DEFAULT_COLORS, ...colors },
-    analyzeOnSave: c.get<boolean>('analyzeOnSave', false),
-    maxLoadedModels: clampInt(c.get('maxLoadedModels'), 1, 8, 2),
-    overviewRulerMarks: clampInt(c.get('overviewRulerMarks'), 0, 100, 5),
+    analyzeOnSave: c.get<boolean>('analyzeOnSave', d.analyzeOnSave),
+    maxLoadedModels: integer(c, 'maxLoadedModels'),
+    overviewRulerMarks: integer(c, 'overviewRulerMarks'),
   };
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const s = readRaw(scope);
-  s.threshold = clampInt(vscode.workspace.getConfiguration('promptLens', scope).get('threshold'), 0, s.levels - 1, 0);
+  s.threshold = clampInt(vscode.workspace.getConfiguration('promptLens', scope).get('threshold'), SETTING_LIMITS.threshold.min, s.levels - 1, DEFAULTS.extension.threshold);
   return s;
 }
 

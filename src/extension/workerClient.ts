@@ -4,15 +4,24 @@
  * a cancelled request does not stop within a few seconds.
  */
 import { Worker } from 'node:worker_threads';
-import type { ToWorker, FromWorker, WorkerRequest, WorkerResults, Progress, ErrorInfo, Dtype, ModelState } from '../protocol/index.ts';
+import type { ToWorker, FromWorker, WorkerRequest, WorkerRequestType, WorkerResults, Progress, ErrorInfo, Dtype, ModelState } from '../protocol/index.ts';
 
+/** What the worker reported when a request failed. */
 export class WorkerRequestError extends Error {
   constructor(readonly info: ErrorInfo) {
     super(info.message);
     this.name = 'WorkerRequestError';
   }
-  get code(): string { return this.info.code; }
+  get code(): ErrorInfo['code'] { return this.info.code; }
   get hint(): string { return this.info.hint; }
+}
+
+/** A request or run that was cancelled (by the user): not an error. */
+export class CancelledError extends Error {
+  constructor() {
+    super('The run was cancelled.');
+    this.name = 'CancelledError';
+  }
 }
 
 export interface RequestOptions {
@@ -22,7 +31,7 @@ export interface RequestOptions {
 }
 
 interface Pending {
-  resolve: (v: unknown) => void;
+  resolve: (v: WorkerResults[WorkerRequestType]) => void;
   reject: (e: Error) => void;
   onProgress?: (p: Progress) => void;
   killTimer?: NodeJS.Timeout;
@@ -61,7 +70,8 @@ export class WorkerClient {
       for (const [id, p] of this.pending) {
         if (p.worker !== w) continue;
         clearTimeout(p.killTimer);
-        p.reject(new WorkerRequestError({ code: p.killTimer ? 'cancelled' : 'internal', message: p.killTimer ? 'The run was cancelled.' : `The engine worker stopped (exit code ${code}).`, hint: p.killTimer ? '' : 'See the Prompt Lens log; run the command again to restart it.' }));
+        // Terminated because a cancelled request did not stop: the request was cancelled.
+        p.reject(p.killTimer ? new CancelledError() : new WorkerRequestError({ code: 'internal', message: `The engine worker stopped (exit code ${code}).`, hint: 'See the Prompt Lens log; run the command again to restart it.' }));
         this.pending.delete(id);
       }
     });
@@ -83,16 +93,17 @@ export class WorkerClient {
         this.pending.delete(m.id);
         clearTimeout(p.killTimer);
         if (m.type === 'result') p.resolve(m.value);
-        else p.reject(new WorkerRequestError(m.error));
+        else p.reject(m.error.code === 'cancelled' ? new CancelledError() : new WorkerRequestError(m.error));
       }
     }
   }
 
-  request<K extends RequestBody['type']>(body: Extract<RequestBody, { type: K }>, opts: RequestOptions = {}): Promise<WorkerResults[K]> {
+  request<K extends WorkerRequestType>(body: Extract<RequestBody, { type: K }>, opts: RequestOptions = {}): Promise<WorkerResults[K]> {
     const w = this.ensure();
     const id = this.nextId++;
     return new Promise<WorkerResults[K]>((resolve, reject) => {
-      const p: Pending = { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, worker: w };
+      // The worker answers request `id` with the result of its type K (protocol WorkerHandlers).
+      const p: Pending = { resolve: resolve as (v: WorkerResults[WorkerRequestType]) => void, reject, onProgress: opts.onProgress, worker: w };
       this.pending.set(id, p);
       opts.onCancel?.(() => {
         if (!this.pending.has(id) || p.killTimer) return;

@@ -6,20 +6,26 @@
  */
 import type { Analysis, ScoreSettings, Span, AttributionMethod, TemplateMode, Granularity } from '../engine/analysis.ts';
 
+import type { SettingsDtype, PrecisionOption, SameResponseMode } from '../engine/options.ts';
+import type { HighlightColors } from '../shared/highlightColors.ts';
+
 export type { Analysis, ScoreSettings, Span, AttributionMethod, TemplateMode, Granularity };
 
-export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+/** The exports the extension loads (its `promptLens.dtype` setting). */
+export type Dtype = SettingsDtype;
 /** The float type attribution computes in ('auto': float64 when the model allows, see the engine's graph/float64.ts). */
-export type PrecisionSetting = 'auto' | 'float32' | 'float64';
+export type PrecisionSetting = PrecisionOption;
 
 export type { Progress } from '../engine/progress.ts';
 export type { AnalyzeRequest } from '../engine/analyze.ts';
+export type { EngineErrorCode } from '../engine/errors.ts';
 import type { Progress } from '../engine/progress.ts';
 import type { AnalyzeRequest } from '../engine/analyze.ts';
+import type { EngineErrorCode } from '../engine/errors.ts';
 
 export interface ErrorInfo {
-  /** EngineError code ('cancelled', 'offline', ...) or 'internal'. */
-  code: string;
+  /** The EngineError's code ('cancelled', 'offline', ...), or 'internal' for anything else. */
+  code: EngineErrorCode | 'internal';
   message: string;
   hint: string;
   stack?: string;
@@ -49,6 +55,9 @@ export interface WorkerCancel { type: 'cancel'; id: number }
 
 export type ToWorker = WorkerInit | WorkerLoad | WorkerAnalyze | WorkerRescore | WorkerDetectSpans | WorkerReport | WorkerUnload | WorkerCancel;
 export type WorkerRequest = Exclude<ToWorker, WorkerInit | WorkerCancel>;
+export type WorkerRequestType = WorkerRequest['type'];
+/** The request of one type. */
+export type WorkerRequestOf<K extends WorkerRequestType> = Extract<WorkerRequest, { type: K }>;
 
 /** What each request resolves to. */
 export interface WorkerResults {
@@ -60,10 +69,13 @@ export interface WorkerResults {
   unload: null;
 }
 
+/** The worker's answer to each request type, typed by it. */
+export type WorkerHandlers = { [K in WorkerRequestType]: (req: WorkerRequestOf<K>, signal: AbortSignal) => Promise<WorkerResults[K]> };
+
 // ───────────── worker → extension ─────────────
 export type FromWorker =
   | { type: 'progress'; id: number; progress: Progress }
-  | { type: 'result'; id: number; value: unknown }
+  | { type: 'result'; id: number; value: WorkerResults[WorkerRequestType] }
   | { type: 'error'; id: number; error: ErrorInfo }
   | { type: 'modelState'; ref: string; dtype: Dtype; state: ModelState; message?: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
@@ -80,7 +92,7 @@ export interface PanelControls {
   p: number;
   template: TemplateMode;
   /** 'none': each model explains its own response; else both explain this side's response. */
-  sameResponse: 'none' | Side;
+  sameResponse: SameResponseMode;
   granularity: Granularity;
 }
 
@@ -101,6 +113,8 @@ export interface PanelState {
   documentUri?: string;
   title: string;
   controls: PanelControls;
+  /** The user's highlight colours (`promptLens.colors`), as the editor uses them. */
+  colors: HighlightColors;
   models: PanelModel[];
   /** Set while a run is in progress. */
   busy?: string;

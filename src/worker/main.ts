@@ -7,10 +7,11 @@
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { env as hfEnv } from '@huggingface/transformers';
-import type { ToWorker, FromWorker, WorkerRequest, ErrorInfo, Dtype, ModelState, ModelSummary, PrecisionSetting } from '../protocol/index.ts';
-import { loadModel, analyze, rescore, renderHtmlReport, EngineError, type LoadedModel } from '../engine/index.ts';
+import type { ToWorker, FromWorker, WorkerRequest, WorkerHandlers, WorkerResults, WorkerRequestType, ErrorInfo, ModelSummary } from '../protocol/index.ts';
+import { analyze, rescore, renderHtmlReport, EngineError, type LoadedModel } from '../engine/index.ts';
 import { env } from '../engine/env.ts';
 import { detectInstructionSpans } from '../engine/spans/index.ts';
+import { ModelSlots } from './slots.ts';
 
 const port = parentPort;
 if (!port) throw new Error('prompt-lens worker must run in a worker thread');
@@ -23,106 +24,32 @@ function log(level: 'info' | 'warn' | 'error', message: string): void {
   post({ type: 'log', level, message });
 }
 
-let maxLoaded = 2;
 const controllers = new Map<number, AbortController>();
-
-interface Slot {
-  key: string;
-  ref: string;
-  dtype: Dtype;
-  precision: PrecisionSetting;
-  model: Promise<LoadedModel>;
-  lastUsed: number;
-  busy: number;
-}
-const slots = new Map<string, Slot>();
-
-function setState(ref: string, dtype: Dtype, state: ModelState, message?: string): void {
-  post({ type: 'modelState', ref, dtype, state, message });
-}
-
-async function evictIfNeeded(keep: string): Promise<void> {
-  const idle = [...slots.values()].filter((s) => s.key !== keep && s.busy === 0).sort((a, b) => a.lastUsed - b.lastUsed);
-  while (slots.size > Math.max(1, maxLoaded) && idle.length) {
-    const s = idle.shift()!;
-    slots.delete(s.key);
-    try { await (await s.model).dispose(); } catch { /* a failed load has nothing to free */ }
-    // Another slot of the same model (other precision) may still be loaded: it keeps the state.
-    if (![...slots.values()].some((o) => o.ref === s.ref && o.dtype === s.dtype)) setState(s.ref, s.dtype, 'unloaded');
-    log('info', `unloaded ${s.ref} (${s.dtype}, ${s.precision}) to stay within ${maxLoaded} loaded model(s)`);
-  }
-}
-
-function slotKey(ref: string, dtype: Dtype, precision: PrecisionSetting): string {
-  return `${ref}\u0000${dtype}\u0000${precision}`;
-}
-
-function getModel(id: number, ref: string, dtype: Dtype, precision: PrecisionSetting, signal: AbortSignal): Promise<LoadedModel> {
-  const key = slotKey(ref, dtype, precision);
-  let slot = slots.get(key);
-  if (!slot) {
-    setState(ref, dtype, 'loading');
-    log('info', `loading ${ref} (${dtype})`);
-    const t0 = Date.now();
-    // The load runs under the first request's signal; if that request is cancelled the load
-    // stops, the slot is dropped, and the next request loads again.
-    const model = loadModel(ref, {
-      dtype,
-      precision,
-      signal,
-      onProgress: (p) => {
-        post({ type: 'progress', id, progress: p });
-        if (p.stage === 'download') setState(ref, dtype, 'downloading', p.message);
-      },
-    });
-    slot = { key, ref, dtype, precision, model, lastUsed: Date.now(), busy: 0 };
-    slots.set(key, slot);
-    model.then(
-      (m) => { setState(ref, dtype, 'ready'); log('info', `loaded ${ref} (${m.info.architecture}, ${m.info.dtype}, ${m.info.precision}${m.info.precisionNote ? `: ${m.info.precisionNote}` : ''}) in ${Date.now() - t0} ms`); void evictIfNeeded(key); },
-      (e) => { slots.delete(key); setState(ref, dtype, 'error', e instanceof Error ? e.message : String(e)); },
-    );
-  }
-  slot.lastUsed = Date.now();
-  return slot.model;
-}
+const slots = new ModelSlots({
+  state: (ref, dtype, state, message) => post({ type: 'modelState', ref, dtype, state, message }),
+  log,
+  progress: (id, progress) => post({ type: 'progress', id, progress }),
+});
 
 function summary(m: LoadedModel): ModelSummary {
   return { ref: m.info.ref, path: m.info.path, architecture: m.info.architecture, dtype: m.info.dtype };
 }
 
-async function handle(req: WorkerRequest, signal: AbortSignal): Promise<unknown> {
-  switch (req.type) {
-    case 'load':
-      return summary(await getModel(req.id, req.ref, req.dtype, req.precision, signal));
-    case 'analyze': {
-      const key = slotKey(req.ref, req.dtype, req.precision);
-      const model = await getModel(req.id, req.ref, req.dtype, req.precision, signal);
-      const slot = slots.get(key);
-      if (slot) slot.busy++;
-      setState(req.ref, req.dtype, 'running');
-      try {
-        return await analyze(model, req.request, { signal, onProgress: (p) => post({ type: 'progress', id: req.id, progress: p }) });
-      } finally {
-        if (slot) { slot.busy--; slot.lastUsed = Date.now(); }
-        if (slots.has(key)) setState(req.ref, req.dtype, 'ready');
-      }
-    }
-    case 'rescore':
-      return rescore(req.analysis, req.settings);
-    case 'detectSpans':
-      return detectInstructionSpans(req.prompt);
-    case 'report':
-      return renderHtmlReport(req.analyses);
-    case 'unload': {
-      for (const s of [...slots.values()]) {
-        if (req.ref && s.ref !== req.ref) continue;
-        slots.delete(s.key);
-        try { await (await s.model).dispose(); } catch { /* nothing loaded */ }
-        setState(s.ref, s.dtype, 'unloaded');
-      }
-      return null;
-    }
-  }
+/** One handler per request type; each returns that request's result type (protocol WorkerResults). */
+const handlers: WorkerHandlers = {
+  load: async (req, signal) => summary(await slots.get(req.id, req.ref, req.dtype, req.precision, signal)),
+  analyze: (req, signal) => slots.use(req.id, req.ref, req.dtype, req.precision, signal,
+    (model) => analyze(model, req.request, { signal, onProgress: (p) => post({ type: 'progress', id: req.id, progress: p }) })),
+  rescore: async (req) => rescore(req.analysis, req.settings),
+  detectSpans: async (req) => detectInstructionSpans(req.prompt),
+  report: async (req) => renderHtmlReport(req.analyses),
+  unload: async (req) => { await slots.unload(req.ref); return null; },
+};
+
+function handle(req: WorkerRequest, signal: AbortSignal): Promise<WorkerResults[WorkerRequestType]> {
+  // The message's type picks its handler; TypeScript cannot relate the two through the union.
+  const handler = handlers[req.type] as (req: WorkerRequest, signal: AbortSignal) => Promise<WorkerResults[WorkerRequestType]>;
+  return handler(req, signal);
 }
 
 function toErrorInfo(e: unknown): ErrorInfo {
@@ -142,7 +69,7 @@ port.on('message', (msg: ToWorker) => {
     hfEnv.cacheDir = hfCache;
     void import('@huggingface/transformers').then((m) => { m.env.cacheDir = hfCache; });
     env.allowRemoteModels = msg.allowRemoteModels;
-    maxLoaded = msg.maxLoadedModels;
+    slots.maxLoaded = msg.maxLoadedModels;
     return;
   }
   if (msg.type === 'cancel') {

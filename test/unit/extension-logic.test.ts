@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { levelOf, diffLevelOf, alphaFor, levelColor, borderFor, textColorFor, DEFAULT_COLORS, THEME_COLORS, MIN_BORDER_CONTRAST, parseHex } from '../../src/extension/colors.ts';
-import { contrastRatio, blend, readableTextOn, parseColor, MIN_TEXT_CONTRAST } from '../../src/extension/contrast.ts';
+import { levelOf, diffLevelOf, alphaFor, levelColor, borderFor, textColorFor, THEME_COLORS, MIN_BORDER_CONTRAST } from '../../src/extension/colors.ts';
+import { DEFAULT_COLORS, parseHex } from '../../src/shared/highlightColors.ts';
+import { contrastRatio, blend, readableTextOn, parseColor, MIN_TEXT_CONTRAST } from '../../src/shared/contrast.ts';
 import { tokenColors } from '../../webview/render.ts';
 import { shiftRanges, toggleRange, mergeRanges } from '../../src/extension/ranges.ts';
 import { frontMatterLength, extractPrompt, promptKindOf, roleSections } from '../../src/extension/promptDoc.ts';

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { analyze, loadModel, renderHtmlReport, rescore, type Analysis, type LoadedModel, type Span } from '../../engine/index.ts';
+import { analyze, ATTRIBUTION_METHODS, loadModel, renderHtmlReport, rescore, type Analysis, type AttributionMethod, type LoadedModel, type Span } from '../../engine/index.ts';
 import { renderTerminal } from '../../engine/report/terminal.ts';
 import { checkOutputFile, writeFileAtomically } from '../output.ts';
 import { bundledModel, packageRoot } from '../package-root.ts';
@@ -35,8 +35,8 @@ export const OPTIONS = {
 export async function run(argv: string[]): Promise<number> {
   return guarded(async (signal) => {
     const { values } = parseOptions('demo', argv, OPTIONS);
-    const method = values.method as string;
-    if (method !== 'gradient' && method !== 'occlusion') throw new UsageError(`--method must be gradient or occlusion, not "${method}"`);
+    const method = values.method as AttributionMethod;
+    if (!ATTRIBUTION_METHODS.includes(method)) throw new UsageError(`--method must be ${ATTRIBUTION_METHODS.join(' or ')}, not "${method}"`);
     const perTaskText = values['per-task'] as string;
     const perTask = /^\d+$/.test(perTaskText) ? Number(perTaskText) : NaN;
     if (!(perTask >= 1)) throw new UsageError(`--per-task must be a whole number of at least 1, not "${perTaskText}"`, 'give how many held-out prompts of each task to run, e.g. --per-task 1');

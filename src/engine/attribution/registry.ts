@@ -1,6 +1,7 @@
 /** Attribution methods by name. */
 import type { AttributionMethod } from '../analysis.ts';
 import { EngineError } from '../errors.ts';
+import { ATTRIBUTION_METHODS } from '../options.ts';
 import { gradient } from './gradient.ts';
 import { occlusion } from './occlusion.ts';
 import type { Attributor } from './types.ts';
@@ -9,8 +10,8 @@ const METHODS: Record<AttributionMethod, Attributor> = { occlusion, gradient };
 
 export function attributorFor(name: string): Attributor {
   const method = METHODS[name as AttributionMethod];
-  if (!method) throw new EngineError('bad-argument', `Unknown attribution method "${name}".`, `Use one of: ${Object.keys(METHODS).join(', ')}.`);
+  if (!method) throw new EngineError('bad-argument', `Unknown attribution method "${name}".`, `Use one of: ${ATTRIBUTION_METHODS.join(', ')}.`);
   return method;
 }
 
-export const ATTRIBUTION_METHODS = Object.keys(METHODS) as AttributionMethod[];
+export { ATTRIBUTION_METHODS };

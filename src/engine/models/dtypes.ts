@@ -1,6 +1,7 @@
 /** ONNX file names by dtype, following transformers.js (`onnx/model{suffix}.onnx`). */
-export const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const;
-export type Dtype = (typeof DTYPES)[number];
+import { DTYPES, type Dtype } from '../options.ts';
+
+export { DTYPES, type Dtype };
 
 const SUFFIX: Record<Dtype, string> = {
   fp32: '',

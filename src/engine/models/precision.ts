@@ -10,6 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Precision } from '../analysis.ts';
 import { env } from '../env.ts';
+import { PRECISION_OPTIONS, type PrecisionOption } from '../options.ts';
 import { EngineError } from '../errors.ts';
 import { loadOrPrepareGraph, PREPARED_FORMAT_VERSION, preparedDir, saveMeta, type PreparedGraph } from '../graph/prepare.ts';
 import type { ProgressCallback } from '../progress.ts';
@@ -18,7 +19,7 @@ import type { Dtype } from './dtypes.ts';
 import { weightFileBytes } from './files.ts';
 import { maxAbsDiffWithPrepared, originalLogits } from './parity.ts';
 
-export type PrecisionOption = Precision | 'auto';
+export type { PrecisionOption };
 
 /** Largest |logit| difference between a float64 graph and its float32 original that still counts as the same model. */
 const FLOAT64_PARITY_LIMIT = 1e-2;
@@ -26,7 +27,7 @@ const BYTES_PER_PARAMETER: Record<Dtype, number> = { fp32: 4, fp16: 2, q8: 1, in
 const FLOAT32_HINT = 'Use precision "float32" for this model (faster, but small attributions are less exact; see the README on precision).';
 
 export function isPrecisionOption(value: string): value is PrecisionOption {
-  return value === 'auto' || value === 'float32' || value === 'float64';
+  return (PRECISION_OPTIONS as readonly string[]).includes(value);
 }
 
 export interface OpenedGraph {

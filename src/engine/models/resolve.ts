@@ -12,9 +12,8 @@ import { env } from '../env.ts';
 import { EngineError, throwIfAborted } from '../errors.ts';
 import type { Progress } from '../progress.ts';
 import type { Dtype } from './dtypes.ts';
+import { HUB_ID_PATTERN as HUB_ID } from '../options.ts';
 import { isDirectory, isFile } from './files.ts';
-
-const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
 export interface ResolveOptions {
   dtype: Dtype;

@@ -1,0 +1,93 @@
+/**
+ * The values of every option Prompt Lens takes, and their defaults: the one source for the engine
+ * (which checks requests against it), the CLI, the extension's settings (package.json's enums and
+ * defaults are tested against it, test/unit/option-values.test.ts) and the comparison panel.
+ * Pure data, no imports: the webview bundles it.
+ */
+
+/** ONNX exports by transformers.js' dtype names (the files: models/dtypes.ts); fp32 first. */
+export const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const;
+export type Dtype = (typeof DTYPES)[number];
+
+/** The exports the extension's `promptLens.dtype` setting offers (the CLI takes every dtype, and 'auto'). */
+export const SETTINGS_DTYPES = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const satisfies readonly Dtype[];
+export type SettingsDtype = (typeof SETTINGS_DTYPES)[number];
+
+/** The float type attribution computes in ('auto': float64 when the model allows, see graph/float64.ts). */
+export const PRECISION_OPTIONS = ['auto', 'float64', 'float32'] as const;
+export type PrecisionOption = (typeof PRECISION_OPTIONS)[number];
+
+export const ATTRIBUTION_METHODS = ['gradient', 'occlusion'] as const;
+export type AttributionMethod = (typeof ATTRIBUTION_METHODS)[number];
+
+/** What each method is called and what it measures, for people (settings, panel). */
+export const METHOD_TEXT: Record<AttributionMethod, { label: string; summary: string; note: string }> = {
+  gradient: {
+    label: 'gradient × input',
+    summary: 'Gradient × input of each response token\'s probability (the paper\'s estimator).',
+    note: 'Gradient × input: the derivative of each response token’s probability along the prompt token’s own embedding (the paper’s estimator; describes an infinitesimal change).',
+  },
+  occlusion: {
+    label: 'occlusion',
+    summary: 'Drop in each response token\'s probability when the prompt token\'s embedding is zeroed.',
+    note: 'Occlusion: how much each response token’s probability drops when the prompt token’s embedding is zeroed (a large change; can disagree with gradient × input).',
+  },
+};
+
+/** 'none': the raw prompt (as the paper did); 'auto': the tokenizer's chat template when it has one. */
+export const TEMPLATE_MODES = ['none', 'auto'] as const;
+export type TemplateMode = (typeof TEMPLATE_MODES)[number];
+
+export const GRANULARITIES = ['token', 'word'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+/** What the editor highlights show (and which model(s) the extension's Analyze runs). */
+export const HIGHLIGHT_MODES = ['tuned', 'base', 'difference'] as const;
+export type HighlightMode = (typeof HIGHLIGHT_MODES)[number];
+
+/** Compare: 'none', each model explains its own response; else both explain this model's. */
+export const SAME_RESPONSE_MODES = ['none', 'tuned', 'base'] as const;
+export type SameResponseMode = (typeof SAME_RESPONSE_MODES)[number];
+
+/** A Hugging Face Hub id, `organisation/name` (callers also refuse leading dots and `..`). */
+export const HUB_ID_PATTERN = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+
+/** The analysis settings a request may leave out (the engine's and the CLI's defaults). */
+export const ANALYSIS_DEFAULTS = {
+  method: 'gradient' as AttributionMethod,
+  template: 'none' as TemplateMode,
+  maxNewTokens: 64,
+  levels: 10,
+  threshold: 0,
+  p: 4,
+  granularity: 'token' as Granularity,
+};
+
+/**
+ * Each face's defaults. They differ where the faces do: the CLI writes reports and reads 64 new
+ * tokens, the extension answers while one waits and reads 32 and loads the fp32 export.
+ */
+export const DEFAULTS = {
+  cli: { ...ANALYSIS_DEFAULTS, dtype: 'auto' as Dtype | 'auto' },
+  extension: {
+    ...ANALYSIS_DEFAULTS,
+    maxNewTokens: 32,
+    dtype: 'fp32' as SettingsDtype,
+    precision: 'auto' as PrecisionOption,
+    highlight: 'tuned' as HighlightMode,
+    sameResponse: 'none' as SameResponseMode,
+    askBeforeDownload: true,
+    analyzeOnSave: false,
+    maxLoadedModels: 2,
+    overviewRulerMarks: 5,
+  },
+};
+
+/** The ranges of the extension's integer settings (the panel's number fields use the same). */
+export const SETTING_LIMITS = {
+  maxNewTokens: { min: 1, max: 1024 },
+  levels: { min: 1, max: 100 },
+  threshold: { min: 0, max: 99 },
+  maxLoadedModels: { min: 1, max: 8 },
+  overviewRulerMarks: { min: 0, max: 100 },
+};

@@ -1,0 +1,55 @@
+/**
+ * What the editor shows of the results: highlights (decorations), the CodeLens and the status
+ * bar, redrawn from the per-document results, the instruction marks and the settings.
+ */
+import * as vscode from 'vscode';
+import type { Side } from '../protocol/index.ts';
+import { Decorations } from './decorations.ts';
+import { StatusBar } from './statusBar.ts';
+import { PromptCodeLens } from './codeLens.ts';
+import type { DocumentResults } from './documentResults.ts';
+import type { InstructionMarks } from './marks.ts';
+import type { SessionSettings } from './sessionSettings.ts';
+import type { ResolvedModel } from './modelRef.ts';
+
+export class EditorViews implements vscode.Disposable {
+  readonly decorations = new Decorations();
+  readonly status = new StatusBar();
+  readonly codeLens: PromptCodeLens;
+
+  constructor(private readonly results: DocumentResults, private readonly marks: InstructionMarks, private readonly settings: SessionSettings) {
+    this.codeLens = new PromptCodeLens((uri) => results.isStale(uri.toString()));
+  }
+
+  /** Redraw the highlights of the editors showing this document. */
+  redraw(uri: vscode.Uri): void {
+    const u = uri.toString();
+    for (const ed of vscode.window.visibleTextEditors) {
+      if (ed.document.uri.toString() !== u) continue;
+      this.decorations.apply(ed, this.results.get(u), this.marks.get(u), this.settings.read(uri));
+    }
+  }
+
+  redrawAll(): void {
+    for (const ed of vscode.window.visibleTextEditors) {
+      const u = ed.document.uri.toString();
+      this.decorations.apply(ed, this.results.get(u), this.marks.get(u), this.settings.read(ed.document.uri));
+    }
+  }
+
+  /** After a theme change: rebuild the decoration types and redraw. */
+  onThemeChanged(): void {
+    this.decorations.invalidate();
+    this.redrawAll();
+  }
+
+  /** The status bar's models (idle until the worker reports their state). */
+  showModels(models: Partial<Record<Side, ResolvedModel>>): void {
+    this.status.setModels((['base', 'tuned'] as Side[]).filter((side) => models[side]).map((side) => ({ side, label: models[side]!.label, ref: models[side]!.ref, state: 'idle' as const })));
+  }
+
+  dispose(): void {
+    this.decorations.dispose();
+    this.status.dispose();
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The N×M heatmap of S on a canvas: rows are prompt tokens, columns response tokens; − / + or
+ * Ctrl+wheel zoom, hover a cell for S and I. Listeners are attached once, to the page.
+ */
+import type { PanelModel, Side } from '../src/protocol/index.ts';
+import type { Rgb } from '../src/shared/contrast.ts';
+import { heat } from './render.ts';
+import { cssVar } from './theme.ts';
+
+const zoom: Record<Side, number> = { base: 1, tuned: 1 };
+
+export function heatmapHtml(side: Side): string {
+  return `<h3>Heatmap S (rows: prompt tokens, columns: response tokens)
+      <span class="zoom"><vscode-button secondary class="zbtn" data-side="${side}" data-z="-1" title="Zoom out">−</vscode-button><vscode-button secondary class="zbtn" data-side="${side}" data-z="1" title="Zoom in">+</vscode-button></span></h3>
+    <div class="heatwrap" data-side="${side}"><canvas class="heatmap" data-side="${side}" role="img" aria-label="Heatmap of normalized importance for the ${side} model"></canvas><div class="tip" hidden></div></div>`;
+}
+
+/** Paint one model's heatmap, in the importance colour `rgb`. */
+export function drawHeatmap(m: PanelModel, rgb: Rgb): void {
+  const canvas = document.querySelector<HTMLCanvasElement>(`canvas.heatmap[data-side="${m.side}"]`);
+  if (!canvas) return;
+  const a = m.analysis;
+  const rows = a.promptTokens.map((t, n) => n);
+  const N = rows.length, M = a.responseTokens.length;
+  const cell = Math.max(3, Math.round(14 * zoom[m.side]));
+  const font = Math.max(8, Math.min(12, cell - 2));
+  const labelW = cell >= 8 ? 90 : 0;
+  const labelH = cell >= 8 ? 70 : 0;
+  const w = Math.min(32000, labelW + M * cell + 1), h = Math.min(32000, labelH + N * cell + 1);
+  const dpr = window.devicePixelRatio || 1;
+  canvas.width = Math.round(w * dpr);
+  canvas.height = Math.round(h * dpr);
+  canvas.style.width = `${w}px`;
+  canvas.style.height = `${h}px`;
+  const g = canvas.getContext('2d')!;
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const fg = cssVar('--vscode-foreground', '#ccc');
+  const grid = cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
+  g.clearRect(0, 0, w, h);
+  g.font = `${font}px ${cssVar('--vscode-editor-font-family', 'monospace')}`;
+  g.fillStyle = fg;
+  g.textBaseline = 'middle';
+  const L = a.settings.levels || 10;
+  for (let n = 0; n < N; n++) {
+    const y = labelH + n * cell;
+    if (labelW) {
+      const t = a.promptTokens[n];
+      g.globalAlpha = t.special ? 0.5 : 1;
+      g.textAlign = 'right';
+      g.fillText(JSON.stringify(t.text).slice(1, -1).slice(0, 12), labelW - 4, y + cell / 2);
+      g.globalAlpha = 1;
+    }
+    const row = a.normalized[n] ?? [];
+    for (let k = 0; k < M; k++) {
+      const v = (row[k] ?? 0) / L;
+      if (v > 0) {
+        g.fillStyle = heat(v, rgb, 1);
+        g.fillRect(labelW + k * cell, y, cell, cell);
+      }
+    }
+    g.fillStyle = fg;
+  }
+  if (labelH) {
+    g.save();
+    g.textAlign = 'left';
+    for (let k = 0; k < M; k++) {
+      g.save();
+      g.translate(labelW + k * cell + cell / 2, labelH - 4);
+      g.rotate(-Math.PI / 2);
+      g.fillText(JSON.stringify(a.responseTokens[k].text).slice(1, -1).slice(0, 10), 0, 0);
+      g.restore();
+    }
+    g.restore();
+  }
+  g.strokeStyle = grid;
+  g.lineWidth = 1;
+  g.strokeRect(labelW + 0.5, labelH + 0.5, M * cell, N * cell);
+  canvas.dataset.cell = String(cell);
+  canvas.dataset.lw = String(labelW);
+  canvas.dataset.lh = String(labelH);
+}
+
+/**
+ * Cell tips, zoom buttons and Ctrl+wheel for every render's heatmaps (once: the listeners sit on
+ * `root`). `model` gives the side's current model and `rgb` the importance colour.
+ */
+export function wireHeatmaps(root: HTMLElement, model: (side: Side) => PanelModel | undefined, rgb: () => Rgb): void {
+  const setZoom = (side: Side, dir: number) => {
+    const m = model(side);
+    if (!m) return;
+    zoom[side] = Math.max(0.25, Math.min(4, zoom[side] * (dir > 0 ? 1.25 : 0.8)));
+    drawHeatmap(m, rgb());
+  };
+  root.addEventListener('mousemove', (e) => {
+    const canvas = (e.target as Element).closest<HTMLCanvasElement>('canvas.heatmap');
+    const wrap = canvas?.parentElement;
+    const tip = wrap?.querySelector<HTMLElement>('.tip');
+    const a = model(canvas?.dataset.side as Side)?.analysis;
+    if (!canvas || !wrap || !tip || !a) return;
+    const cell = Number(canvas.dataset.cell), lw = Number(canvas.dataset.lw), lh = Number(canvas.dataset.lh);
+    const r = canvas.getBoundingClientRect();
+    const k = Math.floor((e.clientX - r.left - lw) / cell), n = Math.floor((e.clientY - r.top - lh) / cell);
+    if (k < 0 || n < 0 || k >= a.responseTokens.length || n >= a.promptTokens.length) { tip.hidden = true; return; }
+    tip.hidden = false;
+    tip.textContent = `${JSON.stringify(a.promptTokens[n].text)} → ${JSON.stringify(a.responseTokens[k].text)}   S=${a.normalized[n]?.[k] ?? 0}   I=${(a.importance[n]?.[k] ?? 0).toExponential(3)}`;
+    tip.style.left = `${e.clientX - wrap.getBoundingClientRect().left + wrap.scrollLeft + 12}px`;
+    tip.style.top = `${e.clientY - wrap.getBoundingClientRect().top + wrap.scrollTop + 12}px`;
+  });
+  // Leaving a canvas hides its tip.
+  root.addEventListener('mouseout', (e) => {
+    const canvas = (e.target as Element).closest('canvas.heatmap');
+    const tip = canvas?.parentElement?.querySelector<HTMLElement>('.tip');
+    if (tip && e.relatedTarget !== canvas) tip.hidden = true;
+  });
+  root.addEventListener('wheel', (e) => {
+    const wrap = (e.target as Element).closest<HTMLElement>('.heatwrap');
+    if (!wrap || !e.ctrlKey) return;
+    e.preventDefault();
+    setZoom(wrap.dataset.side as Side, e.deltaY < 0 ? 1 : -1);
+  }, { passive: false });
+  root.addEventListener('click', (e) => {
+    const b = (e.target as Element).closest<HTMLElement>('.zbtn');
+    if (b) setZoom(b.dataset.side as Side, Number(b.dataset.z));
+  });
+}
