@@ -17,7 +17,7 @@ import { EngineError } from '../errors.ts';
 import { TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './onnx-model.ts';
 
 /** protobuf's limit for one message; a float64 graph is written inline, so it must fit. */
-const MAX_INLINE_BYTES = 2 ** 31 - 64 * 2 ** 20;
+export const MAX_INLINE_BYTES = 2 ** 31 - 64 * 2 ** 20;
 
 /** Converts `model` (read from `sourceDir`) to float64 in place. */
 export async function convertToFloat64(model: ModelProto, sourceDir: string): Promise<void> {
@@ -120,7 +120,7 @@ function retypeNode(node: NodeProto): void {
   }
 }
 
-function isExternal(tensor: TensorProto): boolean {
+export function isExternal(tensor: TensorProto): boolean {
   return tensor.data_location === 1 || (tensor.external_data?.length ?? 0) > 0;
 }
 
@@ -139,7 +139,7 @@ function floatValues(tensor: TensorProto): Float32Array {
   return Float32Array.from(tensor.float_data ?? []);
 }
 
-async function readExternalBytes(tensor: TensorProto, sourceDir: string): Promise<Uint8Array> {
+export async function readExternalBytes(tensor: TensorProto, sourceDir: string): Promise<Uint8Array> {
   const entry = (key: string) => tensor.external_data?.find((e) => e.key === key)?.value;
   const file = path.resolve(sourceDir, entry('location') ?? '');
   const offset = Number(entry('offset') ?? 0);
@@ -158,7 +158,7 @@ async function readExternalBytes(tensor: TensorProto, sourceDir: string): Promis
 }
 
 /** Bytes of a tensor as stored (external length, or element count × element size). */
-function storedBytes(tensor: TensorProto): number {
+export function storedBytes(tensor: TensorProto): number {
   const length = tensor.external_data?.find((e) => e.key === 'length')?.value;
   if (length !== undefined) return Number(length);
   if (tensor.raw_data) return tensor.raw_data.length;

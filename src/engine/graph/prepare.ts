@@ -3,7 +3,8 @@
  * [batch, sequence, 1], multiplied into the token-embedding output before anything else sees
  * it. Scale 1 is the original model; 0 zeroes e_n (occlusion); 1 ± h scales it (gradient by
  * central differences). This is the embed | body split of the design done inside one graph,
- * so the weights exist once, in one session. A float64 copy may be made of it (float64.ts).
+ * so the weights exist once, in one session. A float16 graph is made float32 first (float32.ts);
+ * a float64 copy may be made of it (float64.ts).
  * Prepared graphs are cached on disk, keyed by the sha256 of the source graph and the precision.
  */
 import { link, mkdir, rename, writeFile, readFile, rm } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import type { ComputePrecision, Precision } from '../analysis.ts';
 import { EngineError } from '../errors.ts';
 import { isFile } from '../models/files.ts';
+import { convertHalfToFloat32, hasHalfTensors } from './float32.ts';
 import { convertToFloat64 } from './float64.ts';
 import { locateEmbedding } from './locate-embedding.ts';
 import { dimsOf, elemTypeOf, encodeOnnxModel, readOnnxModel, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-model.ts';
@@ -18,7 +20,7 @@ import { dimsOf, elemTypeOf, encodeOnnxModel, readOnnxModel, tensorValueInfo, Te
 export const EMBEDDING_SCALE_INPUT = 'embedding_scale';
 /** Optional input: the first sequence position whose logits are computed (the LM head runs from there). */
 export const LOGITS_START_INPUT = 'logits_start';
-export const PREPARED_FORMAT_VERSION = 3;
+export const PREPARED_FORMAT_VERSION = 4;
 
 export interface KvCacheLayout {
   /** `past_key_values.{i}.key|value` input names, layer by layer, key then value. */
@@ -43,6 +45,17 @@ export interface PreparedMeta {
   logitsStart: boolean;
   cache: KvCacheLayout;
   parity?: { maxAbsLogitDiff: number; probeTokens: number };
+  /** How perturbed sequences can be run (runtime/batching.ts); absent: both ways. */
+  batching?: Batching;
+}
+
+export interface Batching {
+  /** Several sequences per forward pass. */
+  batches: boolean;
+  /** Several new positions after a cached prefix. */
+  reusesPrefix: boolean;
+  /** Why not, when one of them is false. */
+  reason?: string;
 }
 
 export interface PreparedGraph {
@@ -73,6 +86,7 @@ export async function loadOrPrepareGraph(
   }
   const model = await readOnnxModel(sourceFile);
   await checkExternalData(model.graph, path.dirname(sourceFile));
+  if (hasHalfTensors(model.graph)) await convertHalfToFloat32(model, path.dirname(sourceFile));
   const meta = insertEmbeddingScale(model, sourceFile, sourceSha256);
   if (precision === 'float64') {
     await convertToFloat64(model, path.dirname(sourceFile));

@@ -13,6 +13,7 @@ import { env } from '../env.ts';
 import { EngineError } from '../errors.ts';
 import { loadOrPrepareGraph, PREPARED_FORMAT_VERSION, preparedDir, saveMeta, type PreparedGraph } from '../graph/prepare.ts';
 import type { ProgressCallback } from '../progress.ts';
+import { probeBatching } from '../runtime/batching.ts';
 import { DecoderSession } from '../runtime/session.ts';
 import type { Dtype } from './dtypes.ts';
 import { weightFileBytes } from './files.ts';
@@ -89,6 +90,12 @@ async function openChecked(source: GraphSource, precision: Precision, onProgress
       throw await refuse(source.sha256, `the float64 graph's logits differ from the original graph's by ${diff.toExponential(1)} (more than ${FLOAT64_PARITY_LIMIT}), so the conversion is not faithful`);
     }
     prepared.meta.parity = { maxAbsLogitDiff: diff, probeTokens: source.probe.length };
+  }
+  if (!prepared.meta.batching) {
+    onProgress?.({ stage: 'prepare', message: 'checking how the graph runs batches of perturbed sequences' });
+    prepared.meta.batching = await probeBatching(session, source.probe);
+  }
+  if (reference || session.forwardPasses > 0) {
     await saveMeta(prepared);
     session.positionsProcessed = 0;
     session.forwardPasses = 0;

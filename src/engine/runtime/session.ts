@@ -22,6 +22,8 @@ export interface ForwardRequest {
   wantCache?: boolean;
   /** First position (within `ids`) whose logits are needed; earlier ones are not computed when the graph allows. */
   logitsFrom?: number;
+  /** Keep onnxruntime's own error log quiet (a probe that may fail: runtime/batching.ts). */
+  quiet?: boolean;
 }
 
 export interface ForwardResult {
@@ -87,7 +89,7 @@ export class DecoderSession {
     cache.pastInputs.forEach((name, i) => (feeds[name] = past.tensors[i]));
 
     const fetches = req.wantCache ? [this.meta.logitsOutput, ...cache.presentOutputs] : [this.meta.logitsOutput];
-    const out = await this.session.run(feeds, fetches);
+    const out = await this.session.run(feeds, fetches, req.quiet ? { logSeverityLevel: 4 } : {});
     this.positionsProcessed += batch * seq;
     this.forwardPasses += 1;
 
