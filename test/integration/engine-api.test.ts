@@ -10,8 +10,8 @@ import { occlusion } from '../../src/engine/attribution/occlusion.ts';
 import { pearson, readGolden } from '../helpers/golden.ts';
 import { repoRoot, tempDir, testModel } from '../helpers/paths.ts';
 
-/** float16 keeps about 3 significant digits (measured: ≥ 0.96 with the float16 step, 0.17 with float32's). */
-const FP16_PEARSON_FLOOR = 0.9;
+/** An fp16 export against the golden of its float32 weights (computing in float16 gave 0.96–0.99 with a 1/16 step, 0.17 with 1e-3). */
+const FP16_PEARSON_FLOOR = 0.999;
 
 env.cacheDir = tempDir();
 let model: LoadedModel;
@@ -160,14 +160,13 @@ test('special tokens: the tokenizer names them, and a given response that contai
   }
 });
 
-test('fp16 export: computes in its own float16, says so, and tracks the float64 reference', async () => {
+test('fp16 export: computed in float64 from its exactly widened weights (never in float16), and tracks the float64 reference', async () => {
   const fp16 = await loadModel(testModel('tiny-llama'), { dtype: 'fp16' });
   try {
     assert.equal(fp16.info.dtype, 'fp16');
-    assert.equal(fp16.info.precision, 'float16');
-    assert.match(fp16.info.precisionNote ?? '', /^float16, because the graph holds float16 tensors/);
-    assert.equal(fp16.session.representable(1 + 1 / 16), 1 + 1 / 16);
-    assert.equal(fp16.session.representable(1.0001), 1);
+    assert.equal(fp16.info.precision, 'float64');
+    assert.equal(fp16.session.cacheType, 'float64');
+    assert.equal(fp16.info.precisionNote, undefined);
     const golden = readGolden(testModel('tiny-llama'));
     for (const c of golden.cases) {
       const input = { session: fp16.session, promptIds: c.promptIds, responseIds: c.responseIds, batchSize: 4 };
@@ -175,7 +174,8 @@ test('fp16 export: computes in its own float16, says so, and tracks the float64 
       const o = await occlusion.attribute(input);
       const rg = pearson(g.importance.flat(), c.gradient.flat());
       const ro = pearson(o.importance.flat(), c.occlusion.flat());
-      console.log(`# fp16 ${c.name}: Pearson with float64 autograd ${rg.toFixed(4)} (gradient), ${ro.toFixed(4)} (occlusion)`);
+      // The golden is of the float32 weights; these are their float16 roundings.
+      console.log(`# fp16 ${c.name}: Pearson with float64 autograd ${rg.toFixed(6)} (gradient), ${ro.toFixed(6)} (occlusion)`);
       assert.ok(rg > FP16_PEARSON_FLOOR && ro > FP16_PEARSON_FLOOR, `${c.name}: gradient ${rg}, occlusion ${ro}`);
     }
   } finally {

@@ -183,8 +183,8 @@ class Builder:
         w = self.norm_weight("model.norm.weight", m.norm.weight, "norm.weight")
         final = g.node("SkipSimplifiedLayerNormalization", "/model/layers.2/final_norm_layernorm/SkipLayerNorm", [pending, residual, w], outputs=4, domain="com.microsoft", epsilon=eps)[0]
         head_weight = torch.from_numpy(self.golden_weights["embed_tokens.weight"]) if self.q4 else m.output_weight()
-        logits = self.linear("/lm_head", final, head_weight, "lm_head.weight")
-        g.nodes.append(helper.make_node("Identity", [logits], ["logits"], name="/lm_head/Identity"))
+        self.linear("/lm_head", final, head_weight, "lm_head.weight")
+        g.nodes[-1].output[0] = "logits"  # the builder names the LM head's output "logits"
 
         graph = helper.make_graph(g.nodes, "main_graph", inputs, outputs, list(g.inits.values()))
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)], producer_name="onnxruntime-genai")

@@ -7,7 +7,13 @@ import { createSession, type DecoderSession } from '../runtime/session.ts';
 import { toFloatArray, type FloatArray } from '../runtime/float-arrays.ts';
 import type { PreparedMeta } from '../graph/prepare.ts';
 
-export async function originalLogits(sourceFile: string, meta: PreparedMeta, probe: number[]): Promise<Float32Array> {
+export interface OriginalLogits {
+  logits: Float32Array;
+  /** Whether the source computes in float16 (its logits carry float16 rounding). */
+  half: boolean;
+}
+
+export async function originalLogits(sourceFile: string, meta: PreparedMeta, probe: number[]): Promise<OriginalLogits> {
   const session = await createSession(sourceFile);
   try {
     const seq = probe.length;
@@ -25,7 +31,7 @@ export async function originalLogits(sourceFile: string, meta: PreparedMeta, pro
     }
     const out = await session.run(feeds, [meta.logitsOutput]);
     const t = out[meta.logitsOutput];
-    return Float32Array.from(toFloatArray(t.data as FloatArray | Uint16Array, t.type));
+    return { logits: Float32Array.from(toFloatArray(t.data as FloatArray | Uint16Array, t.type)), half: t.type === 'float16' };
   } finally {
     await session.release();
   }

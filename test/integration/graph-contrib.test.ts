@@ -1,0 +1,72 @@
+/**
+ * Graph preparation of float16 exports and of the ONNX Runtime GenAI builder's forms (contrib
+ * operators, weights in model.onnx.data): the float16 tensors are widened to float32 exactly,
+ * the embedding is found, the prepared graph matches the float16 original to its rounding, and
+ * float64 is refused with the operator that prevents it.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import path from 'node:path';
+import { loadOrPrepareGraph } from '../../src/engine/graph/prepare.ts';
+import { locateEmbedding } from '../../src/engine/graph/locate-embedding.ts';
+import { convertHalfToFloat32, hasHalfTensors } from '../../src/engine/graph/float32.ts';
+import { readOnnxModel, TensorDataType, type TensorProto } from '../../src/engine/graph/onnx-model.ts';
+import { sha256File } from '../../src/engine/models/files.ts';
+import { DecoderSession } from '../../src/engine/runtime/session.ts';
+import { halfToFloat } from '../../src/engine/runtime/float-arrays.ts';
+import { maxAbsDiffWithPrepared, originalLogits } from '../../src/engine/models/parity.ts';
+import { EngineError } from '../../src/engine/errors.ts';
+import { tempDir, testModel } from '../helpers/paths.ts';
+
+const cacheDir = tempDir();
+const probe = [5, 17, 42, 99, 3, 250, 77, 8];
+
+test('float16 weights, constants, casts and inputs/outputs are widened to float32, each value exactly', async () => {
+  const source = path.join(testModel('tiny-llama'), 'onnx/model_fp16.onnx');
+  const model = await readOnnxModel(source);
+  assert.equal(hasHalfTensors(model.graph), true);
+  const halves = new Map<string, Uint16Array>();
+  for (const t of model.graph.initializer) if (t.data_type === TensorDataType.FLOAT16) halves.set(t.name, new Uint16Array(Uint8Array.from(t.raw_data!).buffer));
+  assert.ok(halves.size > 10);
+  await convertHalfToFloat32(model, path.dirname(source));
+  assert.equal(hasHalfTensors(model.graph), false);
+  const byName = new Map<string, TensorProto>(model.graph.initializer.map((t) => [t.name, t]));
+  for (const [name, bits] of halves) {
+    const tensor = byName.get(name)!;
+    assert.equal(tensor.data_type, TensorDataType.FLOAT);
+    const values = new Float32Array(Uint8Array.from(tensor.raw_data!).buffer);
+    assert.equal(values.length, bits.length);
+    for (let i = 0; i < bits.length; i++) if (values[i] !== halfToFloat(bits[i])) assert.fail(`${name}[${i}]: ${values[i]} ≠ ${halfToFloat(bits[i])}`);
+  }
+  for (const node of model.graph.node) {
+    for (const a of node.attribute ?? []) assert.notEqual(a.t?.data_type, TensorDataType.FLOAT16, `${node.name} keeps a float16 attribute`);
+  }
+});
+
+for (const [model, op] of [['tiny-llama-genai-mha', 'Gather'], ['tiny-llama-genai-gqa-q4', 'GatherBlockQuantized']] as const) {
+  test(`${model} (GenAI builder form): embedding found (${op}), prepared in float32, logits match the float16 original to its rounding, float64 refused by name`, async () => {
+    const source = path.join(testModel(model), 'onnx', 'model.onnx');
+    const hash = await sha256File(source);
+    assert.equal(locateEmbedding((await readOnnxModel(source)).graph).node.op_type, op);
+    const { prepared } = await loadOrPrepareGraph(source, hash, cacheDir);
+    assert.equal(prepared.meta.precision, 'float32');
+    assert.equal(prepared.meta.cache.elemType, TensorDataType.FLOAT);
+    assert.equal(prepared.meta.logitsStart, true, 'the LM head was located');
+    assert.equal(hasHalfTensors((await readOnnxModel(prepared.file)).graph), false);
+    const reference = await originalLogits(source, prepared.meta, probe);
+    assert.equal(reference.half, true);
+    const session = await DecoderSession.create(prepared.file, prepared.meta);
+    try {
+      const diff = await maxAbsDiffWithPrepared(session, probe, reference.logits);
+      const largest = reference.logits.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      console.log(`# ${model}: float32 vs float16 original max |Δlogit| = ${diff.toExponential(2)} (largest |logit| ${largest.toFixed(1)})`);
+      assert.ok(diff < 5e-3 * largest, `parity ${diff}`);
+    } finally {
+      await session.dispose();
+    }
+    await assert.rejects(
+      loadOrPrepareGraph(source, hash, cacheDir, 'float64'),
+      (e: unknown) => e instanceof EngineError && e.code === 'unsupported-precision' && /com\.microsoft\.\w+, which onnxruntime runs only in float32/.test(e.message),
+    );
+  });
+}
