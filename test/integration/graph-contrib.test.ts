@@ -7,11 +7,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import path from 'node:path';
+import { statSync } from 'node:fs';
 import { loadOrPrepareGraph } from '../../src/engine/graph/prepare.ts';
 import { locateEmbedding } from '../../src/engine/graph/locate-embedding.ts';
 import { convertHalfToFloat32, hasHalfTensors } from '../../src/engine/graph/float32.ts';
 import { readOnnxModel, TensorDataType, type TensorProto } from '../../src/engine/graph/onnx-model.ts';
-import { sha256File } from '../../src/engine/models/files.ts';
+import { sha256File, weightFileBytes } from '../../src/engine/models/files.ts';
 import { DecoderSession } from '../../src/engine/runtime/session.ts';
 import { halfToFloat } from '../../src/engine/runtime/float-arrays.ts';
 import { maxAbsDiffWithPrepared, originalLogits } from '../../src/engine/models/parity.ts';
@@ -70,3 +71,9 @@ for (const [model, op] of [['tiny-llama-genai-mha', 'Gather'], ['tiny-llama-gena
     );
   });
 }
+
+test('weights in <graph>.onnx.data (the GenAI builder\'s name) count toward the model\'s size', async () => {
+  const dir = path.join(testModel('tiny-llama-genai-mha'), 'onnx');
+  const expected = statSync(path.join(dir, 'model.onnx')).size + statSync(path.join(dir, 'model.onnx.data')).size;
+  assert.equal(await weightFileBytes(path.join(dir, 'model.onnx')), expected);
+});
