@@ -7,11 +7,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import path from 'node:path';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
 import { loadOrPrepareGraph } from '../../src/engine/graph/prepare.ts';
 import { locateEmbedding } from '../../src/engine/graph/locate-embedding.ts';
 import { convertHalfToFloat32, hasHalfTensors } from '../../src/engine/graph/float32.ts';
 import { readOnnxModel, TensorDataType, type TensorProto } from '../../src/engine/graph/onnx-model.ts';
+import { externalDataFileOf, writeGraph } from '../../src/engine/graph/write-graph.ts';
+import { createSession } from '../../src/engine/runtime/session.ts';
 import { sha256File, weightFileBytes } from '../../src/engine/models/files.ts';
 import { DecoderSession } from '../../src/engine/runtime/session.ts';
 import { halfToFloat } from '../../src/engine/runtime/float-arrays.ts';
@@ -76,4 +79,34 @@ test('weights in <graph>.onnx.data (the GenAI builder\'s name) count toward the 
   const dir = path.join(testModel('tiny-llama-genai-mha'), 'onnx');
   const expected = statSync(path.join(dir, 'model.onnx')).size + statSync(path.join(dir, 'model.onnx.data')).size;
   assert.equal(await weightFileBytes(path.join(dir, 'model.onnx')), expected);
+});
+
+test('a widened graph too large for one protobuf message is written with its weights in <graph>.prompt-lens.data, and runs the same', async () => {
+  const source = path.join(testModel('tiny-llama'), 'onnx/model_fp16.onnx');
+  const dir = tempDir();
+  const logitsOf = async (file: string) => {
+    const session = await createSession(file);
+    try {
+      const seq = probe.length;
+      const feeds: Record<string, ort.Tensor> = {
+        input_ids: new ort.Tensor('int64', BigInt64Array.from(probe.map(BigInt)), [1, seq]),
+        attention_mask: new ort.Tensor('int64', new BigInt64Array(seq).fill(1n), [1, seq]),
+        position_ids: new ort.Tensor('int64', BigInt64Array.from(probe.map((_, i) => BigInt(i))), [1, seq]),
+      };
+      for (const name of session.inputNames.filter((n) => n.startsWith('past_key_values'))) feeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, 2, 0, 16]);
+      return (await session.run(feeds, ['logits'])).logits.data as Float32Array;
+    } finally {
+      await session.release();
+    }
+  };
+  const files = [path.join(dir, 'inline.onnx'), path.join(dir, 'split.onnx')];
+  for (const [i, file] of files.entries()) {
+    const model = await readOnnxModel(source);
+    await convertHalfToFloat32(model, path.dirname(source));
+    await writeGraph(model, file, i === 0 ? undefined : 1e5);
+  }
+  assert.equal(existsSync(externalDataFileOf(files[0])), false);
+  assert.ok(statSync(externalDataFileOf(files[1])).size > 1e5);
+  assert.ok(statSync(files[1]).size < 1e5);
+  assert.deepEqual(await logitsOf(files[1]), await logitsOf(files[0]));
 });

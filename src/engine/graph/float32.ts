@@ -12,7 +12,7 @@
  */
 import { EngineError } from '../errors.ts';
 import { halfToFloat } from '../runtime/float-arrays.ts';
-import { isExternal, MAX_INLINE_BYTES, readExternalBytes, storedBytes } from './float64.ts';
+import { isExternal, readExternalBytes } from './float64.ts';
 import { TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './onnx-model.ts';
 
 const HALF_TYPES = new Set<number>([TensorDataType.FLOAT16, TensorDataType.BFLOAT16]);
@@ -26,17 +26,11 @@ export function hasHalfTensors(graph: GraphProto): boolean {
   );
 }
 
-/** Converts `model` (read from `sourceDir`) from float16/bfloat16 to float32 in place. */
+/**
+ * Converts `model` (read from `sourceDir`) from float16/bfloat16 to float32 in place. The weights
+ * become inline; write-graph.ts moves them out again when they are too many for one message.
+ */
 export async function convertHalfToFloat32(model: ModelProto, sourceDir: string): Promise<void> {
-  let bytes = 0;
-  for (const tensor of model.graph.initializer) bytes += HALF_TYPES.has(tensor.data_type) ? elementCount(tensor) * 4 : isExternal(tensor) ? 0 : storedBytes(tensor);
-  if (bytes > MAX_INLINE_BYTES) {
-    throw new EngineError(
-      'unsupported-precision',
-      `The model's float16 weights take ${(bytes / 2 ** 30).toFixed(1)} GB as float32, over the 2 GB an inline ONNX graph can hold.`,
-      'Use a smaller model, or its fp32 export with the dtype setting.',
-    );
-  }
   await widenGraph(model.graph, sourceDir);
 }
 

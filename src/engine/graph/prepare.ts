@@ -15,7 +15,8 @@ import { isFile } from '../models/files.ts';
 import { convertHalfToFloat32, hasHalfTensors } from './float32.ts';
 import { convertToFloat64 } from './float64.ts';
 import { locateEmbedding } from './locate-embedding.ts';
-import { dimsOf, elemTypeOf, encodeOnnxModel, readOnnxModel, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-model.ts';
+import { writeGraph } from './write-graph.ts';
+import { dimsOf, elemTypeOf, readOnnxModel, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-model.ts';
 
 export const EMBEDDING_SCALE_INPUT = 'embedding_scale';
 /** Optional input: the first sequence position whose logits are computed (the LM head runs from there). */
@@ -96,7 +97,7 @@ export async function loadOrPrepareGraph(
   const place = precision === 'float64' || (await linkExternalData(model.graph, path.dirname(sourceFile), path.dirname(inCache.file))) ? inCache : besideSource;
   await mkdir(path.dirname(place.file), { recursive: true });
   const prepared = { ...place, meta };
-  await writeAtomically(prepared.file, encodeOnnxModel(model));
+  await writeGraph(model, prepared.file);
   await saveMeta(prepared);
   return { prepared, fresh: true };
 }
