@@ -66,8 +66,8 @@ class Graph:
         self.inits[name] = numpy_helper.from_array(array, name)
         return name
 
-    def node(self, op: str, name: str, inputs: list[str], outputs: int = 1, domain: str = "", **attrs) -> list[str]:
-        outs = [f"{name}/output_{i}" for i in range(outputs)]
+    def node(self, op: str, name: str, inputs: list[str], outputs: int = 1, domain: str = "", unused: tuple[int, ...] = (), **attrs) -> list[str]:
+        outs = ["" if i in unused else f"{name}/output_{i}" for i in range(outputs)]
         self.nodes.append(helper.make_node(op, inputs, outs, name=name, domain=domain, **attrs))
         return outs
 
@@ -167,11 +167,11 @@ class Builder:
             if pending is None:
                 normed = g.one("SimplifiedLayerNormalization", f"{p}/input_layernorm/LayerNorm", [residual, w], axis=-1, epsilon=eps, stash_type=1)
             else:
-                outs = g.node("SkipSimplifiedLayerNormalization", f"{p}/input_layernorm/SkipLayerNorm", [pending, residual, w], outputs=4, domain="com.microsoft", epsilon=eps)
+                outs = g.node("SkipSimplifiedLayerNormalization", f"{p}/input_layernorm/SkipLayerNorm", [pending, residual, w], outputs=4, unused=(1, 2), domain="com.microsoft", epsilon=eps)
                 normed, residual = outs[0], outs[3]
             attn = self.attention(i, layer, normed, mask)
             w = self.norm_weight(f"model.layers.{i}.post_attention_layernorm.weight", layer.post_attention_layernorm.weight, f"layers.{i}.post_attention_layernorm.weight")
-            outs = g.node("SkipSimplifiedLayerNormalization", f"{p}/post_attention_layernorm/SkipLayerNorm", [attn, residual, w], outputs=4, domain="com.microsoft", epsilon=eps)
+            outs = g.node("SkipSimplifiedLayerNormalization", f"{p}/post_attention_layernorm/SkipLayerNorm", [attn, residual, w], outputs=4, unused=(1, 2), domain="com.microsoft", epsilon=eps)
             normed, residual = outs[0], outs[3]
             mlp = layer.mlp
             gate = self.linear(f"{p}/mlp/gate_proj", normed, mlp.gate_proj.weight, f"layers.{i}.mlp.gate_proj.weight")
@@ -181,7 +181,7 @@ class Builder:
             prod = g.one("Mul", f"{p}/mlp/Mul", [act, up])
             pending = self.linear(f"{p}/mlp/down_proj", prod, mlp.down_proj.weight, f"layers.{i}.mlp.down_proj.weight")
         w = self.norm_weight("model.norm.weight", m.norm.weight, "norm.weight")
-        final = g.node("SkipSimplifiedLayerNormalization", "/model/layers.2/final_norm_layernorm/SkipLayerNorm", [pending, residual, w], outputs=4, domain="com.microsoft", epsilon=eps)[0]
+        final = g.node("SkipSimplifiedLayerNormalization", "/model/layers.2/final_norm_layernorm/SkipLayerNorm", [pending, residual, w], outputs=4, unused=(1, 2), domain="com.microsoft", epsilon=eps)[0]
         head_weight = torch.from_numpy(self.golden_weights["embed_tokens.weight"]) if self.q4 else m.output_weight()
         self.linear("/lm_head", final, head_weight, "lm_head.weight")
         g.nodes[-1].output[0] = "logits"  # the builder names the LM head's output "logits"
