@@ -73,14 +73,30 @@ test('precision: auto computes in float64 when it can, and says why when it cann
   } finally {
     await q8.dispose();
   }
+  // q4: its com.microsoft.GatherBlockQuantized is rewritten into a double table and a Gather.
   const q4 = await loadModel(testModel('tiny-llama'), { dtype: 'q4' });
   try {
-    assert.equal(q4.info.precision, 'float32');
-    assert.match(q4.info.precisionNote ?? '', /com\.microsoft\.GatherBlockQuantized/);
+    assert.equal(q4.info.precision, 'float64');
+    assert.equal(q4.info.precisionNote, undefined);
   } finally {
     await q4.dispose();
   }
-  await assert.rejects(loadModel(testModel('tiny-llama'), { dtype: 'q4', precision: 'float64' }), (e: unknown) => e instanceof EngineError && e.code === 'unsupported-precision' && /precision "float32"/.test(e.hint));
+  // A contrib operator in a form no rewrite covers (unidirectional MultiHeadAttention; its mask
+  // input is causal already, so onnxruntime's float32 kernel gives the same model).
+  const folder = tempDir();
+  cpSync(testModel('tiny-llama-genai-mha'), folder, { recursive: true });
+  const graphFile = path.join(folder, 'onnx/model.onnx');
+  const graph = await readOnnxModel(graphFile);
+  for (const node of graph.graph.node) if (node.op_type === 'MultiHeadAttention') node.attribute!.push({ name: 'unidirectional', type: 2, i: 1 });
+  writeFileSync(graphFile, encodeOnnxModel(graph));
+  const mha = await loadModel(folder);
+  try {
+    assert.equal(mha.info.precision, 'float32');
+    assert.match(mha.info.precisionNote ?? '', /^float32, because the graph uses com\.microsoft\.MultiHeadAttention in a form Prompt Lens cannot rewrite/);
+  } finally {
+    await mha.dispose();
+  }
+  await assert.rejects(loadModel(folder, { precision: 'float64' }), (e: unknown) => e instanceof EngineError && e.code === 'unsupported-precision' && /precision "float32"/.test(e.hint));
   const limit = env.float64MaxWeightBytes;
   env.float64MaxWeightBytes = 1000;
   try {
