@@ -8,8 +8,12 @@
  * float32 (onnxruntime's contrib kernels); both methods must agree with autograd / PyTorch occlusion.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { env, loadModel, type LoadedModel } from '../../src/engine/index.ts';
+import type { Analysis } from '../../src/engine/analysis.ts';
+import { runCli } from '../helpers/cli.ts';
 import { gradient } from '../../src/engine/attribution/gradient.ts';
 import { occlusion } from '../../src/engine/attribution/occlusion.ts';
 import { generate } from '../../src/engine/generate.ts';
@@ -77,3 +81,17 @@ for (const fixture of FIXTURES) {
     });
   }
 }
+
+test('the CLI analyzes a GenAI-builder export with both methods (issue: "invalid expand shape" from the mask subgraph)', async () => {
+  const env = { PROMPT_LENS_CACHE: tempDir(), PROMPT_LENS_OFFLINE: '1' };
+  for (const method of ['gradient', 'occlusion']) {
+    const out = path.join(tempDir(), 'a.json');
+    const r = await runCli(['analyze', '--model', testModel('tiny-llama-genai-mha'), '--prompt', 'Write a short poem about the sea.', '--method', method, '--max-new-tokens', '6', '--json', out], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /invalid expand shape|\n\s+at /);
+    const a = JSON.parse(readFileSync(out, 'utf8')) as Analysis;
+    assert.equal(a.model.precision, 'float64');
+    assert.equal(a.importance.length, a.promptTokens.length);
+    assert.ok(a.importance.flat().every(Number.isFinite));
+  }
+});
