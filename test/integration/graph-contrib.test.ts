@@ -12,6 +12,8 @@ import * as ort from 'onnxruntime-node';
 import { loadOrPrepareGraph } from '../../src/engine/graph/prepare.ts';
 import { locateEmbedding } from '../../src/engine/graph/locate-embedding.ts';
 import { convertHalfToFloat32, hasHalfTensors } from '../../src/engine/graph/float32.ts';
+import { dequantizedBytes } from '../../src/engine/graph/contrib/quantized.ts';
+import { rewriteContribOperators } from '../../src/engine/graph/contrib/rewrite.ts';
 import { readOnnxModel, TensorDataType, type TensorProto } from '../../src/engine/graph/onnx-model.ts';
 import { externalDataFileOf, writeGraph } from '../../src/engine/graph/write-graph.ts';
 import { createSession } from '../../src/engine/runtime/session.ts';
@@ -109,4 +111,16 @@ test('a widened graph too large for one protobuf message is written with its wei
   assert.ok(statSync(externalDataFileOf(files[1])).size > 1e5);
   assert.ok(statSync(files[1]).size < 1e5);
   assert.deepEqual(await logitsOf(files[1]), await logitsOf(files[0]));
+});
+
+test('the double tables of block-quantized weights are counted before they are made', async () => {
+  const source = path.join(testModel('tiny-llama-genai-gqa-q4'), 'onnx/model.onnx');
+  const model = await readOnnxModel(source);
+  await convertHalfToFloat32(model, path.dirname(source));
+  const before = new Set(model.graph.initializer.map((t) => t.name));
+  const estimate = dequantizedBytes(model.graph.node, new Map(model.graph.initializer.map((t) => [t.name, t])));
+  await rewriteContribOperators(model, path.dirname(source));
+  const made = model.graph.initializer.filter((t) => !before.has(t.name) && t.dims.length === 2).reduce((sum, t) => sum + t.raw_data!.length, 0);
+  assert.ok(estimate > 0);
+  assert.equal(estimate, made);
 });

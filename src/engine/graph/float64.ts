@@ -16,6 +16,7 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../errors.ts';
+import { dequantizedBytes } from './contrib/quantized.ts';
 import { rewriteContribOperators } from './contrib/rewrite.ts';
 import { TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './onnx-model.ts';
 
@@ -26,10 +27,9 @@ export const MAX_INLINE_BYTES = 2 ** 31 - 64 * 2 ** 20;
 export async function convertToFloat64(model: ModelProto, sourceDir: string): Promise<void> {
   const graph = model.graph;
   refuseUnconvertible(graph);
-  await rewriteContribOperators(model, sourceDir);
-  refuseContribOperators(graph);
+  // Counted before the rewrites, which make double tables of block-quantized weights.
+  let bytes = dequantizedBytes(graph.node, new Map(graph.initializer.map((t) => [t.name, t])));
   const keepFloat = dequantizeParameters(graph);
-  let bytes = 0;
   for (const tensor of graph.initializer) {
     bytes += tensor.data_type === TensorDataType.FLOAT && !keepFloat.has(tensor.name) ? elementCount(tensor) * 8 : storedBytes(tensor);
   }
@@ -40,6 +40,8 @@ export async function convertToFloat64(model: ModelProto, sourceDir: string): Pr
       'Use precision "float32" for this model (faster, but small attributions are less exact; see docs/methods.md).',
     );
   }
+  await rewriteContribOperators(model, sourceDir);
+  refuseContribOperators(graph);
   for (const tensor of graph.initializer) {
     if (tensor.data_type === TensorDataType.FLOAT && !keepFloat.has(tensor.name)) await toDoubleTensor(tensor, sourceDir);
     else if (isExternal(tensor)) Object.assign(tensor, { raw_data: await readExternalBytes(tensor, sourceDir), data_location: 0, external_data: [] });

@@ -6,7 +6,7 @@
  * points absent (2^(bits−1)), packed like the values, or of the scales' type; MatMulNBits without
  * g_idx, GatherBlockQuantized on axis 0 of a 2-D table.
  */
-import { TensorDataType } from '../onnx-model.ts';
+import { TensorDataType, type NodeProto, type TensorProto } from '../onnx-model.ts';
 import type { Rule, RuleContext } from './rewrite.ts';
 
 export const matMulNBits: Rule = async (ctx) => {
@@ -37,6 +37,24 @@ export const gatherBlockQuantized: Rule = async (ctx) => {
   ctx.emit.op('Gather', [ctx.emit.double(weights, [rows, columns]), indices], { axis: 0 }, [ctx.node.output[0]]);
   return true;
 };
+
+/**
+ * Bytes the double tables of a graph's block-quantized operators will take, known before they
+ * are made (so a model too large for float64 is refused before gigabytes are allocated).
+ */
+export function dequantizedBytes(nodes: NodeProto[], initializers: Map<string, TensorProto>): number {
+  let bytes = 0;
+  for (const node of nodes) {
+    if (node.domain !== 'com.microsoft') continue;
+    const attr = (name: string, fallback: number) => Number(node.attribute?.find((a) => a.name === name)?.i ?? fallback);
+    if (node.op_type === 'MatMulNBits') bytes += attr('K', 0) * attr('N', 0) * 8;
+    if (node.op_type === 'GatherBlockQuantized') {
+      const dims = initializers.get(node.input[0])?.dims.map(Number) ?? [];
+      bytes += (dims.reduce((a, d) => a * d, 1) * 8 * 8) / attr('bits', 4);
+    }
+  }
+  return bytes;
+}
 
 interface Layout {
   rows: number;
