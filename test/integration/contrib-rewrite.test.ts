@@ -138,6 +138,12 @@ const CASES: Case[] = [
     outputs: ['out', 'present_key', 'present_value'],
   })),
   {
+    name: 'GroupQueryAttention packed QKV with rotation (the GenAI builder\'s CPU form)', op: 'GroupQueryAttention', attributes: { num_heads: 4, kv_num_heads: 2, do_rotary: 1, local_window_size: -1 },
+    inputs: [x3('qkv', [1, 3, 128]), '', '', x3('past_key', [1, 2, 2, 16]), x3('past_value', [1, 2, 2, 16]), ints('seqlens_k', [1], [4], 'int32'), ints('total_sequence_length', [], [5], 'int32'), 'cos_cache', 'sin_cache'],
+    initializers: rotaryTables(16, 8),
+    outputs: ['out', 'present_key', 'present_value'],
+  },
+  {
     name: 'GroupQueryAttention packed QKV, no rotary', op: 'GroupQueryAttention', attributes: { num_heads: 4, kv_num_heads: 4, local_window_size: -1 },
     inputs: [x3('qkv', [1, 3, 96]), '', '', x3('past_key', [1, 4, 2, 8]), x3('past_value', [1, 4, 2, 8]), ints('seqlens_k', [1], [4], 'int32'), ints('total_sequence_length', [], [5], 'int32')],
     outputs: ['out', 'present_key', 'present_value'],

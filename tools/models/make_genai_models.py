@@ -11,8 +11,9 @@ Folders written under test/fixtures/models/:
                          RotaryEmbedding, SimplifiedLayerNormalization, SkipSimplifiedLayer-
                          Normalization, position_ids input, and the builder's 2D→4D mask-reformat
                          subgraph, whose input_ids Expand assumes past length 0 or one new token.
-  tiny-llama-genai-gqa-q4  q4f16: GroupQueryAttention (2 kv heads, rotary inside, no
-                         position_ids input), seqlens_k / total_sequence_length mask subgraph,
+  tiny-llama-genai-gqa-q4  q4f16: GroupQueryAttention (2 kv heads, q/k/v packed into one
+                         MatMulNBits, rotary inside, no position_ids input) with the seqlens_k /
+                         total_sequence_length mask subgraph,
                          MatMulNBits (4-bit, block 32, float16 scales) for every linear layer and
                          the tied LM head, GatherBlockQuantized token embedding.
 
@@ -199,20 +200,28 @@ class Builder:
         def kv_weight(w: torch.Tensor) -> torch.Tensor:  # [kv*hd, H] → [kv*rep*hd, H], each head repeated
             return w.reshape(self.m.cfg.num_kv_heads, 1, self.hd, -1).expand(-1, rep, -1, -1).reshape(self.kv_heads * self.hd, -1)
 
+        past = [f"past_key_values.{i}.key", f"past_key_values.{i}.value"]
+        present = [f"present.{i}.key", f"present.{i}.value"]
+        if self.form != "mha":
+            # The builder packs q, k and v into one MatMul for GroupQueryAttention (CPU).
+            packed = torch.cat([a.q_proj.weight, a.k_proj.weight, a.v_proj.weight], dim=0)
+            qkv = self.linear(f"{p}/qkv_proj", x, packed, f"layers.{i}.self_attn.qkv_proj.weight")
+            q_rows, kv_rows = self.heads * self.hd, self.kv_heads * self.hd
+            w = self.golden_weights.pop(f"layers.{i}.self_attn.qkv_proj.weight")
+            for name, rows in (("q_proj", w[:q_rows]), ("k_proj", w[q_rows:q_rows + kv_rows]), ("v_proj", w[q_rows + kv_rows:])):
+                self.golden_weights[f"layers.{i}.self_attn.{name}.weight"] = rows
+            out = f"{p}/GroupQueryAttention/output_0"
+            g.nodes.append(helper.make_node("GroupQueryAttention", [qkv, "", "", *past, mask["seqlens_k"], mask["total_seq_len"], "cos_cache", "sin_cache"], [out, *present],
+                                            name=f"{p}/GroupQueryAttention", domain="com.microsoft", num_heads=self.heads, kv_num_heads=self.kv_heads, do_rotary=1, rotary_interleaved=0, local_window_size=-1))
+            return self.linear(f"{p}/o_proj", out, a.o_proj.weight, f"layers.{i}.self_attn.o_proj.weight")
         q = self.linear(f"{p}/q_proj", x, a.q_proj.weight, f"layers.{i}.self_attn.q_proj.weight")
         k = self.linear(f"{p}/k_proj", x, kv_weight(a.k_proj.weight), f"layers.{i}.self_attn.k_proj.weight")
         v = self.linear(f"{p}/v_proj", x, kv_weight(a.v_proj.weight), f"layers.{i}.self_attn.v_proj.weight")
-        past = [f"past_key_values.{i}.key", f"past_key_values.{i}.value"]
-        present = [f"present.{i}.key", f"present.{i}.value"]
         if self.form == "mha":
             q = g.one("RotaryEmbedding", f"{p}/q_rotary/RotaryEmbedding", [q, "position_ids", "cos_cache", "sin_cache"], domain="com.microsoft", interleaved=0)
             k = g.one("RotaryEmbedding", f"{p}/k_rotary/RotaryEmbedding", [k, "position_ids", "cos_cache", "sin_cache"], domain="com.microsoft", interleaved=0)
             out = f"{p}/MultiHeadAttention/output_0"
             g.nodes.append(helper.make_node("MultiHeadAttention", [q, k, v, "", "", mask["bias"], *past], [out, *present], name=f"{p}/MultiHeadAttention", domain="com.microsoft", num_heads=self.heads))
-        else:
-            out = f"{p}/GroupQueryAttention/output_0"
-            g.nodes.append(helper.make_node("GroupQueryAttention", [q, k, v, *past, mask["seqlens_k"], mask["total_seq_len"], "cos_cache", "sin_cache"], [out, *present],
-                                            name=f"{p}/GroupQueryAttention", domain="com.microsoft", num_heads=self.heads, kv_num_heads=self.kv_heads, do_rotary=1, rotary_interleaved=0, local_window_size=-1))
         return self.linear(f"{p}/o_proj", out, a.o_proj.weight, f"layers.{i}.self_attn.o_proj.weight")
 
     def gqa_mask(self) -> dict:
