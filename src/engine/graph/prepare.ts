@@ -150,7 +150,7 @@ export function insertEmbeddingScale(model: ModelProto, sourceFile: string, sour
     formatVersion: PREPARED_FORMAT_VERSION,
     sourceFile,
     sourceSha256,
-    precision: cache.elemType === TensorDataType.FLOAT16 ? 'float16' : 'float32',
+    precision: 'float32', // float16 graphs were widened (float32.ts)
     embedding: { op: lookup.node.op_type, output: lookup.output, elemType: lookup.elemType, table: lookup.table },
     inputs: [...inputNames, EMBEDDING_SCALE_INPUT],
     logitsOutput,

@@ -13,14 +13,14 @@ import type { FloatArray } from './float-arrays.ts';
 import type { DecoderSession } from './session.ts';
 
 /** Largest logit difference from the plain pass, relative to max(1, largest |logit|), that counts as equal. */
-const TOLERANCE = { float16: 5e-2, float32: 1e-3, float64: 1e-3 };
+const TOLERANCE = 1e-3;
 
 export async function probeBatching(session: DecoderSession, probe: number[]): Promise<Batching> {
   const full = await session.forward({ ids: [probe], wantCache: true });
   const { vocab } = full;
   let largest = 1;
   for (const v of full.logits) largest = Math.max(largest, Math.abs(v));
-  const limit = TOLERANCE[session.meta.precision] * largest;
+  const limit = TOLERANCE * largest;
   const split = Math.floor(probe.length / 2);
   const rest = probe.slice(split);
 
