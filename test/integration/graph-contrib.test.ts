@@ -7,14 +7,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import path from 'node:path';
-import { existsSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { loadOrPrepareGraph } from '../../src/engine/graph/prepare.ts';
 import { locateEmbedding } from '../../src/engine/graph/locate-embedding.ts';
 import { convertHalfToFloat32, hasHalfTensors } from '../../src/engine/graph/float32.ts';
 import { dequantizedBytes } from '../../src/engine/graph/contrib/quantized.ts';
 import { rewriteContribOperators } from '../../src/engine/graph/contrib/rewrite.ts';
-import { readOnnxModel, TensorDataType, type TensorProto } from '../../src/engine/graph/onnx-model.ts';
+import { encodeOnnxModel, readOnnxModel, TensorDataType, type TensorProto } from '../../src/engine/graph/onnx-model.ts';
 import { externalDataFileOf, writeGraph } from '../../src/engine/graph/write-graph.ts';
 import { createSession } from '../../src/engine/runtime/session.ts';
 import { sha256File, weightFileBytes } from '../../src/engine/models/files.ts';
@@ -123,4 +123,31 @@ test('the double tables of block-quantized weights are counted before they are m
   const made = model.graph.initializer.filter((t) => !before.has(t.name) && t.dims.length === 2).reduce((sum, t) => sum + t.raw_data!.length, 0);
   assert.ok(estimate > 0);
   assert.equal(estimate, made);
+});
+
+test('the LM head is found through a final Cast or Identity (fp16 exports with float32 logits), so logits_start applies', async () => {
+  const dir = tempDir();
+  mkdirSync(path.join(dir, 'onnx'));
+  for (const file of ['model.onnx', 'model.onnx.data']) copyFileSync(path.join(testModel('tiny-llama-genai-mha'), 'onnx', file), path.join(dir, 'onnx', file));
+  const source = path.join(dir, 'onnx/model.onnx');
+  const model = await readOnnxModel(source);
+  const head = model.graph.node.find((n) => n.output.includes('logits'))!;
+  head.output = ['logits_half'];
+  model.graph.node.push(
+    { name: 'identity', op_type: 'Identity', domain: '', input: ['logits_half'], output: ['logits_same'], attribute: [] },
+    { name: 'cast', op_type: 'Cast', domain: '', input: ['logits_same'], output: ['logits'], attribute: [{ name: 'to', type: 2, i: TensorDataType.FLOAT }] },
+  );
+  model.graph.output.find((o) => o.name === 'logits')!.type!.tensor_type!.elem_type = TensorDataType.FLOAT;
+  writeFileSync(source, encodeOnnxModel(model));
+  const { prepared } = await loadOrPrepareGraph(source, await sha256File(source), tempDir(), 'float32');
+  assert.equal(prepared.meta.logitsStart, true);
+  const session = await DecoderSession.create(prepared.file, prepared.meta);
+  try {
+    const all = await session.forward({ ids: [probe] });
+    const tail = await session.forward({ ids: [probe], logitsFrom: 5 });
+    assert.equal(tail.logitsLength, probe.length - 5);
+    assert.deepEqual(Array.from(tail.logits), Array.from(all.logits.subarray(5 * all.vocab)));
+  } finally {
+    await session.dispose();
+  }
 });

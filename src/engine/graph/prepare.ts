@@ -165,14 +165,18 @@ const LM_HEAD_OPS = new Set(['MatMul', 'MatMulNBits', 'MatMulInteger', 'DynamicQ
  * Lets the LM head run only from `logits_start` on: attribution needs the logits of the
  * response positions only, and the head over a large vocabulary is a big share of the work and
  * of the memory. The hidden states entering the head (a MatMul-like node producing the logits,
- * possibly through a bias Add) are sliced along the sequence axis. Returns false, leaving the
+ * possibly through a bias Add and a final Cast or Identity) are sliced along the sequence axis. Returns false, leaving the
  * graph as it is, when the head has another form.
  */
 function insertLogitsStart(graph: GraphProto, logitsOutput: string): boolean {
   const producers = new Map<string, NodeProto>();
   for (const node of graph.node) for (const out of node.output) producers.set(out, node);
   const initializers = new Set(graph.initializer.map((t) => t.name));
-  let head = producers.get(logitsOutput);
+  const throughCasts = (node: NodeProto | undefined) => {
+    while (node && (node.op_type === 'Cast' || node.op_type === 'Identity')) node = producers.get(node.input[0]);
+    return node;
+  };
+  let head = throughCasts(producers.get(logitsOutput));
   if (head?.op_type === 'Add') {
     const [a, b] = head.input;
     head = initializers.has(b) ? producers.get(a) : initializers.has(a) ? producers.get(b) : undefined;
