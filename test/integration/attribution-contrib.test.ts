@@ -8,7 +8,7 @@
  * float32 (onnxruntime's contrib kernels); both methods must agree with autograd / PyTorch occlusion.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { env, loadModel, type LoadedModel } from '../../src/engine/index.ts';
@@ -17,6 +17,7 @@ import { runCli } from '../helpers/cli.ts';
 import { gradient } from '../../src/engine/attribution/gradient.ts';
 import { occlusion } from '../../src/engine/attribution/occlusion.ts';
 import { generate } from '../../src/engine/generate.ts';
+import { encodeOnnxModel, readOnnxModel, TensorDataType } from '../../src/engine/graph/onnx-model.ts';
 import { columnArgmax, maxRelativeToColumnMax, pearson, readGolden } from '../helpers/golden.ts';
 import { tempDir, testModel } from '../helpers/paths.ts';
 
@@ -93,5 +94,36 @@ test('the CLI analyzes a GenAI-builder export with both methods (issue: "invalid
     assert.equal(a.model.precision, 'float64');
     assert.equal(a.importance.length, a.promptTokens.length);
     assert.ok(a.importance.flat().every(Number.isFinite));
+  }
+});
+
+test('a graph whose position subgraph assumes batch 1 runs perturbed sequences one at a time after the cached prefix, with the same numbers', async () => {
+  const folder = tempDir();
+  cpSync(testModel('tiny-llama'), folder, { recursive: true });
+  const graphFile = path.join(folder, 'onnx/model.onnx');
+  const model = await readOnnxModel(graphFile);
+  // position_ids → Reshape to [1, batch·sequence]: fine for one sequence, a shape error for two.
+  for (const node of model.graph.node) node.input = node.input.map((n) => (n === 'position_ids' ? 'position_ids/batch_1' : n));
+  model.graph.initializer.push({ name: 'batch_1_shape', dims: [2], data_type: TensorDataType.INT64, raw_data: new Uint8Array(BigInt64Array.from([1n, -1n]).buffer) });
+  model.graph.node.unshift({ name: 'batch_1', op_type: 'Reshape', domain: '', input: ['position_ids', 'batch_1_shape'], output: ['position_ids/batch_1'], attribute: [] });
+  writeFileSync(graphFile, encodeOnnxModel(model));
+  const loaded = await loadModel(folder);
+  try {
+    const batching = loaded.session.meta.batching;
+    assert.deepEqual({ batches: batching?.batches, reusesPrefix: batching?.reusesPrefix }, { batches: false, reusesPrefix: true });
+    assert.match(batching?.reason ?? '', /onnxruntime fails/);
+    const golden = readGolden(testModel('tiny-llama'));
+    for (const c of golden.cases) {
+      const input = { session: loaded.session, promptIds: c.promptIds, responseIds: c.responseIds, batchSize: env.attributionBatchSize };
+      const o = await occlusion.attribute(input);
+      const g = await gradient.attribute(input);
+      assert.equal(o.work.forwardPasses, c.promptIds.length + 1, 'one pass per perturbation after the baseline');
+      let maxDiff = 0;
+      o.importance.forEach((row, n) => row.forEach((v, m) => (maxDiff = Math.max(maxDiff, Math.abs(v - c.occlusion[n][m])))));
+      assert.ok(maxDiff < 1e-7, `occlusion max |Δ| ${maxDiff}`);
+      assert.ok(maxRelativeToColumnMax(g.importance, c.gradient) <= 5e-5);
+    }
+  } finally {
+    await loaded.dispose();
   }
 });
