@@ -114,6 +114,7 @@ const CASES: Case[] = [
     name: 'SkipLayerNormalization', op: 'SkipLayerNormalization', attributes: { epsilon: 1e-5 },
     inputs: [x3('input', [2, 3, 8]), x3('skip', [2, 3, 8]), 'gamma', 'beta'], initializers: [floatTensor('gamma', [8], uniform(8)), floatTensor('beta', [8], uniform(8))], outputs: ['y', '', '', 'sum'],
   },
+  { name: 'FastGelu', op: 'FastGelu', inputs: [x3('x', [2, 3, 8]), 'bias'], initializers: [floatTensor('bias', [8], uniform(8))], outputs: ['y'] },
   {
     name: 'RotaryEmbedding', op: 'RotaryEmbedding', attributes: { interleaved: 0 },
     inputs: [x3('x', [2, 5, 32]), ints('position_ids', [2, 5], [0, 1, 2, 3, 4, 7, 8, 9, 10, 11]), 'cos_cache', 'sin_cache'], initializers: rotaryTables(16, 4), outputs: ['y'],

@@ -48,7 +48,7 @@ test('float16 weights, constants, casts and inputs/outputs are widened to float3
   }
 });
 
-for (const [model, op] of [['tiny-llama-genai-mha', 'Gather'], ['tiny-llama-genai-gqa-q4', 'GatherBlockQuantized']] as const) {
+for (const [model, op] of [['tiny-llama-genai-mha', 'Gather'], ['tiny-llama-genai-gqa-q4', 'GatherBlockQuantized'], ['tiny-gpt2-genai-mha', 'Gather']] as const) {
   test(`${model} (GenAI builder form): embedding found (${op}); prepared in float32 and in float64 (no contrib operator left), logits match the float16 original to its rounding`, async () => {
     const source = path.join(testModel(model), 'onnx', 'model.onnx');
     const hash = await sha256File(source);

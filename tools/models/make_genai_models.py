@@ -1,4 +1,4 @@
-"""tiny-llama in the form the ONNX Runtime GenAI model builder exports (and many onnx-community
+"""tiny-llama (and tiny-gpt2) in the form the ONNX Runtime GenAI model builder exports (and many onnx-community
 fp16 / q4f16 exports that transformers.js users run): float16 weights in `onnx/model.onnx.data`,
 com.microsoft contrib operators, the builder's attention-mask subgraphs. Built from the same
 PyTorch weights as test/fixtures/models/tiny-llama, node by node as the builder's
@@ -16,6 +16,9 @@ Folders written under test/fixtures/models/:
                          total_sequence_length mask subgraph,
                          MatMulNBits (4-bit, block 32, float16 scales) for every linear layer and
                          the tied LM head, GatherBlockQuantized token embedding.
+  tiny-gpt2-genai-mha    tiny-gpt2, float16, in the MHA form above with learned positions,
+                         LayerNormalization, SkipLayerNormalization (with beta), biases as Add
+                         nodes and com.microsoft FastGelu.
 
 Run from the repo root (after make_test_models.py):  /usr/bin/python3 tools/models/make_genai_models.py
 """
@@ -42,7 +45,6 @@ from modeling import Decoder  # noqa: E402
 
 torch.set_num_threads(1)
 
-SOURCE = "tiny-llama"
 F16 = TensorProto.FLOAT16
 I64 = TensorProto.INT64
 BLOCK = 32
@@ -292,9 +294,90 @@ class Builder:
         return g.one("Expand", f"{b}/Expand", [for_expand, target])
 
 
+class Gpt2Builder(Builder):
+    """tiny-gpt2 in the same float16 MultiHeadAttention form: learned positions added to the
+    token embedding, LayerNormalization then SkipLayerNormalization (with beta), biases as Add
+    nodes, com.microsoft FastGelu (GPT-2's tanh GELU) with its bias, the builder's mask subgraph."""
+
+    def __init__(self, model: Decoder) -> None:
+        super().__init__(model, "mha")
+
+    def linear_bias(self, name: str, x: str, layer: torch.nn.Linear, key: str) -> str:
+        y = self.linear(name, x, layer.weight, f"{key}.weight")
+        return self.g.one("Add", f"{name}/Add", [y, self.norm_weight(f"{name}.bias", layer.bias, f"{key}.bias")])
+
+    def build(self) -> onnx.ModelProto:
+        m, g, cfg = self.m, self.g, self.m.cfg
+        inputs = [helper.make_tensor_value_info(n, I64, ["batch_size", d]) for n, d in (("input_ids", "sequence_length"), ("attention_mask", "total_sequence_length"), ("position_ids", "sequence_length"))]
+        outputs = [helper.make_tensor_value_info("logits", F16, ["batch_size", "sequence_length", cfg.vocab_size])]
+        for i in range(cfg.num_layers):
+            for kv in ("key", "value"):
+                inputs.append(helper.make_tensor_value_info(f"past_key_values.{i}.{kv}", F16, ["batch_size", self.heads, "past_sequence_length", self.hd]))
+                outputs.append(helper.make_tensor_value_info(f"present.{i}.{kv}", F16, ["batch_size", self.heads, "total_sequence_length", self.hd]))
+        mask = self.mha_mask()
+        tokens = g.one("Gather", "/model/embed_tokens/Gather", [self.norm_weight("model.embed_tokens.weight", m.embed_tokens.weight, "embed_tokens.weight"), "input_ids"])
+        places = g.one("Gather", "/model/embed_positions/Gather", [self.norm_weight("model.embed_positions.weight", m.embed_positions.weight, "embed_positions.weight"), "position_ids"])
+        residual, pending = g.one("Add", "/model/embed/Add", [tokens, places]), None
+        eps = cfg.norm_eps
+        for i, layer in enumerate(m.layers):
+            p = f"/model/layers.{i}"
+            ln = layer.input_layernorm
+            w, b = (self.norm_weight(f"model.layers.{i}.input_layernorm.{n}", getattr(ln, n), f"layers.{i}.input_layernorm.{n}") for n in ("weight", "bias"))
+            if pending is None:
+                normed = g.one("LayerNormalization", f"{p}/input_layernorm/LayerNorm", [residual, w, b], axis=-1, epsilon=eps, stash_type=1)
+            else:
+                outs = g.node("SkipLayerNormalization", f"{p}/input_layernorm/SkipLayerNorm", [pending, residual, w, b], outputs=4, unused=(1, 2), domain="com.microsoft", epsilon=eps)
+                normed, residual = outs[0], outs[3]
+            a = layer.self_attn
+            H = cfg.hidden_size
+            qkv_w, qkv_b = a.c_attn.weight, a.c_attn.bias
+            proj = []
+            for j, name in enumerate(("q_proj", "k_proj", "v_proj")):
+                part = torch.nn.Linear(H, H)
+                part.weight, part.bias = torch.nn.Parameter(qkv_w[j * H:(j + 1) * H]), torch.nn.Parameter(qkv_b[j * H:(j + 1) * H])
+                proj.append(self.linear_bias(f"{p}/attn/{name}", normed, part, f"layers.{i}.self_attn.{name}"))
+            out = f"{p}/attn/MultiHeadAttention/output_0"
+            g.nodes.append(helper.make_node("MultiHeadAttention", [*proj, "", "", mask["bias"], f"past_key_values.{i}.key", f"past_key_values.{i}.value"], [out, f"present.{i}.key", f"present.{i}.value"],
+                                            name=f"{p}/attn/MultiHeadAttention", domain="com.microsoft", num_heads=self.heads))
+            attn = self.linear_bias(f"{p}/attn/o_proj", out, a.c_proj, f"layers.{i}.self_attn.c_proj")
+            ln = layer.post_attention_layernorm
+            w, b = (self.norm_weight(f"model.layers.{i}.post_attention_layernorm.{n}", getattr(ln, n), f"layers.{i}.post_attention_layernorm.{n}") for n in ("weight", "bias"))
+            outs = g.node("SkipLayerNormalization", f"{p}/post_attention_layernorm/SkipLayerNorm", [attn, residual, w, b], outputs=4, unused=(1, 2), domain="com.microsoft", epsilon=eps)
+            normed, residual = outs[0], outs[3]
+            up = self.linear(f"{p}/mlp/fc", normed, layer.mlp.c_fc.weight, f"layers.{i}.mlp.c_fc.weight")
+            act = g.one("FastGelu", f"{p}/mlp/act_fn/FastGelu", [up, self.norm_weight(f"{p}/mlp/fc.bias", layer.mlp.c_fc.bias, f"layers.{i}.mlp.c_fc.bias")], domain="com.microsoft")
+            pending = self.linear_bias(f"{p}/mlp/proj", act, layer.mlp.c_proj, f"layers.{i}.mlp.c_proj")
+        w, b = (self.norm_weight(f"model.norm.{n}", getattr(m.norm, n), f"norm.{n}") for n in ("weight", "bias"))
+        final = g.node("SkipLayerNormalization", "/model/final_norm/SkipLayerNorm", [pending, residual, w, b], outputs=4, unused=(1, 2), domain="com.microsoft", epsilon=eps)[0]
+        self.linear("/lm_head", final, m.output_weight(), "lm_head.weight")
+        g.nodes[-1].output[0] = "logits"
+        self.rope_tables = None
+        graph = helper.make_graph(g.nodes, "main_graph", inputs, outputs, list(g.inits.values()))
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)], producer_name="onnxruntime-genai")
+        model.ir_version = 8
+        return model
+
+
+def golden_gpt2(tok, builder: Gpt2Builder) -> Decoder:
+    """A float64 tiny-gpt2 holding exactly the graph's (float16-rounded) weights."""
+    m = build_model("tiny-gpt2", tok).double()
+    w = builder.golden_weights
+    with torch.no_grad():
+        for name, param in m.named_parameters():
+            key = name
+            if ".self_attn.c_attn." in name:  # the graph has q, k and v apart
+                i, kind = name.split(".")[1], name.rsplit(".", 1)[1]
+                key = None
+                param.copy_(torch.cat([torch.from_numpy(w[f"layers.{i}.self_attn.{p}.{kind}"]) for p in ("q_proj", "k_proj", "v_proj")]))
+            if key is not None:
+                param.copy_(torch.from_numpy(w[key]))
+    assert torch.equal(torch.from_numpy(w["lm_head.weight"]), m.output_weight().detach()), "tied LM head differs from the embedding"
+    return m.eval()
+
+
 def golden_model(spec_model: Decoder, tok, builder: Builder) -> Decoder:
     """A float64 copy of the model holding exactly the graph's weights and rotary tables."""
-    m = build_model(SOURCE, tok).double()
+    m = build_model("tiny-llama", tok).double()
     w = builder.golden_weights
     with torch.no_grad():
         m.embed_tokens.weight.copy_(torch.from_numpy(w["embed_tokens.weight"]))
@@ -360,21 +443,21 @@ def write_golden(folder: str, m64: Decoder, tok) -> None:
 
 
 def main() -> None:
-    tok = build_tokenizer(SOURCE)
-    model = build_model(SOURCE, tok)
-    src = os.path.join(OUT, SOURCE)
-    for form in ("mha", "gqa-q4"):
-        folder = os.path.join(OUT, f"{SOURCE}-genai-{form}")
+    for source, form in (("tiny-llama", "mha"), ("tiny-llama", "gqa-q4"), ("tiny-gpt2", "mha")):
+        tok = build_tokenizer(source)
+        model = build_model(source, tok)
+        src = os.path.join(OUT, source)
+        folder = os.path.join(OUT, f"{source}-genai-{form}")
         if os.path.isdir(folder):
             shutil.rmtree(folder)
         os.makedirs(os.path.join(folder, "onnx"))
         for f in ("config.json", "tokenizer.json", "tokenizer_config.json", "generation_config.json"):
             shutil.copy(os.path.join(src, f), os.path.join(folder, f))
-        builder = Builder(model, form)
+        builder = Gpt2Builder(model) if source == "tiny-gpt2" else Builder(model, form)
         graph = builder.build()
         onnx.save_model(graph, os.path.join(folder, "onnx", "model.onnx"), save_as_external_data=True, all_tensors_to_one_file=True, location="model.onnx.data", size_threshold=1024)
-        m64 = golden_model(model, tok, builder)
-        print(form, json.dumps(ort_check(folder, m64, form, builder.kv_heads)))
+        m64 = golden_gpt2(tok, builder) if source == "tiny-gpt2" else golden_model(model, tok, builder)
+        print(source, form, json.dumps(ort_check(folder, m64, form, builder.kv_heads)))
         write_golden(folder, m64, tok)
 
 

@@ -9,6 +9,7 @@
  */
 import { dimsOf, opsetVersion, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../onnx-model.ts';
 import { isExternal, readExternalBytes } from '../float64.ts';
+import { fastGelu } from './activation.ts';
 import { groupQueryAttention, multiHeadAttention } from './attention.ts';
 import { Emitter } from './emit.ts';
 import { simplifiedLayerNormalization, skipLayerNormalization, skipSimplifiedLayerNormalization } from './layer-norm.ts';
@@ -42,6 +43,7 @@ const RULES: Record<string, Rule> = {
   'com.microsoft.SkipLayerNormalization': skipLayerNormalization,
   'com.microsoft.MatMulNBits': matMulNBits,
   'com.microsoft.GatherBlockQuantized': gatherBlockQuantized,
+  'com.microsoft.FastGelu': fastGelu,
   // onnxruntime's RMS norm, registered in the standard domain but not a standard operator.
   '.SimplifiedLayerNormalization': simplifiedLayerNormalization,
 };
