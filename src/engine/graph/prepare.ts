@@ -165,8 +165,8 @@ const LM_HEAD_OPS = new Set(['MatMul', 'MatMulNBits', 'MatMulInteger', 'DynamicQ
  * Lets the LM head run only from `logits_start` on: attribution needs the logits of the
  * response positions only, and the head over a large vocabulary is a big share of the work and
  * of the memory. The hidden states entering the head (a MatMul-like node producing the logits,
- * possibly through a bias Add and a final Cast or Identity) are sliced along the sequence axis. Returns false, leaving the
- * graph as it is, when the head has another form.
+ * possibly through a bias Add and a final Cast or Identity) are sliced along the sequence axis.
+ * Returns false, leaving the graph as it is, when the head has another form.
  */
 function insertLogitsStart(graph: GraphProto, logitsOutput: string): boolean {
   const producers = new Map<string, NodeProto>();

@@ -4,7 +4,8 @@
  * cannot be converted, onnxruntime cannot run the converted graph, or the converted graph's
  * logits do not match the original's. Under 'auto' each of these falls back to float32 with the
  * reason as a note; when float64 was asked for, it is an error with the fix. A refusal is
- * remembered in the cache, so the next load does not convert again.
+ * remembered in the cache, so the next load does not convert again. The first opening of a
+ * prepared graph also finds how it can run batches of perturbed sequences (runtime/batching.ts).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
