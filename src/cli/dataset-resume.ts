@@ -129,7 +129,7 @@ export async function modelDifferencesBeforeLoad(existing: ExistingAnalysis[], w
       }
     }
     const old = recordedPrecision(e.model);
-    // An fp16 export computes in float16 when float32 (its own precision) is asked for.
+    // Analyses of fp16 exports from before they were widened to float32 record float16.
     if (wanted.precision !== 'auto') {
       if ((old === 'float64') !== (wanted.precision === 'float64')) diffs.push({ setting: 'precision', old, now: wanted.precision, option: `--precision ${old === 'float64' ? 'float64' : 'float32'}` });
     } else if (old !== 'float64' && e.model.precisionNote === undefined) {

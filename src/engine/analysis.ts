@@ -10,7 +10,7 @@ export type { AttributionMethod, TemplateMode, Granularity } from './options.ts'
 import type { AttributionMethod, TemplateMode, Granularity } from './options.ts';
 /** The float type attribution is asked to compute in (a float64 copy, or the export's own). */
 export type Precision = 'float32' | 'float64';
-/** The float type a graph actually computes in: an fp16 export's own is float16. */
+/** The float type a graph actually computes in ('float16' only in analyses of fp16 exports made before they were widened to float32). */
 export type ComputePrecision = 'float16' | 'float32' | 'float64';
 
 /** A prompt token (or merged word) with its place in the user's text. */

@@ -29,13 +29,6 @@ export const env = {
    */
   gradientStep: 1e-3,
   /**
-   * The step in float16 graphs (fp16 exports). Against float64 autograd on tiny-llama's fp16
-   * copy, Pearson was 0.17–0.55 with 1e-3 (one float16 rounding unit near 1), 0.87–0.97 with
-   * 1/32, 0.96–0.99 with 1/16 and 0.98–1.00 with 1/8; larger steps cost accuracy on curved
-   * functions, so 1/16.
-   */
-  gradientStepFloat16: 1 / 16,
-  /**
    * The float type attribution computes in: 'float64' (within ~2e-5 of a column's maximum,
    * about 2× slower on a 135M model, twice the memory), 'float32', or 'auto' (float64 when the graph can be
    * converted and its weights would take at most `float64MaxWeightBytes` as float64).

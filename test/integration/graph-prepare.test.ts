@@ -35,7 +35,7 @@ for (const [model, file, op] of VARIANTS) {
     assert.equal(locateEmbedding(graph).node.op_type, op);
     const { prepared } = await loadOrPrepareGraph(source, await sha256File(source), cacheDir);
     assert.equal(prepared.meta.logitsStart, true, 'the LM head was located');
-    const reference = await originalLogits(source, prepared.meta, probe);
+    const { logits: reference } = await originalLogits(source, prepared.meta, probe);
     const session = await DecoderSession.create(prepared.file, prepared.meta);
     try {
       const diff = await maxAbsDiffWithPrepared(session, probe, reference);

@@ -222,6 +222,8 @@ class Decoder(nn.Module):
             inv = 1.0 / (cfg.rope_theta ** (torch.arange(0, cfg.head_dim, 2, dtype=torch.float64) / cfg.head_dim))
             self.register_buffer("inv_freq", inv.float(), persistent=False)
         self.layers = nn.ModuleList([Block(cfg) for _ in range(cfg.num_layers)])
+        # Optional (cos, sin) tables [positions, hd/2] replacing the computed rotary angles.
+        self.rope_tables: Optional[Tuple[torch.Tensor, torch.Tensor]] = None
         if not cfg.tie_word_embeddings:
             self.lm_head = nn.Linear(cfg.hidden_size, cfg.vocab_size, bias=False)
         if init:
@@ -278,9 +280,13 @@ class Decoder(nn.Module):
             x = x + self.embed_positions(position_ids)
             rope = None
         else:
-            freqs = position_ids.to(x.dtype).unsqueeze(-1) * self.inv_freq.to(x.dtype)  # [B, S, hd/2]
-            emb = torch.cat([freqs, freqs], dim=-1).unsqueeze(1)  # [B, 1, S, hd]
-            rope = (emb.cos(), emb.sin())
+            if self.rope_tables is not None:  # cos, sin [positions, hd/2] as a graph stores them
+                cos, sin = (torch.cat([t[position_ids], t[position_ids]], dim=-1).to(x.dtype).unsqueeze(1) for t in self.rope_tables)
+                rope = (cos, sin)
+            else:
+                freqs = position_ids.to(x.dtype).unsqueeze(-1) * self.inv_freq.to(x.dtype)  # [B, S, hd/2]
+                emb = torch.cat([freqs, freqs], dim=-1).unsqueeze(1)  # [B, 1, S, hd]
+                rope = (emb.cos(), emb.sin())
         presents: List[KV] = []
         for i, layer in enumerate(self.layers):
             past = past_key_values[i] if past_key_values else None

@@ -15,8 +15,7 @@ export const gradient: Attributor = {
   name: 'gradient',
   measures: 'The paper\'s gradient × input: how fast the probability of each response token changes when the prompt token\'s embedding is scaled up infinitesimally (a local, linear view).',
   async attribute(input: AttributionInput): Promise<AttributionResult> {
-    // float16 resolves about 1e-3 near 1: a step of 1e-3 would be one rounding unit.
-    const h = input.session.meta.precision === 'float16' ? env.gradientStepFloat16 : env.gradientStep;
+    const h = env.gradientStep;
     const up = input.session.representable(1 + h);
     const down = input.session.representable(1 - h);
     const { importance, responseProbabilities, work } = await countingWork(input, async () => {

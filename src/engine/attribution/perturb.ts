@@ -2,7 +2,7 @@
  * The shared machinery of the perturbation methods: one teacher-forced pass over
  * [x_1..x_N, y_1..y_{M-1}] gives p_m and the KV cache; then each perturbation (prompt position
  * n, embedding scale s) re-runs only positions ≥ n on top of the cached prefix, several
- * perturbations per forward pass.
+ * perturbations per forward pass (when the graph allows both: runtime/batching.ts).
  */
 import { throwIfAborted } from '../errors.ts';
 import { prefixOf, type KvCache } from '../runtime/kv-cache.ts';
@@ -41,7 +41,10 @@ export async function perturbedLogProbs(
   baseline: Baseline,
   perturbations: Perturbation[],
 ): Promise<Float64Array[]> {
-  const { session, promptIds, responseIds, batchSize, signal } = input;
+  const { session, promptIds, responseIds, signal } = input;
+  // A graph that cannot run them batched or after a cached prefix runs them one by one or in full.
+  const { batches, reusesPrefix } = session.meta.batching ?? { batches: true, reusesPrefix: true };
+  const batchSize = batches ? input.batchSize : 1;
   const order = perturbations.map((_, i) => i).sort((a, b) => perturbations[a].position - perturbations[b].position);
   const results: Float64Array[] = new Array(perturbations.length);
   const total = perturbations.length;
@@ -49,7 +52,7 @@ export async function perturbedLogProbs(
   for (let start = 0; start < order.length; start += batchSize) {
     throwIfAborted(signal);
     const batch = order.slice(start, start + batchSize).map((i) => ({ index: i, ...perturbations[i] }));
-    const from = batch[0].position;
+    const from = reusesPrefix ? batch[0].position : 0;
     const ids = batch.map(() => baseline.sequence.slice(from));
     const length = baseline.sequence.length - from;
     const scale = new Float64Array(batch.length * length).fill(1);

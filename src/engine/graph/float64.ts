@@ -5,25 +5,30 @@
  * same differences in float64 agree with exact autograd to within about 2e-5 of it. So every float
  * tensor becomes double: initializers (external data is read and inlined), constants, casts to
  * float, graph inputs and outputs; every external tensor is read and inlined. Quantized weights
- * stay as they are; what DequantizeLinear yields is cast to double. Refused with the reason:
- * float16 tensors or casts, operators outside the standard ONNX domain (onnxruntime's contrib
- * operators run in float32 only), dynamic quantization and integer matmuls, and subgraphs
+ * stay as they are; what DequantizeLinear yields is cast to double. onnxruntime's contrib
+ * operators (float32 and float16 kernels only) are first rewritten into standard ones
+ * (contrib/rewrite.ts). Refused with the reason: float16 tensors or casts (prepare.ts widens
+ * them first), contrib operators in forms no rule covers, dynamic quantization and integer
+ * matmuls, and subgraphs
  * (If/Loop/Scan bodies would need the same conversion). What onnxruntime still cannot run in
  * float64 is found when the session is created (models/precision.ts).
  */
 import { EngineError } from '../errors.ts';
+import { dequantizedBytes } from './contrib/quantized.ts';
+import { rewriteContribOperators } from './contrib/rewrite.ts';
 import { externalTensors, isExternal, readExternalBytes } from './external-data.ts';
 import { TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './onnx-model.ts';
 
 /** protobuf's limit for one message; a float64 graph is written inline, so it must fit. */
-const MAX_INLINE_BYTES = 2 ** 31 - 64 * 2 ** 20;
+export const MAX_INLINE_BYTES = 2 ** 31 - 64 * 2 ** 20;
 
 /** Converts `model` (read from `sourceDir`) to float64 in place. */
 export async function convertToFloat64(model: ModelProto, sourceDir: string): Promise<void> {
   const graph = model.graph;
   refuseUnconvertible(graph);
+  // Counted before the rewrites, which make double tables of block-quantized weights.
+  let bytes = dequantizedBytes(graph.node, new Map(graph.initializer.map((t) => [t.name, t])));
   const keepFloat = dequantizeParameters(graph);
-  let bytes = 0;
   for (const tensor of graph.initializer) {
     bytes += tensor.data_type === TensorDataType.FLOAT && !keepFloat.has(tensor.name) ? elementCount(tensor) * 8 : storedBytes(tensor);
   }
@@ -34,6 +39,8 @@ export async function convertToFloat64(model: ModelProto, sourceDir: string): Pr
       'Use precision "float32" for this model (faster, but small attributions are less exact; see docs/methods.md).',
     );
   }
+  await rewriteContribOperators(model, sourceDir);
+  refuseContribOperators(graph);
   for (const tensor of graph.initializer) {
     if (tensor.data_type === TensorDataType.FLOAT && !keepFloat.has(tensor.name)) await toDoubleTensor(tensor, sourceDir);
   }
@@ -54,14 +61,6 @@ function refuseUnconvertible(graph: GraphProto): void {
       'Choose the fp32 export of the model with the dtype setting, or use precision "float32".',
     );
   }
-  const contrib = graph.node.find((n) => (n.domain ?? '') !== '' && n.domain !== 'ai.onnx');
-  if (contrib) {
-    throw new EngineError(
-      'unsupported-precision',
-      `The graph uses ${contrib.domain}.${contrib.op_type}, which onnxruntime runs only in float32 or float16.`,
-      'Choose the fp32 export of the model with the dtype setting, or use precision "float32".',
-    );
-  }
   const quantizing = graph.node.find((n) => QUANTIZING_OPS.has(n.op_type));
   if (quantizing) {
     throw new EngineError('unsupported-precision', `The graph quantizes activations (${quantizing.op_type}), which has no float64 form.`, 'Choose the fp32 export of the model with the dtype setting, or use precision "float32".');
@@ -73,6 +72,18 @@ function refuseUnconvertible(graph: GraphProto): void {
   const halfCast = graph.node.find((n) => n.op_type === 'Cast' && (n.attribute ?? []).some((a) => a.name === 'to' && [TensorDataType.FLOAT16, TensorDataType.BFLOAT16].includes(Number(a.i) as 10 | 16)));
   if (halfCast) {
     throw new EngineError('unsupported-precision', `The graph casts to float16 (${halfCast.name ?? halfCast.output[0]}), which would undo float64.`, 'Use precision "float32" for this model.');
+  }
+}
+
+/** Contrib operators left after the rewrites (contrib/rewrite.ts): forms no rule covers. */
+function refuseContribOperators(graph: GraphProto): void {
+  const contrib = graph.node.find((n) => (n.domain ?? '') !== '' && n.domain !== 'ai.onnx');
+  if (contrib) {
+    throw new EngineError(
+      'unsupported-precision',
+      `The graph uses ${contrib.domain}.${contrib.op_type} in a form Prompt Lens cannot rewrite into standard operators, and onnxruntime runs it only in float32 or float16.`,
+      'Choose the fp32 export of the model with the dtype setting, or use precision "float32".',
+    );
   }
 }
 
@@ -136,7 +147,7 @@ function floatValues(tensor: TensorProto): Float32Array {
 }
 
 /** Bytes of a tensor as stored (external length, or element count × element size). */
-function storedBytes(tensor: TensorProto): number {
+export function storedBytes(tensor: TensorProto): number {
   const length = tensor.external_data?.find((e) => e.key === 'length')?.value;
   if (length !== undefined) return Number(length);
   if (tensor.raw_data) return tensor.raw_data.length;

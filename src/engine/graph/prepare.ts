@@ -3,7 +3,8 @@
  * [batch, sequence, 1], multiplied into the token-embedding output before anything else sees
  * it. Scale 1 is the original model; 0 zeroes e_n (occlusion); 1 ± h scales it (gradient by
  * central differences). This is the embed | body split of the design done inside one graph,
- * so the weights exist once, in one session. A float64 copy may be made of it (float64.ts).
+ * so the weights exist once, in one session. A float16 graph is made float32 first (float32.ts);
+ * a float64 copy may be made of it (float64.ts).
  * Prepared graphs are cached on disk, keyed by the sha256 of the source graph and its weights
  * (models/graph-hashes.ts) and the precision.
  */
@@ -12,16 +13,18 @@ import path from 'node:path';
 import type { ComputePrecision, Precision } from '../analysis.ts';
 import { EngineError } from '../errors.ts';
 import { EXTERNAL_DATA_STORE, HASH_STORE, isFile } from '../models/files.ts';
-import { removeStaleTemporaries, writeAtomically } from '../temp-files.ts';
+import { removeStaleTemporaries } from '../temp-files.ts';
 import { checkExternalData, linkExternalData } from './external-data.ts';
+import { convertHalfToFloat32, hasHalfTensors } from './float32.ts';
 import { convertToFloat64 } from './float64.ts';
 import { locateEmbedding } from './locate-embedding.ts';
-import { dimsOf, elemTypeOf, encodeOnnxModel, readOnnxModel, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-model.ts';
+import { writeGraph } from './write-graph.ts';
+import { dimsOf, elemTypeOf, readOnnxModel, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-model.ts';
 
 export const EMBEDDING_SCALE_INPUT = 'embedding_scale';
 /** Optional input: the first sequence position whose logits are computed (the LM head runs from there). */
 export const LOGITS_START_INPUT = 'logits_start';
-export const PREPARED_FORMAT_VERSION = 3;
+export const PREPARED_FORMAT_VERSION = 4;
 
 export interface KvCacheLayout {
   /** `past_key_values.{i}.key|value` input names, layer by layer, key then value. */
@@ -46,6 +49,17 @@ export interface PreparedMeta {
   logitsStart: boolean;
   cache: KvCacheLayout;
   parity?: { maxAbsLogitDiff: number; probeTokens: number };
+  /** How perturbed sequences can be run (runtime/batching.ts); absent: both ways. */
+  batching?: Batching;
+}
+
+export interface Batching {
+  /** Several sequences per forward pass. */
+  batches: boolean;
+  /** Several new positions after a cached prefix. */
+  reusesPrefix: boolean;
+  /** Why not, when one of them is false. */
+  reason?: string;
 }
 
 export interface PreparedGraph {
@@ -81,6 +95,7 @@ export async function loadOrPrepareGraph(
   }
   const model = await readOnnxModel(sourceFile);
   await checkExternalData(model, path.dirname(sourceFile));
+  if (hasHalfTensors(model.graph)) await convertHalfToFloat32(model, path.dirname(sourceFile));
   const meta = insertEmbeddingScale(model, sourceFile, sourceSha256);
   if (precision === 'float64') {
     await convertToFloat64(model, path.dirname(sourceFile));
@@ -90,7 +105,7 @@ export async function loadOrPrepareGraph(
   await mkdir(dir, { recursive: true });
   const place = precision === 'float64' || (await linkExternalData(model, path.dirname(sourceFile), dir)) ? inCache : besideSource;
   const prepared = { ...place, meta };
-  await writeAtomically(prepared.file, encodeOnnxModel(model));
+  await writeGraph(model, prepared.file);
   await saveMeta(prepared);
   return { prepared, fresh: true };
 }
@@ -143,7 +158,7 @@ export function insertEmbeddingScale(model: ModelProto, sourceFile: string, sour
     formatVersion: PREPARED_FORMAT_VERSION,
     sourceFile,
     sourceSha256,
-    precision: cache.elemType === TensorDataType.FLOAT16 ? 'float16' : 'float32',
+    precision: 'float32', // float16 graphs were widened (float32.ts)
     embedding: { op: lookup.node.op_type, output: lookup.output, elemType: lookup.elemType, table: lookup.table },
     inputs: [...inputNames, EMBEDDING_SCALE_INPUT],
     logitsOutput,
@@ -158,14 +173,18 @@ const LM_HEAD_OPS = new Set(['MatMul', 'MatMulNBits', 'MatMulInteger', 'DynamicQ
  * Lets the LM head run only from `logits_start` on: attribution needs the logits of the
  * response positions only, and the head over a large vocabulary is a big share of the work and
  * of the memory. The hidden states entering the head (a MatMul-like node producing the logits,
- * possibly through a bias Add) are sliced along the sequence axis. Returns false, leaving the
- * graph as it is, when the head has another form.
+ * possibly through a bias Add and a final Cast or Identity) are sliced along the sequence axis.
+ * Returns false, leaving the graph as it is, when the head has another form.
  */
 function insertLogitsStart(graph: GraphProto, logitsOutput: string): boolean {
   const producers = new Map<string, NodeProto>();
   for (const node of graph.node) for (const out of node.output) producers.set(out, node);
   const initializers = new Set(graph.initializer.map((t) => t.name));
-  let head = producers.get(logitsOutput);
+  const throughCasts = (node: NodeProto | undefined) => {
+    while (node && (node.op_type === 'Cast' || node.op_type === 'Identity')) node = producers.get(node.input[0]);
+    return node;
+  };
+  let head = throughCasts(producers.get(logitsOutput));
   if (head?.op_type === 'Add') {
     const [a, b] = head.input;
     head = initializers.has(b) ? producers.get(a) : initializers.has(a) ? producers.get(b) : undefined;

@@ -96,11 +96,11 @@ export async function isDirectory(p: string): Promise<boolean> {
   }
 }
 
-/** Bytes of a graph file and its external-data files (`<graph>.onnx_data`, `<graph>.onnx_data_1`, ...). */
+/** Bytes of a graph file and its external-data files (`<graph>.onnx_data`, `<graph>.onnx_data_1`, `<graph>.onnx.data`, ...). */
 export async function weightFileBytes(graphFile: string): Promise<number> {
   const dir = path.dirname(graphFile);
   const stem = path.basename(graphFile);
-  const names = (await readdir(dir)).filter((n) => n === stem || n.startsWith(`${stem}_data`));
+  const names = (await readdir(dir)).filter((n) => n === stem || n.startsWith(`${stem}_data`) || n.startsWith(`${stem}.data`));
   let total = 0;
   for (const name of names) total += (await stat(path.join(dir, name))).size;
   return total;

@@ -5,10 +5,15 @@
 import * as ort from 'onnxruntime-node';
 import { createSession, type DecoderSession } from '../runtime/session.ts';
 import { toFloatArray, type FloatArray } from '../runtime/float-arrays.ts';
-import { TensorDataType } from '../graph/onnx-model.ts';
 import type { PreparedMeta } from '../graph/prepare.ts';
 
-export async function originalLogits(sourceFile: string, meta: PreparedMeta, probe: number[]): Promise<Float32Array> {
+export interface OriginalLogits {
+  logits: Float32Array;
+  /** Whether the source computes in float16 (its logits carry float16 rounding). */
+  half: boolean;
+}
+
+export async function originalLogits(sourceFile: string, meta: PreparedMeta, probe: number[]): Promise<OriginalLogits> {
   const session = await createSession(sourceFile);
   try {
     const seq = probe.length;
@@ -19,13 +24,14 @@ export async function originalLogits(sourceFile: string, meta: PreparedMeta, pro
     if (names.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(seq).fill(1n), [1, seq]);
     if (names.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from(probe.map((_, i) => BigInt(i))), [1, seq]);
     if (names.includes('use_cache_branch')) feeds.use_cache_branch = new ort.Tensor('bool', [false], [1]);
-    const type = meta.cache.elemType === TensorDataType.FLOAT16 ? 'float16' : 'float32';
     for (const name of meta.cache.pastInputs) {
+      // The source's own cache type: a prepared graph may compute in a wider one.
+      const type = sourceCacheType(session, name);
       feeds[name] = new ort.Tensor(type, type === 'float32' ? new Float32Array(0) : new Uint16Array(0), [1, meta.cache.kvHeads, 0, meta.cache.headDim]);
     }
     const out = await session.run(feeds, [meta.logitsOutput]);
     const t = out[meta.logitsOutput];
-    return Float32Array.from(toFloatArray(t.data as FloatArray | Uint16Array, t.type));
+    return { logits: Float32Array.from(toFloatArray(t.data as FloatArray | Uint16Array, t.type)), half: t.type === 'float16' };
   } finally {
     await session.release();
   }
@@ -36,4 +42,9 @@ export async function maxAbsDiffWithPrepared(session: DecoderSession, probe: num
   let max = 0;
   for (let i = 0; i < reference.length; i++) max = Math.max(max, Math.abs(reference[i] - logits[i]));
   return max;
+}
+
+function sourceCacheType(session: ort.InferenceSession, input: string): 'float16' | 'float32' {
+  const info = session.inputMetadata.find((i) => i.name === input);
+  return info?.isTensor && info.type === 'float16' ? 'float16' : 'float32';
 }

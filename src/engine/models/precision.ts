@@ -4,7 +4,8 @@
  * cannot be converted, onnxruntime cannot run the converted graph, or the converted graph's
  * logits do not match the original's. Under 'auto' each of these falls back to float32 with the
  * reason as a note; when float64 was asked for, it is an error with the fix. A refusal is
- * remembered in the cache, so the next load does not convert again.
+ * remembered in the cache, so the next load does not convert again. The first opening of a
+ * prepared graph also finds how it can run batches of perturbed sequences (runtime/batching.ts).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,15 +15,22 @@ import { PRECISION_OPTIONS, type PrecisionOption } from '../options.ts';
 import { EngineError } from '../errors.ts';
 import { loadOrPrepareGraph, PREPARED_FORMAT_VERSION, preparedDir, saveMeta, type PreparedGraph } from '../graph/prepare.ts';
 import type { ProgressCallback } from '../progress.ts';
+import { probeBatching } from '../runtime/batching.ts';
 import { DecoderSession } from '../runtime/session.ts';
 import type { Dtype } from './dtypes.ts';
 import { weightFileBytes } from './files.ts';
-import { maxAbsDiffWithPrepared, originalLogits } from './parity.ts';
+import { maxAbsDiffWithPrepared, originalLogits, type OriginalLogits } from './parity.ts';
 
 export type { PrecisionOption };
 
 /** Largest |logit| difference between a float64 graph and its float32 original that still counts as the same model. */
 const FLOAT64_PARITY_LIMIT = 1e-2;
+/**
+ * The same for a float16 original, relative to max(1, its largest |logit|): its own logits are
+ * off by float16 rounding (2.6e-2 on tiny-llama's fp16 copy, logits up to 10), a broken
+ * conversion by far more.
+ */
+const FLOAT64_PARITY_LIMIT_HALF_SOURCE = 1e-2;
 const BYTES_PER_PARAMETER: Record<Dtype, number> = { fp32: 4, fp16: 2, q8: 1, int8: 1, uint8: 1, q4: 0.5, q4f16: 0.5, bnb4: 0.5 };
 const FLOAT32_HINT = 'Use precision "float32" for this model (faster, but small attributions are less exact; see the README on precision).';
 
@@ -71,7 +79,7 @@ async function openChecked(source: GraphSource, precision: Precision, onProgress
     if (error instanceof EngineError && error.code === 'unsupported-precision') await rememberRefusal(source.sha256, error.message);
     throw error;
   });
-  let reference: Float32Array | undefined;
+  let reference: OriginalLogits | undefined;
   if (!prepared.meta.parity) {
     onProgress?.({ stage: 'prepare', message: 'checking parity with the original graph' });
     reference = await originalLogits(source.file, prepared.meta, source.probe);
@@ -85,12 +93,19 @@ async function openChecked(source: GraphSource, precision: Precision, onProgress
     throw await refuse(source.sha256, `onnxruntime cannot run this graph in float64 (${(error as Error).message.replace(/^onnxruntime could not load \S+: /, '')})`);
   }
   if (reference) {
-    const diff = await maxAbsDiffWithPrepared(session, source.probe, reference);
-    if (precision === 'float64' && !(diff <= FLOAT64_PARITY_LIMIT)) {
+    const diff = await maxAbsDiffWithPrepared(session, source.probe, reference.logits);
+    const limit = reference.half ? FLOAT64_PARITY_LIMIT_HALF_SOURCE * reference.logits.reduce((m, v) => Math.max(m, Math.abs(v)), 1) : FLOAT64_PARITY_LIMIT;
+    if (precision === 'float64' && !(diff <= limit)) {
       await session.dispose();
-      throw await refuse(source.sha256, `the float64 graph's logits differ from the original graph's by ${diff.toExponential(1)} (more than ${FLOAT64_PARITY_LIMIT}), so the conversion is not faithful`);
+      throw await refuse(source.sha256, `the float64 graph's logits differ from the original graph's by ${diff.toExponential(1)} (more than ${Number(limit.toPrecision(2))}), so the conversion is not faithful`);
     }
     prepared.meta.parity = { maxAbsLogitDiff: diff, probeTokens: source.probe.length };
+  }
+  if (!prepared.meta.batching) {
+    onProgress?.({ stage: 'prepare', message: 'checking how the graph runs batches of perturbed sequences' });
+    prepared.meta.batching = await probeBatching(session, source.probe);
+  }
+  if (reference || session.forwardPasses > 0) {
     await saveMeta(prepared);
     session.positionsProcessed = 0;
     session.forwardPasses = 0;

@@ -18,10 +18,3 @@ export function toFloatArray(data: FloatArray | Uint16Array, type: string): Floa
   for (let i = 0; i < data.length; i++) out[i] = halfToFloat(data[i]);
   return out;
 }
-
-/** The float16 value nearest to x (normal range; an embedding scale near 1 as an fp16 graph sees it). */
-export function roundToHalf(x: number): number {
-  if (x === 0 || !Number.isFinite(x)) return x;
-  const spacing = 2 ** (Math.floor(Math.log2(Math.abs(x))) - 10);
-  return Math.round(x / spacing) * spacing;
-}

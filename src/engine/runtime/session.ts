@@ -7,9 +7,8 @@ import { env } from '../env.ts';
 import { EngineError } from '../errors.ts';
 import type { ComputePrecision } from '../analysis.ts';
 import { EMBEDDING_SCALE_INPUT, LOGITS_START_INPUT, type PreparedMeta } from '../graph/prepare.ts';
-import { TensorDataType } from '../graph/onnx-model.ts';
 import { emptyCache, type CacheType, type KvCache } from './kv-cache.ts';
-import { roundToHalf, toFloatArray, type FloatArray } from './float-arrays.ts';
+import { toFloatArray, type FloatArray } from './float-arrays.ts';
 
 export interface ForwardRequest {
   /** Token ids per batch row; all rows the same length. */
@@ -22,6 +21,8 @@ export interface ForwardRequest {
   wantCache?: boolean;
   /** First position (within `ids`) whose logits are needed; earlier ones are not computed when the graph allows. */
   logitsFrom?: number;
+  /** Keep onnxruntime's own error log quiet (a probe that may fail: runtime/batching.ts). */
+  quiet?: boolean;
 }
 
 export interface ForwardResult {
@@ -48,15 +49,14 @@ export class DecoderSession {
     return new DecoderSession(await createSession(file, meta.precision), meta);
   }
 
+  /** float16 exports are widened to float32 before they run (graph/float32.ts). */
   get cacheType(): CacheType {
-    if (this.meta.precision === 'float64') return 'float64';
-    return this.meta.cache.elemType === TensorDataType.FLOAT16 ? 'float16' : 'float32';
+    return this.meta.precision === 'float64' ? 'float64' : 'float32';
   }
 
-  /** An embedding scale as the graph receives it (float64, or rounded to float32 or float16). */
+  /** An embedding scale as the graph receives it (float64, or rounded to float32). */
   representable(scale: number): number {
-    if (this.meta.precision === 'float64') return scale;
-    return this.meta.precision === 'float16' ? roundToHalf(scale) : Math.fround(scale);
+    return this.meta.precision === 'float64' ? scale : Math.fround(scale);
   }
 
   async forward(req: ForwardRequest): Promise<ForwardResult> {
@@ -87,7 +87,7 @@ export class DecoderSession {
     cache.pastInputs.forEach((name, i) => (feeds[name] = past.tensors[i]));
 
     const fetches = req.wantCache ? [this.meta.logitsOutput, ...cache.presentOutputs] : [this.meta.logitsOutput];
-    const out = await this.session.run(feeds, fetches);
+    const out = await this.session.run(feeds, fetches, req.quiet ? { logSeverityLevel: 4 } : {});
     this.positionsProcessed += batch * seq;
     this.forwardPasses += 1;
 

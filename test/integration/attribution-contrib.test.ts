@@ -1,0 +1,131 @@
+/**
+ * Third-party export forms against the PyTorch float64 reference: tiny-llama as the ONNX
+ * Runtime GenAI builder writes it (tools/models/make_genai_models.py) — float16 weights in
+ * onnx/model.onnx.data, com.microsoft MultiHeadAttention + RotaryEmbedding +
+ * Skip/SimplifiedLayerNormalization with the builder's mask-reformat subgraph, or q4f16
+ * GroupQueryAttention + MatMulNBits + GatherBlockQuantized. Loaded as the engine loads any model,
+ * at default settings (float64, the contrib operators rewritten into standard ones) and in
+ * float32 (onnxruntime's contrib kernels); both methods must agree with autograd / PyTorch occlusion.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { env, loadModel, type LoadedModel } from '../../src/engine/index.ts';
+import type { Analysis } from '../../src/engine/analysis.ts';
+import { runCli } from '../helpers/cli.ts';
+import { gradient } from '../../src/engine/attribution/gradient.ts';
+import { occlusion } from '../../src/engine/attribution/occlusion.ts';
+import { generate } from '../../src/engine/generate.ts';
+import { encodeOnnxModel, readOnnxModel, TensorDataType } from '../../src/engine/graph/onnx-model.ts';
+import { columnArgmax, maxRelativeToColumnMax, pearson, readGolden } from '../helpers/golden.ts';
+import { tempDir, testModel } from '../helpers/paths.ts';
+
+env.cacheDir = tempDir();
+
+const FIXTURES = [
+  // The builder's mask subgraph expands an [S, S] causal block to [S, past + S], in either precision.
+  { name: 'tiny-llama-genai-mha', refusal: { float32: /Expand node.*invalid expand shape/, float64: /Expand node.*invalid expand shape/ } },
+  // onnxruntime's CPU GroupQueryAttention takes several new tokens after a past in batch 1 only;
+  // its float64 rewrite into standard operators has no such limit.
+  { name: 'tiny-llama-genai-gqa-q4', refusal: { float32: /GroupQueryAttention.*batch_size must be 1/, float64: undefined } },
+  // GPT-2 form: LayerNormalization, SkipLayerNormalization, FastGelu, learned positions; the same mask subgraph.
+  { name: 'tiny-gpt2-genai-mha', refusal: { float32: /Expand node.*invalid expand shape/, float64: /Expand node.*invalid expand shape/ } },
+];
+/** Gradient max |Δ| / column max: float64 as on the project's own test models (attribution-golden). */
+const GRADIENT_RELATIVE = { float32: Infinity, float64: 5e-5 };
+
+for (const fixture of FIXTURES) {
+  for (const precision of ['float64', 'float32'] as const) {
+    describe(`${fixture.name} (${precision === 'float64' ? 'default settings' : 'precision float32'}): attribution vs PyTorch`, () => {
+      const dir = testModel(fixture.name);
+      const golden = readGolden(dir);
+      let model: LoadedModel;
+
+      before(async () => {
+        model = await loadModel(dir, precision === 'float64' ? {} : { precision });
+      });
+      after(async () => model?.dispose());
+
+      test(`float16 weights and contrib operators are computed in ${precision}; the batching probe finds what the graph cannot do`, () => {
+        assert.equal(model.info.precision, precision);
+        assert.equal(model.info.precisionNote, undefined);
+        assert.equal(model.session.cacheType, precision);
+        const batching = model.session.meta.batching;
+        const refusal = fixture.refusal[precision];
+        assert.deepEqual({ batches: batching?.batches, reusesPrefix: batching?.reusesPrefix }, { batches: true, reusesPrefix: !refusal });
+        if (refusal) assert.match(batching?.reason ?? '', refusal);
+        console.log(`# ${fixture.name} ${precision}: batching ${JSON.stringify(batching)}`);
+      });
+
+      for (const c of golden.cases) {
+        if (!c.teacherForced) {
+          test(`${c.name}: greedy generation equals PyTorch`, async () => {
+            const ids = await generate(model.session, c.promptIds, { maxNewTokens: c.responseIds.length, eosTokenIds: [golden.eosTokenId] });
+            assert.deepEqual(ids, c.responseIds);
+          });
+        }
+        for (const method of [occlusion, gradient]) {
+          test(`${c.name}: ${method.name} agrees with PyTorch float64 (Pearson ≥ 0.999, argmax ≥ 99 % per column)`, async () => {
+            const r = await method.attribute({ session: model.session, promptIds: c.promptIds, responseIds: c.responseIds, batchSize: env.attributionBatchSize });
+            const reference = method.name === 'gradient' ? c.gradient : c.occlusion;
+            const rho = pearson(r.importance.flat(), reference.flat());
+            const M = c.responseIds.length;
+            let same = 0;
+            for (let m = 0; m < M; m++) if (columnArgmax(r.importance, m) === columnArgmax(reference, m)) same++;
+            const relative = maxRelativeToColumnMax(r.importance, reference);
+            console.log(`# ${fixture.name} ${precision} ${c.name} ${method.name}: Pearson ${rho.toFixed(9)}, argmax ${same}/${M}, max |Δ|/column max ${relative.toExponential(2)}`);
+            assert.ok(rho >= 0.999, `Pearson ${rho}`);
+            assert.ok(same / M >= 0.99, `argmax agreement ${same}/${M}`);
+            if (method.name === 'gradient') assert.ok(relative <= GRADIENT_RELATIVE[precision], `max |Δ| / column max ${relative}`);
+          });
+        }
+      }
+    });
+  }
+}
+
+test('the CLI analyzes a GenAI-builder export with both methods (issue: "invalid expand shape" from the mask subgraph)', async () => {
+  const env = { PROMPT_LENS_CACHE: tempDir(), PROMPT_LENS_OFFLINE: '1' };
+  for (const method of ['gradient', 'occlusion']) {
+    const out = path.join(tempDir(), 'a.json');
+    const r = await runCli(['analyze', '--model', testModel('tiny-llama-genai-mha'), '--prompt', 'Write a short poem about the sea.', '--method', method, '--max-new-tokens', '6', '--json', out], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /invalid expand shape|\n\s+at /);
+    const a = JSON.parse(readFileSync(out, 'utf8')) as Analysis;
+    assert.equal(a.model.precision, 'float64');
+    assert.equal(a.importance.length, a.promptTokens.length);
+    assert.ok(a.importance.flat().every(Number.isFinite));
+  }
+});
+
+test('a graph whose position subgraph assumes batch 1 runs perturbed sequences one at a time after the cached prefix, with the same numbers', async () => {
+  const folder = tempDir();
+  cpSync(testModel('tiny-llama'), folder, { recursive: true });
+  const graphFile = path.join(folder, 'onnx/model.onnx');
+  const model = await readOnnxModel(graphFile);
+  // position_ids → Reshape to [1, batch·sequence]: fine for one sequence, a shape error for two.
+  for (const node of model.graph.node) node.input = node.input.map((n) => (n === 'position_ids' ? 'position_ids/batch_1' : n));
+  model.graph.initializer.push({ name: 'batch_1_shape', dims: [2], data_type: TensorDataType.INT64, raw_data: new Uint8Array(BigInt64Array.from([1n, -1n]).buffer) });
+  model.graph.node.unshift({ name: 'batch_1', op_type: 'Reshape', domain: '', input: ['position_ids', 'batch_1_shape'], output: ['position_ids/batch_1'], attribute: [] });
+  writeFileSync(graphFile, encodeOnnxModel(model));
+  const loaded = await loadModel(folder);
+  try {
+    const batching = loaded.session.meta.batching;
+    assert.deepEqual({ batches: batching?.batches, reusesPrefix: batching?.reusesPrefix }, { batches: false, reusesPrefix: true });
+    assert.match(batching?.reason ?? '', /onnxruntime fails/);
+    const golden = readGolden(testModel('tiny-llama'));
+    for (const c of golden.cases) {
+      const input = { session: loaded.session, promptIds: c.promptIds, responseIds: c.responseIds, batchSize: env.attributionBatchSize };
+      const o = await occlusion.attribute(input);
+      const g = await gradient.attribute(input);
+      assert.equal(o.work.forwardPasses, c.promptIds.length + 1, 'one pass per perturbation after the baseline');
+      let maxDiff = 0;
+      o.importance.forEach((row, n) => row.forEach((v, m) => (maxDiff = Math.max(maxDiff, Math.abs(v - c.occlusion[n][m])))));
+      assert.ok(maxDiff < 1e-7, `occlusion max |Δ| ${maxDiff}`);
+      assert.ok(maxRelativeToColumnMax(g.importance, c.gradient) <= 5e-5);
+    }
+  } finally {
+    await loaded.dispose();
+  }
+});

@@ -1,0 +1,185 @@
+/**
+ * Each rewrite rule of graph/contrib/ against onnxruntime's own kernel: a one-node graph with the
+ * contrib operator runs in float32 on seeded random inputs; the same graph rewritten into
+ * standard operators and converted to float64 (graph/float64.ts) must give the same outputs, to
+ * float32's rounding.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { convertToFloat64 } from '../../src/engine/graph/float64.ts';
+import { encodeOnnxModel, tensorValueInfo, TensorDataType, type AttributeProto, type ModelProto, type NodeProto, type TensorProto } from '../../src/engine/graph/onnx-model.ts';
+import { mulberry32 } from '../../src/engine/random.ts';
+import { EngineError } from '../../src/engine/errors.ts';
+
+type Dims = number[];
+interface Input {
+  name: string;
+  dims: Dims;
+  /** int64 / int32 values; random floats when absent. */
+  ints?: number[];
+  type?: 'int64' | 'int32';
+}
+interface Case {
+  name: string;
+  op: string;
+  domain?: string;
+  attributes?: Record<string, number>;
+  inputs: (Input | string)[];
+  initializers?: TensorProto[];
+  outputs: string[];
+}
+
+const random = mulberry32(7);
+const uniform = (n: number, scale = 1) => Float32Array.from({ length: n }, () => (random() * 2 - 1) * scale);
+const count = (dims: Dims) => dims.reduce((a, b) => a * b, 1);
+
+function floatTensor(name: string, dims: Dims, values: Float32Array): TensorProto {
+  return { name, dims, data_type: TensorDataType.FLOAT, raw_data: new Uint8Array(values.buffer.slice(0)) };
+}
+function uint8Tensor(name: string, dims: Dims): TensorProto {
+  return { name, dims, data_type: TensorDataType.UINT8, raw_data: Uint8Array.from({ length: count(dims) }, () => Math.floor(random() * 256)) };
+}
+function rotaryTables(positions: number, half: number): TensorProto[] {
+  const angles = (f: (x: number) => number) => Float32Array.from({ length: positions * half }, (_, i) => f(Math.floor(i / half) * 10000 ** (-(i % half) / half)));
+  return [floatTensor('cos_cache', [positions, half], angles(Math.cos)), floatTensor('sin_cache', [positions, half], angles(Math.sin))];
+}
+
+function buildModel(c: Case, feeds: Map<string, Input>): ModelProto {
+  const attribute: AttributeProto[] = Object.entries(c.attributes ?? {}).map(([name, v]) => (Number.isInteger(v) ? { name, type: 2, i: v } : { name, type: 1, f: v }));
+  const node: NodeProto = { name: c.name, op_type: c.op, domain: c.domain ?? 'com.microsoft', input: c.inputs.map((i) => (typeof i === 'string' ? i : i.name)), output: c.outputs, attribute };
+  const elem = (i: Input) => (i.type === 'int64' ? TensorDataType.INT64 : i.type === 'int32' ? TensorDataType.INT32 : TensorDataType.FLOAT);
+  return {
+    ir_version: 8,
+    opset_import: [{ domain: '', version: 17 }, { domain: 'com.microsoft', version: 1 }],
+    graph: {
+      name: c.name,
+      node: [node],
+      initializer: c.initializers ?? [],
+      input: [...feeds.values()].map((i) => tensorValueInfo(i.name, elem(i), i.dims.map((d, k) => (k === 0 ? 'batch' : d)))),
+      output: c.outputs.filter(Boolean).map((o) => ({ name: o, type: { tensor_type: { elem_type: TensorDataType.FLOAT } } })),
+    },
+  };
+}
+
+async function run(model: ModelProto, feeds: Map<string, Input>, values: Map<string, Float32Array>, double: boolean): Promise<Record<string, Float64Array>> {
+  const session = await ort.InferenceSession.create(encodeOnnxModel(model), { graphOptimizationLevel: double ? 'basic' : 'all', logSeverityLevel: 3 });
+  try {
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const input of feeds.values()) {
+      if (input.type === 'int64') tensors[input.name] = new ort.Tensor('int64', BigInt64Array.from(input.ints!.map(BigInt)), input.dims);
+      else if (input.type === 'int32') tensors[input.name] = new ort.Tensor('int32', Int32Array.from(input.ints!), input.dims);
+      else tensors[input.name] = double ? new ort.Tensor('float64', Float64Array.from(values.get(input.name)!), input.dims) : new ort.Tensor('float32', values.get(input.name)!, input.dims);
+    }
+    const out = await session.run(tensors);
+    return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, Float64Array.from(t.data as Float32Array | Float64Array)]));
+  } finally {
+    await session.release();
+  }
+}
+
+async function checkRule(c: Case): Promise<void> {
+  const feeds = new Map(c.inputs.filter((i): i is Input => typeof i !== 'string' && i.name !== '').map((i) => [i.name, i]));
+  const values = new Map([...feeds.values()].filter((i) => !i.type).map((i) => [i.name, uniform(count(i.dims))]));
+  const kernel = await run(buildModel(c, feeds), feeds, values, false);
+  const rewritten = buildModel(c, feeds);
+  await convertToFloat64(rewritten, '.');
+  assert.deepEqual(rewritten.graph.node.filter((n) => n.domain === 'com.microsoft'), [], 'no contrib operator is left');
+  assert.ok(!rewritten.graph.node.some((n) => n.op_type === c.op), `${c.op} was rewritten`);
+  const ours = await run(rewritten, feeds, values, true);
+  for (const name of c.outputs.filter(Boolean)) {
+    const [a, b] = [kernel[name], ours[name]];
+    assert.equal(b.length, a.length, `${name}: ${b.length} values, onnxruntime's kernel gives ${a.length}`);
+    let largest = 1;
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) {
+      largest = Math.max(largest, Math.abs(a[i]));
+      diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    }
+    console.log(`# ${c.name} ${name}: max |Δ| = ${diff.toExponential(2)} (largest ${largest.toFixed(2)})`);
+    assert.ok(diff <= 1e-5 * largest, `${c.name} ${name}: max |Δ| ${diff}`);
+  }
+}
+
+const x3 = (name: string, dims: Dims): Input => ({ name, dims });
+const ints = (name: string, dims: Dims, values: number[], type: 'int64' | 'int32' = 'int64'): Input => ({ name, dims, ints: values, type });
+
+const CASES: Case[] = [
+  { name: 'SimplifiedLayerNormalization', op: 'SimplifiedLayerNormalization', domain: '', attributes: { axis: -1, epsilon: 1e-5, stash_type: 1 }, inputs: [x3('x', [2, 3, 8]), 'gamma'], initializers: [floatTensor('gamma', [8], uniform(8))], outputs: ['y'] },
+  {
+    name: 'SkipSimplifiedLayerNormalization', op: 'SkipSimplifiedLayerNormalization', attributes: { epsilon: 1e-6 },
+    inputs: [x3('input', [2, 3, 8]), x3('skip', [2, 3, 8]), 'gamma', 'bias'], initializers: [floatTensor('gamma', [8], uniform(8)), floatTensor('bias', [8], uniform(8))], outputs: ['y', '', '', 'sum'],
+  },
+  {
+    name: 'SkipLayerNormalization', op: 'SkipLayerNormalization', attributes: { epsilon: 1e-5 },
+    inputs: [x3('input', [2, 3, 8]), x3('skip', [2, 3, 8]), 'gamma', 'beta'], initializers: [floatTensor('gamma', [8], uniform(8)), floatTensor('beta', [8], uniform(8))], outputs: ['y', '', '', 'sum'],
+  },
+  { name: 'FastGelu', op: 'FastGelu', inputs: [x3('x', [2, 3, 8]), 'bias'], initializers: [floatTensor('bias', [8], uniform(8))], outputs: ['y'] },
+  {
+    name: 'RotaryEmbedding', op: 'RotaryEmbedding', attributes: { interleaved: 0 },
+    inputs: [x3('x', [2, 5, 32]), ints('position_ids', [2, 5], [0, 1, 2, 3, 4, 7, 8, 9, 10, 11]), 'cos_cache', 'sin_cache'], initializers: rotaryTables(16, 4), outputs: ['y'],
+  },
+  ...[0, 2].map((past): Case => ({
+    name: `MultiHeadAttention past ${past}`, op: 'MultiHeadAttention', attributes: { num_heads: 4 },
+    inputs: [x3('q', [2, 3, 32]), x3('k', [2, 3, 32]), x3('v', [2, 3, 32]), '', '', x3('attention_bias', [2, 4, 3, 3 + past]), x3('past_key', [2, 4, past, 8]), x3('past_value', [2, 4, past, 8])],
+    outputs: ['out', 'present_key', 'present_value'],
+  })),
+  ...[
+    { batch: 1, past: 0, length: 5 },
+    { batch: 1, past: 3, length: 4 },
+    { batch: 2, past: 3, length: 1 },
+  ].map(({ batch, past, length }): Case => ({
+    name: `GroupQueryAttention batch ${batch} past ${past} new ${length}`, op: 'GroupQueryAttention', attributes: { num_heads: 4, kv_num_heads: 2, do_rotary: 1, local_window_size: -1 },
+    inputs: [
+      // onnxruntime's rotation wants a head size that is a multiple of 16.
+      x3('q', [batch, length, 64]), x3('k', [batch, length, 32]), x3('v', [batch, length, 32]), x3('past_key', [batch, 2, past, 16]), x3('past_value', [batch, 2, past, 16]),
+      ints('seqlens_k', [batch], Array(batch).fill(past + length - 1), 'int32'), ints('total_sequence_length', [], [past + length], 'int32'), 'cos_cache', 'sin_cache',
+    ],
+    initializers: rotaryTables(16, 8),
+    outputs: ['out', 'present_key', 'present_value'],
+  })),
+  {
+    name: 'GroupQueryAttention packed QKV with rotation (the GenAI builder\'s CPU form)', op: 'GroupQueryAttention', attributes: { num_heads: 4, kv_num_heads: 2, do_rotary: 1, local_window_size: -1 },
+    inputs: [x3('qkv', [1, 3, 128]), '', '', x3('past_key', [1, 2, 2, 16]), x3('past_value', [1, 2, 2, 16]), ints('seqlens_k', [1], [4], 'int32'), ints('total_sequence_length', [], [5], 'int32'), 'cos_cache', 'sin_cache'],
+    initializers: rotaryTables(16, 8),
+    outputs: ['out', 'present_key', 'present_value'],
+  },
+  {
+    name: 'GroupQueryAttention packed QKV, no rotary', op: 'GroupQueryAttention', attributes: { num_heads: 4, kv_num_heads: 4, local_window_size: -1 },
+    inputs: [x3('qkv', [1, 3, 96]), '', '', x3('past_key', [1, 4, 2, 8]), x3('past_value', [1, 4, 2, 8]), ints('seqlens_k', [1], [4], 'int32'), ints('total_sequence_length', [], [5], 'int32')],
+    outputs: ['out', 'present_key', 'present_value'],
+  },
+  {
+    name: 'MatMulNBits 4-bit, default zero points', op: 'MatMulNBits', attributes: { K: 64, N: 5, bits: 4, block_size: 32 },
+    inputs: [x3('a', [2, 3, 64]), 'b', 'scales'], initializers: [uint8Tensor('b', [5, 2, 16]), floatTensor('scales', [10], uniform(10, 0.1))], outputs: ['y'],
+  },
+  {
+    name: 'MatMulNBits 4-bit, packed zero points, padded last block', op: 'MatMulNBits', attributes: { K: 40, N: 3, bits: 4, block_size: 16 },
+    inputs: [x3('a', [2, 40]), 'b', 'scales', 'zero_points'], initializers: [uint8Tensor('b', [3, 3, 8]), floatTensor('scales', [9], uniform(9, 0.1)), uint8Tensor('zero_points', [6])], outputs: ['y'],
+  },
+  {
+    name: 'MatMulNBits 8-bit', op: 'MatMulNBits', attributes: { K: 32, N: 4, bits: 8, block_size: 16 },
+    inputs: [x3('a', [3, 32]), 'b', 'scales'], initializers: [uint8Tensor('b', [4, 2, 16]), floatTensor('scales', [8], uniform(8, 0.01))], outputs: ['y'],
+  },
+  {
+    name: 'GatherBlockQuantized 4-bit', op: 'GatherBlockQuantized', attributes: { bits: 4, block_size: 16, gather_axis: 0, quantize_axis: 1 },
+    inputs: ['data', ints('ids', [2, 3], [0, 5, 2, 2, 4, 1]), 'scales'], initializers: [uint8Tensor('data', [6, 16]), floatTensor('scales', [6, 2], uniform(12, 0.1))], outputs: ['y'],
+  },
+  {
+    name: 'GatherBlockQuantized 4-bit with zero points', op: 'GatherBlockQuantized', attributes: { bits: 4, block_size: 16, gather_axis: 0, quantize_axis: 1 },
+    inputs: ['data', ints('ids', [1, 4], [3, 0, 5, 1]), 'scales', 'zero_points'], initializers: [uint8Tensor('data', [6, 16]), floatTensor('scales', [6, 2], uniform(12, 0.1)), uint8Tensor('zero_points', [6, 1])], outputs: ['y'],
+  },
+];
+
+for (const c of CASES) {
+  test(`rewrite of ${c.name} matches onnxruntime's kernel`, () => checkRule(c));
+}
+
+test('a form no rule covers (interleaved RotaryEmbedding) is refused for float64, naming the operator', async () => {
+  const c: Case = {
+    name: 'interleaved', op: 'RotaryEmbedding', attributes: { interleaved: 1 },
+    inputs: [x3('x', [1, 2, 32]), ints('position_ids', [1, 2], [0, 1]), 'cos_cache', 'sin_cache'], initializers: rotaryTables(16, 4), outputs: ['y'],
+  };
+  const feeds = new Map(c.inputs.filter((i): i is Input => typeof i !== 'string').map((i) => [i.name, i]));
+  await assert.rejects(convertToFloat64(buildModel(c, feeds), '.'), (e: unknown) => e instanceof EngineError && e.code === 'unsupported-precision' && /com\.microsoft\.RotaryEmbedding in a form Prompt Lens cannot rewrite/.test(e.message));
+});
