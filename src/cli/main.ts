@@ -13,6 +13,10 @@ const USAGE = `prompt-lens ${TOOL_VERSION}: which prompt words a language model 
   prompt-lens spans (--prompt TEXT | --prompt-file F | --prompts FILE.jsonl) [--json OUT]
   prompt-lens stats DIR [--levels 10] [--threshold 7] [--p 4] [--out DIR]
   prompt-lens demo [--out prompt-lens-demo.html] [--method occlusion|gradient] [--per-task 1]
+  prompt-lens concepts (--model M | --base M1 --tuned M2) [--layers all|a-b] [--components 300] [--top-words 50]
+      [--subspace 20] [--vocabulary FILE] [--dtype auto] [--json OUT] [--html OUT]
+  prompt-lens heads (--model M | --base M1 --tuned M2) [--layers all|a-b] [--top-words 100] [--vocabulary FILE]
+      [--dtype auto] [--json OUT] [--html OUT]
 
 M is a local folder in the Hugging Face ONNX layout or a Hub id (org/name).
 `;
@@ -26,6 +30,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   stats: async () => (await import('./commands/stats.ts')).run,
   demo: async () => (await import('./commands/demo.ts')).run,
   dataset: async () => (await import('./commands/dataset.ts')).run,
+  concepts: async () => (await import('./commands/concepts.ts')).run,
+  heads: async () => (await import('./commands/heads.ts')).run,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,44 @@
+/** Self-contained HTML pages of the global analyses: concepts per layer, and base vs tuned side by side. */
+import { escapeHtml } from '../report/html.ts';
+import type { ConceptLayer, ConceptsResult } from './concepts.ts';
+import type { ConceptsComparison } from './compare-concepts.ts';
+
+const SHOWN_COMPONENTS = 10;
+const SHOWN_WORDS = 15;
+
+const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse;margin:.5em 0 1.5em}
+td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}th{background:#f4f4f4}.num{text-align:right;white-space:nowrap}
+.bar{display:inline-block;height:.8em;background:#4a7ebb;vertical-align:middle}`;
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>\n`;
+}
+
+function componentRows(layer: ConceptLayer | undefined): string {
+  if (!layer) return '';
+  return layer.components
+    .slice(0, SHOWN_COMPONENTS)
+    .map((c) => `<tr><td class="num">#${c.rank}</td><td class="num">${(c.varianceRatio * 100).toFixed(2)} %</td><td>${c.words.slice(0, SHOWN_WORDS).map((w) => escapeHtml(w.word)).join(' ')}</td></tr>`)
+    .join('');
+}
+
+export function renderConceptsHtml(data: ConceptsResult | ConceptsComparison): string {
+  if (!('base' in data)) {
+    const body = data.layers.map((l) => `<h2>Layer ${l.layer}</h2><table><tr><th>component</th><th>variance</th><th>top words</th></tr>${componentRows(l)}</table>`).join('');
+    return page(`Feed-forward concepts of ${data.model.ref}`, `<p>Vocabulary: ${data.vocabulary.size} words (${escapeHtml(data.vocabulary.source)}).</p>${body}`);
+  }
+  const maxAngle = 90;
+  const chart = `<table><tr><th>layer</th><th>mean principal angle, top-${data.subspace} subspaces</th><th>words gained</th><th>words lost</th></tr>${data.layers
+    .map(
+      (l) =>
+        `<tr><td class="num">${l.layer}</td><td><span class="bar" style="width:${((l.meanAngleDegrees / maxAngle) * 20).toFixed(2)}em"></span> ${l.meanAngleDegrees.toFixed(1)}°</td><td>${escapeHtml(l.wordsGained.slice(0, 20).join(' '))}</td><td>${escapeHtml(l.wordsLost.slice(0, 20).join(' '))}</td></tr>`,
+    )
+    .join('')}</table>`;
+  const sides = data.base.layers
+    .map((b, i) => {
+      const t = data.tuned.layers[i];
+      return `<h2>Layer ${b.layer}</h2><table><tr><th colspan="3">${escapeHtml(data.base.model.ref)}</th></tr>${componentRows(b)}</table><table><tr><th colspan="3">${escapeHtml(data.tuned.model.ref)}</th></tr>${componentRows(t)}</table>`;
+    })
+    .join('');
+  return page(`Feed-forward concepts: ${data.base.model.ref} vs ${data.tuned.model.ref}`, `<h2>Subspace shift per layer</h2>${chart}${sides}`);
+}
