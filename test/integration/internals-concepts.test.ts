@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
+import { env } from '../../src/engine/env.ts';
 import { analyzeConcepts } from '../../src/engine/internals/concepts.ts';
 import { runCli } from '../helpers/cli.ts';
 import { repoRoot, tempDir, testModel } from '../helpers/paths.ts';
@@ -26,9 +27,7 @@ function golden(model: string): GoldenConcepts {
   return JSON.parse(readFileSync(path.join(GOLDENS, `${model}.json`), 'utf8')) as GoldenConcepts;
 }
 
-before(() => {
-  process.env.PROMPT_LENS_CACHE = tempDir();
-});
+env.cacheDir = tempDir();
 
 for (const model of MODELS) {
   test(`concepts of ${model} match the float64 numpy reference (top-15 words of 20 components, variance ratios to 1e-6)`, async () => {

@@ -2,6 +2,8 @@
 import { escapeHtml } from '../report/html.ts';
 import type { ConceptLayer, ConceptsResult } from './concepts.ts';
 import type { ConceptsComparison } from './compare-concepts.ts';
+import type { HeadsComparison } from './compare-heads.ts';
+import type { HeadsResult } from './heads.ts';
 
 const SHOWN_COMPONENTS = 10;
 const SHOWN_WORDS = 15;
@@ -41,4 +43,22 @@ export function renderConceptsHtml(data: ConceptsResult | ConceptsComparison): s
     })
     .join('');
   return page(`Feed-forward concepts: ${data.base.model.ref} vs ${data.tuned.model.ref}`, `<h2>Subspace shift per layer</h2>${chart}${sides}`);
+}
+
+const SHOWN_PAIRS = 12;
+
+function headRows(layers: HeadsResult['layers'], label: string): string {
+  return layers
+    .flatMap((l) => l.heads.map((h) => `<tr><td class="num">${l.layer}</td><td class="num">${h.head}</td><td class="num">${h.pairs.length}</td><td>${escapeHtml(h.pairs.slice(0, SHOWN_PAIRS).map((p) => `${p.query}→${p.key} (${p.dimensions})`).join(', '))}</td></tr>`))
+    .join('')
+    .replace(/^/, `<table><tr><th colspan="4">${escapeHtml(label)}</th></tr><tr><th>layer</th><th>head</th><th>pairs</th><th>pairs (dimensions)</th></tr>`)
+    .concat('</table>');
+}
+
+export function renderHeadsHtml(data: HeadsResult | HeadsComparison): string {
+  if (!('base' in data)) return page(`Attention-head word pairs of ${data.model.ref}`, headRows(data.layers, data.model.ref));
+  const groups = `<table><tr><th>layers</th><th>heads</th><th>instruction verbs: share of heads gaining pairs</th><th>general verbs</th><th>Welch p</th></tr>${data.groups
+    .map((g) => `<tr><td>${g.layers[0]}-${g.layers[1]}</td><td class="num">${g.heads}</td><td class="num">${(g.instructionVerbs.meanFraction * 100).toFixed(2)} % (n = ${g.instructionVerbs.n})</td><td class="num">${(g.generalVerbs.meanFraction * 100).toFixed(2)} % (n = ${g.generalVerbs.n})</td><td class="num">${g.welch ? g.welch.pValue.toPrecision(3) : '–'}</td></tr>`)
+    .join('')}</table>`;
+  return page(`Attention-head word pairs: ${data.base.model.ref} vs ${data.tuned.model.ref}`, `<h2>Instruction verbs vs general verbs</h2>${groups}${headRows(data.base.layers, data.base.model.ref)}${headRows(data.tuned.layers, data.tuned.model.ref)}`);
 }
