@@ -19,7 +19,7 @@ const HIDDEN = 16;
 const VOCAB = 458;
 const CANDIDATES = ['the', 'and', 'was', 'for', 'that', 'with', 'his', 'her', 'you', 'not', 'are', 'but', 'this', 'have', 'from', 'they', 'one', 'all', 'said', 'were'];
 
-let singleToken: Array<{ word: string; id: number }> = [];
+const singleToken: Array<{ word: string; id: number }> = [];
 let vocabularyFile = '';
 
 /** A deterministic pseudo-random number in [-0.5, 0.5). */
