@@ -1,0 +1,57 @@
+/**
+ * Dev-time timing of the global analyses on random weights of a real model's shapes (one layer
+ * each), to project a whole model: `node --import tsx tools/internals/time-shapes.ts smollm2-135m|llama-1b`.
+ * Uses the engine's own functions (internals/concepts.ts layerConcepts, internals/heads.ts headPairs).
+ */
+import { layerConcepts } from '../../src/engine/internals/concepts.ts';
+import { headPairs } from '../../src/engine/internals/heads.ts';
+import { multiply } from '../../src/engine/internals/linalg.ts';
+import { vectorRelatedness } from '../../src/engine/internals/relatedness.ts';
+import { DEFAULT_VOCABULARY_SIZE } from '../../src/engine/internals/vocabulary.ts';
+import type { Matrix64 } from '../../src/engine/internals/weights.ts';
+
+const SHAPES: Record<string, { hidden: number; ffn: number; heads: number; kvHeads: number; headDim: number; layers: number }> = {
+  'smollm2-135m': { hidden: 576, ffn: 1536, heads: 9, kvHeads: 3, headDim: 64, layers: 30 },
+  'llama-1b': { hidden: 2048, ffn: 8192, heads: 32, kvHeads: 8, headDim: 64, layers: 16 },
+};
+
+/** Seconds of this process's CPU time since `start` (the machine may be shared: wall time would say little). */
+function cpuSeconds(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
+function random(rows: number, cols: number): Matrix64 {
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < data.length; i++) data[i] = Math.random() - 0.5;
+  return { rows, cols, data };
+}
+
+const name = process.argv[2] ?? 'smollm2-135m';
+const only = process.argv[3];
+const s = SHAPES[name];
+const words = DEFAULT_VOCABULARY_SIZE;
+const vocabulary = Array.from({ length: words }, (_, i) => `w${i}`);
+if (only !== 'heads') {
+  const unit = random(words, s.hidden);
+  const down = random(s.ffn, s.hidden);
+  const t = process.cpuUsage();
+  layerConcepts(down, unit, vocabulary, 0, 300, 50);
+  const sec = cpuSeconds(t);
+  console.log(`${name} concepts, one layer (${s.ffn}x${s.hidden}, 300 components, ${words} words): ${sec.toFixed(1)} s CPU; all ${s.layers} layers ≈ ${((sec * s.layers) / 60).toFixed(1)} min`);
+}
+if (only !== 'concepts') {
+  const vectors = Array.from({ length: words }, () => {
+    const v = random(1, 100).data;
+    const n = Math.hypot(...v);
+    return v.map((x) => x / n);
+  });
+  const relatedness = vectorRelatedness('random', vectors);
+  const x = random(words, s.hidden);
+  const t = process.cpuUsage();
+  const q = multiply(x, random(s.hidden, s.heads * s.headDim));
+  const k = multiply(x, random(s.hidden, s.kvHeads * s.headDim));
+  for (let h = 0; h < s.heads; h++) headPairs(q, h * s.headDim, k, Math.floor(h / (s.heads / s.kvHeads)) * s.headDim, s.headDim, 100, relatedness, vocabulary);
+  const sec = cpuSeconds(t);
+  console.log(`${name} heads, one layer (${s.heads} heads x ${s.headDim} dims, top 100 words, ${words} words): ${sec.toFixed(1)} s CPU; all ${s.layers} layers ≈ ${((sec * s.layers) / 60).toFixed(1)} min`);
+}
