@@ -16,6 +16,8 @@ export type { Progress } from '../engine/progress.ts';
 export type { AnalyzeRequest } from '../engine/analyze.ts';
 import type { Progress } from '../engine/progress.ts';
 import type { AnalyzeRequest } from '../engine/analyze.ts';
+import type { InternalsView } from '../engine/internals/view.ts';
+export type { InternalsView };
 
 export interface ErrorInfo {
   /** EngineError code ('cancelled', 'offline', ...) or 'internal'. */
@@ -46,8 +48,10 @@ export interface WorkerDetectSpans { type: 'detectSpans'; id: number; prompt: st
 export interface WorkerReport { type: 'report'; id: number; analyses: Analysis[] }
 export interface WorkerUnload { type: 'unload'; id: number; ref?: string }
 export interface WorkerCancel { type: 'cancel'; id: number }
+/** The global analyses of a base/tuned pair (feed-forward concepts and head word pairs), as the "Model internals" view. */
+export interface WorkerInternals { type: 'internals'; id: number; base: string; tuned: string; dtype: Dtype }
 
-export type ToWorker = WorkerInit | WorkerLoad | WorkerAnalyze | WorkerRescore | WorkerDetectSpans | WorkerReport | WorkerUnload | WorkerCancel;
+export type ToWorker = WorkerInit | WorkerLoad | WorkerAnalyze | WorkerRescore | WorkerDetectSpans | WorkerReport | WorkerUnload | WorkerCancel | WorkerInternals;
 export type WorkerRequest = Exclude<ToWorker, WorkerInit | WorkerCancel>;
 
 /** What each request resolves to. */
@@ -58,6 +62,7 @@ export interface WorkerResults {
   detectSpans: Span[];
   report: string;
   unload: null;
+  internals: InternalsView;
 }
 
 // ───────────── worker → extension ─────────────

@@ -7,10 +7,13 @@
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { env as hfEnv } from '@huggingface/transformers';
-import type { ToWorker, FromWorker, WorkerRequest, ErrorInfo, Dtype, ModelState, ModelSummary, PrecisionSetting } from '../protocol/index.ts';
+import type { ToWorker, FromWorker, WorkerRequest, ErrorInfo, Dtype, ModelState, ModelSummary, PrecisionSetting, Progress } from '../protocol/index.ts';
 import { loadModel, analyze, rescore, renderHtmlReport, EngineError, type LoadedModel } from '../engine/index.ts';
 import { env } from '../engine/env.ts';
 import { detectInstructionSpans } from '../engine/spans/index.ts';
+import { compareConcepts } from '../engine/internals/compare-concepts.ts';
+import { compareHeads } from '../engine/internals/compare-heads.ts';
+import { internalsView } from '../engine/internals/view.ts';
 
 const port = parentPort;
 if (!port) throw new Error('prompt-lens worker must run in a worker thread');
@@ -113,6 +116,10 @@ async function handle(req: WorkerRequest, signal: AbortSignal): Promise<unknown>
       return detectInstructionSpans(req.prompt);
     case 'report':
       return renderHtmlReport(req.analyses);
+    case 'internals': {
+      const opts = { dtype: req.dtype, signal, onProgress: (p: Progress) => post({ type: 'progress', id: req.id, progress: p }) };
+      return internalsView(await compareConcepts(req.base, req.tuned, opts), await compareHeads(req.base, req.tuned, opts));
+    }
     case 'unload': {
       for (const s of [...slots.values()]) {
         if (req.ref && s.ref !== req.ref) continue;
