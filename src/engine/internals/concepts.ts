@@ -7,7 +7,8 @@ import { throwIfAborted } from '../errors.ts';
 import { cacheKey, readCached, writeCached } from './cache.ts';
 import { rowPca, topIndices, wordRows } from './linalg.ts';
 import { modelSummary, openModelContext, type InternalsOptions, type ModelContext } from './model-context.ts';
-import type { Matrix64 } from './weights.ts';
+import { matmul } from './matmul.ts';
+import { transpose, type Matrix64 } from './weights.ts';
 
 export const CONCEPTS_SCHEMA_VERSION = 1;
 export const DEFAULT_COMPONENTS = 300;
@@ -73,7 +74,7 @@ export async function conceptsOf(context: ModelContext, opts: ConceptsOptions): 
       layers.push({ ...cached, basis: { ...cached.basis, data: Float64Array.from(cached.basis.data) } });
       continue;
     }
-    const analysed = layerConcepts(await weights.downProjection(layer), words, vocabulary.words, layer, components, topWords);
+    const analysed = await layerConcepts(await weights.downProjection(layer), words, vocabulary.words, layer, components, topWords);
     await writeCached('concepts', key, { ...analysed, basis: { ...analysed.basis, data: Array.from(analysed.basis.data) } });
     layers.push(analysed);
   }
@@ -89,18 +90,14 @@ export async function conceptsOf(context: ModelContext, opts: ConceptsOptions): 
 }
 
 /** One layer: PCA of the down projection's rows and each component's top words. */
-export function layerConcepts(down: Matrix64, words: Matrix64, vocabulary: string[], layer: number, components: number, topWords: number): LayerConcepts {
-  const pca = rowPca(down, components);
-  const d = down.cols;
+export async function layerConcepts(down: Matrix64, words: Matrix64, vocabulary: string[], layer: number, components: number, topWords: number): Promise<LayerConcepts> {
+  const pca = await rowPca(down, components);
+  // scores[w][r] = v_r · ê_w (words × components).
+  const scores = await matmul(words, transpose(pca.components));
+  const k = pca.components.rows;
   const out: ConceptComponent[] = [];
-  for (let r = 0; r < pca.components.rows; r++) {
-    const v = pca.components.data.subarray(r * d, (r + 1) * d);
-    const score = (w: number) => {
-      let s = 0;
-      const off = w * d;
-      for (let c = 0; c < d; c++) s += v[c] * words.data[off + c];
-      return Math.abs(s);
-    };
+  for (let r = 0; r < k; r++) {
+    const score = (w: number) => Math.abs(scores.data[w * k + r]);
     const top = topIndices(words.rows, Math.min(topWords, words.rows), score);
     out.push({ rank: r + 1, varianceRatio: pca.varianceRatios[r], words: top.map((w) => ({ word: vocabulary[w], score: score(w) })) });
   }

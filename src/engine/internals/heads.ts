@@ -8,7 +8,8 @@
  */
 import { throwIfAborted } from '../errors.ts';
 import { cacheKey, readCached, writeCached } from './cache.ts';
-import { multiply, topIndices, wordRows } from './linalg.ts';
+import { topIndices, wordRows } from './linalg.ts';
+import { matmul } from './matmul.ts';
 import { modelSummary, openModelContext, type InternalsOptions, type ModelContext } from './model-context.ts';
 import { gloveRelatedness, type Relatedness } from './relatedness.ts';
 import type { Vocabulary } from './vocabulary.ts';
@@ -73,8 +74,8 @@ export async function headsOf(context: ModelContext, opts: HeadsOptions): Promis
       continue;
     }
     const attention = await weights.attention(layer);
-    const q = multiply(words, attention.query);
-    const k = multiply(words, attention.key);
+    const q = await matmul(words, attention.query);
+    const k = await matmul(words, attention.key);
     const heads: HeadPairs[] = [];
     const perKv = attention.heads / attention.kvHeads;
     for (let h = 0; h < attention.heads; h++) {

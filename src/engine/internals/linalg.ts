@@ -1,10 +1,11 @@
 /**
  * The linear algebra of the global analyses, in float64: PCA of a matrix's rows by an
- * eigen-decomposition of the d × d covariance (ml-matrix), per-word mean embeddings, top-k
- * selection and principal angles between subspaces.
+ * eigen-decomposition of the d × d covariance (the product by onnxruntime, the decomposition by
+ * ml-matrix), per-word mean embeddings, top-k selection and principal angles between subspaces.
  */
 import { EigenvalueDecomposition, Matrix, SVD } from 'ml-matrix';
-import type { Matrix64 } from './weights.ts';
+import { matmul } from './matmul.ts';
+import { transpose, type Matrix64 } from './weights.ts';
 
 export interface Pca {
   /** Explained-variance ratio of every component, largest first (sums to 1). */
@@ -14,28 +15,20 @@ export interface Pca {
 }
 
 /** PCA of the rows of `m` (rows centred): the covariance's eigenvectors, largest eigenvalue first. */
-export function rowPca(m: Matrix64, keep: number): Pca {
+export async function rowPca(m: Matrix64, keep: number): Promise<Pca> {
   const { rows, cols, data } = m;
   const mean = new Float64Array(cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) mean[c] += data[r * cols + c];
   for (let c = 0; c < cols; c++) mean[c] /= rows;
   const centred = new Float64Array(data.length);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) centred[r * cols + c] = data[r * cols + c] - mean[c];
-  // Covariance (up to the common 1/(rows-1) factor, which cancels in the ratios).
-  const cov = new Float64Array(cols * cols);
-  const row = new Float64Array(cols);
-  for (let r = 0; r < rows; r++) {
-    row.set(centred.subarray(r * cols, (r + 1) * cols));
-    for (let i = 0; i < cols; i++) {
-      const x = row[i];
-      if (x === 0) continue;
-      const base = i * cols;
-      for (let j = i; j < cols; j++) cov[base + j] += x * row[j];
-    }
-  }
+  // Covariance (up to the common 1/(rows-1) factor, which cancels in the ratios): centredᵀ · centred.
+  const centredT = transpose({ rows, cols, data: centred });
+  const cov = (await matmul(centredT, { rows, cols, data: centred })).data;
   const square: number[][] = [];
   for (let i = 0; i < cols; i++) {
     const line = new Array<number>(cols);
+    // Symmetrised from the upper triangle, so rounding cannot make it asymmetric.
     for (let j = 0; j < cols; j++) line[j] = j >= i ? cov[i * cols + j] : cov[j * cols + i];
     square.push(line);
   }
@@ -84,21 +77,6 @@ export function multiplyTransposed(a: Matrix64, b: Matrix64): Matrix64 {
     }
   }
   return { rows: a.rows, cols: b.rows, data: out };
-}
-
-/** `a · b` for row-major a (n × d) and b (d × m): n × m. */
-export function multiply(a: Matrix64, b: Matrix64): Matrix64 {
-  const out = new Float64Array(a.rows * b.cols);
-  for (let i = 0; i < a.rows; i++) {
-    const target = out.subarray(i * b.cols, (i + 1) * b.cols);
-    for (let k = 0; k < a.cols; k++) {
-      const x = a.data[i * a.cols + k];
-      if (x === 0) continue;
-      const off = k * b.cols;
-      for (let j = 0; j < b.cols; j++) target[j] += x * b.data[off + j];
-    }
-  }
-  return { rows: a.rows, cols: b.cols, data: out };
 }
 
 /**
