@@ -10,7 +10,7 @@ import { before, test } from 'node:test';
 import { env } from '../../src/engine/env.ts';
 import { analyzeConcepts } from '../../src/engine/internals/concepts.ts';
 import { analyzeHeads } from '../../src/engine/internals/heads.ts';
-import { vectorRelatedness, type Relatedness } from '../../src/engine/internals/relatedness.ts';
+import { allThresholds, vectorRelatedness, type Relatedness } from '../../src/engine/internals/relatedness.ts';
 import { loadHfTokenizer } from '../../src/engine/tokens/load.ts';
 import { tempDir, testModel } from '../helpers/paths.ts';
 import { writePlantedModel, type PlantedWeights } from '../helpers/planted-model.ts';
@@ -114,7 +114,7 @@ test('planted heads: the paired words are recovered in the query head that share
   assert.deepEqual(unrelated.layers[0].heads[1].pairs, []);
 });
 
-test('relatedness: a pair is related only when its cosine is above both words\' mean + 1.96 sd to the frequent words', () => {
+test('relatedness: a pair is related only when its cosine is above both words\' mean + 1.96 sd to the frequent words', async () => {
   // 40 random directions in 20 dimensions (the frequent words), then two near-copies of word 3.
   const unit = (v: number[]) => Float64Array.from(v, (x) => x / Math.hypot(...v));
   const random = Array.from({ length: 40 }, (_, i) => unit(Array.from({ length: 20 }, (_, c) => noise(1000 + i * 20 + c))));
@@ -126,6 +126,11 @@ test('relatedness: a pair is related only when its cosine is above both words\' 
   const unrelated = [0, 1, 2, 4, 5, 6].filter((w) => !r.related(40, w));
   assert.equal(unrelated.length, 6, 'random directions are not related to it');
   assert.equal(r.related(40, 42), false, 'a word without a vector is related to nothing');
+  // The same thresholds computed all at once (as matrix products) as one by one.
+  const all = await allThresholds(vectors, 40);
+  const eager = vectorRelatedness('test', vectors, 40, all);
+  assert.ok(Number.isNaN(all[42]));
+  for (let a = 0; a < 42; a++) for (let b = 0; b < 42; b++) assert.equal(eager.related(a, b), r.related(a, b), `${a}, ${b}`);
 });
 
 test('a graph without a down projection, or with a 4-bit one, gets one clear error naming what was not found', async () => {

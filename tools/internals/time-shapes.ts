@@ -7,7 +7,7 @@ import { layerConcepts } from '../../src/engine/internals/concepts.ts';
 import { headPairs } from '../../src/engine/internals/heads.ts';
 import { rowPca } from '../../src/engine/internals/linalg.ts';
 import { matmul } from '../../src/engine/internals/matmul.ts';
-import { vectorRelatedness } from '../../src/engine/internals/relatedness.ts';
+import { allThresholds, FREQUENT_WORDS, vectorRelatedness } from '../../src/engine/internals/relatedness.ts';
 import { DEFAULT_VOCABULARY_SIZE } from '../../src/engine/internals/vocabulary.ts';
 import type { Matrix64 } from '../../src/engine/internals/weights.ts';
 
@@ -51,10 +51,9 @@ async function main(): Promise<void> {
       const n = Math.hypot(...v);
       return v.map((x) => x / n);
     });
-    const relatedness = vectorRelatedness('random', vectors);
     // Each word's relatedness threshold is computed once per vocabulary and shared by all layers.
     let t = process.cpuUsage();
-    for (let w = 0; w < words; w++) relatedness.related(w, (w + 1) % words);
+    const relatedness = vectorRelatedness('random', vectors, FREQUENT_WORDS, await allThresholds(vectors, FREQUENT_WORDS));
     const once = cpuSeconds(t);
     const x = random(words, s.hidden);
     t = process.cpuUsage();

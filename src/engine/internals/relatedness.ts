@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { cacheKey, readCached, writeCached } from './cache.ts';
 import type { ProgressCallback } from '../progress.ts';
+import { matmul } from './matmul.ts';
 import { packageFile } from './word-data.ts';
 
 export const FREQUENT_WORDS = 3000;
@@ -19,29 +20,42 @@ export interface Relatedness {
   related(a: number, b: number): boolean;
 }
 
-/** Relatedness from unit word vectors (one per word, undefined when the word has none). */
-export function vectorRelatedness(source: string, vectors: Array<Float64Array | undefined>, frequent = FREQUENT_WORDS): Relatedness {
-  const reference: Float64Array[] = [];
-  const referenceIndex: number[] = [];
-  for (let i = 0; i < vectors.length && reference.length < frequent; i++) {
-    const v = vectors[i];
-    if (v) {
-      reference.push(v);
-      referenceIndex.push(i);
-    }
+/** The frequent words' indices: the first `frequent` words that have a vector. */
+function referenceWords(vectors: Array<Float64Array | undefined>, frequent: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < vectors.length && out.length < frequent; i++) if (vectors[i]) out.push(i);
+  return out;
+}
+
+/** mean + 1.96 sd of a word's cosines to the frequent words (itself left out). */
+function thresholdOf(cosines: ArrayLike<number>, skip: number): number {
+  let n = 0;
+  let sum = 0;
+  for (let k = 0; k < cosines.length; k++) {
+    if (k === skip) continue;
+    n++;
+    sum += cosines[k];
   }
+  const mean = sum / n;
+  let squares = 0;
+  for (let k = 0; k < cosines.length; k++) if (k !== skip) squares += (cosines[k] - mean) ** 2;
+  return mean + THRESHOLD_SDS * Math.sqrt(squares / (n - 1));
+}
+
+/**
+ * Relatedness from unit word vectors (one per word, undefined when the word has none).
+ * Thresholds are computed when first needed, unless given (see `allThresholds`).
+ */
+export function vectorRelatedness(source: string, vectors: Array<Float64Array | undefined>, frequent = FREQUENT_WORDS, given?: Float64Array): Relatedness {
+  const referenceIndex = referenceWords(vectors, frequent);
+  const reference = referenceIndex.map((i) => vectors[i]!);
   const thresholds = new Map<number, number>();
   const threshold = (w: number): number => {
+    if (given) return given[w];
     let t = thresholds.get(w);
     if (t === undefined) {
       const v = vectors[w]!;
-      const cosines: number[] = [];
-      reference.forEach((r, k) => {
-        if (referenceIndex[k] !== w) cosines.push(dot(v, r));
-      });
-      const mean = cosines.reduce((s, c) => s + c, 0) / cosines.length;
-      const sd = Math.sqrt(cosines.reduce((s, c) => s + (c - mean) ** 2, 0) / (cosines.length - 1));
-      t = mean + THRESHOLD_SDS * sd;
+      t = thresholdOf(reference.map((r) => dot(v, r)), referenceIndex.indexOf(w));
       thresholds.set(w, t);
     }
     return t;
@@ -51,7 +65,7 @@ export function vectorRelatedness(source: string, vectors: Array<Float64Array | 
     related(a, b) {
       const va = vectors[a];
       const vb = vectors[b];
-      if (!va || !vb || reference.length < 2) return false;
+      if (!va || !vb || reference.length < 3) return false;
       const c = dot(va, vb);
       return c > threshold(a) && c > threshold(b);
     },
@@ -85,5 +99,26 @@ export async function gloveRelatedness(words: string[], onProgress?: ProgressCal
     const norm = Math.hypot(...v);
     return norm > 0 ? Float64Array.from(v, (x) => x / norm) : undefined;
   });
-  return vectorRelatedness(GLOVE_SOURCE, vectors);
+  return vectorRelatedness(GLOVE_SOURCE, vectors, FREQUENT_WORDS, await allThresholds(vectors, FREQUENT_WORDS));
+}
+
+const THRESHOLD_CHUNK = 2048;
+
+/** Every word's threshold at once, the cosines as matrix products (NaN for words without a vector). */
+export async function allThresholds(vectors: Array<Float64Array | undefined>, frequent: number): Promise<Float64Array> {
+  const referenceIndex = referenceWords(vectors, frequent);
+  const dims = referenceIndex.length > 0 ? vectors[referenceIndex[0]]!.length : 0;
+  const referenceT = new Float64Array(dims * referenceIndex.length);
+  referenceIndex.forEach((w, k) => vectors[w]!.forEach((x, c) => (referenceT[c * referenceIndex.length + k] = x)));
+  const position = new Map(referenceIndex.map((w, k) => [w, k]));
+  const out = new Float64Array(vectors.length).fill(NaN);
+  const withVector = vectors.map((v, i) => (v ? i : -1)).filter((i) => i >= 0);
+  for (let start = 0; start < withVector.length; start += THRESHOLD_CHUNK) {
+    const chunk = withVector.slice(start, start + THRESHOLD_CHUNK);
+    const rows = new Float64Array(chunk.length * dims);
+    chunk.forEach((w, i) => rows.set(vectors[w]!, i * dims));
+    const cosines = await matmul({ rows: chunk.length, cols: dims, data: rows }, { rows: dims, cols: referenceIndex.length, data: referenceT });
+    chunk.forEach((w, i) => (out[w] = thresholdOf(cosines.data.subarray(i * referenceIndex.length, (i + 1) * referenceIndex.length), position.get(w) ?? -1)));
+  }
+  return out;
 }
