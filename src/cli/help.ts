@@ -48,6 +48,21 @@ const OUTPUT: Array<[string, string]> = [
   ['--no-color', 'print the prompt without colours (also NO_COLOR=1; FORCE_COLOR=1 forces them)'],
 ];
 
+/** The options `concepts` and `heads` share. */
+const INTERNALS: Array<[string, string]> = [
+  ['--model M', 'the model (or give --base and --tuned to compare two)'],
+  ['--base M1', 'the base model, compared with --tuned'],
+  ['--tuned M2', 'the instruction-tuned model'],
+  ['--layers all|a-b', 'which layers, e.g. 0-5 (default all)'],
+  ['--vocabulary FILE', 'the words to read components and heads as: one a line, optional tab + frequency (default: a built-in English word list filtered to words the tokenizer encodes)'],
+  ['--dtype auto|fp32|fp16|q8|…', 'which ONNX export to read the weights from (default auto)'],
+];
+
+const INTERNALS_OUTPUT: Array<[string, string]> = [
+  ['--json OUT', 'write the result as JSON'],
+  ['--html OUT', 'write a self-contained HTML report'],
+];
+
 const MODEL_NOTE = 'M is a local folder in the Hugging Face ONNX layout or a Hub id (org/name).';
 
 export const HELP: Record<string, CommandHelp> = {
@@ -105,6 +120,24 @@ export const HELP: Record<string, CommandHelp> = {
       ['--prompts FILE.jsonl', 'one {"id", "prompt"} per line'],
       ['--json OUT', 'write the spans: one JSON object, or JSON Lines with --prompts'],
     ],
+  },
+  concepts: {
+    summary: 'the feed-forward layers as concepts: principal components of each down projection, read as words (METHODS.md §2)',
+    synopsis: 'prompt-lens concepts (--model M | --base M1 --tuned M2) [options]',
+    options: [
+      ...INTERNALS,
+      ['--components N', 'principal components analysed per layer (default 300)'],
+      ['--top-words N', 'words stored per component (default 50)'],
+      ['--subspace K', 'with --base/--tuned: compare the top-K component subspaces by principal angles (default 20)'],
+      ...INTERNALS_OUTPUT,
+    ],
+    notes: `${MODEL_NOTE} A SmolLM2-135M-sized model takes about 1.5 min; results are cached per layer. docs/internals.md.`,
+  },
+  heads: {
+    summary: 'attention heads as pairs of related words their queries and keys connect (METHODS.md §3)',
+    synopsis: 'prompt-lens heads (--model M | --base M1 --tuned M2) [options]',
+    options: [...INTERNALS, ['--top-words N', 'words taken per head dimension, by |Q| and by |K| (default 100)'], ...INTERNALS_OUTPUT],
+    notes: `${MODEL_NOTE} With --base/--tuned: per layer group, the share of heads where the tuned model has more pairs with instruction verbs vs general verbs, and Welch's test. docs/internals.md.`,
   },
   demo: {
     summary: 'the bundled base and instruction-tuned demo models compared on held-out prompts, offline',

@@ -14,6 +14,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   stats: async () => (await import('./commands/stats.ts')).run,
   demo: async () => (await import('./commands/demo.ts')).run,
   dataset: async () => (await import('./commands/dataset.ts')).run,
+  concepts: async () => (await import('./commands/concepts.ts')).run,
+  heads: async () => (await import('./commands/heads.ts')).run,
 };
 
 const isHelp = (arg: string) => arg === '--help' || arg === '-h';

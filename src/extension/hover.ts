@@ -1,10 +1,14 @@
 /** Hover on a highlighted token: its density and rank under each model and what it influenced most. */
 import * as vscode from 'vscode';
-import { hoverMarkdown, type HoverSide } from './hoverText.ts';
+import { escapeMd, hoverMarkdown, type HoverSide } from './hoverText.ts';
 import { mapToDocument, isStale, type DocResult } from './docState.ts';
 
 export class ImportanceHover implements vscode.HoverProvider {
-  constructor(private readonly lookup: (uri: vscode.Uri) => DocResult | undefined) {}
+  constructor(
+    private readonly lookup: (uri: vscode.Uri) => DocResult | undefined,
+    /** Where a word lives in the models' weights (the last "Model internals" view), as Markdown lines. */
+    private readonly wherePlaces: (word: string) => string[] = () => [],
+  ) {}
 
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
     const r = this.lookup(doc.uri);
@@ -30,8 +34,11 @@ export class ImportanceHover implements vscode.HoverProvider {
     }
     if (promptOff < 0) return undefined;
     const args = encodeURIComponent(JSON.stringify([doc.uri.toString()]));
-    const md = hoverMarkdown(sides, promptOff, { stale: isStale(r), panelCommand: `command:promptLens.openPanel?${args}` });
+    let md = hoverMarkdown(sides, promptOff, { stale: isStale(r), panelCommand: `command:promptLens.openPanel?${args}` });
     if (!md) return undefined;
+    const wordRange = doc.getWordRangeAtPosition(pos, /[A-Za-z]+/);
+    const places = wordRange ? this.wherePlaces(doc.getText(wordRange)) : [];
+    if (places.length > 0) md += `\n\n**Where this word lives** (model internals)\n\n${places.map((l) => `- ${escapeMd(l)}`).join('\n')}`;
     const ms = new vscode.MarkdownString(md);
     ms.isTrusted = { enabledCommands: ['promptLens.openPanel'] };
     return new vscode.Hover(ms, hit);

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { Controller } from './controller.ts';
 import { registerCommands } from './commands.ts';
 import { ImportanceHover } from './hover.ts';
+import { ModelInternals } from './internals.ts';
 import { PROMPT_FILE_SELECTOR } from './codeLens.ts';
 import { PANEL_VIEW_TYPE } from '../protocol/index.ts';
 import { log, disposeLog } from './log.ts';
@@ -14,9 +15,11 @@ export function activate(ctx: vscode.ExtensionContext): { controller: Controller
   const c = new Controller(ctx);
   ctx.subscriptions.push(c);
   registerCommands(ctx, c);
+  const internals = new ModelInternals(ctx.extensionPath, c.worker);
+  ctx.subscriptions.push(vscode.commands.registerCommand('promptLens.internals', () => internals.show()));
   const anyFile: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-userdata' }];
   ctx.subscriptions.push(
-    vscode.languages.registerHoverProvider(anyFile, new ImportanceHover((uri) => c.results.get(uri.toString()))),
+    vscode.languages.registerHoverProvider(anyFile, new ImportanceHover((uri) => c.results.get(uri.toString()), (word) => internals.wherePlaces(word))),
     vscode.languages.registerCodeLensProvider(PROMPT_FILE_SELECTOR, c.views.codeLens),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => c.panel.adopt(panel, state),

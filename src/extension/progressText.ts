@@ -10,6 +10,7 @@ export function stageFraction(p: Progress): number {
     case 'load': return 0.25;
     case 'generate': return 0.25 + 0.15 * f;
     case 'attribute': return 0.4 + 0.6 * f;
+    case 'weights': return f;
   }
 }
 

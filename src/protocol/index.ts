@@ -22,6 +22,8 @@ export type { EngineErrorCode } from '../engine/errors.ts';
 import type { Progress } from '../engine/progress.ts';
 import type { AnalyzeRequest } from '../engine/analyze.ts';
 import type { EngineErrorCode } from '../engine/errors.ts';
+import type { InternalsView } from '../engine/internals/view.ts';
+export type { InternalsView };
 
 export interface ErrorInfo {
   /** The EngineError's code ('cancelled', 'offline', ...), or 'internal' for anything else. */
@@ -52,8 +54,10 @@ export interface WorkerDetectSpans { type: 'detectSpans'; id: number; prompt: st
 export interface WorkerReport { type: 'report'; id: number; analyses: Analysis[] }
 export interface WorkerUnload { type: 'unload'; id: number; ref?: string }
 export interface WorkerCancel { type: 'cancel'; id: number }
+/** The global analyses of a base/tuned pair (feed-forward concepts and head word pairs), as the "Model internals" view. */
+export interface WorkerInternals { type: 'internals'; id: number; base: string; tuned: string; dtype: Dtype }
 
-export type ToWorker = WorkerInit | WorkerLoad | WorkerAnalyze | WorkerRescore | WorkerDetectSpans | WorkerReport | WorkerUnload | WorkerCancel;
+export type ToWorker = WorkerInit | WorkerLoad | WorkerAnalyze | WorkerRescore | WorkerDetectSpans | WorkerReport | WorkerUnload | WorkerCancel | WorkerInternals;
 export type WorkerRequest = Exclude<ToWorker, WorkerInit | WorkerCancel>;
 export type WorkerRequestType = WorkerRequest['type'];
 /** The request of one type. */
@@ -67,6 +71,7 @@ export interface WorkerResults {
   detectSpans: Span[];
   report: string;
   unload: null;
+  internals: InternalsView;
 }
 
 /** The worker's answer to each request type, typed by it. */

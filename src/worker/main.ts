@@ -7,10 +7,13 @@
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { env as hfEnv } from '@huggingface/transformers';
-import type { ToWorker, FromWorker, WorkerRequest, WorkerHandlers, WorkerResults, WorkerRequestType, ErrorInfo, ModelSummary } from '../protocol/index.ts';
+import type { ToWorker, FromWorker, WorkerRequest, WorkerHandlers, WorkerResults, WorkerRequestType, ErrorInfo, ModelSummary, Progress } from '../protocol/index.ts';
 import { analyze, rescore, renderHtmlReport, EngineError, type LoadedModel } from '../engine/index.ts';
 import { env } from '../engine/env.ts';
 import { detectInstructionSpans } from '../engine/spans/index.ts';
+import { compareConcepts } from '../engine/internals/compare-concepts.ts';
+import { compareHeads } from '../engine/internals/compare-heads.ts';
+import { internalsView } from '../engine/internals/view.ts';
 import { ModelSlots } from './slots.ts';
 
 const port = parentPort;
@@ -43,6 +46,10 @@ const handlers: WorkerHandlers = {
   rescore: async (req) => rescore(req.analysis, req.settings),
   detectSpans: async (req) => detectInstructionSpans(req.prompt),
   report: async (req) => renderHtmlReport(req.analyses),
+  internals: async (req, signal) => {
+    const opts = { dtype: req.dtype, signal, onProgress: (p: Progress) => post({ type: 'progress', id: req.id, progress: p }) };
+    return internalsView(await compareConcepts(req.base, req.tuned, opts), await compareHeads(req.base, req.tuned, opts));
+  },
   unload: async (req) => { await slots.unload(req.ref); return null; },
 };
 

@@ -8,8 +8,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ParseArgsConfig } from 'node:util';
 import { ANALYZE_OPTIONS, COMPARE_OPTIONS } from '../../src/cli/commands/analyze.ts';
+import { OPTIONS as CONCEPTS_OPTIONS } from '../../src/cli/commands/concepts.ts';
 import { OPTIONS as DATASET_OPTIONS } from '../../src/cli/commands/dataset.ts';
 import { OPTIONS as DEMO_OPTIONS } from '../../src/cli/commands/demo.ts';
+import { OPTIONS as HEADS_OPTIONS } from '../../src/cli/commands/heads.ts';
 import { OPTIONS as SPANS_OPTIONS } from '../../src/cli/commands/spans.ts';
 import { OPTIONS as STATS_OPTIONS } from '../../src/cli/commands/stats.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -25,6 +27,8 @@ const PARSERS: Record<string, NonNullable<ParseArgsConfig['options']>> = {
   stats: STATS_OPTIONS,
   spans: SPANS_OPTIONS,
   demo: DEMO_OPTIONS,
+  concepts: CONCEPTS_OPTIONS,
+  heads: HEADS_OPTIONS,
 };
 
 /** Each option line of a command's help (with its wrapped continuation lines), by option name. */
