@@ -4,7 +4,6 @@
  * and key projections with the input-norm gain, and the input and output embeddings. Which
  * node holds which weight comes from weight-roles.ts (node names) and the config (head counts).
  */
-import { hashGraphFiles } from '../models/graph-hashes.ts';
 import path from 'node:path';
 import { env } from '../env.ts';
 import { EngineError } from '../errors.ts';
@@ -12,6 +11,7 @@ import { locateEmbedding } from '../graph/locate-embedding.ts';
 import { readOnnxModel, type NodeProto } from '../graph/onnx-model.ts';
 import { isDtype, type Dtype } from '../models/dtypes.ts';
 import { cachedSha256, checkRequiredFiles, chooseGraphFile, readJsonFile } from '../models/files.ts';
+import { hashGraphFiles } from '../models/graph-hashes.ts';
 import { resolveModelFolder } from '../models/resolve.ts';
 import { GraphTensors } from './tensors.ts';
 import { CONFIG_KEYS, configNumber, WEIGHT_ROLES, type WeightRoles } from './weight-roles.ts';
