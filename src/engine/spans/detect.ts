@@ -8,6 +8,7 @@ import { classifySentence, isInstructionKind, operatesOn } from './classify.ts';
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
+import { isPasted } from './pasted.ts';
 import { normalizeSpans } from './spans.ts';
 
 export interface DetectOptions {
@@ -31,9 +32,16 @@ export interface DetectOptions {
    * review of the product", "Plan the trip": short material is a task parameter).
    */
   operands?: boolean;
+  /**
+   * Pasted material without a label (code, logs, a quotation, an e-mail, the paragraphs a lead-in
+   * introduces) is not instruction: from the first such paragraph to the last.
+   */
+  pasted?: boolean;
+  /** A paragraph's statements count as context only when it has at most this many (a short setup, not a story). */
+  contextStatements?: number;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3 };
 
 type Range = [number, number];
 
@@ -69,7 +77,8 @@ function words(text: string): number {
 
 function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[]): Sentence[] {
   const pieces = p.lines.flatMap((line) => sentencesOf(prompt, line));
-  const instructs = pieces.some((s) => isInstructionKind(s.kind));
+  const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s)).length;
+  const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements <= o.contextStatements;
   for (const line of p.lines) if (line.label) out.push([line.label.start, line.label.end]);
   for (const s of pieces) if (isInstructionKind(s.kind) || (o.context && instructs && !isFiller(s))) out.push([s.start, s.end]);
   return pieces.filter((s) => isInstructionKind(s.kind));
@@ -175,11 +184,21 @@ function splitAtMaterial(prompt: string, paragraphs: Paragraph[]): [Paragraph[],
   return [paragraphs, []];
 }
 
+/** The instruction part without its pasted material: the paragraphs from the first pasted one to the last. */
+function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<DetectOptions>): Paragraph[] {
+  if (!o.pasted) return paragraphs;
+  const pasted = paragraphs.map((p, i) => isPasted(prompt, p, paragraphs[i - 1]));
+  const first = pasted.indexOf(true);
+  if (first < 0) return paragraphs;
+  const last = pasted.lastIndexOf(true);
+  return [...paragraphs.slice(0, first), ...paragraphs.slice(last + 1)];
+}
+
 export function detectWith(prompt: string, options: DetectOptions = {}): Span[] {
   const o = { ...DEFAULT_OPTIONS, ...options };
   const out: Range[] = [];
   const [instruction, material] = splitAtMaterial(prompt, splitParagraphs(prompt));
-  const instructions = instruction.flatMap((p) => instructionParagraph(prompt, p, o, out));
+  const instructions = withoutPasted(prompt, instruction, o).flatMap((p) => instructionParagraph(prompt, p, o, out));
   // The material is split into sections at paragraph-opening labels ("Input:", "Output:").
   const sections: Paragraph[][] = [];
   for (const p of material) {
