@@ -39,9 +39,13 @@ export interface DetectOptions {
   pasted?: boolean;
   /** A paragraph's statements count as context only when it has at most this many (a short setup, not a story). */
   contextStatements?: number;
+  /** Short material made of repeated labels (few-shot examples, turns) is not a task parameter. */
+  examples?: boolean;
+  /** Statements listed after a lead-in inside a paragraph ("… like these:\n- …") are items, not context. */
+  leadInItems?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3 };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, examples: true, leadInItems: true };
 
 type Range = [number, number];
 
@@ -80,7 +84,10 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s)).length;
   const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements <= o.contextStatements;
   for (const line of p.lines) if (line.label) out.push([line.label.start, line.label.end]);
-  for (const s of pieces) if (isInstructionKind(s.kind) || (o.context && instructs && !isFiller(s))) out.push([s.start, s.end]);
+  // Lines after a line that ends in a colon are the items it introduces.
+  const leadIn = p.lines.findIndex((l) => prompt.slice(l.start, l.end).trimEnd().endsWith(':'));
+  const itemsFrom = o.leadInItems && leadIn >= 0 && leadIn < p.lines.length - 1 ? p.lines[leadIn].end : Infinity;
+  for (const s of pieces) if (isInstructionKind(s.kind) || (o.context && instructs && !isFiller(s) && s.start < itemsFrom)) out.push([s.start, s.end]);
   return pieces.filter((s) => isInstructionKind(s.kind));
 }
 
@@ -138,9 +145,12 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   // title or a formula stays a parameter ("Summarize the movie." — "Input: Heat").
   const isText = lines.some((l) => sentencesOf(prompt, l).some((x) => x.tokens.some((t) => t.pos === 'VERB' || t.pos === 'AUX')));
   if (o.operands && isText && instructions.some((s) => operatesOn(s.tokens))) return questions();
-  out.push(...fieldLabels(lines));
+  const fields = fieldLabels(lines);
+  out.push(...fields);
+  // Repeated labels are several items of one kind (examples, turns), not one parameter of the task.
+  const items = o.examples && fields.length === 0 && lines.some((l) => l.label);
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
-  if (words(content) <= o.parameterWords) {
+  if (!items && words(content) <= o.parameterWords) {
     for (const l of lines) out.push([l.contentStart, l.end]);
     return;
   }

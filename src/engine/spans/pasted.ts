@@ -14,7 +14,8 @@ const CODE_LINE = [
   /^\s*(?:[+-] {1,3}\S.*[;{}()=]|\S+ ERR!|error\[|Traceback|File ")/,
   /^[^\p{L}]*$|^\s*\S+$/u,
 ];
-const SALUTATION = /^["“]?(?:dear|hi|hello|hey|good (?:morning|afternoon|evening))\b[^.!?\n]{0,40},\s*$/i;
+// "Dear Ms. Park," or "hey Mark, so …": a greeting with a name, then a comma.
+const SALUTATION = /^["“]?(?:dear|hi|hello|hey|good (?:morning|afternoon|evening))\b(?:[^.!?\n,]{0,40},\s*$|\s+[A-Z][\w.]*(?: [A-Z][\w.]*)?,)/i;
 const HEADER = /^["“]?(?:subject|from|to|cc|date|re):\s/i;
 const SIGN_OFF = /^(?:thanks|thank you|best|regards|kind regards|best regards|many thanks|cheers|sincerely|yours(?: truly| sincerely)?)[^\n]{0,12},?\s*$/i;
 const OPENING_QUOTE = /^\s*(?:["“«]|```|> )/;
@@ -37,5 +38,8 @@ export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | und
   if (own.length >= 2 && SIGN_OFF.test(own[own.length - 2].trim())) return true;
   if (own.length === 1 && SIGN_OFF.test(own[0].trim())) return true;
   if (isCode(prompt, p)) return true;
-  return !!previous && prompt.slice(previous.start, previous.end).trimEnd().endsWith(':') && !p.lines[0].label;
+  if (!previous) return false;
+  // What a lead-in introduces ("… sent me this:") or the paragraph before points at ("the passage below").
+  const before = prompt.slice(previous.start, previous.end);
+  return before.trimEnd().endsWith(':') || /\b(?:below|following)\b/i.test(before);
 }
