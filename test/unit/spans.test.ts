@@ -155,11 +155,13 @@ test('paper Self-Instruct prompts: agreement with the human instruction spans be
 /** Slightly below the measured F1, 0.867 (see docs/spans.md). */
 const F1_FLOOR = 0.855;
 
-test('pasted material without a label and background stories are not instruction', () => {
+test('pasted material without a label, background stories and few-shot examples are not instruction', () => {
   // A lead-in introduces pasted text; the request after it counts, the text's own request does not.
   assert.deepEqual(texts('My landlord sent me this:\n\n"Please send proof of income before the 1st and set up autopay on the new portal."\n\nWhat do I need to do?'), ['My landlord sent me this:', 'What do I need to do?']);
   // Code is material.
   assert.deepEqual(texts('Explain this code.\n\nfunction f(x) {\n  return x + 1;\n}'), ['Explain this code.']);
   // A long story before the question is background; the writer's own obligations are no task.
   assert.deepEqual(texts('I moved to a new city in May. I work nights at a hospital. My flat is above a bar. I have to sleep during the day. How can I block out the noise?'), ['How can I block out the noise?']);
+  // Repeated labels, counting the sections' own, are examples however short: no parameter, no markers.
+  assert.deepEqual(texts('Write a tagline like the examples.\n\nProduct: water bottle\nTagline: Hydration that outlasts your excuses.\n\nProduct: standing desk\nTagline:'), ['Write a tagline like the examples.']);
 });

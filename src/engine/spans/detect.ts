@@ -96,10 +96,14 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
  * transcript and its labels are speaker turns ("Ann:", "Bob:"), not task markers.
  */
 function fieldLabels(lines: Line[]): Range[] {
-  // Numbered labels ("Review 1:", "Review 2:") repeat too.
-  const names = lines.filter((l) => l.label).map((l) => l.label!.name.toLowerCase().replace(/[\s#]*\d+$/, ''));
-  if (new Set(names).size < names.length) return [];
+  if (repeats(lines)) return [];
   return lines.filter((l) => l.label).map((l) => [l.label!.start, l.label!.end]);
+}
+
+/** Whether some label name occurs twice; numbered labels ("Review 1:", "Review 2:") repeat too. */
+function repeats(lines: Line[]): boolean {
+  const names = lines.filter((l) => l.label).map((l) => l.label!.name.toLowerCase().replace(/[\s#]*\d+$/, ''));
+  return new Set(names).size < names.length;
 }
 
 /**
@@ -145,10 +149,11 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   // title or a formula stays a parameter ("Summarize the movie." — "Input: Heat").
   const isText = lines.some((l) => sentencesOf(prompt, l).some((x) => x.tokens.some((t) => t.pos === 'VERB' || t.pos === 'AUX')));
   if (o.operands && isText && instructions.some((s) => operatesOn(s.tokens))) return questions();
-  const fields = fieldLabels(lines);
+  // Labels that repeat, counting the sections' own ("Product:" … "Product:"), are several items of
+  // one kind (few-shot examples, turns): no field markers, and not one parameter of the task.
+  const items = o.examples && repeats(sections.flatMap((s) => s.flatMap((p) => p.lines)));
+  const fields = items ? [] : fieldLabels(lines);
   out.push(...fields);
-  // Repeated labels are several items of one kind (examples, turns), not one parameter of the task.
-  const items = o.examples && fields.length === 0 && lines.some((l) => l.label);
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
   if (!items && words(content) <= o.parameterWords) {
     for (const l of lines) out.push([l.contentStart, l.end]);
