@@ -141,17 +141,19 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
       lines.splice(0, lines.length, ...lines.filter((l) => !drop.has(l)));
     }
   }
+  // Labels that repeat, counting the sections' own ("Product:" … "Product:"), are several items of
+  // one kind (few-shot examples, turns): no field markers, and not one parameter of the task.
+  const items = o.examples && repeats(sections.flatMap((s) => s.flatMap((p) => p.lines)));
+  // In examples, only the last item's questions are still to be answered.
+  const lastItem = items && sections.length > 1 ? sections[sections.length - 1][0].start : 0;
   const questions = () => {
-    if (o.materialQuestions) for (const l of lines) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question') out.push([s.start, s.end]);
+    if (o.materialQuestions) for (const l of lines) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question' && s.start >= lastItem) out.push([s.start, s.end]);
   };
   // Material the task operates on ("Rewrite the text", "Classify the email") is not instruction,
   // however short: only the questions it asks count. That needs a text, with clauses; a name, a
   // title or a formula stays a parameter ("Summarize the movie." — "Input: Heat").
   const isText = lines.some((l) => sentencesOf(prompt, l).some((x) => x.tokens.some((t) => t.pos === 'VERB' || t.pos === 'AUX')));
   if (o.operands && isText && instructions.some((s) => operatesOn(s.tokens))) return questions();
-  // Labels that repeat, counting the sections' own ("Product:" … "Product:"), are several items of
-  // one kind (few-shot examples, turns): no field markers, and not one parameter of the task.
-  const items = o.examples && repeats(sections.flatMap((s) => s.flatMap((p) => p.lines)));
   const fields = items ? [] : fieldLabels(lines);
   out.push(...fields);
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
