@@ -13,6 +13,8 @@ const CODE_LINE = [
   /^\s*(?:\d{1,4}[-/:.]\d{1,2}|\[[^\]]*\])/,
   /^\s*(?:[+-] {1,3}\S.*[;{}()=]|\S+ ERR!|error\[|Traceback|File ")/,
   /^[^\p{L}]*$|^\s*\S+$/u,
+  // Operators between terms: "hand : glove :: foot : sock", "x -> y", "a == b".
+  /\s(?:::|->|=>|:=|==|!=|:)\s/,
 ];
 // "Dear Ms. Park," or "hey Mark, so …": a greeting with a name, then a comma.
 const SALUTATION = /^["“]?(?:dear|hi|hello|hey|good (?:morning|afternoon|evening))\b(?:[^.!?\n,]{0,40},\s*$|\s+[A-Z][\w.]*(?: [A-Z][\w.]*)?,)/i;
