@@ -137,7 +137,7 @@ export function classifySentence(text: string, tokens: TaggedToken[]): SentenceK
   if (REQUEST.some((r) => r.test(lower))) return 'request';
   if (isImperative(text, tokens)) return 'imperative';
   // An obligation of the writer or of someone else ("we have to work together") is not one on the answer.
-  const own = lower.replace(/\b(i|we|they|he|she)( really| also| still| just)? (should|must|has to|have to|need to|needs to)\b/g, '');
+  const own = lower.replace(/\b(i|we|they|he|she)('d| would)?( really| also| still| just)? (should|must|has to|have to|need to|needs to)\b/g, '');
   if (TASK.some((r) => r.test(own)) || addressesReader(tokens)) return 'task';
   if (trimmed.endsWith(':')) return 'lead-in';
   return 'statement';

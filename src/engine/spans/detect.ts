@@ -39,13 +39,15 @@ export interface DetectOptions {
   pasted?: boolean;
   /** A paragraph's statements count as context only when it has at most this many (a short setup, not a story). */
   contextStatements?: number;
+  /** … and when those statements have at most this many words together. */
+  contextWords?: number;
   /** Short material made of repeated labels (few-shot examples, turns) is not a task parameter. */
   examples?: boolean;
   /** Statements listed after a lead-in inside a paragraph ("… like these:\n- …") are items, not context. */
   leadInItems?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, examples: true, leadInItems: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true };
 
 type Range = [number, number];
 
@@ -81,8 +83,9 @@ function words(text: string): number {
 
 function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[]): Sentence[] {
   const pieces = p.lines.flatMap((line) => sentencesOf(prompt, line));
-  const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s)).length;
-  const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements <= o.contextStatements;
+  const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
+  const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
+  const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
   for (const line of p.lines) if (line.label) out.push([line.label.start, line.label.end]);
   // Lines after a line that ends in a colon are the items it introduces.
   const leadIn = p.lines.findIndex((l) => prompt.slice(l.start, l.end).trimEnd().endsWith(':'));
