@@ -100,6 +100,8 @@ function finiteVerbFollows(tokens: TaggedToken[], k: number): boolean {
     const t = tokens[j];
     if (t.pos === 'PUNCT' || t.pos === 'PRON' || t.pos === 'SCONJ' || /^(that|which|who|whom|whose|where|when|while|because|if)$/.test(t.lower)) return false;
     if (/^(is|are|was|were|has|does)$/.test(t.lower)) return true;
+    // "have" after a plural subject ("… design and marketing have signed up"), not "to have".
+    if (t.lower === 'have' && (tokens[j - 1].pos === 'NOUN' || tokens[j - 1].pos === 'PROPN')) return true;
     if (t.pos === 'VERB' && t.lower !== t.lemma && /[^s]s$/.test(t.lower)) return true;
   }
   return false;
