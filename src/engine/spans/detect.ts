@@ -81,6 +81,16 @@ function words(text: string): number {
   return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 }
 
+/**
+ * Where a sentence's instruction ends: before a quotation that follows its colon ("Write a
+ * response to this review: \"Loved the vegan options …\"" — the quotation is material).
+ */
+function quotedAfterColon(prompt: string, s: Piece, o: Required<DetectOptions>): number {
+  if (!o.pasted) return s.end;
+  const m = /:\s*["“][^"”]*["”]?\s*$/.exec(prompt.slice(s.start, s.end));
+  return m ? s.start + m.index + 1 : s.end;
+}
+
 function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[]): Sentence[] {
   const pieces = p.lines.flatMap((line) => sentencesOf(prompt, line));
   const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
@@ -90,7 +100,7 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   // Lines after a line that ends in a colon are the items it introduces.
   const leadIn = p.lines.findIndex((l) => prompt.slice(l.start, l.end).trimEnd().endsWith(':'));
   const itemsFrom = o.leadInItems && leadIn >= 0 && leadIn < p.lines.length - 1 ? p.lines[leadIn].end : Infinity;
-  for (const s of pieces) if (isInstructionKind(s.kind) || (o.context && instructs && !isFiller(s) && s.start < itemsFrom)) out.push([s.start, s.end]);
+  for (const s of pieces) if (isInstructionKind(s.kind) || (o.context && instructs && !isFiller(s) && s.start < itemsFrom)) out.push([s.start, quotedAfterColon(prompt, s, o)]);
   return pieces.filter((s) => isInstructionKind(s.kind));
 }
 
@@ -138,7 +148,7 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   if (closing && o.closingInstructions) {
     const pieces = closing.lines.flatMap((l) => sentencesOf(prompt, l));
     if (pieces.length && pieces.every((x) => isInstructionKind(x.kind))) {
-      for (const x of pieces) out.push([x.start, x.end]);
+      for (const x of pieces) out.push([x.start, quotedAfterColon(prompt, x, o)]);
       instructions = [...instructions, ...pieces];
       const drop = new Set(closing.lines);
       lines.splice(0, lines.length, ...lines.filter((l) => !drop.has(l)));
