@@ -158,6 +158,10 @@ const F1_FLOOR = 0.855;
 test('pasted material without a label, background stories and few-shot examples are not instruction', () => {
   // A lead-in introduces pasted text; the request after it counts, the text's own request does not.
   assert.deepEqual(texts('My landlord sent me this:\n\n"Please send proof of income before the 1st and set up autopay on the new portal."\n\nWhat do I need to do?'), ['My landlord sent me this:', 'What do I need to do?']);
+  // What a pointer introduces is instruction when it gives orders itself.
+  assert.deepEqual(texts('You are a support bot. Follow the rules below.\n\n- Never share passwords.\n- Answer in English.'), ['You are a support bot.', 'Follow the rules below.', 'Never share passwords.', 'Answer in English.']);
+  // A quotation after an instruction's colon is material.
+  assert.deepEqual(texts('Write a reply in the same style to this review: "Loved the vegan options, but the garlic bread was burnt."'), ['Write a reply in the same style to this review:']);
   // Code is material.
   assert.deepEqual(texts('Explain this code.\n\nfunction f(x) {\n  return x + 1;\n}'), ['Explain this code.']);
   // A long story before the question is background; the writer's own obligations are no task.

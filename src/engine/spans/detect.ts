@@ -217,7 +217,11 @@ function splitAtMaterial(prompt: string, paragraphs: Paragraph[]): [Paragraph[],
 /** The instruction part without its pasted material: the paragraphs from the first pasted one to the last. */
 function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<DetectOptions>): Paragraph[] {
   if (!o.pasted) return paragraphs;
-  const pasted = paragraphs.map((p, i) => isPasted(prompt, p, paragraphs[i - 1]));
+  const instructs = (p: Paragraph) => {
+    const pieces = p.lines.flatMap((l) => sentencesOf(prompt, l));
+    return pieces.filter((s) => s.kind === 'imperative' || s.kind === 'request').length * 2 > pieces.length;
+  };
+  const pasted = paragraphs.map((p, i) => isPasted(prompt, p, paragraphs[i - 1], instructs));
   const first = pasted.indexOf(true);
   if (first < 0) return paragraphs;
   const last = pasted.lastIndexOf(true);

@@ -33,8 +33,13 @@ function isCode(prompt: string, p: Paragraph): boolean {
   return plain.length >= 2 && code / plain.length >= 0.5;
 }
 
-/** Whether a paragraph is pasted material (see the module comment); `previous` is the paragraph before it. */
-export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | undefined): boolean {
+/**
+ * Whether a paragraph is pasted material (see the module comment); `previous` is the paragraph
+ * before it. What a lead-in or pointer introduces is material only when it does not itself
+ * instruct (`instructs`: most of its sentences are orders, as in "Follow the rules below.\n\n-
+ * Never share passwords.").
+ */
+export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | undefined, instructs: (p: Paragraph) => boolean): boolean {
   const own = lines(prompt, p);
   if (OPENING_QUOTE.test(own[0]) || SALUTATION.test(own[0].trim()) || HEADER.test(own[0].trim())) return true;
   if (own.length >= 2 && SIGN_OFF.test(own[own.length - 2].trim())) return true;
@@ -43,5 +48,5 @@ export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | und
   if (!previous) return false;
   // What a lead-in introduces ("… sent me this:") or the paragraph before points at ("the passage below").
   const before = prompt.slice(previous.start, previous.end);
-  return before.trimEnd().endsWith(':') || /\b(?:below|following)\b/i.test(before);
+  return (before.trimEnd().endsWith(':') || /\b(?:below|following)\b/i.test(before)) && !instructs(p);
 }
