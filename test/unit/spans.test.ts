@@ -160,6 +160,9 @@ test('pasted material without a label, background stories and few-shot examples 
   assert.deepEqual(texts('My landlord sent me this:\n\n"Please send proof of income before the 1st and set up autopay on the new portal."\n\nWhat do I need to do?'), ['My landlord sent me this:', 'What do I need to do?']);
   // What a pointer introduces is instruction when it gives orders itself.
   assert.deepEqual(texts('You are a support bot. Follow the rules below.\n\n- Never share passwords.\n- Answer in English.'), ['You are a support bot.', 'Follow the rules below.', 'Never share passwords.', 'Answer in English.']);
+  // A greeting with a name opens a pasted message, unless the paragraph gives orders itself.
+  assert.deepEqual(texts('Make this friendlier.\n\nhey Mark, so the report is late again. the data came in late.'), ['Make this friendlier.']);
+  assert.deepEqual(texts('Hey Claude, can you write a short poem about autumn? Keep it to four lines.'), ['Hey Claude, can you write a short poem about autumn?', 'Keep it to four lines.']);
   // A quotation after an instruction's colon is material.
   assert.deepEqual(texts('Write a reply in the same style to this review: "Loved the vegan options, but the garlic bread was burnt."'), ['Write a reply in the same style to this review:']);
   // Code is material.

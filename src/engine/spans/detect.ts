@@ -219,7 +219,7 @@ function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<Dete
   if (!o.pasted) return paragraphs;
   const instructs = (p: Paragraph) => {
     const pieces = p.lines.flatMap((l) => sentencesOf(prompt, l));
-    return pieces.filter((s) => s.kind === 'imperative' || s.kind === 'request').length * 2 > pieces.length;
+    return pieces.filter((s) => s.kind === 'imperative' || s.kind === 'request' || s.kind === 'question').length * 2 > pieces.length;
   };
   const pasted = paragraphs.map((p, i) => isPasted(prompt, p, paragraphs[i - 1], instructs));
   const first = pasted.indexOf(true);

@@ -16,8 +16,10 @@ const CODE_LINE = [
   // Operators between terms: "hand : glove :: foot : sock", "x -> y", "a == b".
   /\s(?:::|->|=>|:=|==|!=|:)\s/,
 ];
-// "Dear Ms. Park," or "hey Mark, so …": a greeting with a name, then a comma.
-const SALUTATION = /^["“]?(?:dear|hi|hello|hey|good (?:morning|afternoon|evening))\b(?:[^.!?\n,]{0,40},\s*$|\s+[A-Z][\w.]*(?: [A-Z][\w.]*)?,)/i;
+// A greeting alone on its line ("Hi team,", "Dear Ms. Park,"), or with a name before more text
+// ("hey Mark, so the report …": material unless it gives orders, as "Hey Claude, write …" does).
+const SALUTATION = /^["“]?(?:dear|hi|hello|hey|good (?:morning|afternoon|evening))\b[^.!?\n,]{0,40},\s*$/i;
+const GREETING = /^["“]?(?:dear|hi|hello|hey)\s+[A-Z][\w.]*(?: [A-Z][\w.]*)?,/i;
 const HEADER = /^["“]?(?:subject|from|to|cc|date|re):\s/i;
 const SIGN_OFF = /^(?:thanks|thank you|best|regards|kind regards|best regards|many thanks|cheers|sincerely|yours(?: truly| sincerely)?)[^\n]{0,12},?\s*$/i;
 const OPENING_QUOTE = /^\s*(?:["“«]|```|> )/;
@@ -42,6 +44,7 @@ function isCode(prompt: string, p: Paragraph): boolean {
 export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | undefined, instructs: (p: Paragraph) => boolean): boolean {
   const own = lines(prompt, p);
   if (OPENING_QUOTE.test(own[0]) || SALUTATION.test(own[0].trim()) || HEADER.test(own[0].trim())) return true;
+  if (GREETING.test(own[0].trim()) && !instructs(p)) return true;
   if (own.length >= 2 && SIGN_OFF.test(own[own.length - 2].trim())) return true;
   if (own.length === 1 && SIGN_OFF.test(own[0].trim())) return true;
   if (isCode(prompt, p)) return true;
