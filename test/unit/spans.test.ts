@@ -163,6 +163,9 @@ test('pasted material without a label, background stories and few-shot examples 
   // A greeting with a name opens a pasted message, unless the paragraph gives orders itself.
   assert.deepEqual(texts('Make this friendlier.\n\nhey Mark, so the report is late again. the data came in late.'), ['Make this friendlier.']);
   assert.deepEqual(texts('Hey Claude, can you write a short poem about autumn? Keep it to four lines.'), ['Hey Claude, can you write a short poem about autumn?', 'Keep it to four lines.']);
+  // The writer's own sign-off after their orders does not stretch the pasted e-mail to the end.
+  assert.deepEqual(texts('Reply to this email:\n\n"Hi Sam, the invoice is attached. It is due on Friday."\n\nKeep it short and polite.\n\nThanks,\nAnna'), ['Reply to this email:', 'Keep it short and polite.']);
+  assert.deepEqual(texts('Summarize this email.\n\nHi Sam,\n\nThe invoice is attached. Please pay it by Friday and send me the receipt.\n\nBest,\nTom'), ['Summarize this email.']);
   // A quotation after an instruction's colon is material.
   assert.deepEqual(texts('Write a reply in the same style to this review: "Loved the vegan options, but the garlic bread was burnt."'), ['Write a reply in the same style to this review:']);
   // Code is material.

@@ -8,7 +8,7 @@ import { classifySentence, isInstructionKind, operatesOn } from './classify.ts';
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
-import { isPasted } from './pasted.ts';
+import { isPasted, isSignOff } from './pasted.ts';
 import { normalizeSpans } from './spans.ts';
 
 export interface DetectOptions {
@@ -222,6 +222,10 @@ function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<Dete
     return pieces.filter((s) => s.kind === 'imperative' || s.kind === 'request' || s.kind === 'question').length * 2 > pieces.length;
   };
   const pasted = paragraphs.map((p, i) => isPasted(prompt, p, paragraphs[i - 1], instructs));
+  // A sign-off closing the prompt right after orders ("Keep it short.\n\nThanks,\nAnna") is the
+  // writer's own, not the end of a pasted e-mail.
+  const n = paragraphs.length;
+  if (n >= 2 && pasted[n - 1] && isSignOff(prompt, paragraphs[n - 1]) && instructs(paragraphs[n - 2])) pasted[n - 1] = false;
   const first = pasted.indexOf(true);
   if (first < 0) return paragraphs;
   const last = pasted.lastIndexOf(true);

@@ -28,6 +28,12 @@ function lines(prompt: string, p: Paragraph): string[] {
   return p.lines.map((l) => prompt.slice(l.start, l.end));
 }
 
+/** A paragraph that is only a sign-off: "Thanks," or "Best regards,\nTom". */
+export function isSignOff(prompt: string, p: Paragraph): boolean {
+  const own = lines(prompt, p);
+  return own.length <= 2 && SIGN_OFF.test(own[0].trim());
+}
+
 function isCode(prompt: string, p: Paragraph): boolean {
   const plain = p.lines.filter((l) => !l.label).map((l) => prompt.slice(l.start, l.end)).filter((l) => l.trim() !== '');
   if (plain.length === 0) return false;
