@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Span } from '../../src/engine/analysis.ts';
-import { countAgreement, detectInstructionSpans, evaluate, firstSentenceSpans, scoresOf, wholePromptSpans, type Scores } from '../../src/engine/spans/index.ts';
+import { countAgreement, detectInstructionSpans, evaluate, firstAndLastSentenceSpans, firstSentenceSpans, lastParagraphSpans, scoresOf, wholePromptSpans, type Scores } from '../../src/engine/spans/index.ts';
 import { sharedDir, sharedSkipReason } from '../helpers/paths.ts';
 
 function texts(prompt: string): string[] {
@@ -123,7 +123,7 @@ test('metrics: character-level, whitespace excluded, micro-averaged', () => {
 
 const skip = sharedSkipReason();
 
-test('paper Self-Instruct prompts: agreement with the human instruction spans beats both baselines', { skip }, () => {
+test('paper Self-Instruct prompts: agreement with the human instruction spans beats every baseline', { skip }, () => {
   const file = path.join(sharedDir, 'data/paper-self-instruct/prompts.jsonl');
   const items = readFileSync(file, 'utf8').trim().split('\n').map((line) => {
     const r = JSON.parse(line) as { prompt: string; instruction_spans: Span[] };
@@ -140,13 +140,38 @@ test('paper Self-Instruct prompts: agreement with the human instruction spans be
   });
   show('whole prompt', whole);
   show('first sentence', first);
+  const firstLast = evaluate(items, firstAndLastSentenceSpans);
+  const lastParagraph = evaluate(items, lastParagraphSpans);
+  show('first and last', firstLast);
+  show('last paragraph', lastParagraph);
   show('detected', detected);
   // The baselines as the issue states them (0.72 and 0.63, to within rounding of the segmentation).
   assert.ok(Math.abs(whole.f1 - 0.72) < 0.005, `whole-prompt F1 ${whole.f1}`);
   assert.ok(Math.abs(first.f1 - 0.63) < 0.01, `first-sentence F1 ${first.f1}`);
-  assert.ok(detected.f1 > whole.f1 && detected.f1 > first.f1, 'detection beats both baselines');
+  for (const baseline of [whole, first, firstLast, lastParagraph]) assert.ok(detected.f1 > baseline.f1, 'detection beats every baseline');
   assert.ok(detected.f1 >= F1_FLOOR, `F1 ${detected.f1.toFixed(3)} fell below ${F1_FLOOR}`);
 });
 
-/** Slightly below the measured F1, 0.867 (see docs/spans.md). */
-const F1_FLOOR = 0.855;
+/** Slightly below the measured F1, 0.869 (see docs/spans.md). */
+const F1_FLOOR = 0.86;
+
+test('pasted material without a label, background stories and few-shot examples are not instruction', () => {
+  // A lead-in introduces pasted text; the request after it counts, the text's own request does not.
+  assert.deepEqual(texts('My landlord sent me this:\n\n"Please send proof of income before the 1st and set up autopay on the new portal."\n\nWhat do I need to do?'), ['My landlord sent me this:', 'What do I need to do?']);
+  // What a pointer introduces is instruction when it gives orders itself.
+  assert.deepEqual(texts('You are a support bot. Follow the rules below.\n\n- Never share passwords.\n- Answer in English.'), ['You are a support bot.', 'Follow the rules below.', 'Never share passwords.', 'Answer in English.']);
+  // A greeting with a name opens a pasted message, unless the paragraph gives orders itself.
+  assert.deepEqual(texts('Make this friendlier.\n\nhey Mark, so the report is late again. the data came in late.'), ['Make this friendlier.']);
+  assert.deepEqual(texts('Hey Claude, can you write a short poem about autumn? Keep it to four lines.'), ['Hey Claude, can you write a short poem about autumn?', 'Keep it to four lines.']);
+  // The writer's own sign-off after their orders does not stretch the pasted e-mail to the end.
+  assert.deepEqual(texts('Reply to this email:\n\n"Hi Sam, the invoice is attached. It is due on Friday."\n\nKeep it short and polite.\n\nThanks,\nAnna'), ['Reply to this email:', 'Keep it short and polite.']);
+  assert.deepEqual(texts('Summarize this email.\n\nHi Sam,\n\nThe invoice is attached. Please pay it by Friday and send me the receipt.\n\nBest,\nTom'), ['Summarize this email.']);
+  // A quotation after an instruction's colon is material.
+  assert.deepEqual(texts('Write a reply in the same style to this review: "Loved the vegan options, but the garlic bread was burnt."'), ['Write a reply in the same style to this review:']);
+  // Code is material.
+  assert.deepEqual(texts('Explain this code.\n\nfunction f(x) {\n  return x + 1;\n}'), ['Explain this code.']);
+  // A long story before the question is background; the writer's own obligations are no task.
+  assert.deepEqual(texts('I moved to a new city in May. I work nights at a hospital. My flat is above a bar. I have to sleep during the day. How can I block out the noise?'), ['How can I block out the noise?']);
+  // Repeated labels, counting the sections' own, are examples however short: no parameter, no markers.
+  assert.deepEqual(texts('Write a tagline like the examples.\n\nProduct: water bottle\nTagline: Hydration that outlasts your excuses.\n\nProduct: standing desk\nTagline:'), ['Write a tagline like the examples.']);
+});

@@ -79,7 +79,9 @@ function clauseStarts(tokens: TaggedToken[]): number[] {
   const opener = tokens[i];
   if (opener && ['SCONJ', 'ADP', 'ADV', 'VERB', 'ADJ', 'DET'].includes(opener.pos)) {
     const comma = tokens.findIndex((t, k) => k > i && t.text === ',');
-    if (comma > 0 && comma < tokens.length - 1) {
+    // "The audience is mostly non-technical: sales, support, …" is a clause of its own, not an introduction.
+    const finite = (opener.pos === 'DET' || opener.pos === 'ADJ') && tokens.slice(i, comma).some((t) => t.pos === 'AUX');
+    if (comma > 0 && comma < tokens.length - 1 && !finite) {
       let j = comma + 1;
       while (j < tokens.length && LEADING_POS.has(tokens[j].pos)) j++;
       starts.push(j);
@@ -98,6 +100,8 @@ function finiteVerbFollows(tokens: TaggedToken[], k: number): boolean {
     const t = tokens[j];
     if (t.pos === 'PUNCT' || t.pos === 'PRON' || t.pos === 'SCONJ' || /^(that|which|who|whom|whose|where|when|while|because|if)$/.test(t.lower)) return false;
     if (/^(is|are|was|were|has|does)$/.test(t.lower)) return true;
+    // "have" after a plural subject ("… design and marketing have signed up"), not "to have".
+    if (t.lower === 'have' && (tokens[j - 1].pos === 'NOUN' || tokens[j - 1].pos === 'PROPN')) return true;
     if (t.pos === 'VERB' && t.lower !== t.lemma && /[^s]s$/.test(t.lower)) return true;
   }
   return false;
@@ -134,7 +138,9 @@ export function classifySentence(text: string, tokens: TaggedToken[]): SentenceK
   if (trimmed.endsWith('?')) return 'question';
   if (REQUEST.some((r) => r.test(lower))) return 'request';
   if (isImperative(text, tokens)) return 'imperative';
-  if (TASK.some((r) => r.test(lower)) || addressesReader(tokens)) return 'task';
+  // An obligation of the writer or of someone else ("we have to work together") is not one on the answer.
+  const own = lower.replace(/\b(i|we|they|he|she)('d| would)?( really| also| still| just)? (should|must|has to|have to|need to|needs to)\b/g, '');
+  if (TASK.some((r) => r.test(own)) || addressesReader(tokens)) return 'task';
   if (trimmed.endsWith(':')) return 'lead-in';
   return 'statement';
 }

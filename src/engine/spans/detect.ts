@@ -8,6 +8,7 @@ import { classifySentence, isInstructionKind, operatesOn } from './classify.ts';
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
+import { isPasted, isSignOff } from './pasted.ts';
 import { normalizeSpans } from './spans.ts';
 
 export interface DetectOptions {
@@ -31,9 +32,22 @@ export interface DetectOptions {
    * review of the product", "Plan the trip": short material is a task parameter).
    */
   operands?: boolean;
+  /**
+   * Pasted material without a label (code, logs, a quotation, an e-mail, the paragraphs a lead-in
+   * introduces) is not instruction: from the first such paragraph to the last.
+   */
+  pasted?: boolean;
+  /** A paragraph's statements count as context only when it has at most this many (a short setup, not a story). */
+  contextStatements?: number;
+  /** … and when those statements have at most this many words together. */
+  contextWords?: number;
+  /** Short material made of repeated labels (few-shot examples, turns) is not a task parameter. */
+  examples?: boolean;
+  /** Statements listed after a lead-in inside a paragraph ("… like these:\n- …") are items, not context. */
+  leadInItems?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true };
 
 type Range = [number, number];
 
@@ -67,11 +81,26 @@ function words(text: string): number {
   return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 }
 
+/**
+ * Where a sentence's instruction ends: before a quotation that follows its colon ("Write a
+ * response to this review: \"Loved the vegan options …\"" — the quotation is material).
+ */
+function quotedAfterColon(prompt: string, s: Piece, o: Required<DetectOptions>): number {
+  if (!o.pasted) return s.end;
+  const m = /:\s*["“][^"”]*["”]?\s*$/.exec(prompt.slice(s.start, s.end));
+  return m ? s.start + m.index + 1 : s.end;
+}
+
 function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[]): Sentence[] {
   const pieces = p.lines.flatMap((line) => sentencesOf(prompt, line));
-  const instructs = pieces.some((s) => isInstructionKind(s.kind));
+  const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
+  const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
+  const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
   for (const line of p.lines) if (line.label) out.push([line.label.start, line.label.end]);
-  for (const s of pieces) if (isInstructionKind(s.kind) || (o.context && instructs && !isFiller(s))) out.push([s.start, s.end]);
+  // Lines after a line that ends in a colon are the items it introduces.
+  const leadIn = p.lines.findIndex((l) => prompt.slice(l.start, l.end).trimEnd().endsWith(':'));
+  const itemsFrom = o.leadInItems && leadIn >= 0 && leadIn < p.lines.length - 1 ? p.lines[leadIn].end : Infinity;
+  for (const s of pieces) if (isInstructionKind(s.kind) || (o.context && instructs && !isFiller(s) && s.start < itemsFrom)) out.push([s.start, quotedAfterColon(prompt, s, o)]);
   return pieces.filter((s) => isInstructionKind(s.kind));
 }
 
@@ -80,10 +109,14 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
  * transcript and its labels are speaker turns ("Ann:", "Bob:"), not task markers.
  */
 function fieldLabels(lines: Line[]): Range[] {
-  // Numbered labels ("Review 1:", "Review 2:") repeat too.
-  const names = lines.filter((l) => l.label).map((l) => l.label!.name.toLowerCase().replace(/[\s#]*\d+$/, ''));
-  if (new Set(names).size < names.length) return [];
+  if (repeats(lines)) return [];
   return lines.filter((l) => l.label).map((l) => [l.label!.start, l.label!.end]);
+}
+
+/** Whether some label name occurs twice; numbered labels ("Review 1:", "Review 2:") repeat too. */
+function repeats(lines: Line[]): boolean {
+  const names = lines.filter((l) => l.label).map((l) => l.label!.name.toLowerCase().replace(/[\s#]*\d+$/, ''));
+  return new Set(names).size < names.length;
 }
 
 /**
@@ -115,23 +148,29 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   if (closing && o.closingInstructions) {
     const pieces = closing.lines.flatMap((l) => sentencesOf(prompt, l));
     if (pieces.length && pieces.every((x) => isInstructionKind(x.kind))) {
-      for (const x of pieces) out.push([x.start, x.end]);
+      for (const x of pieces) out.push([x.start, quotedAfterColon(prompt, x, o)]);
       instructions = [...instructions, ...pieces];
       const drop = new Set(closing.lines);
       lines.splice(0, lines.length, ...lines.filter((l) => !drop.has(l)));
     }
   }
+  // Labels that repeat, counting the sections' own ("Product:" … "Product:"), are several items of
+  // one kind (few-shot examples, turns): no field markers, and not one parameter of the task.
+  const items = o.examples && repeats(sections.flatMap((s) => s.flatMap((p) => p.lines)));
+  // In examples, only the last item's questions are still to be answered.
+  const lastItem = items && sections.length > 1 ? sections[sections.length - 1][0].start : 0;
   const questions = () => {
-    if (o.materialQuestions) for (const l of lines) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question') out.push([s.start, s.end]);
+    if (o.materialQuestions) for (const l of lines) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question' && s.start >= lastItem) out.push([s.start, s.end]);
   };
   // Material the task operates on ("Rewrite the text", "Classify the email") is not instruction,
   // however short: only the questions it asks count. That needs a text, with clauses; a name, a
   // title or a formula stays a parameter ("Summarize the movie." — "Input: Heat").
   const isText = lines.some((l) => sentencesOf(prompt, l).some((x) => x.tokens.some((t) => t.pos === 'VERB' || t.pos === 'AUX')));
   if (o.operands && isText && instructions.some((s) => operatesOn(s.tokens))) return questions();
-  out.push(...fieldLabels(lines));
+  const fields = items ? [] : fieldLabels(lines);
+  out.push(...fields);
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
-  if (words(content) <= o.parameterWords) {
+  if (!items && words(content) <= o.parameterWords) {
     for (const l of lines) out.push([l.contentStart, l.end]);
     return;
   }
@@ -175,11 +214,29 @@ function splitAtMaterial(prompt: string, paragraphs: Paragraph[]): [Paragraph[],
   return [paragraphs, []];
 }
 
+/** The instruction part without its pasted material: the paragraphs from the first pasted one to the last. */
+function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<DetectOptions>): Paragraph[] {
+  if (!o.pasted) return paragraphs;
+  const instructs = (p: Paragraph) => {
+    const pieces = p.lines.flatMap((l) => sentencesOf(prompt, l));
+    return pieces.filter((s) => s.kind === 'imperative' || s.kind === 'request' || s.kind === 'question').length * 2 > pieces.length;
+  };
+  const pasted = paragraphs.map((p, i) => isPasted(prompt, p, paragraphs[i - 1], instructs));
+  // A sign-off closing the prompt right after orders ("Keep it short.\n\nThanks,\nAnna") is the
+  // writer's own, not the end of a pasted e-mail.
+  const n = paragraphs.length;
+  if (n >= 2 && pasted[n - 1] && isSignOff(prompt, paragraphs[n - 1]) && instructs(paragraphs[n - 2])) pasted[n - 1] = false;
+  const first = pasted.indexOf(true);
+  if (first < 0) return paragraphs;
+  const last = pasted.lastIndexOf(true);
+  return [...paragraphs.slice(0, first), ...paragraphs.slice(last + 1)];
+}
+
 export function detectWith(prompt: string, options: DetectOptions = {}): Span[] {
   const o = { ...DEFAULT_OPTIONS, ...options };
   const out: Range[] = [];
   const [instruction, material] = splitAtMaterial(prompt, splitParagraphs(prompt));
-  const instructions = instruction.flatMap((p) => instructionParagraph(prompt, p, o, out));
+  const instructions = withoutPasted(prompt, instruction, o).flatMap((p) => instructionParagraph(prompt, p, o, out));
   // The material is split into sections at paragraph-opening labels ("Input:", "Output:").
   const sections: Paragraph[][] = [];
   for (const p of material) {

@@ -20,8 +20,8 @@ export interface Paragraph {
 
 const MAX_LABEL_WORDS = 4;
 // Optional bullet, then a short name, a colon, then a space or the end of the line. "https://…"
-// and "9:30" do not qualify (no space after the colon).
-const LABEL = /^([ \t]*(?:[-*•+][ \t]+)?)([A-Za-z][^:\n]{0,38}?)[ \t]*:(?=[ \t]|$)/;
+// and "9:30" do not qualify (no space after the colon), nor "hand : glove" (a space before it).
+const LABEL = /^([ \t]*(?:[-*•+][ \t]+)?)([A-Za-z](?:[^:\n(){}[\]=<>]{0,38}?\S)?):(?=[ \t]|$)/;
 
 function labelOf(text: string): { offset: number; length: number; name: string } | undefined {
   const m = LABEL.exec(text);

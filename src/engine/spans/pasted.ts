@@ -1,0 +1,61 @@
+/**
+ * Pasted material without a label: a paragraph of code or log lines, a quotation, an e-mail
+ * (salutation, header or sign-off), or the paragraph a lead-in ending in a colon introduces
+ * ("I got this from a recruiter:"). Instructions sit before or after such material, not inside.
+ */
+import type { Paragraph } from './segment.ts';
+
+// A code or log line: indented, ending like a statement or block, a keyword or a timestamp first.
+const CODE_LINE = [
+  /^(?: {2,}|\t)\S/,
+  /[{};]\s*$|^\s*[})\]]/,
+  /^\s*(?:def|class|function|const|let|var|return|import|export|from|fn|public|private|async|if|for|while|SELECT|FROM|WHERE|JOIN|LEFT|GROUP|ORDER|INSERT|UPDATE|FROM|RUN|CMD|COPY|WORKDIR|#!|@\w|<\/?[a-z])/,
+  /^\s*(?:\d{1,4}[-/:.]\d{1,2}|\[[^\]]*\])/,
+  /^\s*(?:[+-] {1,3}\S.*[;{}()=]|\S+ ERR!|error\[|Traceback|File ")/,
+  /^[^\p{L}]*$|^\s*\S+$/u,
+  // Operators between terms: "hand : glove :: foot : sock", "x -> y", "a == b".
+  /\s(?:::|->|=>|:=|==|!=|:)\s/,
+];
+// A greeting alone on its line ("Hi team,", "Dear Ms. Park,"), or with a name before more text
+// ("hey Mark, so the report …": material unless it gives orders, as "Hey Claude, write …" does).
+const SALUTATION = /^["“]?(?:dear|hi|hello|hey|good (?:morning|afternoon|evening))\b[^.!?\n,]{0,40},\s*$/i;
+const GREETING = /^["“]?(?:dear|hi|hello|hey)\s+[A-Z][\w.]*(?: [A-Z][\w.]*)?,/i;
+const HEADER = /^["“]?(?:subject|from|to|cc|date|re):\s/i;
+const SIGN_OFF = /^(?:thanks|thank you|best|regards|kind regards|best regards|many thanks|cheers|sincerely|yours(?: truly| sincerely)?)[^\n]{0,12},?\s*$/i;
+const OPENING_QUOTE = /^\s*(?:["“«]|```|> )/;
+
+function lines(prompt: string, p: Paragraph): string[] {
+  return p.lines.map((l) => prompt.slice(l.start, l.end));
+}
+
+/** A paragraph that is only a sign-off: "Thanks," or "Best regards,\nTom". */
+export function isSignOff(prompt: string, p: Paragraph): boolean {
+  const own = lines(prompt, p);
+  return own.length <= 2 && SIGN_OFF.test(own[0].trim());
+}
+
+function isCode(prompt: string, p: Paragraph): boolean {
+  const plain = p.lines.filter((l) => !l.label).map((l) => prompt.slice(l.start, l.end)).filter((l) => l.trim() !== '');
+  if (plain.length === 0) return false;
+  const code = plain.filter((l) => CODE_LINE.some((r) => r.test(l))).length;
+  return plain.length >= 2 && code / plain.length >= 0.5;
+}
+
+/**
+ * Whether a paragraph is pasted material (see the module comment); `previous` is the paragraph
+ * before it. What a lead-in or pointer introduces is material only when it does not itself
+ * instruct (`instructs`: most of its sentences are orders, as in "Follow the rules below.\n\n-
+ * Never share passwords.").
+ */
+export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | undefined, instructs: (p: Paragraph) => boolean): boolean {
+  const own = lines(prompt, p);
+  if (OPENING_QUOTE.test(own[0]) || SALUTATION.test(own[0].trim()) || HEADER.test(own[0].trim())) return true;
+  if (GREETING.test(own[0].trim()) && !instructs(p)) return true;
+  if (own.length >= 2 && SIGN_OFF.test(own[own.length - 2].trim())) return true;
+  if (own.length === 1 && SIGN_OFF.test(own[0].trim())) return true;
+  if (isCode(prompt, p)) return true;
+  if (!previous) return false;
+  // What a lead-in introduces ("… sent me this:") or the paragraph before points at ("the passage below").
+  const before = prompt.slice(previous.start, previous.end);
+  return (before.trimEnd().endsWith(':') || /\b(?:below|following)\b/i.test(before)) && !instructs(p);
+}

@@ -1,0 +1,64 @@
+/**
+ * Instruction spans on prompts of other styles (test/fixtures/spans): long conversational
+ * questions, multi-paragraph requests, pasted e-mails, articles, code and logs, system prompts,
+ * templates with placeholders, lists of rules and few-shot examples — 136 prompts written and
+ * annotated by hand before any rule was changed for them, and split by a seeded random draw into
+ * a development set (106) and a held-out set (30) that was measured only once, at the end.
+ *
+ * Annotation: instruction = what asks the model to do something, including constraints on the
+ * output and the question to answer. Not instruction: pasted material, background stories,
+ * examples, headers, frame labels, bullets and placeholders standing for material.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { Span } from '../../src/engine/analysis.ts';
+import { detectInstructionSpans, evaluate, firstAndLastSentenceSpans, firstSentenceSpans, lastParagraphSpans, wholePromptSpans, type Scores } from '../../src/engine/spans/index.ts';
+import { repoRoot } from '../helpers/paths.ts';
+
+interface Item {
+  id: string;
+  style: string;
+  prompt: string;
+  reference: Span[];
+}
+
+function load(name: string): Item[] {
+  const file = path.join(repoRoot, 'test/fixtures/spans', name);
+  return readFileSync(file, 'utf8').trim().split('\n').map((line) => {
+    const r = JSON.parse(line) as { id: string; style: string; prompt: string; instruction_spans: Span[] };
+    for (const s of r.instruction_spans) assert.equal(r.prompt.slice(s.start, s.end), s.text, `${r.id}: span text matches its offsets`);
+    return { id: r.id, style: r.style, prompt: r.prompt, reference: r.instruction_spans };
+  });
+}
+
+const BASELINES = { 'whole prompt': wholePromptSpans, 'first sentence': firstSentenceSpans, 'first and last sentence': firstAndLastSentenceSpans, 'last paragraph': lastParagraphSpans };
+
+function check(name: string, items: Item[], floor: number): void {
+  const show = (label: string, s: Scores) => console.log(`${name} ${label.padEnd(24)} P ${s.precision.toFixed(3)}  R ${s.recall.toFixed(3)}  F1 ${s.f1.toFixed(3)}`);
+  const detected = evaluate(items, (p) => detectInstructionSpans(p));
+  show('detected', detected);
+  for (const [label, baseline] of Object.entries(BASELINES)) {
+    const s = evaluate(items, baseline);
+    show(label, s);
+    assert.ok(detected.f1 > s.f1, `${name}: detection F1 ${detected.f1.toFixed(3)} beats the ${label} baseline ${s.f1.toFixed(3)}`);
+  }
+  assert.ok(detected.f1 >= floor, `${name}: F1 ${detected.f1.toFixed(3)} fell below ${floor}`);
+}
+
+test('other prompt styles, development set: agreement with the hand annotations beats every baseline', () => {
+  const dev = load('dev-styles.jsonl');
+  assert.equal(dev.length, 106);
+  check('dev', dev, DEV_F1_FLOOR);
+});
+
+test('other prompt styles, held-out set: agreement with the hand annotations beats every baseline', () => {
+  const held = load('held-out-styles.jsonl');
+  assert.equal(held.length, 30);
+  check('held-out', held, HELD_OUT_F1_FLOOR);
+});
+
+/** Slightly below the measured F1 on each set, 0.902 and 0.885 (see docs/spans.md). */
+const DEV_F1_FLOOR = 0.89;
+const HELD_OUT_F1_FLOOR = 0.87;
