@@ -27,7 +27,7 @@ const PROMPT: Array<[string, string]> = [
 const SETTINGS: Array<[string, string]> = [
   ['--response TEXT', "explain this response (teacher-forced) instead of the model's own"],
   ['--response-file F', 'read that response from a text file'],
-  ['--method gradient|occlusion', 'gradient × input, or the drop when a token is zeroed (default gradient)'],
+  ['--method gradient|occlusion|unit-occlusion', 'gradient × input, the drop when a token is zeroed, or the drop when a whole unit of --granularity is zeroed (one pass per unit; default gradient)'],
   ['--template none|auto', "apply the tokenizer's chat template (auto), or feed the raw prompt as the paper did (default none)"],
   ['--system TEXT', 'a system message, used with --template auto'],
   ['--max-new-tokens N', 'the longest response to generate, in tokens (default 64)'],
@@ -37,7 +37,7 @@ const SETTINGS: Array<[string, string]> = [
   ['--levels L', 'quantization levels of the normalized importance (default 10)'],
   ['--threshold b', 'drop levels at or below b: 0 for pictures, 7 for statistics (default 0)'],
   ['--p P', 'the norm in the density ‖S‖₁/‖S‖ₚ (default 4)'],
-  ['--granularity token|word', 'show tokens, or merge sub-word tokens into words (default token)'],
+  ['--granularity token|word|sentence|section', 'the units shown: tokens, words, sentences (within lines), or sections (paragraphs; a Markdown heading or .prompty role line opens one); raw importance is summed per unit (default token)'],
   ['--dtype auto|fp32|fp16|q8|q4|q4f16|…', 'which ONNX export of the model to load, as transformers.js names them (default auto)'],
   ['--precision auto|float64|float32', 'the float type attribution computes in; auto is float64 when the model allows it (default auto, or $PROMPT_LENS_PRECISION)'],
 ];

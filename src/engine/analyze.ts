@@ -12,7 +12,7 @@ import type { LoadedModel } from './models/load.ts';
 import type { ProgressCallback } from './progress.ts';
 import { scoreImportance } from './scoring.ts';
 import { detectInstructionSpans } from './spans/index.ts';
-import { mergeIntoWords } from './tokens/index.ts';
+import { mergeIntoUnits } from './tokens/index.ts';
 import { ANALYSIS_DEFAULTS } from './options.ts';
 import { TOOL_VERSION } from './version.ts';
 
@@ -85,25 +85,24 @@ export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: Ana
   const generateMs = performance.now() - generateStart;
   throwIfAborted(opts.signal);
 
+  // The units of the granularity; a per-unit method attributes them whole, the others per
+  // token, their raw importance then summed per unit.
+  const { units, groups } = mergeIntoUnits(encoded.tokens, req.prompt, settings.granularity);
   const attributeStart = performance.now();
   const attributor = attributorFor(settings.method);
   const result = await attributor.attribute({
     session: model.session,
     promptIds,
     responseIds,
+    units: groups,
     batchSize: env.attributionBatchSize,
     signal: opts.signal,
     onProgress: (done, total) => opts.onProgress?.({ stage: 'attribute', done, total }),
   });
   const attributeMs = performance.now() - attributeStart;
 
-  let promptTokens: PromptToken[] = encoded.tokens;
-  let importance = result.importance;
-  if (settings.granularity === 'word') {
-    const { words, groups } = mergeIntoWords(encoded.tokens, req.prompt);
-    importance = groups.map((group: number[]) => result.importance[0].map((_, m) => group.reduce((sum: number, n: number) => sum + result.importance[n][m], 0)));
-    promptTokens = words;
-  }
+  const promptTokens: PromptToken[] = units;
+  const importance = attributor.perUnit ? result.importance : sumPerUnit(result.importance, groups);
 
   // Instruction spans: the user's, or else detected in the prompt text.
   const spansSource = req.instructionSpans !== undefined ? 'given' : 'detected';
@@ -130,6 +129,11 @@ export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: Ana
     work: result.work,
     timings: { loadMs: model.loadMs, generateMs, attributeMs, totalMs: performance.now() - started },
   };
+}
+
+/** Raw importance summed over each unit's rows. */
+function sumPerUnit(importance: number[][], groups: number[][]): number[][] {
+  return groups.map((group) => importance[group[0]].map((_, m) => group.reduce((sum, n) => sum + importance[n][m], 0)));
 }
 
 function resolveSettings(req: AnalyzeRequest): AnalysisSettings {

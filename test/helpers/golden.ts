@@ -12,6 +12,9 @@ export interface GoldenCase {
   p: number[];
   gradient: number[][];
   occlusion: number[][];
+  /** Fixed consecutive units of prompt positions, and their occlusion (all of a unit zeroed at once). */
+  units: number[][];
+  unitOcclusion: number[][];
 }
 
 export interface Golden {

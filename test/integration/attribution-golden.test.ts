@@ -13,7 +13,7 @@ import { loadOrPrepareGraph } from '../../src/engine/graph/prepare.ts';
 import { sha256File } from '../../src/engine/models/files.ts';
 import { DecoderSession } from '../../src/engine/runtime/session.ts';
 import { gradient } from '../../src/engine/attribution/gradient.ts';
-import { occlusion } from '../../src/engine/attribution/occlusion.ts';
+import { occlusion, unitOcclusion } from '../../src/engine/attribution/occlusion.ts';
 import { generate } from '../../src/engine/generate.ts';
 import { columnArgmax, maxRelativeToColumnMax, pearson, readGolden } from '../helpers/golden.ts';
 import { tempDir, testModel } from '../helpers/paths.ts';
@@ -54,6 +54,15 @@ for (const [name, precision] of MODELS.flatMap((m) => (['float32', 'float64'] as
         r.importance.forEach((row, n) => row.forEach((v, m) => (maxDiff = Math.max(maxDiff, Math.abs(v - c.occlusion[n][m])))));
         r.responseProbabilities.forEach((p, m) => assert.ok(Math.abs(p - c.p[m]) < 1e-5, `p[${m}] ${p} vs ${c.p[m]}`));
         console.log(`# ${name} ${precision} ${c.name} occlusion max |Δ| = ${maxDiff.toExponential(2)}`);
+        assert.ok(maxDiff < bounds.occlusion, `max abs difference ${maxDiff}`);
+      });
+
+      test(`${c.name}: unit occlusion matches PyTorch to ${bounds.occlusion}`, async () => {
+        const r = await unitOcclusion.attribute({ session, promptIds: c.promptIds, responseIds: c.responseIds, units: c.units, batchSize: 3 });
+        assert.equal(r.importance.length, c.units.length);
+        let maxDiff = 0;
+        r.importance.forEach((row, u) => row.forEach((v, m) => (maxDiff = Math.max(maxDiff, Math.abs(v - c.unitOcclusion[u][m])))));
+        console.log(`# ${name} ${precision} ${c.name} unit occlusion max |Δ| = ${maxDiff.toExponential(2)}, ${r.work.forwardPasses} passes for ${c.units.length} units`);
         assert.ok(maxDiff < bounds.occlusion, `max abs difference ${maxDiff}`);
       });
 

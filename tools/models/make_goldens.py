@@ -20,6 +20,8 @@ For every model in test/fixtures/models/ (built by make_test_models.py) writes g
       "p": [M],            // p_m = softmax(logits at position N-1+m)[y_m], teacher forcing
       "gradient": [N][M],  // I_grad[n][m] = (d p_m / d e_n) . e_n, exact autograd (probability)
       "occlusion": [N][M], // I_occ[n][m] = p_m(full) - p_m(e_n replaced by zeros)
+      "units": [[0], [1, 2, 3], [4, 5], ...], // fixed consecutive units (sizes 1, 3, 2, 3, 2, ...)
+      "unitOcclusion": [U][M], // p_m(full) - p_m(every e_n of unit u replaced by zeros)
       "greedyMargin": x    // (greedy cases) min over steps of top1 - top2 logit (fp64)
     }
   ]
@@ -130,6 +132,12 @@ def attributions(model: Decoder, prompt_ids: list[int], resp: list[int]) -> dict
             e2 = e.detach().clone()
             e2[n] = 0
             occ[n] = (base - probs_of(model, e2, N, resp)).numpy()
+        units = fixed_units(N)
+        unit_occ = np.zeros((len(units), M))
+        for u, group in enumerate(units):
+            e2 = e.detach().clone()
+            e2[group] = 0
+            unit_occ[u] = (base - probs_of(model, e2, N, resp)).numpy()
         # self-check: gradient x input equals d/da p_m(e_n -> (1+a) e_n) at a = 0 (central difference)
         h = 1e-6
         for n in (0, N - 1):
@@ -138,7 +146,18 @@ def attributions(model: Decoder, prompt_ids: list[int], resp: list[int]) -> dict
             em[n] *= 1 - h
             fd = ((probs_of(model, ep, N, resp) - probs_of(model, em, N, resp)) / (2 * h)).numpy()
             assert np.allclose(fd, grad[n], atol=1e-8, rtol=1e-5), (fd, grad[n])
-    return {"p": _r(base.numpy()), "gradient": _r(grad), "occlusion": _r(occ)}
+    return {"p": _r(base.numpy()), "gradient": _r(grad), "occlusion": _r(occ),
+            "units": units, "unitOcclusion": _r(unit_occ)}
+
+
+def fixed_units(N: int) -> list[list[int]]:
+    """Consecutive units covering 0..N-1: the first position alone, then sizes 3, 2, 3, 2, ..."""
+    units, n, size = [[0]], 1, 3
+    while n < N:
+        units.append(list(range(n, min(n + size, N))))
+        n += size
+        size = 5 - size
+    return units
 
 
 def _r(a: np.ndarray) -> list:
