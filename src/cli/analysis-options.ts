@@ -129,7 +129,7 @@ export function parseSpans(specs: string[], prompt: string): Span[] | undefined 
   });
 }
 
-function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {
+export function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, not "${value}"`);
   return value as T;
 }

@@ -90,6 +90,7 @@ export const HELP: Record<string, CommandHelp> = {
       ['--levels L', 'quantization levels (default 10)'],
       ['--threshold b', 'drop levels at or below b (default 7, as the paper)'],
       ['--p P', 'the norm of the density (default 4)'],
+      ['--granularity token|word|sentence|section', 'merge the analyses\' token rows into these units first (raw importance summed per unit; default: as analysed)'],
       ['--import FILE', 'attributions made elsewhere, JSON Lines, optionally .gz (docs/import-format.md)'],
       ['--import-paper PROMPTS ATTRIBUTIONS', "the paper's released Self-Instruct data: prompts.jsonl, then attributions.jsonl.gz"],
       ['--out DIR', 'where stats.json and stats.html go (default: the first DIR, else the current folder)'],

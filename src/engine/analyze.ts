@@ -12,7 +12,7 @@ import type { LoadedModel } from './models/load.ts';
 import type { ProgressCallback } from './progress.ts';
 import { scoreImportance } from './scoring.ts';
 import { detectInstructionSpans } from './spans/index.ts';
-import { mergeIntoUnits } from './tokens/index.ts';
+import { mergeIntoUnits, sumRowsPerUnit } from './tokens/index.ts';
 import { ANALYSIS_DEFAULTS } from './options.ts';
 import { TOOL_VERSION } from './version.ts';
 
@@ -102,7 +102,7 @@ export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: Ana
   const attributeMs = performance.now() - attributeStart;
 
   const promptTokens: PromptToken[] = units;
-  const importance = attributor.perUnit ? result.importance : sumPerUnit(result.importance, groups);
+  const importance = attributor.perUnit ? result.importance : sumRowsPerUnit(result.importance, groups);
 
   // Instruction spans: the user's, or else detected in the prompt text.
   const spansSource = req.instructionSpans !== undefined ? 'given' : 'detected';
@@ -129,11 +129,6 @@ export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: Ana
     work: result.work,
     timings: { loadMs: model.loadMs, generateMs, attributeMs, totalMs: performance.now() - started },
   };
-}
-
-/** Raw importance summed over each unit's rows. */
-function sumPerUnit(importance: number[][], groups: number[][]): number[][] {
-  return groups.map((group) => importance[group[0]].map((_, m) => group.reduce((sum, n) => sum + importance[n][m], 0)));
 }
 
 function resolveSettings(req: AnalyzeRequest): AnalysisSettings {

@@ -1,6 +1,5 @@
 /** Sentence and section granularity: splitting the prompt and merging tokens into its units. */
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { PromptToken } from '../../src/engine/analysis.ts';
 import { GRANULARITIES } from '../../src/engine/options.ts';

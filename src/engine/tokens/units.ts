@@ -117,3 +117,8 @@ export function mergeIntoUnits(tokens: PromptToken[], prompt: string, granularit
       return groupByRanges(tokens, prompt, sectionRanges(prompt));
   }
 }
+
+/** Raw importance summed over each unit's rows (the rows of `groups`' token indices). */
+export function sumRowsPerUnit(importance: number[][], groups: number[][]): number[][] {
+  return groups.map((group) => importance[group[0]].map((_, m) => group.reduce((sum, n) => sum + importance[n][m], 0)));
+}
