@@ -23,6 +23,12 @@ const PROMPT: Array<[string, string]> = [
   ['--instruction START:END', 'character offsets of the instruction in the prompt, END exclusive (repeatable); gives the instruction score'],
 ];
 
+/** Contrastive attribution (analyze and compare). */
+const CONTRAST: Array<[string, string]> = [
+  ['--contrast-response TEXT', 'explain why the response rather than this one: p(response token) − p(this text\'s token) at each step, each under its own prefix; the same number of tokens as the response'],
+  ['--contrast-response-file F', 'read that contrast response from a text file'],
+];
+
 /** The settings of every analysis (analyze, compare and dataset). */
 const SETTINGS: Array<[string, string]> = [
   ['--response TEXT', "explain this response (teacher-forced) instead of the model's own"],
@@ -54,7 +60,7 @@ export const HELP: Record<string, CommandHelp> = {
   analyze: {
     summary: 'which prompt tokens one model relies on for its response',
     synopsis: 'prompt-lens analyze --model M (--prompt TEXT | --prompt-file F) [options]',
-    options: [['--model M', 'the model'], ...PROMPT, ...SETTINGS, ...OUTPUT],
+    options: [['--model M', 'the model'], ...PROMPT, ...CONTRAST, ...SETTINGS, ...OUTPUT],
     notes: MODEL_NOTE,
   },
   compare: {
@@ -65,6 +71,7 @@ export const HELP: Record<string, CommandHelp> = {
       ['--tuned M2', 'the instruction-tuned model'],
       ['--same-response none|tuned|base', "explain one model's response with both models (default none: each its own)"],
       ...PROMPT,
+      ...CONTRAST,
       ...SETTINGS,
       ...OUTPUT,
     ],

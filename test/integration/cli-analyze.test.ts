@@ -100,6 +100,27 @@ test('sentence and section granularity: raw importance summed per unit; unit-occ
   assert.deepEqual(byToken.importance, occlusion.importance, 'at token granularity unit occlusion is occlusion');
 });
 
+test('--contrast-response explains the response rather than the contrast, step by step', async () => {
+  const out = tempDir();
+  const file = path.join(out, 'c.json');
+  const args = ['analyze', '--model', testModel('tiny-llama'), '--prompt', 'Summarize: the model reads the prompt and writes a response.', '--response', ' It reads the prompt, then it answers.', '--method', 'occlusion'];
+  const r = await runCli([...args, '--contrast-response', ' It reads the answer, then it answers.', '--granularity', 'sentence', '--json', file], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /rather than \(contrastive[^\n]*\n\s+It reads the answer, then it answers\./);
+  const a = JSON.parse(readFileSync(file, 'utf8')) as Analysis;
+  assert.ok(validate(a), JSON.stringify(validate.errors));
+  assert.equal(a.contrast?.response, ' It reads the answer, then it answers.');
+  assert.equal(a.contrast?.responseTokens.length, a.responseTokens.length);
+  assert.equal(a.contrast?.responseProbabilities.length, a.responseTokens.length);
+  const mismatch = await runCli([...args, '--contrast-response', ' No.', '--json', path.join(out, 'm.json')], { env });
+  assert.equal(mismatch.code, 1);
+  assert.match(mismatch.stderr, /contrast response is \d+ tokens and the response 14; contrastive attribution compares them token by token/);
+  assert.equal(existsSync(path.join(out, 'm.json')), false);
+  const empty = await runCli([...args, '--contrast-response', '', '--json', path.join(out, 'e.json')], { env });
+  assert.equal(empty.code, 2);
+  assert.match(empty.stderr, /the contrast response is empty/);
+});
+
 const BAD_INPUTS: { name: string; args: () => string[]; code: number; message: RegExp }[] = [
   { name: 'missing model folder', args: () => ['analyze', '--model', '/nonexistent/model', '--prompt', 'hi'], code: 1, message: /No model folder at \/nonexistent\/model/ },
   { name: 'Hub id while offline', args: () => ['analyze', '--model', 'HuggingFaceTB/SmolLM-135M', '--prompt', 'hi'], code: 1, message: /not downloaded and downloads are turned off/ },
