@@ -18,7 +18,8 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | n
 /** The analyses in the extension's result cache (one JSON file per run). */
 export function readResults(dir: string): Analysis[] {
   try {
-    return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Analysis);
+    // The result cache stores { analysis, modelFiles } (src/extension/resultCache.ts).
+    return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => (JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { analysis: Analysis }).analysis);
   } catch {
     return [];
   }
