@@ -10,7 +10,7 @@ import {
 
 const TEMPLATE_LABELS: Record<TemplateMode, string> = { none: 'off (raw prompt)', auto: 'on (chat template)' };
 const SAME_RESPONSE_LABELS: Record<SameResponseMode, string> = { none: 'off (own responses)', tuned: 'tuned’s response', base: 'base’s response' };
-const GRANULARITY_LABELS: Record<Granularity, string> = { token: 'tokens', word: 'words' };
+const GRANULARITY_LABELS: Record<Granularity, string> = { token: 'tokens', word: 'words', sentence: 'sentences', section: 'sections' };
 
 function select<T extends string>(id: string, label: string, value: T, values: readonly T[], text: (v: T) => string): string {
   return `<div class="ctl"><vscode-label for="${id}">${label}</vscode-label>

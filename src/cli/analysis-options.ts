@@ -35,6 +35,8 @@ export const ANALYSIS_OPTIONS = {
   prompt: { type: 'string' },
   'prompt-file': { type: 'string' },
   instruction: { type: 'string', multiple: true },
+  'contrast-response': { type: 'string' },
+  'contrast-response-file': { type: 'string' },
   ...ANALYSIS_SETTINGS,
   json: { type: 'string' },
   html: { type: 'string' },
@@ -87,6 +89,9 @@ export function analyzeRequestFrom(values: Values, prompt: string): AnalyzeReque
     p,
     instructionSpans: parseSpans((values.instruction as string[] | undefined) ?? [], prompt),
   };
+  const contrast = textOrFile(values, 'contrast-response');
+  if (contrast === '') throw new UsageError('the contrast response is empty', 'give the alternative reply with --contrast-response or --contrast-response-file, or leave both out');
+  if (contrast !== undefined) req.contrastResponse = contrast;
   if (values.system !== undefined) req.system = values.system as string;
   if (values.temperature !== undefined) req.temperature = number(values.temperature as string, 'temperature');
   if (values['top-p'] !== undefined) req.topP = number(values['top-p'] as string, 'top-p');
@@ -129,7 +134,7 @@ export function parseSpans(specs: string[], prompt: string): Span[] | undefined 
   });
 }
 
-function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {
+export function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, not "${value}"`);
   return value as T;
 }

@@ -23,11 +23,17 @@ const PROMPT: Array<[string, string]> = [
   ['--instruction START:END', 'character offsets of the instruction in the prompt, END exclusive (repeatable); gives the instruction score'],
 ];
 
+/** Contrastive attribution (analyze and compare). */
+const CONTRAST: Array<[string, string]> = [
+  ['--contrast-response TEXT', 'explain why the response rather than this one: p(response token) − p(this text\'s token) at each step, each under its own prefix; the same number of tokens as the response'],
+  ['--contrast-response-file F', 'read that contrast response from a text file'],
+];
+
 /** The settings of every analysis (analyze, compare and dataset). */
 const SETTINGS: Array<[string, string]> = [
   ['--response TEXT', "explain this response (teacher-forced) instead of the model's own"],
   ['--response-file F', 'read that response from a text file'],
-  ['--method gradient|occlusion', 'gradient × input, or the drop when a token is zeroed (default gradient)'],
+  ['--method gradient|occlusion|unit-occlusion', 'gradient × input, the drop when a token is zeroed, or the drop when a whole unit of --granularity is zeroed (one pass per unit; default gradient)'],
   ['--template none|auto', "apply the tokenizer's chat template (auto), or feed the raw prompt as the paper did (default none)"],
   ['--system TEXT', 'a system message, used with --template auto'],
   ['--max-new-tokens N', 'the longest response to generate, in tokens (default 64)'],
@@ -37,7 +43,7 @@ const SETTINGS: Array<[string, string]> = [
   ['--levels L', 'quantization levels of the normalized importance (default 10)'],
   ['--threshold b', 'drop levels at or below b: 0 for pictures, 7 for statistics (default 0)'],
   ['--p P', 'the norm in the density ‖S‖₁/‖S‖ₚ (default 4)'],
-  ['--granularity token|word', 'show tokens, or merge sub-word tokens into words (default token)'],
+  ['--granularity token|word|sentence|section', 'the units shown: tokens, words, sentences (within lines), or sections (paragraphs; a Markdown heading or .prompty role line opens one); raw importance is summed per unit (default token)'],
   ['--dtype auto|fp32|fp16|q8|q4|q4f16|…', 'which ONNX export of the model to load, as transformers.js names them (default auto)'],
   ['--precision auto|float64|float32', 'the float type attribution computes in; auto is float64 when the model allows it (default auto, or $PROMPT_LENS_PRECISION)'],
 ];
@@ -69,7 +75,7 @@ export const HELP: Record<string, CommandHelp> = {
   analyze: {
     summary: 'which prompt tokens one model relies on for its response',
     synopsis: 'prompt-lens analyze --model M (--prompt TEXT | --prompt-file F) [options]',
-    options: [['--model M', 'the model'], ...PROMPT, ...SETTINGS, ...OUTPUT],
+    options: [['--model M', 'the model'], ...PROMPT, ...CONTRAST, ...SETTINGS, ...OUTPUT],
     notes: MODEL_NOTE,
   },
   compare: {
@@ -80,6 +86,7 @@ export const HELP: Record<string, CommandHelp> = {
       ['--tuned M2', 'the instruction-tuned model'],
       ['--same-response none|tuned|base', "explain one model's response with both models (default none: each its own)"],
       ...PROMPT,
+      ...CONTRAST,
       ...SETTINGS,
       ...OUTPUT,
     ],
@@ -105,6 +112,7 @@ export const HELP: Record<string, CommandHelp> = {
       ['--levels L', 'quantization levels (default 10)'],
       ['--threshold b', 'drop levels at or below b (default 7, as the paper)'],
       ['--p P', 'the norm of the density (default 4)'],
+      ['--granularity token|word|sentence|section', 'merge the analyses\' token rows into these units first (raw importance summed per unit; default: as analysed)'],
       ['--import FILE', 'attributions made elsewhere, JSON Lines, optionally .gz (docs/import-format.md)'],
       ['--import-paper PROMPTS ATTRIBUTIONS', "the paper's released Self-Instruct data: prompts.jsonl, then attributions.jsonl.gz"],
       ['--out DIR', 'where stats.json and stats.html go (default: the first DIR, else the current folder)'],

@@ -128,6 +128,12 @@ export interface Analysis {
   instructionScore?: number;
   /** p_m for every response token under the unperturbed input. */
   responseProbabilities: number[];
+  /**
+   * Contrastive attribution ("this response rather than that one"): importance then explains
+   * p_m(response) − p_m(contrast), step m comparing the m-th tokens, each under its own
+   * teacher-forced prefix (Inseq's contrast_prob_diff). Absent for an ordinary analysis.
+   */
+  contrast?: { response: string; responseTokens: ResponseToken[]; responseProbabilities: number[] };
   parity: ParityInfo;
   work: WorkInfo;
   timings: Timings;

@@ -2,7 +2,7 @@
  * One prompt, one model: tokenize (with or without the chat template), generate the response
  * (or take the given one), attribute every response token to every prompt token, score.
  */
-import type { Analysis, AnalysisSettings, AttributionMethod, Granularity, PromptToken, Span, TemplateMode } from './analysis.ts';
+import type { Analysis, AnalysisSettings, AttributionMethod, Granularity, PromptToken, Span, TemplateMode, WorkInfo } from './analysis.ts';
 import { ANALYSIS_SCHEMA_VERSION } from './analysis.ts';
 import { attributorFor } from './attribution/registry.ts';
 import { env } from './env.ts';
@@ -12,7 +12,7 @@ import type { LoadedModel } from './models/load.ts';
 import type { ProgressCallback } from './progress.ts';
 import { scoreImportance } from './scoring.ts';
 import { detectInstructionSpans } from './spans/index.ts';
-import { mergeIntoWords } from './tokens/index.ts';
+import { mergeIntoUnits, sumRowsPerUnit } from './tokens/index.ts';
 import { ANALYSIS_DEFAULTS } from './options.ts';
 import { TOOL_VERSION } from './version.ts';
 
@@ -20,6 +20,12 @@ export interface AnalyzeRequest {
   prompt: string;
   /** A fixed response to explain (teacher forcing); otherwise the model's own continuation. */
   response?: string;
+  /**
+   * Contrastive attribution: explain "this response rather than that one". Step m compares the
+   * response's m-th token with this text's m-th token, each under its own teacher-forced prefix
+   * (Inseq's contrast_prob_diff), so the two must have the same number of tokens.
+   */
+  contrastResponse?: string;
   method?: AttributionMethod;
   template?: TemplateMode;
   maxNewTokens?: number;
@@ -82,28 +88,36 @@ export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: Ana
   if (window !== undefined && promptIds.length + responseIds.length - 1 > window) {
     throw new EngineError('response-too-long', `Prompt and response are ${promptIds.length + responseIds.length} tokens; ${model.info.ref} reads at most ${window}.`, 'Use a shorter response or prompt.');
   }
+  const contrastIds = req.contrastResponse === undefined ? undefined : contrastTokens(model, req.contrastResponse, responseIds, promptIds.length);
   const generateMs = performance.now() - generateStart;
   throwIfAborted(opts.signal);
 
+  // The units of the granularity; a per-unit method attributes them whole, the others per
+  // token, their raw importance then summed per unit.
+  const { units, groups } = mergeIntoUnits(encoded.tokens, req.prompt, settings.granularity);
   const attributeStart = performance.now();
   const attributor = attributorFor(settings.method);
-  const result = await attributor.attribute({
+  const attributeResponse = (ids: number[], part: number, parts: number) => attributor.attribute({
     session: model.session,
     promptIds,
-    responseIds,
+    responseIds: ids,
+    units: groups,
     batchSize: env.attributionBatchSize,
     signal: opts.signal,
-    onProgress: (done, total) => opts.onProgress?.({ stage: 'attribute', done, total }),
+    onProgress: (done, total) => opts.onProgress?.({ stage: 'attribute', done: part * total + done, total: parts * total }),
   });
+  const parts = contrastIds ? 2 : 1;
+  const result = await attributeResponse(responseIds, 0, parts);
+  // Both methods are linear in the explained quantity, so the attribution of
+  // p_m(response) − p_m(contrast) is the difference of the two attributions.
+  const contrast = contrastIds ? await attributeResponse(contrastIds, 1, parts) : undefined;
   const attributeMs = performance.now() - attributeStart;
 
-  let promptTokens: PromptToken[] = encoded.tokens;
-  let importance = result.importance;
-  if (settings.granularity === 'word') {
-    const { words, groups } = mergeIntoWords(encoded.tokens, req.prompt);
-    importance = groups.map((group: number[]) => result.importance[0].map((_, m) => group.reduce((sum: number, n: number) => sum + result.importance[n][m], 0)));
-    promptTokens = words;
-  }
+  const promptTokens: PromptToken[] = units;
+  const perUnit = (rows: number[][]) => (attributor.perUnit ? rows : sumRowsPerUnit(rows, groups));
+  const importance = contrast
+    ? perUnit(result.importance.map((row, n) => row.map((v, m) => v - contrast.importance[n][m])))
+    : perUnit(result.importance);
 
   // Instruction spans: the user's, or else detected in the prompt text.
   const spansSource = req.instructionSpans !== undefined ? 'given' : 'detected';
@@ -126,10 +140,31 @@ export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: Ana
     ...scores,
     instructionSpansSource: spansSource,
     responseProbabilities: result.responseProbabilities,
+    ...(contrast && contrastIds && req.contrastResponse !== undefined
+      ? { contrast: { response: req.contrastResponse, responseTokens: model.tokenizer.tokenTexts(contrastIds).map((text, m) => ({ id: contrastIds[m], text })), responseProbabilities: contrast.responseProbabilities } }
+      : {}),
     parity: model.parity,
-    work: result.work,
+    work: contrast ? addWork(result.work, contrast.work) : result.work,
     timings: { loadMs: model.loadMs, generateMs, attributeMs, totalMs: performance.now() - started },
   };
+}
+
+/** The contrast response's tokens: as many as the response's, and within the model's window. */
+function contrastTokens(model: LoadedModel, text: string, responseIds: number[], promptLength: number): number[] {
+  const ids = model.tokenizer.encodeResponse(text);
+  if (ids.length === 0) throw new EngineError('empty-response', 'The contrast response is empty.', 'Give the alternative reply to compare with, or leave out the contrast.');
+  if (ids.length !== responseIds.length) {
+    throw new EngineError('bad-argument', `The contrast response is ${ids.length} tokens and the response ${responseIds.length}; contrastive attribution compares them token by token.`, 'Give a contrast with the same number of tokens (e.g. change only the differing words), and the response to explain with --response.');
+  }
+  const window = model.contextWindow;
+  if (window !== undefined && promptLength + ids.length - 1 > window) {
+    throw new EngineError('response-too-long', `Prompt and contrast response are ${promptLength + ids.length} tokens; ${model.info.ref} reads at most ${window}.`, 'Use a shorter contrast or prompt.');
+  }
+  return ids;
+}
+
+function addWork(a: WorkInfo, b: WorkInfo): WorkInfo {
+  return { positionsProcessed: a.positionsProcessed + b.positionsProcessed, forwardPasses: a.forwardPasses + b.forwardPasses, positionsWithoutCacheReuse: a.positionsWithoutCacheReuse + b.positionsWithoutCacheReuse, batchSize: a.batchSize };
 }
 
 function resolveSettings(req: AnalyzeRequest): AnalysisSettings {

@@ -17,7 +17,8 @@ export type SettingsDtype = (typeof SETTINGS_DTYPES)[number];
 export const PRECISION_OPTIONS = ['auto', 'float64', 'float32'] as const;
 export type PrecisionOption = (typeof PRECISION_OPTIONS)[number];
 
-export const ATTRIBUTION_METHODS = ['gradient', 'occlusion'] as const;
+/** 'unit-occlusion': occlusion of whole units of the granularity (at token granularity it is occlusion). */
+export const ATTRIBUTION_METHODS = ['gradient', 'occlusion', 'unit-occlusion'] as const;
 export type AttributionMethod = (typeof ATTRIBUTION_METHODS)[number];
 
 /** What each method is called and what it measures, for people (settings, panel). */
@@ -32,13 +33,19 @@ export const METHOD_TEXT: Record<AttributionMethod, { label: string; summary: st
     summary: 'Drop in each response token\'s probability when the prompt token\'s embedding is zeroed.',
     note: 'Occlusion: how much each response token’s probability drops when the prompt token’s embedding is zeroed (a large change; can disagree with gradient × input).',
   },
+  'unit-occlusion': {
+    label: 'unit occlusion',
+    summary: 'Drop in each response token\'s probability when all embeddings of a unit (word, sentence, section) are zeroed at once.',
+    note: 'Unit occlusion: how much each response token’s probability drops when every embedding of the unit (word, sentence, section) is zeroed at once (one pass per unit; not the sum of its tokens’ occlusions).',
+  },
 };
 
 /** 'none': the raw prompt (as the paper did); 'auto': the tokenizer's chat template when it has one. */
 export const TEMPLATE_MODES = ['none', 'auto'] as const;
 export type TemplateMode = (typeof TEMPLATE_MODES)[number];
 
-export const GRANULARITIES = ['token', 'word'] as const;
+/** The units views show (tokens/units.ts): raw importance is summed per unit, then normalized. */
+export const GRANULARITIES = ['token', 'word', 'sentence', 'section'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 
 /** What the editor highlights show (and which model(s) the extension's Analyze runs). */

@@ -7,6 +7,9 @@
  *   and the first user section is the prompt; with no template, the whole body is the prompt.
  * - A non-empty selection is the prompt, as is.
  */
+import { roleSections } from '../engine/spans/roles.ts';
+
+export { roleSections, type RoleSection } from '../engine/spans/roles.ts';
 
 export type PromptKind = 'prompt' | 'prompty' | 'other';
 
@@ -28,27 +31,6 @@ export function frontMatterLength(text: string): number {
     if (close.index >= m[0].length) return close.index + close[0].length;
   }
   return 0; // unclosed: not front matter
-}
-
-export interface RoleSection {
-  role: 'system' | 'user' | 'assistant';
-  /** Offsets of the section's content (after the role line) in the document. */
-  start: number;
-  end: number;
-}
-
-const ROLE_LINE = /^[ \t]*(system|user|assistant)[ \t]*:[ \t]*(\r?\n|$)/gim;
-
-/** Role sections of a .prompty body starting at `offset` in `text`. */
-export function roleSections(text: string, offset: number): RoleSection[] {
-  const heads: { role: RoleSection['role']; lineStart: number; contentStart: number }[] = [];
-  ROLE_LINE.lastIndex = offset;
-  let m: RegExpExecArray | null;
-  while ((m = ROLE_LINE.exec(text))) {
-    if (m[0].length === 0) { ROLE_LINE.lastIndex++; continue; }
-    heads.push({ role: m[1].toLowerCase() as RoleSection['role'], lineStart: m.index, contentStart: m.index + m[0].length });
-  }
-  return heads.map((h, i) => ({ role: h.role, start: h.contentStart, end: i + 1 < heads.length ? heads[i + 1].lineStart : text.length }));
 }
 
 /** Trim whitespace of a `[start,end)` slice, returning the trimmed offsets. */

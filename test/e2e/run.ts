@@ -23,6 +23,7 @@ import { exportScenario } from './scenarios/export.ts';
 import { marksScenario, marksAfterReload, marksAfterRestart } from './scenarios/marks.ts';
 import { onSaveScenario } from './scenarios/onSave.ts';
 import { hubScenario } from './scenarios/hub.ts';
+import { granularityScenario } from './scenarios/granularity.ts';
 
 function setup(): void {
   if (fs.existsSync(CODE_SERVER) && fs.existsSync('/usr/bin/chromium')) return;
@@ -122,6 +123,7 @@ test('highlights and the panel stay readable in light and high-contrast themes',
 test('the panel redraws when re-shown in the prompt\'s own editor group', { timeout: 180_000 }, panelGroupScenario);
 test('export writes self-contained HTML and JSON (save dialog, panel buttons, scripted)', { timeout: 120_000 }, exportScenario);
 test('an instruction mark is kept outside the file and sets the instruction score', { timeout: 120_000 }, marksScenario);
+test('sentence granularity highlights whole sentences', { timeout: 180_000 }, granularityScenario);
 
 test('cancel stops a long run and leaves the worker usable', { timeout: 300_000 }, async () => {
     host.setWorkspaceSettings({ 'promptLens.maxNewTokens': 300 });

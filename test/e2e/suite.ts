@@ -24,6 +24,8 @@ export const LONG_FILE = 'prompts/long.prompt';
 export const LONG_TEXT = `Reverse the words of this sentence: ${'the meeting covered budgets hiring plans and the new office '.repeat(25)}\n`;
 export const SAVE_FILE = 'prompts/save.prompt';
 export const SAVE_TEXT = 'Give a synonym of the word happy.\n';
+export const SENTENCE_FILE = 'prompts/sentences.prompt';
+export const SENTENCE_TEXT = 'Give a synonym of the word happy. Answer with one word.\n';
 
 export const MODEL_SETTINGS = {
   'promptLens.baseModel': models.base,
@@ -38,6 +40,7 @@ export const host = new Host({
     [PROMPT_FILE]: PROMPT_TEXT,
     [LONG_FILE]: LONG_TEXT,
     [SAVE_FILE]: SAVE_TEXT,
+    [SENTENCE_FILE]: SENTENCE_TEXT,
     '.vscode/settings.json': JSON.stringify({
       ...MODEL_SETTINGS,
       'promptLens.method': 'gradient',

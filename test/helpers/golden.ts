@@ -12,6 +12,14 @@ export interface GoldenCase {
   p: number[];
   gradient: number[][];
   occlusion: number[][];
+  /** Fixed consecutive units of prompt positions, and their occlusion (all of a unit zeroed at once). */
+  units: number[][];
+  unitOcclusion: number[][];
+  /** Given cases: an alternative reply with as many tokens, and the attribution of p_m(response) − p_m(contrast). */
+  contrastText?: string;
+  contrastIds?: number[];
+  contrastGradient?: number[][];
+  contrastOcclusion?: number[][];
 }
 
 export interface Golden {

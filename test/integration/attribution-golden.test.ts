@@ -13,8 +13,10 @@ import { loadOrPrepareGraph } from '../../src/engine/graph/prepare.ts';
 import { sha256File } from '../../src/engine/models/files.ts';
 import { DecoderSession } from '../../src/engine/runtime/session.ts';
 import { gradient } from '../../src/engine/attribution/gradient.ts';
-import { occlusion } from '../../src/engine/attribution/occlusion.ts';
+import { occlusion, unitOcclusion } from '../../src/engine/attribution/occlusion.ts';
 import { generate } from '../../src/engine/generate.ts';
+import { analyze } from '../../src/engine/analyze.ts';
+import { loadModel } from '../../src/engine/models/load.ts';
 import { columnArgmax, maxRelativeToColumnMax, pearson, readGolden } from '../helpers/golden.ts';
 import { tempDir, testModel } from '../helpers/paths.ts';
 
@@ -57,6 +59,15 @@ for (const [name, precision] of MODELS.flatMap((m) => (['float32', 'float64'] as
         assert.ok(maxDiff < bounds.occlusion, `max abs difference ${maxDiff}`);
       });
 
+      test(`${c.name}: unit occlusion matches PyTorch to ${bounds.occlusion}`, async () => {
+        const r = await unitOcclusion.attribute({ session, promptIds: c.promptIds, responseIds: c.responseIds, units: c.units, batchSize: 3 });
+        assert.equal(r.importance.length, c.units.length);
+        let maxDiff = 0;
+        r.importance.forEach((row, u) => row.forEach((v, m) => (maxDiff = Math.max(maxDiff, Math.abs(v - c.unitOcclusion[u][m])))));
+        console.log(`# ${name} ${precision} ${c.name} unit occlusion max |Δ| = ${maxDiff.toExponential(2)}, ${r.work.forwardPasses} passes for ${c.units.length} units`);
+        assert.ok(maxDiff < bounds.occlusion, `max abs difference ${maxDiff}`);
+      });
+
       test(`${c.name}: gradient × input agrees with autograd (Pearson ≥ ${bounds.pearson}, argmax ≥ 99 %)`, async () => {
         const r = await gradient.attribute({ session, promptIds: c.promptIds, responseIds: c.responseIds, batchSize: 4 });
         const ours = r.importance.flat();
@@ -71,6 +82,37 @@ for (const [name, precision] of MODELS.flatMap((m) => (['float32', 'float64'] as
         assert.ok(same / M >= 0.99, `argmax agreement ${same}/${M}`);
         assert.ok(relative <= bounds.gradientRelative, `max |Δ| / column max ${relative}`);
       });
+    }
+  });
+}
+
+// Contrastive attribution through `analyze` (tokenizing both texts), against PyTorch autograd
+// and occlusion of F_m = p_m(response) − p_m(contrast) through both sequences at once.
+for (const name of ['tiny-llama', 'tiny-gpt2']) {
+  test(`${name} (float64): contrastive attribution matches PyTorch`, async () => {
+    const dir = testModel(name);
+    const c = readGolden(dir).cases.find((x) => x.contrastText !== undefined)!;
+    const saved = env.cacheDir;
+    env.cacheDir = cacheDir;
+    const model = await loadModel(dir, { precision: 'float64' });
+    env.cacheDir = saved;
+    try {
+      const request = { prompt: c.prompt, response: c.responseText, contrastResponse: c.contrastText, template: 'none' as const, granularity: 'token' as const };
+      const occluded = await analyze(model, { ...request, method: 'occlusion' });
+      assert.deepEqual(occluded.contrast?.responseTokens.map((t) => t.id), c.contrastIds);
+      assert.equal(occluded.contrast?.response, c.contrastText);
+      let maxDiff = 0;
+      occluded.importance.forEach((row, n) => row.forEach((v, m) => (maxDiff = Math.max(maxDiff, Math.abs(v - c.contrastOcclusion![n][m])))));
+      const graded = await analyze(model, { ...request, method: 'gradient' });
+      const rho = pearson(graded.importance.flat(), c.contrastGradient!.flat());
+      console.log(`# ${name} contrastive occlusion max |Δ| = ${maxDiff.toExponential(2)}, gradient Pearson = ${rho.toFixed(9)}`);
+      assert.ok(maxDiff < 1e-6, `occlusion max abs difference ${maxDiff}`);
+      assert.ok(rho >= 0.999, `gradient Pearson ${rho}`);
+      // Steps before the two replies differ compare the same token under the same prefix: zero.
+      const first = c.responseIds.findIndex((id, m) => id !== c.contrastIds![m]);
+      for (let m = 0; m < first; m++) for (const row of occluded.importance) assert.equal(row[m], 0);
+    } finally {
+      await model.dispose();
     }
   });
 }

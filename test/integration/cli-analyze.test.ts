@@ -65,6 +65,62 @@ test('word granularity merges sub-word tokens', async () => {
   assert.ok(a.promptTokens.length < 15);
 });
 
+test('sentence and section granularity: raw importance summed per unit; unit-occlusion zeroes whole units', async () => {
+  const out = tempDir();
+  const prompt = '# Task\nTranslate into French. Keep it short.\n\nText: the cat sat on the mat.';
+  const run = async (granularity: string, method: string) => {
+    const file = path.join(out, `${granularity}-${method}.json`);
+    const r = await runCli(['analyze', '--model', testModel('tiny-llama'), '--prompt', prompt, '--response', ' Le chat.', '--method', method, '--granularity', granularity, '--json', file], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const a = JSON.parse(readFileSync(file, 'utf8')) as Analysis;
+    assert.ok(validate(a), JSON.stringify(validate.errors));
+    return a;
+  };
+  const tokens = await run('token', 'gradient');
+  const sentences = await run('sentence', 'gradient');
+  const sections = await run('section', 'gradient');
+  const user = (a: Analysis) => a.promptTokens.filter((t) => !t.special).map((t) => t.text.trim());
+  assert.deepEqual(user(sentences), ['# Task', 'Translate into French.', 'Keep it short.', 'Text: the cat sat on the mat.']);
+  assert.deepEqual(user(sections), ['# Task\nTranslate into French. Keep it short.', 'Text: the cat sat on the mat.']);
+  for (const a of [sentences, sections]) {
+    assert.equal(a.settings.granularity === 'sentence' || a.settings.granularity === 'section', true);
+    // Each unit's row is the sum of its tokens' rows (tokens lie in [unit.start, unit.end)).
+    a.promptTokens.forEach((unit, u) => {
+      const rows = tokens.promptTokens.map((t, n) => ({ t, n })).filter(({ t }) => t.special === unit.special && (unit.special ? t.text === unit.text : t.start >= unit.start && t.end <= unit.end));
+      a.importance[u].forEach((v, m) => assert.ok(Math.abs(v - rows.reduce((s, { n }) => s + tokens.importance[n][m], 0)) < 1e-9, `unit ${u} column ${m}`));
+    });
+    assert.equal(a.normalized.length, a.promptTokens.length);
+    assert.ok(Math.max(...a.normalized.flat()) === a.settings.levels, 'normalized per column as for tokens');
+  }
+  const occluded = await run('sentence', 'unit-occlusion');
+  assert.deepEqual(user(occluded), user(sentences));
+  assert.equal(occluded.work.forwardPasses < tokens.work.forwardPasses, true, 'one pass per unit');
+  const byToken = await run('token', 'unit-occlusion');
+  const occlusion = await run('token', 'occlusion');
+  assert.deepEqual(byToken.importance, occlusion.importance, 'at token granularity unit occlusion is occlusion');
+});
+
+test('--contrast-response explains the response rather than the contrast, step by step', async () => {
+  const out = tempDir();
+  const file = path.join(out, 'c.json');
+  const args = ['analyze', '--model', testModel('tiny-llama'), '--prompt', 'Summarize: the model reads the prompt and writes a response.', '--response', ' It reads the prompt, then it answers.', '--method', 'occlusion'];
+  const r = await runCli([...args, '--contrast-response', ' It reads the answer, then it answers.', '--granularity', 'sentence', '--json', file], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /rather than \(contrastive[^\n]*\n\s+It reads the answer, then it answers\./);
+  const a = JSON.parse(readFileSync(file, 'utf8')) as Analysis;
+  assert.ok(validate(a), JSON.stringify(validate.errors));
+  assert.equal(a.contrast?.response, ' It reads the answer, then it answers.');
+  assert.equal(a.contrast?.responseTokens.length, a.responseTokens.length);
+  assert.equal(a.contrast?.responseProbabilities.length, a.responseTokens.length);
+  const mismatch = await runCli([...args, '--contrast-response', ' No.', '--json', path.join(out, 'm.json')], { env });
+  assert.equal(mismatch.code, 1);
+  assert.match(mismatch.stderr, /contrast response is \d+ tokens and the response 14; contrastive attribution compares them token by token/);
+  assert.equal(existsSync(path.join(out, 'm.json')), false);
+  const empty = await runCli([...args, '--contrast-response', '', '--json', path.join(out, 'e.json')], { env });
+  assert.equal(empty.code, 2);
+  assert.match(empty.stderr, /the contrast response is empty/);
+});
+
 const BAD_INPUTS: { name: string; args: () => string[]; code: number; message: RegExp }[] = [
   { name: 'missing model folder', args: () => ['analyze', '--model', '/nonexistent/model', '--prompt', 'hi'], code: 1, message: /No model folder at \/nonexistent\/model/ },
   { name: 'Hub id while offline', args: () => ['analyze', '--model', 'HuggingFaceTB/SmolLM-135M', '--prompt', 'hi'], code: 1, message: /not downloaded and downloads are turned off/ },

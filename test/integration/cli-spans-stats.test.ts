@@ -181,6 +181,41 @@ test('stats DIR recomputes scores from saved importance with the given settings,
   assert.deepEqual(readdirSync(dir).filter((f) => f.includes('partial')), []);
 });
 
+test('stats --granularity sentence merges token rows into sentences before scoring', async () => {
+  const dir = path.join(tempDir(), 'analyses');
+  writeAnalyses(dir);
+  const settings = { levels: 10, threshold: 7, p: 4 };
+  const r = await capture([dir, '--granularity', 'sentence'], runStats);
+  assert.equal(r.code, 0, r.err);
+  const report = JSON.parse(readFileSync(path.join(dir, 'stats.json'), 'utf8'));
+  assert.equal(report.granularity, 'sentence');
+  // Units: BOS | "Sort the list." (rows 1-3) | "\n\nInput: 3 1 2" (rows 4-5); the instruction is the first sentence.
+  const merged = (rows: number[][]) => [rows[0], rows[1].map((_, m) => rows[1][m] + rows[2][m] + rows[3][m]), rows[4].map((_, m) => rows[4][m] + rows[5][m])];
+  const score = (rows: number[][]) => instructionScore(normalizeDensity(tokenDensity(normalizeImportance(merged(rows), settings, [false, true, true]), settings.p)), [0, 1, 0]);
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const bt = report.sources[0].baseVsTuned;
+  const base = mean([0, 1, 2, 3, 4, 5].map((k) => score(importance(k, 0.3))));
+  const tuned = mean([0, 1, 2, 3, 4, 5].map((k) => score(importance(k + 100, 0.8))));
+  assert.ok(Math.abs(bt.base.mean - base) < 1e-12, `base ${bt.base.mean} vs ${base}`);
+  assert.ok(Math.abs(bt.tuned.mean - tuned) < 1e-12, `tuned ${bt.tuned.mean} vs ${tuned}`);
+  assert.match(readFileSync(path.join(dir, 'stats.html'), 'utf8'), /granularity sentence/);
+
+  // Rows already merged into other units cannot be split again; imports have no text to split.
+  const words = path.join(tempDir(), 'words');
+  mkdirSync(words);
+  writeFileSync(path.join(words, 'w.base.json'), JSON.stringify({ ...analysis('w', 'base', importance(1, 0.5)), settings: { granularity: 'word', method: 'gradient' } }));
+  const bad = await capture([words, '--granularity', 'sentence'], runStats);
+  assert.equal(bad.code, 1, bad.err);
+  assert.match(bad.err, /analysed at granularity word; its rows cannot be merged into sentence units[\s\S]*--granularity token/);
+  assert.equal(existsSync(path.join(words, 'stats.json')), false);
+  const imported = await capture(['--import', path.join(words, 'w.base.json'), '--granularity', 'section'], runStats);
+  assert.equal(imported.code, 2);
+  assert.match(imported.err, /imported attributions carry no prompt text/);
+  const unknown = await capture([dir, '--granularity', 'paragraph'], runStats);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /granularity/);
+});
+
 test('stats: bad input gives one message naming cause and fix, a non-zero exit, and writes nothing', async () => {
   const root = tempDir();
   const empty = path.join(root, 'empty');

@@ -20,6 +20,13 @@ For every model in test/fixtures/models/ (built by make_test_models.py) writes g
       "p": [M],            // p_m = softmax(logits at position N-1+m)[y_m], teacher forcing
       "gradient": [N][M],  // I_grad[n][m] = (d p_m / d e_n) . e_n, exact autograd (probability)
       "occlusion": [N][M], // I_occ[n][m] = p_m(full) - p_m(e_n replaced by zeros)
+      "units": [[0], [1, 2, 3], [4, 5], ...], // fixed consecutive units (sizes 1, 3, 2, 3, 2, ...)
+      "unitOcclusion": [U][M], // p_m(full) - p_m(every e_n of unit u replaced by zeros)
+      // (given cases) contrastive attribution of F_m = p_m(response) - p_m(contrast), step m
+      // comparing the m-th tokens, each under its own teacher-forced prefix (Inseq's contrast_prob_diff):
+      "contrastText": "...", "contrastIds": [M],
+      "contrastGradient": [N][M],  // (d F_m / d e_n) . e_n, exact autograd through both sequences
+      "contrastOcclusion": [N][M]  // F_m(full) - F_m(e_n replaced by zeros in both)
       "greedyMargin": x    // (greedy cases) min over steps of top1 - top2 logit (fp64)
     }
   ]
@@ -57,6 +64,9 @@ PROMPTS = [
     "Translate to French: Good morning, how are you today?",
 ]
 GIVEN = [("Summarize: the model reads the prompt and writes a response.", " It reads the prompt, then it answers.")]
+# Alternatives to the given response, the first with as many tokens as it (per tokenizer) is the contrast.
+CONTRASTS = [" It reads the prompt, then it writes.", " It writes the prompt, then it answers.", " It reads the answer, then it answers.",
+             " It reads the prompt, then it sleeps."]
 MAX_NEW = 10
 MODELS = {  # folder -> spec used to rebuild the weights
     "tiny-gpt2": "tiny-gpt2",
@@ -130,6 +140,12 @@ def attributions(model: Decoder, prompt_ids: list[int], resp: list[int]) -> dict
             e2 = e.detach().clone()
             e2[n] = 0
             occ[n] = (base - probs_of(model, e2, N, resp)).numpy()
+        units = fixed_units(N)
+        unit_occ = np.zeros((len(units), M))
+        for u, group in enumerate(units):
+            e2 = e.detach().clone()
+            e2[group] = 0
+            unit_occ[u] = (base - probs_of(model, e2, N, resp)).numpy()
         # self-check: gradient x input equals d/da p_m(e_n -> (1+a) e_n) at a = 0 (central difference)
         h = 1e-6
         for n in (0, N - 1):
@@ -138,7 +154,39 @@ def attributions(model: Decoder, prompt_ids: list[int], resp: list[int]) -> dict
             em[n] *= 1 - h
             fd = ((probs_of(model, ep, N, resp) - probs_of(model, em, N, resp)) / (2 * h)).numpy()
             assert np.allclose(fd, grad[n], atol=1e-8, rtol=1e-5), (fd, grad[n])
-    return {"p": _r(base.numpy()), "gradient": _r(grad), "occlusion": _r(occ)}
+    return {"p": _r(base.numpy()), "gradient": _r(grad), "occlusion": _r(occ),
+            "units": units, "unitOcclusion": _r(unit_occ)}
+
+
+def fixed_units(N: int) -> list[list[int]]:
+    """Consecutive units covering 0..N-1: the first position alone, then sizes 3, 2, 3, 2, ..."""
+    units, n, size = [[0]], 1, 3
+    while n < N:
+        units.append(list(range(n, min(n + size, N))))
+        n += size
+        size = 5 - size
+    return units
+
+
+def contrastive(model: Decoder, prompt_ids: list[int], resp: list[int], contrast: list[int]) -> dict:
+    """Attribution of F_m = p_m(resp) - p_m(contrast): one prompt embedding shared by both sequences."""
+    N, M = len(prompt_ids), len(resp)
+    assert len(contrast) == M
+    table = model.embed_tokens.weight.detach()
+    ep = table[torch.tensor(prompt_ids)].clone().requires_grad_(True)
+    ea, eb = table[torch.tensor(resp)], table[torch.tensor(contrast)]
+    F = probs_of(model, torch.cat([ep, ea]), N, resp) - probs_of(model, torch.cat([ep, eb]), N, contrast)
+    grad = np.zeros((N, M))
+    for m in range(M):
+        (g,) = torch.autograd.grad(F[m], ep, retain_graph=True)
+        grad[:, m] = (g * ep).sum(-1).detach().numpy()
+    occ = np.zeros((N, M))
+    with torch.no_grad():
+        for n in range(N):
+            e2 = ep.detach().clone()
+            e2[n] = 0
+            occ[n] = (F.detach() - (probs_of(model, torch.cat([e2, ea]), N, resp) - probs_of(model, torch.cat([e2, eb]), N, contrast))).numpy()
+    return {"contrastGradient": _r(grad), "contrastOcclusion": _r(occ)}
 
 
 def _r(a: np.ndarray) -> list:
@@ -156,7 +204,7 @@ def main() -> None:
         assert np.array_equal(ref, model.embed_tokens.weight.detach().numpy()), f"{folder}: weights differ from ONNX"
         m64 = build_model(spec, tok).double()
         eos = model.cfg.eos_token_id
-        toks = tokenize(d, PROMPTS + [g[0] for g in GIVEN], [g[1] for g in GIVEN])
+        toks = tokenize(d, PROMPTS + [g[0] for g in GIVEN], [g[1] for g in GIVEN] + CONTRASTS)
         assert all(toks["roundTrip"]), toks["roundTrip"]
         cases = []
         for i, prompt in enumerate(PROMPTS):
@@ -174,6 +222,10 @@ def main() -> None:
             c = {"name": f"given-{j}", "prompt": prompt, "promptIds": ids, "teacherForced": True,
                  "responseText": text, "responseIds": resp}
             c.update(attributions(m64, ids, resp))
+            k = next(k for k, t in enumerate(CONTRASTS) if len(toks["responses"][len(GIVEN) + k]) == len(resp))
+            contrast = toks["responses"][len(GIVEN) + k]
+            c.update({"contrastText": CONTRASTS[k], "contrastIds": contrast})
+            c.update(contrastive(m64, ids, resp, contrast))
             cases.append(c)
         g = {"model": folder, "dtype": "float64", "maxNewTokens": MAX_NEW, "eosTokenId": eos, "cases": cases}
         with open(os.path.join(d, "golden.json"), "w") as f:

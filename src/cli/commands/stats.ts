@@ -1,5 +1,5 @@
 /**
- * `prompt-lens stats DIR [--levels 10 --threshold 7 --p 4] [--import FILE] [--import-paper PROMPTS.jsonl ATTRIBUTIONS.jsonl.gz] [--out DIR]`:
+ * `prompt-lens stats DIR [--levels 10 --threshold 7 --p 4] [--granularity token|word|sentence|section] [--import FILE] [--import-paper PROMPTS.jsonl ATTRIBUTIONS.jsonl.gz] [--out DIR]`:
  * the paper's statistics from saved analyses (or imported attributions), with any settings,
  * without models. Writes stats.json and stats.html.
  */
@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { importRecords, importPaperData, itemsFromAnalysisDir, readJsonLines, renderStatsHtml, scoreItem, skippedInAnalysisDir, summarize, type AttributionItem, type ImportedRecord, type SkippedPrompt, type StatsReport } from '../../engine/stats/index.ts';
 import { showControls } from '../../engine/report/visible-controls.ts';
-import { scoreSettingsFrom } from '../analysis-options.ts';
+import { GRANULARITIES } from '../../engine/options.ts';
+import { oneOf, scoreSettingsFrom } from '../analysis-options.ts';
 import { checkOutputFile, checkOutputFolder, writeFilesAtomically } from '../output.ts';
 import { parseOptions } from '../parse-options.ts';
 import { guarded, UsageError } from '../run-guard.ts';
@@ -34,6 +35,7 @@ export const OPTIONS = {
   levels: { type: 'string', default: '10' },
   threshold: { type: 'string', default: '7' },
   p: { type: 'string', default: '4' },
+  granularity: { type: 'string' },
   import: { type: 'string' },
   'import-paper': { type: 'string', multiple: true },
   out: { type: 'string' },
@@ -43,6 +45,10 @@ export async function run(argv: string[]): Promise<number> {
   return guarded(async () => {
     const { values, positionals } = parseOptions('stats', foldTwoValueOption(argv, '--import-paper'), OPTIONS, true);
     const settings = scoreSettingsFrom(values);
+    const granularity = values.granularity === undefined ? undefined : oneOf(values.granularity as string, GRANULARITIES, 'granularity');
+    if (granularity !== undefined && (values.import !== undefined || values['import-paper'] !== undefined)) {
+      throw new UsageError('--granularity merges the tokens of saved analyses into units; imported attributions carry no prompt text to split. Leave out --granularity, or give only analysis folders.');
+    }
 
     // Where the report goes, checked before reading any analyses. (Without --out it goes into
     // the analyses folder, which is checked as such below.)
@@ -53,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
     const items: AttributionItem[] = [];
     const skipped: SkippedPrompt[] = [];
     for (const dir of positionals) {
-      const analysed = itemsFromAnalysisDir(dir);
+      const analysed = itemsFromAnalysisDir(dir, granularity);
       items.push(...analysed);
       skipped.push(...skippedInAnalysisDir(dir, analysed));
     }
@@ -73,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const methods = [...new Set(items.flatMap((item) => (item.method ? [item.method] : [])))];
     if (methods.length > 1) process.stderr.write(showControls(`warning: the analyses mix attribution methods (${methods.join(', ')}); their scores are not comparable. Keep one method per folder.`) + '\n');
-    const report: StatsReport = { schemaVersion: 1, settings, methods, prompts: scored.length, skipped: { count: skipped.length, prompts: skipped }, sources: summarize(scored) };
+    const report: StatsReport = { schemaVersion: 1, settings, ...(granularity ? { granularity } : {}), methods, prompts: scored.length, skipped: { count: skipped.length, prompts: skipped }, sources: summarize(scored) };
     // Both documents or neither: a failure leaves no half of the report.
     await writeFilesAtomically([
       { file: path.join(out, 'stats.json'), data: JSON.stringify(report, null, 1) + '\n' },

@@ -1,7 +1,7 @@
 /**
  * The shared machinery of the perturbation methods: one teacher-forced pass over
- * [x_1..x_N, y_1..y_{M-1}] gives p_m and the KV cache; then each perturbation (prompt position
- * n, embedding scale s) re-runs only positions ≥ n on top of the cached prefix, several
+ * [x_1..x_N, y_1..y_{M-1}] gives p_m and the KV cache; then each perturbation (prompt positions
+ * n..n+length−1, embedding scale s) re-runs only positions ≥ n on top of the cached prefix, several
  * perturbations per forward pass (when the graph allows both: runtime/batching.ts).
  */
 import { throwIfAborted } from '../errors.ts';
@@ -13,7 +13,10 @@ import type { WorkInfo } from '../analysis.ts';
 import type { AttributionInput } from './types.ts';
 
 export interface Perturbation {
+  /** The first prompt position scaled. */
   position: number;
+  /** How many consecutive positions are scaled (1 when absent). */
+  length?: number;
   scale: number;
 }
 
@@ -56,7 +59,7 @@ export async function perturbedLogProbs(
     const ids = batch.map(() => baseline.sequence.slice(from));
     const length = baseline.sequence.length - from;
     const scale = new Float64Array(batch.length * length).fill(1);
-    batch.forEach((p, row) => (scale[row * length + (p.position - from)] = p.scale));
+    batch.forEach((p, row) => scale.fill(p.scale, row * length + (p.position - from), row * length + (p.position - from) + (p.length ?? 1)));
     const past = from > 0 ? prefixOf(baseline.cache, from, batch.length) : undefined;
     // Logits are needed from the position that predicts the first response token on.
     const out = await session.forward({ ids, scale, past, logitsFrom: promptIds.length - 1 - from });

@@ -3,10 +3,10 @@ import type { AttributionMethod } from '../analysis.ts';
 import { EngineError } from '../errors.ts';
 import { ATTRIBUTION_METHODS } from '../options.ts';
 import { gradient } from './gradient.ts';
-import { occlusion } from './occlusion.ts';
+import { occlusion, unitOcclusion } from './occlusion.ts';
 import type { Attributor } from './types.ts';
 
-const METHODS: Record<AttributionMethod, Attributor> = { occlusion, gradient };
+const METHODS: Record<AttributionMethod, Attributor> = { occlusion, gradient, 'unit-occlusion': unitOcclusion };
 
 export function attributorFor(name: string): Attributor {
   const method = METHODS[name as AttributionMethod];

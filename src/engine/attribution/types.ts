@@ -8,6 +8,11 @@ export interface AttributionInput {
   promptIds: number[];
   /** y_1..y_M. */
   responseIds: number[];
+  /**
+   * The units of the chosen granularity: for each, its prompt positions (consecutive, every
+   * position in exactly one unit). Methods with `perUnit` return one row per unit.
+   */
+  units?: number[][];
   /** Perturbed sequences per forward pass. */
   batchSize: number;
   signal?: AbortSignal;
@@ -15,7 +20,7 @@ export interface AttributionInput {
 }
 
 export interface AttributionResult {
-  /** I[n][m], rows = prompt positions, columns = response tokens. */
+  /** I[n][m], rows = prompt positions (or units, for a `perUnit` method), columns = response tokens. */
   importance: number[][];
   /** p_m of the unperturbed input. */
   responseProbabilities: number[];
@@ -24,6 +29,8 @@ export interface AttributionResult {
 
 export interface Attributor {
   name: AttributionMethod;
+  /** Attributes whole units (input.units) rather than single positions. */
+  perUnit?: boolean;
   /** One sentence for users: what the number means. */
   measures: string;
   attribute(input: AttributionInput): Promise<AttributionResult>;

@@ -18,6 +18,10 @@ export function renderTerminal(a: Analysis, colour: boolean, topCount = 8): stri
   lines.push(indent(highlight(a, colour)));
   lines.push('response:');
   lines.push(indent(showControls(a.response)));
+  if (a.contrast) {
+    lines.push('rather than (contrastive: importance explains p(response token) − p(contrast token) per step):');
+    lines.push(indent(showControls(a.contrast.response)));
+  }
   if (a.instructionScore !== undefined) lines.push(`instruction score: ${a.instructionScore.toFixed(4)}`);
   const top = a.promptTokens
     .map((t, n) => ({ t, d: a.densityNormalized[n] }))

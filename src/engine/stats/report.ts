@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ScoreSettings } from '../analysis.ts';
+import type { Granularity, ScoreSettings } from '../analysis.ts';
 import { escapeHtml } from '../report/html.ts';
 import type { SkippedPrompt } from './dataset-manifest.ts';
 import type { SourceStats } from './summarize.ts';
@@ -12,6 +12,8 @@ import type { SourceStats } from './summarize.ts';
 export interface StatsReport {
   schemaVersion: 1;
   settings: ScoreSettings;
+  /** The units the analyses' rows were merged into (`stats --granularity`); absent: as analysed. */
+  granularity?: Granularity;
   /** The attribution methods of the analyses (more than one makes the scores incomparable). */
   methods: string[];
   prompts: number;
@@ -56,7 +58,7 @@ table { border-collapse: collapse; } td, th { border-bottom: 1px solid #8884; pa
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr)); gap: 1.5rem; }
 </style></head><body>
 <h1>Dataset statistics</h1>
-<p>${report.prompts} prompt analyses${report.methods.length > 0 ? ` (${escapeHtml(report.methods.join(' and '))})` : ''}${report.skipped.count > 0 ? ` (${report.skipped.count} skipped, listed below)` : ''} · L = ${report.settings.levels}, b = ${report.settings.threshold}, p = ${report.settings.p} · Welch's t-test, one-sided (H1: base &lt; tuned; unfollowed &lt; followed; responses under 5 tokens dropped).</p>
+<p>${report.prompts} prompt analyses${report.methods.length > 0 ? ` (${escapeHtml(report.methods.join(' and '))})` : ''}${report.skipped.count > 0 ? ` (${report.skipped.count} skipped, listed below)` : ''} · L = ${report.settings.levels}, b = ${report.settings.threshold}, p = ${report.settings.p}${report.granularity ? ` · granularity ${report.granularity}` : ''} · Welch's t-test, one-sided (H1: base &lt; tuned; unfollowed &lt; followed; responses under 5 tokens dropped).</p>
 <table><tr><th>source</th><th>base: instruction score</th><th>tuned: instruction score</th><th>p (base &lt; tuned)</th><th>followed vs unfollowed</th></tr>
 ${rows}
 </table>

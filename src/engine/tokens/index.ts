@@ -9,6 +9,7 @@ import { decodePieces } from './pieces.ts';
 import { decodeWith, encodePromptDetail, type EncodePromptOptions } from './encode.ts';
 
 export { mergeIntoWords } from './words.ts';
+export { mergeIntoUnits, sectionRanges, sentenceRanges, sumRowsPerUnit, type Units } from './units.ts';
 
 export interface EncodedPrompt {
   /** Exactly what the model sees (BOS, template tokens, the user's text). */
