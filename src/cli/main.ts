@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   stats: async () => (await import('./commands/stats.ts')).run,
   demo: async () => (await import('./commands/demo.ts')).run,
   dataset: async () => (await import('./commands/dataset.ts')).run,
+  check: async () => (await import('./commands/check.ts')).run,
 };
 
 const isHelp = (arg: string) => arg === '--help' || arg === '-h';

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ParseArgsConfig } from 'node:util';
 import { ANALYZE_OPTIONS, COMPARE_OPTIONS } from '../../src/cli/commands/analyze.ts';
+import { OPTIONS as CHECK_OPTIONS } from '../../src/cli/commands/check.ts';
 import { OPTIONS as DATASET_OPTIONS } from '../../src/cli/commands/dataset.ts';
 import { OPTIONS as DEMO_OPTIONS } from '../../src/cli/commands/demo.ts';
 import { OPTIONS as SPANS_OPTIONS } from '../../src/cli/commands/spans.ts';
@@ -25,6 +26,7 @@ const PARSERS: Record<string, NonNullable<ParseArgsConfig['options']>> = {
   stats: STATS_OPTIONS,
   spans: SPANS_OPTIONS,
   demo: DEMO_OPTIONS,
+  check: CHECK_OPTIONS,
 };
 
 /** Each option line of a command's help (with its wrapped continuation lines), by option name. */
