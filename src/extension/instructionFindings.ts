@@ -1,0 +1,76 @@
+/**
+ * Instructions the model may ignore (no `vscode` import): after an analysis, each instruction
+ * span (marked or detected) whose importance — the highest max-normalized density â of its
+ * tokens, i.e. its share of the prompt's top density — is under the thresholds, placed where
+ * the span is in the document now (a span whose text was edited since is dropped).
+ */
+import type { Analysis } from '../engine/analysis.ts';
+import { measurePhrase } from '../engine/check/measures.ts';
+import { mapToDocument, type DocResult } from './docState.ts';
+import { mergeRanges, type OffsetRange } from './ranges.ts';
+
+export interface Thresholds {
+  warningBelow: number;
+  informationBelow: number;
+}
+
+export interface InstructionFinding {
+  /** Document offsets, [start, end). */
+  start: number;
+  end: number;
+  severity: 'warning' | 'information';
+  /** The span's importance, 0–1. */
+  importance: number;
+  /** Which model's analysis it was read from. */
+  side: 'tuned' | 'base';
+  source: 'given' | 'detected';
+  message: string;
+}
+
+/** The tuned model's analysis when there is one (instruction tuning is what should make instructions matter), else the base model's. */
+function analysisOf(r: DocResult): { analysis: Analysis; side: 'tuned' | 'base' } | undefined {
+  if (r.tuned) return { analysis: r.tuned, side: 'tuned' };
+  if (r.base) return { analysis: r.base, side: 'base' };
+  return undefined;
+}
+
+export function instructionFindings(r: DocResult | undefined, t: Thresholds): InstructionFinding[] {
+  const found = r && analysisOf(r);
+  if (!r || !found) return [];
+  const { analysis, side } = found;
+  const spans = analysis.instructionSpans ?? [];
+  const source = analysis.instructionSpansSource ?? 'given';
+  const placed = mapToDocument(r, spans);
+  const findings: InstructionFinding[] = [];
+  spans.forEach((span, i) => {
+    const at = placed[i];
+    const measured = measurePhrase(analysis, span);
+    if (!at || !measured) return;
+    const importance = measured.density;
+    const severity = importance < t.warningBelow ? 'warning' : importance < t.informationBelow ? 'information' : undefined;
+    if (!severity) return;
+    const what = source === 'detected' ? 'this detected instruction' : 'this instruction';
+    const message = `The ${side} model gives ${what} ${importance.toFixed(2)} of the prompt's top density: it may be ignored.`;
+    findings.push({ start: at.start, end: at.end, severity, importance, side, source, message });
+  });
+  return findings;
+}
+
+/**
+ * The instruction marks after "mark as instruction" (`instruction` true) or "not an instruction"
+ * on `range`. Marks replace detection, so when a detected span is declared not an instruction
+ * the other instruction spans (`current`, document offsets) become the marks.
+ */
+export function marksAfterFix(marks: readonly OffsetRange[], current: readonly OffsetRange[], range: OffsetRange, instruction: boolean): OffsetRange[] {
+  const overlaps = (m: OffsetRange) => m.start < range.end && range.start < m.end;
+  if (instruction) return mergeRanges([...marks, range]);
+  const base = marks.length > 0 ? marks : current;
+  return base.filter((m) => !overlaps(m)).map((m) => ({ start: m.start, end: m.end }));
+}
+
+/** Every instruction span of the result's analysis, where it is in the document now. */
+export function instructionRanges(r: DocResult | undefined): OffsetRange[] {
+  const found = r && analysisOf(r);
+  if (!r || !found) return [];
+  return mapToDocument(r, found.analysis.instructionSpans ?? []).filter((x): x is NonNullable<typeof x> => x !== null).map((x) => ({ start: x.start, end: x.end }));
+}
