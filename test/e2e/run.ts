@@ -23,6 +23,7 @@ import { exportScenario } from './scenarios/export.ts';
 import { marksScenario, marksAfterReload, marksAfterRestart } from './scenarios/marks.ts';
 import { onSaveScenario } from './scenarios/onSave.ts';
 import { hubScenario } from './scenarios/hub.ts';
+import { diagnosticsScenario } from './scenarios/diagnostics.ts';
 
 function setup(): void {
   if (fs.existsSync(CODE_SERVER) && fs.existsSync('/usr/bin/chromium')) return;
@@ -151,6 +152,7 @@ test('cancel stops a long run and leaves the worker usable', { timeout: 300_000 
 });
 
 test('analyze on save refreshes stale highlights; highlights follow edits', { timeout: 180_000 }, onSaveScenario);
+test('an instruction the model may ignore is a Problems-panel warning with quick fixes', { timeout: 180_000 }, diagnosticsScenario);
 
 test('reload restores the comparison panel', { timeout: 180_000 }, async () => {
     await host.page.reload();
