@@ -8,6 +8,7 @@ import { Decorations } from './decorations.ts';
 import { StatusBar } from './statusBar.ts';
 import { PromptCodeLens } from './codeLens.ts';
 import { InstructionDiagnostics } from './diagnostics.ts';
+import { CheckLens } from './checkLens.ts';
 import type { DocumentResults } from './documentResults.ts';
 import type { InstructionMarks } from './marks.ts';
 import type { SessionSettings } from './sessionSettings.ts';
@@ -18,16 +19,19 @@ export class EditorViews implements vscode.Disposable {
   readonly status = new StatusBar();
   readonly codeLens: PromptCodeLens;
   readonly diagnostics: InstructionDiagnostics;
+  readonly checks: CheckLens;
 
   constructor(private readonly results: DocumentResults, private readonly marks: InstructionMarks, private readonly settings: SessionSettings) {
     this.codeLens = new PromptCodeLens((uri) => results.isStale(uri.toString()));
     this.diagnostics = new InstructionDiagnostics(results);
+    this.checks = new CheckLens(results);
   }
 
   /** Redraw the highlights of the editors showing this document, and its diagnostics. */
   redraw(uri: vscode.Uri): void {
     const u = uri.toString();
     this.diagnostics.update(uri);
+    this.checks.refresh(uri);
     for (const ed of vscode.window.visibleTextEditors) {
       if (ed.document.uri.toString() !== u) continue;
       this.decorations.apply(ed, this.results.get(u), this.marks.get(u), this.settings.read(uri));
@@ -57,5 +61,6 @@ export class EditorViews implements vscode.Disposable {
     this.decorations.dispose();
     this.status.dispose();
     this.diagnostics.dispose();
+    this.checks.dispose();
   }
 }
