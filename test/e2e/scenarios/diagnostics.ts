@@ -4,7 +4,8 @@
  * for each span without the top token, "may be ignored", at the span's words. Its quick fixes
  * offer the comparison panel and the marks; "not an instruction" drops that span (the marks
  * change, the result is rescored) and with it the warning. An edit inside a span clears its
- * warning without a new run.
+ * warning without a new run. A workspace prompt-lens.config.json's assertions on the file show
+ * as CodeLens once it is analyzed, and a failed one as a Problems-panel warning.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -22,8 +23,15 @@ async function problems(): Promise<string[]> {
   return texts.filter((t) => t.includes('may be ignored'));
 }
 
+const CONFIG = {
+  models: { tuned: 'bundled' },
+  prompts: [{ file: FILE, assertions: [{ kind: 'instruction-score', min: 0 }, { kind: 'phrase', phrase: 'reverse', minDensity: 1.0 }, { kind: 'special-share', max: 1 }] }],
+};
+
 export async function diagnosticsScenario(): Promise<void> {
+  const configFile = path.join(host.workspace, 'prompt-lens.config.json');
   fs.writeFileSync(path.join(host.workspace, FILE), TEXT);
+  fs.writeFileSync(configFile, JSON.stringify(CONFIG, null, 2));
   host.setWorkspaceSettings({ 'promptLens.diagnosticsWarningBelow': 1, 'promptLens.diagnosticsInformationBelow': 1 });
   try {
     await host.openFile(FILE);
@@ -36,6 +44,14 @@ export async function diagnosticsScenario(): Promise<void> {
       assert.match(p, /The tuned model gives this detected instruction 0\.\d\d of the prompt's top density: it may be ignored\./);
       assert.match(p, /Prompt Lens/, 'source "Prompt Lens"');
     }
+    // The config's assertions as CodeLens: an instruction score >= 0 holds; "reverse" at the top density (1.0) may not.
+    const lens = host.page.locator('.contentWidgets .codelens-decoration', { hasText: 'tuned: instruction score' }).first();
+    await lens.waitFor({ timeout: 30_000 });
+    assert.match((await lens.textContent()) ?? '', /tuned: instruction score [\d.]+ \(>= 0\)/);
+    const phraseLens = (await host.page.locator('.contentWidgets .codelens-decoration', { hasText: 'phrase "reverse"' }).first().textContent()) ?? '';
+    assert.match(phraseLens, /tuned: phrase "reverse" rank \d+ of \d+, density [\d.]+ \(density >= 1\)/);
+    const checkWarnings = await host.page.locator('.markers-panel .monaco-list-row', { hasText: 'prompt-lens.config.json: tuned: the phrase "reverse"' }).count();
+    assert.equal(checkWarnings, /density 1\b/.test(phraseLens) ? 0 : 1, 'a failed assertion is a warning');
     await host.screenshot('12-problems-panel');
 
     // The quick fixes, at the first listed span: the line of its warning ("[Ln 1, Col 1]" or "[Ln 2, …").
@@ -62,6 +78,7 @@ export async function diagnosticsScenario(): Promise<void> {
       await host.page.keyboard.press('Control+Z');
     }
   } finally {
+    fs.rmSync(configFile, { force: true });
     host.setWorkspaceSettings({ 'promptLens.diagnosticsWarningBelow': null, 'promptLens.diagnosticsInformationBelow': null });
   }
   step('diagnostics done');
