@@ -83,6 +83,7 @@ test('a wrong call or config exits 2 with one message naming the place, and writ
     { args: ['--config', configLike((c) => (c.settings.metod = 'occlusion'))], message: /: \/settings has an unknown property "metod"/ },
     { args: ['--config', configLike((c) => (c.prompts[0].assertions[1].phrase = 'backwards'))], message: /: \/prompts\/0\/assertions\/1\/phrase "backwards" does not occur in .*reverse\.prompt/ },
     { args: ['--config', configLike((c) => (c.prompts[0].instructions = ['Reverse it']))], message: /: \/prompts\/0\/instructions\/0 "Reverse it" does not occur/ },
+    { args: ['--config', configLike((c) => (c.models.tuned = '../models/demo-missing'))], message: /: \/models\/tuned "\.\.\/models\/demo-missing" is neither a folder \(.*\) nor a Hub id/ },
     { args: ['--config', configLike((c) => delete c.models.base)], message: /: \/prompts\/0\/assertions\/2 reads the base model, but "models" names no base/ },
     { args: ['--config', configLike((c) => (c.prompts[0].file = 'nowhere.prompt'))], message: /: \/prompts\/0\/file names nowhere\.prompt, which cannot be read \(ENOENT/ },
   ];

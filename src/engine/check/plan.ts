@@ -11,7 +11,7 @@ import type { Span } from '../analysis.ts';
 import { EngineError } from '../errors.ts';
 import { env } from '../env.ts';
 import { DTYPES, type Dtype } from '../models/dtypes.ts';
-import { ANALYSIS_DEFAULTS, type PrecisionOption } from '../options.ts';
+import { ANALYSIS_DEFAULTS, HUB_ID_PATTERN, type PrecisionOption } from '../options.ts';
 import { rolesOf, settingsOf, type CheckConfig, type PromptCheck, type Role } from './config.ts';
 import { findPhrase } from './measures.ts';
 
@@ -38,8 +38,11 @@ export function planChecks(config: CheckConfig, configFile: string): CheckPlan {
   const models: Partial<Record<Role, string>> = {};
   for (const role of ['base', 'tuned'] as const) {
     const ref = config.models[role];
-    // A folder relative to the config when one is there; otherwise a Hub id (or a path the loader reports as missing).
-    if (ref !== undefined) models[role] = existsSync(path.resolve(dir, ref)) ? path.resolve(dir, ref) : ref;
+    if (ref === undefined) continue;
+    // A folder relative to the config when one is there; otherwise a Hub id.
+    if (existsSync(path.resolve(dir, ref))) models[role] = path.resolve(dir, ref);
+    else if (HUB_ID_PATTERN.test(ref) && !ref.split('/').some((part) => part.startsWith('.'))) models[role] = ref;
+    else throw bad(`/models/${role}`, `"${ref}" is neither a folder (${path.resolve(dir, ref)} does not exist) nor a Hub id (org/name)`, 'give the model folder relative to the config file, or a Hub id such as HuggingFaceTB/SmolLM-135M');
   }
   const prompts = config.prompts.map((check, i): PlannedPrompt => {
     const at = `/prompts/${i}`;
