@@ -16,13 +16,13 @@ export const IGNORED_INSTRUCTION = 'instruction-may-be-ignored';
 export class InstructionDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('promptLens');
 
-  constructor(private readonly results: DocumentResults) {}
+  constructor(private readonly results: DocumentResults, private readonly marks: InstructionMarks) {}
 
   /** Recompute a document's diagnostics from its result (none when it has none). */
   update(uri: vscode.Uri): void {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     const s = readSettings(uri);
-    const findings = doc ? instructionFindings(this.results.get(uri.toString()), { warningBelow: s.diagnosticsWarningBelow, informationBelow: s.diagnosticsInformationBelow }) : [];
+    const findings = doc ? instructionFindings(this.results.get(uri.toString()), { warningBelow: s.diagnosticsWarningBelow, informationBelow: s.diagnosticsInformationBelow }, this.marks.get(uri.toString())) : [];
     if (!doc || findings.length === 0) {
       this.collection.delete(uri);
       return;

@@ -23,7 +23,7 @@ export class EditorViews implements vscode.Disposable {
 
   constructor(private readonly results: DocumentResults, private readonly marks: InstructionMarks, private readonly settings: SessionSettings) {
     this.codeLens = new PromptCodeLens((uri) => results.isStale(uri.toString()));
-    this.diagnostics = new InstructionDiagnostics(results);
+    this.diagnostics = new InstructionDiagnostics(results, marks);
     this.checks = new CheckLens(results);
   }
 

@@ -34,12 +34,15 @@ function analysisOf(r: DocResult): { analysis: Analysis; side: 'tuned' | 'base' 
   return undefined;
 }
 
-export function instructionFindings(r: DocResult | undefined, t: Thresholds): InstructionFinding[] {
+/**
+ * `marks`: the user's instruction marks in the document (offsets now). The extension sends the
+ * engine the marks, else the detected spans, so a span is the user's when a mark covers it.
+ */
+export function instructionFindings(r: DocResult | undefined, t: Thresholds, marks: readonly OffsetRange[] = []): InstructionFinding[] {
   const found = r && analysisOf(r);
   if (!r || !found) return [];
   const { analysis, side } = found;
   const spans = analysis.instructionSpans ?? [];
-  const source = analysis.instructionSpansSource ?? 'given';
   const placed = mapToDocument(r, spans);
   const findings: InstructionFinding[] = [];
   spans.forEach((span, i) => {
@@ -49,6 +52,7 @@ export function instructionFindings(r: DocResult | undefined, t: Thresholds): In
     const importance = measured.density;
     const severity = importance < t.warningBelow ? 'warning' : importance < t.informationBelow ? 'information' : undefined;
     if (!severity) return;
+    const source = analysis.instructionSpansSource !== 'detected' && marks.some((m) => m.start <= at.start && at.end <= m.end) ? 'given' : 'detected';
     const what = source === 'detected' ? 'this detected instruction' : 'this instruction';
     const message = `The ${side} model gives ${what} ${importance.toFixed(2)} of the prompt's top density: it may be ignored.`;
     findings.push({ start: at.start, end: at.end, severity, importance, side, source, message });

@@ -15,10 +15,10 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | n
   }
 }
 
-/** The analyses in the extension's result cache (one JSON file per run). */
+/** The analyses in the extension's result cache (one JSON file per run, {analysis, modelFiles}: src/extension/resultCache.ts). */
 export function readResults(dir: string): Analysis[] {
   try {
-    return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Analysis);
+    return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => (JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { analysis: Analysis }).analysis);
   } catch {
     return [];
   }

@@ -21,10 +21,11 @@ const tokens = [
   { text: ' dog', start: 25, end: 29, special: false },
 ];
 
-function result(densityNormalized: number[], source: 'given' | 'detected' = 'detected'): DocResult {
+/** The extension sends the engine its spans (marked or detected), so the analysis says "given". */
+function result(densityNormalized: number[]): DocResult {
   const tuned = {
     prompt: PROMPT, promptTokens: tokens, densityNormalized,
-    instructionSpans: [{ start: 0, end: 11 }, { start: 12, end: 21 }], instructionSpansSource: source,
+    instructionSpans: [{ start: 0, end: 11 }, { start: 12, end: 21 }], instructionSpansSource: 'given',
   } as unknown as Analysis;
   return { uri: 'file:///p.prompt', offset: 100, prompt: PROMPT, tuned, labels: {}, edits: [], createdAt: 0 };
 }
@@ -36,7 +37,10 @@ test('instructions under the thresholds become warnings or information, at their
   assert.equal(f[0].message, 'The tuned model gives this detected instruction 0.05 of the prompt\'s top density: it may be ignored.');
   assert.deepEqual(instructionFindings(r, { warningBelow: 0, informationBelow: 0 }), [], '0 turns them off');
   assert.deepEqual(instructionFindings(result([1, 0, 0.5, 0, 0, 0]), { warningBelow: 0.1, informationBelow: 0.25 }), [], 'important instructions are no problem');
-  assert.match(instructionFindings(result([0.05, 0, 1, 0, 0, 0], 'given'), { warningBelow: 0.1, informationBelow: 0.25 })[0].message, /gives this instruction 0\.05/);
+  const marked = instructionFindings(result([0.05, 0, 1, 0, 0, 0]), { warningBelow: 0.1, informationBelow: 0.25 }, [{ start: 100, end: 111 }]);
+  assert.equal(marked[0].source, 'given', 'a span under a mark is the user\'s');
+  assert.match(marked[0].message, /gives this instruction 0\.05/);
+  assert.equal(f[0].source, 'detected', 'without a mark, the span was detected');
 });
 
 test('an edit inside a span clears its finding; an edit before it moves it', () => {
