@@ -62,13 +62,14 @@ export function instructionFindings(r: DocResult | undefined, t: Thresholds, mar
 
 /**
  * The instruction marks after "mark as instruction" (`instruction` true) or "not an instruction"
- * on `range`. Marks replace detection, so when a detected span is declared not an instruction
- * the other instruction spans (`current`, document offsets) become the marks.
+ * on `range`. Marks replace detection, so when there are no marks yet the spans in use
+ * (`current`, detected, document offsets) become the marks, with `range` added or taken out.
  */
 export function marksAfterFix(marks: readonly OffsetRange[], current: readonly OffsetRange[], range: OffsetRange, instruction: boolean): OffsetRange[] {
   const overlaps = (m: OffsetRange) => m.start < range.end && range.start < m.end;
-  if (instruction) return mergeRanges([...marks, range]);
+  // Without marks the spans in use are detected ones: they become the marks, so the fix changes only `range`.
   const base = marks.length > 0 ? marks : current;
+  if (instruction) return mergeRanges([...base, range]);
   return base.filter((m) => !overlaps(m)).map((m) => ({ start: m.start, end: m.end }));
 }
 

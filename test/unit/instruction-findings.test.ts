@@ -54,7 +54,8 @@ test('an edit inside a span clears its finding; an edit before it moves it', () 
 
 test('quick fixes: mark as instruction adds a mark; not an instruction removes it, or keeps the other detected spans', () => {
   const spans = [{ start: 100, end: 111 }, { start: 112, end: 121 }];
-  assert.deepEqual(marksAfterFix([], spans, { start: 100, end: 111 }, true), [{ start: 100, end: 111 }]);
+  assert.deepEqual(marksAfterFix([], spans, { start: 100, end: 111 }, true), spans, 'detected: the spans in use become marks, the others kept');
+  assert.deepEqual(marksAfterFix([{ start: 125, end: 129 }], spans, { start: 100, end: 111 }, true), [{ start: 100, end: 111 }, { start: 125, end: 129 }], 'marked: one more mark');
   assert.deepEqual(marksAfterFix([], spans, { start: 100, end: 111 }, false), [{ start: 112, end: 121 }], 'detected: the others become the marks');
   assert.deepEqual(marksAfterFix([{ start: 100, end: 111 }, { start: 125, end: 129 }], spans, { start: 100, end: 111 }, false), [{ start: 125, end: 129 }], 'marked: that mark goes');
 });
