@@ -119,6 +119,16 @@ export const HELP: Record<string, CommandHelp> = {
     ],
     notes: 'DIR is a folder written by prompt-lens dataset.',
   },
+  check: {
+    summary: "prompt regression tests: assertions on prompts' analyses from prompt-lens.config.json, for CI",
+    synopsis: 'prompt-lens check [--config F] [--junit OUT] [--html OUT]',
+    options: [
+      ['--config F', 'the check configuration (default prompt-lens.config.json; schema: src/engine/check/config.schema.json)'],
+      ['--junit OUT', 'write the results as JUnit XML, for CI systems'],
+      ['--html OUT', 'write an HTML report of the analyses with the results'],
+    ],
+    notes: 'Exit code 0 when every assertion holds, 1 when one fails, 2 when the call or the config is wrong. Analyses are cached (under $PROMPT_LENS_CACHE) until the prompt, the settings or the model files change.',
+  },
   spans: {
     summary: 'the instruction spans detected in a prompt (no model needed)',
     synopsis: 'prompt-lens spans (--prompt TEXT | --prompt-file F | --prompts FILE.jsonl) [--json OUT]',

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   dataset: async () => (await import('./commands/dataset.ts')).run,
   concepts: async () => (await import('./commands/concepts.ts')).run,
   heads: async () => (await import('./commands/heads.ts')).run,
+  check: async () => (await import('./commands/check.ts')).run,
 };
 
 const isHelp = (arg: string) => arg === '--help' || arg === '-h';

@@ -15,6 +15,7 @@ export type EngineErrorCode =
   | 'response-too-long'
   | 'empty-response'
   | 'bad-argument'
+  | 'invalid-config'
   | 'io';
 
 export class EngineError extends Error {

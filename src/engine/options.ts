@@ -87,6 +87,10 @@ export const DEFAULTS = {
     analyzeOnSave: false,
     maxLoadedModels: 2,
     overviewRulerMarks: 5,
+    /** An instruction span whose importance (its best token's â) is below this is a Warning in the Problems panel (0: never). */
+    diagnosticsWarningBelow: 0.1,
+    /** … below this, an Information (0: never). */
+    diagnosticsInformationBelow: 0.25,
   },
 };
 

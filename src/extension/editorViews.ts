@@ -1,12 +1,14 @@
 /**
- * What the editor shows of the results: highlights (decorations), the CodeLens and the status
- * bar, redrawn from the per-document results, the instruction marks and the settings.
+ * What the editor shows of the results: highlights (decorations), the CodeLens, the status
+ * bar and the Problems panel's ignored-instruction diagnostics, redrawn from the per-document results, the instruction marks and the settings.
  */
 import * as vscode from 'vscode';
 import type { Side } from '../protocol/index.ts';
 import { Decorations } from './decorations.ts';
 import { StatusBar } from './statusBar.ts';
 import { PromptCodeLens } from './codeLens.ts';
+import { InstructionDiagnostics } from './diagnostics.ts';
+import { CheckLens } from './checkLens.ts';
 import type { DocumentResults } from './documentResults.ts';
 import type { InstructionMarks } from './marks.ts';
 import type { SessionSettings } from './sessionSettings.ts';
@@ -16,14 +18,20 @@ export class EditorViews implements vscode.Disposable {
   readonly decorations = new Decorations();
   readonly status = new StatusBar();
   readonly codeLens: PromptCodeLens;
+  readonly diagnostics: InstructionDiagnostics;
+  readonly checks: CheckLens;
 
   constructor(private readonly results: DocumentResults, private readonly marks: InstructionMarks, private readonly settings: SessionSettings) {
     this.codeLens = new PromptCodeLens((uri) => results.isStale(uri.toString()));
+    this.diagnostics = new InstructionDiagnostics(results, marks);
+    this.checks = new CheckLens(results);
   }
 
-  /** Redraw the highlights of the editors showing this document. */
+  /** Redraw the highlights of the editors showing this document, and its diagnostics. */
   redraw(uri: vscode.Uri): void {
     const u = uri.toString();
+    this.diagnostics.update(uri);
+    this.checks.refresh(uri);
     for (const ed of vscode.window.visibleTextEditors) {
       if (ed.document.uri.toString() !== u) continue;
       this.decorations.apply(ed, this.results.get(u), this.marks.get(u), this.settings.read(uri));
@@ -33,6 +41,7 @@ export class EditorViews implements vscode.Disposable {
   redrawAll(): void {
     for (const ed of vscode.window.visibleTextEditors) {
       const u = ed.document.uri.toString();
+      this.diagnostics.update(ed.document.uri);
       this.decorations.apply(ed, this.results.get(u), this.marks.get(u), this.settings.read(ed.document.uri));
     }
   }
@@ -51,5 +60,7 @@ export class EditorViews implements vscode.Disposable {
   dispose(): void {
     this.decorations.dispose();
     this.status.dispose();
+    this.diagnostics.dispose();
+    this.checks.dispose();
   }
 }

@@ -8,6 +8,7 @@ import { registerCommands } from './commands.ts';
 import { ImportanceHover } from './hover.ts';
 import { ModelInternals } from './internals.ts';
 import { PROMPT_FILE_SELECTOR } from './codeLens.ts';
+import { fixInstruction, InstructionCodeActions } from './diagnostics.ts';
 import { PANEL_VIEW_TYPE } from '../protocol/index.ts';
 import { log, disposeLog } from './log.ts';
 
@@ -21,6 +22,11 @@ export function activate(ctx: vscode.ExtensionContext): { controller: Controller
   ctx.subscriptions.push(
     vscode.languages.registerHoverProvider(anyFile, new ImportanceHover((uri) => c.results.get(uri.toString()), (word) => internals.wherePlaces(word))),
     vscode.languages.registerCodeLensProvider(PROMPT_FILE_SELECTOR, c.views.codeLens),
+    vscode.languages.registerCodeLensProvider({ scheme: 'file' }, c.views.checks),
+    vscode.languages.registerCodeActionsProvider(anyFile, new InstructionCodeActions(), { providedCodeActionKinds: InstructionCodeActions.kinds }),
+    vscode.commands.registerCommand('promptLens.fixInstruction', (uri: string, start: number, end: number, instruction: boolean) =>
+      fixInstruction({ results: c.results, marks: c.marks, rescore: (u) => c.runs.rescoreDocument(u), redraw: (u) => c.views.redraw(u) }, uri, start, end, instruction),
+    ),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => c.panel.adopt(panel, state),
     }),

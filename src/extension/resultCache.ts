@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Analysis } from '../engine/analysis.ts';
-import { modelFilesStamp } from './modelStamp.ts';
+import { modelFilesStamp } from '../shared/modelStamp.ts';
 
 interface Entry {
   analysis: Analysis;

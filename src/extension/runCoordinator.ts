@@ -7,7 +7,7 @@
 import type { Analysis, Span } from '../engine/analysis.ts';
 import type { Dtype, PrecisionSetting, Progress, Side, AttributionMethod, TemplateMode, Granularity, WorkerRequestType, WorkerResults } from '../protocol/index.ts';
 import type { SameResponseMode } from '../engine/options.ts';
-import { runKey } from './cacheKey.ts';
+import { runKey } from '../shared/cacheKey.ts';
 import type { ResultCache } from './resultCache.ts';
 import type { ResolvedModel } from './modelRef.ts';
 import { modelFingerprint } from './fingerprint.ts';

@@ -31,6 +31,9 @@ export interface Settings {
   analyzeOnSave: boolean;
   maxLoadedModels: number;
   overviewRulerMarks: number;
+  /** Instruction importance below which the Problems panel warns / informs (diagnostics.ts). */
+  diagnosticsWarningBelow: number;
+  diagnosticsInformationBelow: number;
 }
 
 function trustedString(cfg: vscode.WorkspaceConfiguration, key: string, fallback: string): string {
@@ -47,6 +50,11 @@ function clampInt(v: unknown, lo: number, hi: number, dflt: number): number {
 /** An integer setting, clamped to its limits. */
 function integer(c: vscode.WorkspaceConfiguration, key: keyof typeof SETTING_LIMITS & keyof typeof DEFAULTS.extension): number {
   return clampInt(c.get(key), SETTING_LIMITS[key].min, SETTING_LIMITS[key].max, DEFAULTS.extension[key]);
+}
+
+/** A number in [0, 1], else the default. */
+function share(v: unknown, dflt: number): number {
+  return typeof v === 'number' && v >= 0 && v <= 1 ? v : dflt;
 }
 
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], dflt: T): T {
@@ -76,6 +84,8 @@ function readRaw(scope?: vscode.ConfigurationScope): Settings {
     analyzeOnSave: c.get<boolean>('analyzeOnSave', d.analyzeOnSave),
     maxLoadedModels: integer(c, 'maxLoadedModels'),
     overviewRulerMarks: integer(c, 'overviewRulerMarks'),
+    diagnosticsWarningBelow: share(c.get('diagnosticsWarningBelow'), d.diagnosticsWarningBelow),
+    diagnosticsInformationBelow: share(c.get('diagnosticsInformationBelow'), d.diagnosticsInformationBelow),
   };
 }
 

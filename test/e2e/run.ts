@@ -24,6 +24,7 @@ import { marksScenario, marksAfterReload, marksAfterRestart } from './scenarios/
 import { onSaveScenario } from './scenarios/onSave.ts';
 import { hubScenario } from './scenarios/hub.ts';
 import { granularityScenario } from './scenarios/granularity.ts';
+import { diagnosticsScenario } from './scenarios/diagnostics.ts';
 
 function setup(): void {
   if (fs.existsSync(CODE_SERVER) && fs.existsSync('/usr/bin/chromium')) return;
@@ -123,7 +124,6 @@ test('highlights and the panel stay readable in light and high-contrast themes',
 test('the panel redraws when re-shown in the prompt\'s own editor group', { timeout: 180_000 }, panelGroupScenario);
 test('export writes self-contained HTML and JSON (save dialog, panel buttons, scripted)', { timeout: 120_000 }, exportScenario);
 test('an instruction mark is kept outside the file and sets the instruction score', { timeout: 120_000 }, marksScenario);
-test('sentence granularity highlights whole sentences', { timeout: 180_000 }, granularityScenario);
 
 test('cancel stops a long run and leaves the worker usable', { timeout: 300_000 }, async () => {
     host.setWorkspaceSettings({ 'promptLens.maxNewTokens': 300 });
@@ -153,6 +153,7 @@ test('cancel stops a long run and leaves the worker usable', { timeout: 300_000 
 });
 
 test('analyze on save refreshes stale highlights; highlights follow edits', { timeout: 180_000 }, onSaveScenario);
+test('an instruction the model may ignore is a Problems-panel warning with quick fixes', { timeout: 180_000 }, diagnosticsScenario);
 
 test('reload restores the comparison panel', { timeout: 180_000 }, async () => {
     await host.page.reload();
@@ -168,4 +169,5 @@ test('reload restores the comparison panel', { timeout: 180_000 }, async () => {
 
 test('instruction marks survive the reload, the file untouched', { timeout: 60_000 }, marksAfterReload);
 test('instruction marks survive a full code-server restart, the file untouched', { timeout: 240_000 }, marksAfterRestart);
+test('sentence granularity highlights whole sentences', { timeout: 180_000 }, granularityScenario);
 test('Hub models: consent, refusal offers the demo pair, unreachable Hub, download', { timeout: 300_000 }, hubScenario);

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import type { ParseArgsConfig } from 'node:util';
 import { ANALYZE_OPTIONS, COMPARE_OPTIONS } from '../../src/cli/commands/analyze.ts';
 import { OPTIONS as CONCEPTS_OPTIONS } from '../../src/cli/commands/concepts.ts';
+import { OPTIONS as CHECK_OPTIONS } from '../../src/cli/commands/check.ts';
 import { OPTIONS as DATASET_OPTIONS } from '../../src/cli/commands/dataset.ts';
 import { OPTIONS as DEMO_OPTIONS } from '../../src/cli/commands/demo.ts';
 import { OPTIONS as HEADS_OPTIONS } from '../../src/cli/commands/heads.ts';
@@ -29,6 +30,7 @@ const PARSERS: Record<string, NonNullable<ParseArgsConfig['options']>> = {
   demo: DEMO_OPTIONS,
   concepts: CONCEPTS_OPTIONS,
   heads: HEADS_OPTIONS,
+  check: CHECK_OPTIONS,
 };
 
 /** Each option line of a command's help (with its wrapped continuation lines), by option name. */

@@ -6,7 +6,7 @@ import { contrastRatio, blend, readableTextOn, parseColor, MIN_TEXT_CONTRAST } f
 import { tokenColors } from '../../webview/render.ts';
 import { shiftRanges, toggleRange, mergeRanges } from '../../src/extension/ranges.ts';
 import { frontMatterLength, extractPrompt, promptKindOf, roleSections } from '../../src/extension/promptDoc.ts';
-import { runKey, stableStringify } from '../../src/extension/cacheKey.ts';
+import { runKey, stableStringify } from '../../src/shared/cacheKey.ts';
 import { resolveModelRef, isHubId, BUNDLED_BASE } from '../../src/extension/modelRef.ts';
 import { mapToDocument, recordEdit, isStale, type DocResult } from '../../src/extension/docState.ts';
 import { InstructionMarks } from '../../src/extension/marks.ts';
