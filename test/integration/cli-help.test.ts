@@ -10,6 +10,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { ANALYZE_OPTIONS, COMPARE_OPTIONS } from '../../src/cli/commands/analyze.ts';
 import { OPTIONS as DATASET_OPTIONS } from '../../src/cli/commands/dataset.ts';
 import { OPTIONS as DEMO_OPTIONS } from '../../src/cli/commands/demo.ts';
+import { OPTIONS as HISTORY_OPTIONS } from '../../src/cli/commands/history.ts';
 import { OPTIONS as SPANS_OPTIONS } from '../../src/cli/commands/spans.ts';
 import { OPTIONS as STATS_OPTIONS } from '../../src/cli/commands/stats.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -25,6 +26,7 @@ const PARSERS: Record<string, NonNullable<ParseArgsConfig['options']>> = {
   stats: STATS_OPTIONS,
   spans: SPANS_OPTIONS,
   demo: DEMO_OPTIONS,
+  history: HISTORY_OPTIONS,
 };
 
 /** Each option line of a command's help (with its wrapped continuation lines), by option name. */
