@@ -82,7 +82,9 @@ test('unknown commands and options name the nearest real one', async () => {
   const cases: Array<{ args: string[]; message: RegExp }> = [
     { args: ['analyse'], message: /^prompt-lens: unknown command "analyse"\n {2}fix: did you mean "prompt-lens analyze"\?/ },
     { args: ['help', 'statz'], message: /unknown command "statz"\n {2}fix: did you mean "prompt-lens stats"\?/ },
-    { args: ['frobnicate'], message: /unknown command "frobnicate"\n {2}fix: the commands are analyze, compare, spans, stats, demo, dataset/ },
+    { args: ['frobnicate'], message: /unknown command "frobnicate"\n {2}fix: the commands are analyze, compare, spans, stats, history, demo, dataset/ },
+    { args: ['histroy'], message: /unknown command "histroy"\n {2}fix: did you mean "prompt-lens history"\?/ },
+    { args: ['history', '--rve', 'HEAD'], message: /history has no option --rve\n {2}fix: did you mean --rev\?/ },
     { args: ['analyze', '--modle', 'x', '--prompt', 'hi'], message: /analyze has no option --modle\n {2}fix: did you mean --model\?/ },
     { args: ['analyze', '-model', 'x', '--prompt', 'hi'], message: /analyze has no option -model\n {2}fix: did you mean --model\?/ },
     { args: ['compare', '--base', 'x', '--tuned', 'y', '--prompt', 'hi', '--same-reponse', 'tuned'], message: /did you mean --same-response\?/ },
