@@ -68,3 +68,12 @@ export async function readAtRevision(root: string, commit: string, relative: str
     throw new EngineError('bad-argument', `${relative} does not exist at revision ${rev}`, `give a revision where the file exists (git log --oneline -- ${relative} lists them)`);
   }
 }
+
+/** The commits that changed `relative`, newest first (at most `max`). */
+export async function fileCommits(root: string, relative: string, max: number): Promise<string[]> {
+  const out = await git(root, ['log', `-n${max}`, '--format=%H', '--', relative]).catch((e: unknown) => {
+    if (e instanceof EngineError) throw e;
+    return '';
+  });
+  return out.split('\n').filter((l) => l.length > 0);
+}
