@@ -45,7 +45,9 @@ function markedPrompt(c: HistoryComparison): string {
   let at = 0;
   for (const w of c.words) {
     if (!w.after) {
-      parts.push(`<span class="w removed" data-kind="removed" title="${escapeHtml(title(w))}">${escapeHtml(w.text.trim())}</span> `);
+      // With the white space it had before it in the earlier text.
+      const lead = /\s*$/.exec(c.analyses.before.prompt.slice(0, w.before!.start).slice(-8))![0] + /^\s*/.exec(w.before!.text)![0];
+      parts.push(`${escapeHtml(lead)}<span class="w removed" data-kind="removed" title="${escapeHtml(title(w))}">${escapeHtml(w.text.trim())}</span>`);
       continue;
     }
     if (w.after.start > at) parts.push(escapeHtml(text.slice(at, w.after.start)));
