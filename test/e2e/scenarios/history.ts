@@ -53,7 +53,7 @@ export async function historyScenario(): Promise<void> {
   assert.deepEqual(await words('removed'), ['happy']);
   assert.deepEqual(await words('added'), ['glad', ',', 'in', 'one', 'word']);
   // The scores shown are those of the two analyses the extension made (word granularity, tuned model).
-  const analyses = readResults(resultsDir()).filter((a) => a.settings.granularity === 'word' && path.basename(a.model.path) === path.basename(models.tunedDir));
+  const analyses = readResults(resultsDir()).filter((a) => a.settings?.granularity === 'word' && path.basename(a.model.path) === path.basename(models.tunedDir));
   const byPrompt = (p: string) => analyses.find((a) => a.prompt === p.trimEnd() || a.prompt === p);
   const [a1, a2] = [byPrompt(FIRST), byPrompt(SECOND)];
   assert.ok(a1 && a2, `both versions were analyzed: ${analyses.map((a) => JSON.stringify(a.prompt)).join(', ')}`);
