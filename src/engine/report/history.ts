@@ -12,7 +12,7 @@ const COLOURS: Record<WordChange['kind'], string> = { gained: '\x1b[32m', lost: 
 const RESET = '\x1b[0m';
 
 export function versionLabel(v: VersionSummary): string {
-  return v.commit !== undefined && v.commit !== v.label ? `${v.label} (${v.commit.slice(0, 7)})` : v.label;
+  return v.commit !== undefined && !v.commit.startsWith(v.label) ? `${v.label} (${v.commit.slice(0, 7)})` : v.label;
 }
 
 function score(v: VersionSummary): string {
