@@ -12,7 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { host, models, resultsDir, step } from '../suite.ts';
-import { readResults, until } from '../ui.ts';
+import type { Analysis } from '../../../src/engine/analysis.ts';
+import { until } from '../ui.ts';
 
 const REPO_DIR = 'history-repo';
 const FILE = 'synonym.prompt';
@@ -21,6 +22,13 @@ const SECOND = 'Give a synonym of the word glad, in one word.\n';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=Prompt Lens', '-c', 'user.email=e2e@prompt-lens.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+}
+
+/** The analyses in the extension's result cache (each file holds { analysis, modelFiles }). */
+function storedAnalyses(): Analysis[] {
+  const dir = resultsDir();
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { analysis?: Analysis }).flatMap((e) => (e.analysis ? [e.analysis] : []));
 }
 
 /** The webview frame whose page has `selector` (several webviews may be open). */
@@ -54,7 +62,7 @@ export async function historyScenario(): Promise<void> {
   assert.deepEqual(await words('removed'), ['happy']);
   assert.deepEqual(await words('added'), ['glad', ',', 'in', 'one', 'word']);
   // The scores shown are those of the two analyses the extension made (word granularity, tuned model).
-  const analyses = readResults(resultsDir()).filter((a) => a.settings?.granularity === 'word' && path.basename(a.model.path) === path.basename(models.tunedDir));
+  const analyses = storedAnalyses().filter((a) => a.settings.granularity === 'word' && path.basename(a.model.path) === path.basename(models.tunedDir));
   const byPrompt = (p: string) => analyses.find((a) => a.prompt === p.trimEnd() || a.prompt === p);
   const [a1, a2] = [byPrompt(FIRST), byPrompt(SECOND)];
   assert.ok(a1 && a2, `both versions were analyzed: ${analyses.map((a) => JSON.stringify(a.prompt)).join(', ')}`);
