@@ -47,7 +47,8 @@ test('package.json contributes the command to prompt files\' editor title and gi
   assert.ok(c.commands.some((x: { command: string; title: string }) => x.command === 'promptLens.compareWithPrevious' && x.title === 'Compare with Previous Version'));
   const title = c.menus['editor/title'].find((m: { command: string }) => m.command === 'promptLens.compareWithPrevious');
   assert.match(title.when, /resourceFilename =~ .*prompt/);
-  assert.deepEqual(c.menus['timeline/item/context'].map((m: { command: string; when: string }) => [m.command, m.when]), [['promptLens.compareWithPrevious', 'timeline == git']]);
+  // The Git extension's Timeline items carry the context value git:file[:commit] (its own menus use the same clause).
+  assert.deepEqual(c.menus['timeline/item/context'].map((m: { command: string; when: string }) => [m.command, m.when]), [['promptLens.compareWithPrevious', 'timelineItem =~ /git:file\\b/ && !listMultiSelection']]);
   const [walk] = c.walkthroughs;
   assert.deepEqual(walk.steps.map((s: { id: string }) => s.id), ['open', 'compare', 'panel']);
   for (const s of walk.steps) assert.ok(existsSync(path.join(repoRoot, s.media.markdown)), s.media.markdown);
