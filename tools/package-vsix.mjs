@@ -27,6 +27,7 @@ for (const f of ['extension.js', 'worker.js', 'template-render.js', 'webview.js'
   fs.copyFileSync(src, path.join(stage, 'dist', f));
 }
 for (const f of ['icon.png', 'panel.css']) fs.copyFileSync(path.join(root, 'media', f), path.join(stage, 'media', f));
+fs.cpSync(path.join(root, 'media', 'walkthrough'), path.join(stage, 'media', 'walkthrough'), { recursive: true });
 for (const f of ['README.md', 'LICENSE', 'CHANGELOG.md']) if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(stage, f));
 const docsImages = path.join(root, 'docs', 'images');
 if (fs.existsSync(docsImages)) fs.cpSync(docsImages, path.join(stage, 'docs', 'images'), { recursive: true });

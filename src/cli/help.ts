@@ -92,6 +92,20 @@ export const HELP: Record<string, CommandHelp> = {
     ],
     notes: MODEL_NOTE,
   },
+  history: {
+    summary: 'a prompt file against an earlier git version of itself: which words gained or lost importance ("prompt blame")',
+    synopsis: 'prompt-lens history --model M --prompt-file F [--rev A..B] [options]',
+    options: [
+      ['--model M', 'the model (both versions are analyzed with it, with the same settings)'],
+      ['--prompt-file F', 'the prompt file, inside a git repository'],
+      ['--rev A..B', 'compare revision A with revision B; --rev A compares A with the file on disk (default HEAD)'],
+      ...SETTINGS.map(([flag, text]): [string, string] => (flag.startsWith('--granularity') ? [flag, 'align and show words, or sub-word tokens (default word)'] : [flag, text])),
+      ['--json OUT', 'write the comparison as JSON: both analyses and every aligned word with its importance before and after'],
+      ['--html OUT', 'write a self-contained HTML report: the word changes, then both analyses'],
+      ['--no-color', 'print without colours (also NO_COLOR=1; FORCE_COLOR=1 forces them)'],
+    ],
+    notes: `${MODEL_NOTE} The two versions are read with git show REV:path and aligned through a word diff; importance is the normalized density (0–1), and changes under 0.05 count as unchanged.`,
+  },
   dataset: {
     summary: 'analyze every prompt of a JSON Lines file with both models (resumable)',
     synopsis: 'prompt-lens dataset --base M1 --tuned M2 --prompts FILE.jsonl --out DIR [options]',

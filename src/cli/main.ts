@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   compare: async () => runCompare,
   spans: async () => (await import('./commands/spans.ts')).run,
   stats: async () => (await import('./commands/stats.ts')).run,
+  history: async () => (await import('./commands/history.ts')).run,
   demo: async () => (await import('./commands/demo.ts')).run,
   dataset: async () => (await import('./commands/dataset.ts')).run,
   concepts: async () => (await import('./commands/concepts.ts')).run,

@@ -11,3 +11,4 @@ export { env } from './env.ts';
 export type { Progress, ProgressCallback } from './progress.ts';
 export { renderHtmlReport } from './report/html.ts';
 export { TOOL_VERSION } from './version.ts';
+export * from './history/index.ts';

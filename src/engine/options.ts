@@ -21,17 +21,20 @@ export type PrecisionOption = (typeof PRECISION_OPTIONS)[number];
 export const ATTRIBUTION_METHODS = ['gradient', 'occlusion', 'unit-occlusion'] as const;
 export type AttributionMethod = (typeof ATTRIBUTION_METHODS)[number];
 
+/** Why the two methods disagree, in one line (README "What the numbers mean" says more). */
+export const METHODS_DIFFER = 'Pre-norm models normalize each token\'s vector first, so scaling an embedding only moves the residual path, while zeroing it removes the token.';
+
 /** What each method is called and what it measures, for people (settings, panel). */
 export const METHOD_TEXT: Record<AttributionMethod, { label: string; summary: string; note: string }> = {
   gradient: {
-    label: 'gradient × input',
-    summary: 'Gradient × input of each response token\'s probability (the paper\'s estimator).',
-    note: 'Gradient × input: the derivative of each response token’s probability along the prompt token’s own embedding (the paper’s estimator; describes an infinitesimal change).',
+    label: 'gradient × input (the paper\'s estimator)',
+    summary: `Gradient × input of each response token's probability: the paper's estimator of occlusion, which it can disagree with. ${METHODS_DIFFER}`,
+    note: `Gradient × input: the derivative of each response token’s probability along the prompt token’s own embedding (the paper’s estimator; describes an infinitesimal change). It can disagree with occlusion: ${METHODS_DIFFER}`,
   },
   occlusion: {
-    label: 'occlusion',
-    summary: 'Drop in each response token\'s probability when the prompt token\'s embedding is zeroed.',
-    note: 'Occlusion: how much each response token’s probability drops when the prompt token’s embedding is zeroed (a large change; can disagree with gradient × input).',
+    label: 'occlusion (the definition)',
+    summary: 'Drop in each response token\'s probability when the prompt token\'s embedding is zeroed: the paper\'s definition of importance, computed exactly.',
+    note: 'Occlusion: how much each response token’s probability drops when the prompt token’s embedding is zeroed (the paper’s definition of importance, computed exactly; gradient × input is its estimator).',
   },
   'unit-occlusion': {
     label: 'unit occlusion',
@@ -72,12 +75,18 @@ export const ANALYSIS_DEFAULTS = {
 
 /**
  * Each face's defaults. They differ where the faces do: the CLI writes reports and reads 64 new
- * tokens, the extension answers while one waits and reads 32 and loads the fp32 export.
+ * tokens, the extension answers while one waits and reads 32 and loads the fp32 export; the
+ * extension and the demo explain by occlusion, the CLI's analyses by gradient × input as the paper did.
  */
 export const DEFAULTS = {
   cli: { ...ANALYSIS_DEFAULTS, dtype: 'auto' as Dtype | 'auto' },
+  // The demo and the extension show occlusion, the paper's definition of importance (exact; on
+  // the bundled pair the tuned model then scores higher, 0.912 vs 0.544); gradient × input, the
+  // paper's estimator, is one setting away.
+  demo: { method: 'occlusion' as AttributionMethod },
   extension: {
     ...ANALYSIS_DEFAULTS,
+    method: 'occlusion' as AttributionMethod,
     maxNewTokens: 32,
     dtype: 'fp32' as SettingsDtype,
     precision: 'auto' as PrecisionOption,

@@ -1,4 +1,4 @@
-/** The commands (seven in the palette, two internal: openPanel for the hover link, cancel); thin wrappers around the controller. */
+/** The commands (nine in the palette, two internal: openPanel for the hover link, cancel); thin wrappers around the controller. */
 import * as vscode from 'vscode';
 import fs from 'node:fs';
 import type { Controller } from './controller.ts';
@@ -32,6 +32,9 @@ export function registerCommands(ctx: vscode.ExtensionContext, c: Controller): v
     const o = exportArgs(a, b);
     return exportReport(c, o.uri, o);
   });
+  reg('promptLens.compareWithPrevious', (a?: unknown, b?: unknown) => c.history.run(a, b));
+  // The walkthrough's sample (shipped in media/walkthrough/).
+  reg('promptLens.openSample', async () => vscode.window.showTextDocument(vscode.Uri.joinPath(ctx.extensionUri, 'media', 'walkthrough', 'sample.prompt')));
   reg('promptLens.showLog', () => log().show());
   reg('promptLens.cancel', () => c.runs.cancel());
 }

@@ -20,6 +20,8 @@ import { SessionSettings } from './sessionSettings.ts';
 import { AnalysisRuns } from './analysisRuns.ts';
 import { reportError } from './errorReporting.ts';
 import { log } from './log.ts';
+import { HistoryCompare } from './history/historyCompare.ts';
+import { HistoryPanel } from './history/historyPanel.ts';
 
 export class Controller implements vscode.Disposable {
   readonly results = new DocumentResults();
@@ -30,6 +32,8 @@ export class Controller implements vscode.Disposable {
   readonly documents: DocumentTarget;
   readonly panel: PanelController;
   readonly runs: AnalysisRuns;
+  readonly history: HistoryCompare;
+  readonly historyPanel: HistoryPanel;
   private readonly models: ModelResolver;
 
   constructor(ctx: vscode.ExtensionContext) {
@@ -66,6 +70,8 @@ export class Controller implements vscode.Disposable {
       panel: this.panel,
       reportError,
     });
+    this.historyPanel = new HistoryPanel(ctx.extensionUri);
+    this.history = new HistoryCompare({ globalState: ctx.globalState, settings: this.settings, models: this.models, coordinator, panel: this.historyPanel, reportError });
     this.refreshStatusModels();
   }
 
@@ -115,6 +121,7 @@ export class Controller implements vscode.Disposable {
   dispose(): void {
     this.runs.dispose();
     this.panel.dispose();
+    this.historyPanel.dispose();
     this.views.dispose();
     void this.worker.terminate();
   }

@@ -4,6 +4,7 @@
  * A cancelled run is not an error: a short status-bar note.
  */
 import * as vscode from 'vscode';
+import { EngineError } from '../engine/errors.ts';
 import { WorkerRequestError, CancelledError } from './workerClient.ts';
 import { writeModels } from './settings.ts';
 import { BUNDLED_BASE, BUNDLED_TUNED } from './modelRef.ts';
@@ -15,7 +16,8 @@ export function reportError(e: unknown): void {
     void vscode.window.setStatusBarMessage('$(circle-slash) Prompt Lens: cancelled', 5000);
     return;
   }
-  const err = e instanceof WorkerRequestError ? e.info : { code: 'internal', message: e instanceof Error ? e.message : String(e), hint: 'See the Prompt Lens log.', stack: e instanceof Error ? e.stack : undefined };
+  // Engine errors raised in the extension host itself (e.g. reading git history) carry their own hint.
+  const err = e instanceof WorkerRequestError ? e.info : e instanceof EngineError ? { code: e.code, message: e.message, hint: e.hint, stack: undefined } : { code: 'internal', message: e instanceof Error ? e.message : String(e), hint: 'See the Prompt Lens log.', stack: e instanceof Error ? e.stack : undefined };
   log().error(`${err.code}: ${err.message}${err.hint ? `\n  hint: ${err.hint}` : ''}${err.stack ? `\n${err.stack}` : ''}`);
   const actions = err.code === 'offline' || err.code === 'model-not-found' ? ['Use Bundled Demo Pair', 'Show Log'] : ['Show Log'];
   void vscode.window.showErrorMessage(`Prompt Lens: ${err.message}${err.hint ? ` ${err.hint}` : ''}`, ...actions).then(async (pick) => {

@@ -25,6 +25,7 @@ import { onSaveScenario } from './scenarios/onSave.ts';
 import { hubScenario } from './scenarios/hub.ts';
 import { granularityScenario } from './scenarios/granularity.ts';
 import { diagnosticsScenario } from './scenarios/diagnostics.ts';
+import { historyScenario, walkthroughScenario } from './scenarios/history.ts';
 
 function setup(): void {
   if (fs.existsSync(CODE_SERVER) && fs.existsSync('/usr/bin/chromium')) return;
@@ -170,4 +171,6 @@ test('reload restores the comparison panel', { timeout: 180_000 }, async () => {
 test('instruction marks survive the reload, the file untouched', { timeout: 60_000 }, marksAfterReload);
 test('instruction marks survive a full code-server restart, the file untouched', { timeout: 240_000 }, marksAfterRestart);
 test('sentence granularity highlights whole sentences', { timeout: 180_000 }, granularityScenario);
+test('compare with previous version: the git history of a prompt, word by word', { timeout: 300_000 }, historyScenario);
+test('the walkthrough opens from the Welcome page and opens the sample prompt', { timeout: 120_000 }, walkthroughScenario);
 test('Hub models: consent, refusal offers the demo pair, unreachable Hub, download', { timeout: 300_000 }, hubScenario);

@@ -13,6 +13,7 @@ import { OPTIONS as CHECK_OPTIONS } from '../../src/cli/commands/check.ts';
 import { OPTIONS as DATASET_OPTIONS } from '../../src/cli/commands/dataset.ts';
 import { OPTIONS as DEMO_OPTIONS } from '../../src/cli/commands/demo.ts';
 import { OPTIONS as HEADS_OPTIONS } from '../../src/cli/commands/heads.ts';
+import { OPTIONS as HISTORY_OPTIONS } from '../../src/cli/commands/history.ts';
 import { OPTIONS as SPANS_OPTIONS } from '../../src/cli/commands/spans.ts';
 import { OPTIONS as STATS_OPTIONS } from '../../src/cli/commands/stats.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -31,6 +32,7 @@ const PARSERS: Record<string, NonNullable<ParseArgsConfig['options']>> = {
   concepts: CONCEPTS_OPTIONS,
   heads: HEADS_OPTIONS,
   check: CHECK_OPTIONS,
+  history: HISTORY_OPTIONS,
 };
 
 /** Each option line of a command's help (with its wrapped continuation lines), by option name. */
@@ -86,7 +88,9 @@ test('unknown commands and options name the nearest real one', async () => {
   const cases: Array<{ args: string[]; message: RegExp }> = [
     { args: ['analyse'], message: /^prompt-lens: unknown command "analyse"\n {2}fix: did you mean "prompt-lens analyze"\?/ },
     { args: ['help', 'statz'], message: /unknown command "statz"\n {2}fix: did you mean "prompt-lens stats"\?/ },
-    { args: ['frobnicate'], message: /unknown command "frobnicate"\n {2}fix: the commands are analyze, compare, spans, stats, demo, dataset/ },
+    { args: ['frobnicate'], message: /unknown command "frobnicate"\n {2}fix: the commands are analyze, compare, spans, stats, history, demo, dataset/ },
+    { args: ['histroy'], message: /unknown command "histroy"\n {2}fix: did you mean "prompt-lens history"\?/ },
+    { args: ['history', '--rve', 'HEAD'], message: /history has no option --rve\n {2}fix: did you mean --rev\?/ },
     { args: ['analyze', '--modle', 'x', '--prompt', 'hi'], message: /analyze has no option --modle\n {2}fix: did you mean --model\?/ },
     { args: ['analyze', '-model', 'x', '--prompt', 'hi'], message: /analyze has no option -model\n {2}fix: did you mean --model\?/ },
     { args: ['compare', '--base', 'x', '--tuned', 'y', '--prompt', 'hi', '--same-reponse', 'tuned'], message: /did you mean --same-response\?/ },

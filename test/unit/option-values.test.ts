@@ -6,11 +6,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths.ts';
 import {
-  ATTRIBUTION_METHODS, DEFAULTS, GRANULARITIES, HIGHLIGHT_MODES, METHOD_TEXT, PRECISION_OPTIONS, SAME_RESPONSE_MODES,
+  ATTRIBUTION_METHODS, DEFAULTS, GRANULARITIES, HIGHLIGHT_MODES, METHOD_TEXT, METHODS_DIFFER, PRECISION_OPTIONS, SAME_RESPONSE_MODES,
   SETTING_LIMITS, SETTINGS_DTYPES, TEMPLATE_MODES, DTYPES,
 } from '../../src/engine/options.ts';
 import { DEFAULT_COLORS } from '../../src/shared/highlightColors.ts';
 import { HUB_BASE, HUB_TUNED } from '../../src/extension/modelRef.ts';
+import { OPTIONS as DEMO_OPTIONS } from '../../src/cli/commands/demo.ts';
 
 interface SettingSchema {
   default?: unknown;
@@ -83,6 +84,19 @@ test('faces keep their own maxNewTokens default: 64 in the CLI (and the engine),
   assert.equal(DEFAULTS.cli.maxNewTokens, 64);
   assert.equal(DEFAULTS.extension.maxNewTokens, 32);
   assert.equal(DEFAULTS.cli.dtype, 'auto');
+});
+
+test('the extension and the demo default to occlusion; gradient is labelled the paper\'s estimator, with why the two differ', () => {
+  assert.equal(DEFAULTS.extension.method, 'occlusion');
+  assert.equal(setting('method').default, 'occlusion');
+  assert.equal(DEMO_OPTIONS.method.default, 'occlusion');
+  assert.equal(DEFAULTS.cli.method, 'gradient', 'the CLI\'s analyses keep the paper\'s estimator');
+  assert.match(METHOD_TEXT.gradient.label, /the paper's estimator/);
+  assert.match(METHOD_TEXT.occlusion.label, /the definition/);
+  for (const text of [METHOD_TEXT.gradient.summary, METHOD_TEXT.gradient.note, setting('method').enumDescriptions![0]]) {
+    assert.ok(text.includes(METHODS_DIFFER), `the reason they differ: ${text}`);
+  }
+  assert.match(setting('method').enumDescriptions![1], /definition of importance/);
 });
 
 test('the Analysis schema records the one source\'s methods, templates and granularities', () => {

@@ -75,7 +75,7 @@ async function writeOutputs(values: Record<string, unknown>, json: unknown, anal
 }
 
 /** Colour on a terminal, or when FORCE_COLOR asks for it; never with --no-color or NO_COLOR (https://no-color.org). */
-function useColour(values: Record<string, unknown>): boolean {
+export function useColour(values: Record<string, unknown>): boolean {
   const forced = process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0';
   return !values['no-color'] && (process.stdout.isTTY === true || forced) && !process.env.NO_COLOR;
 }

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { analyze, ATTRIBUTION_METHODS, loadModel, renderHtmlReport, rescore, type Analysis, type AttributionMethod, type LoadedModel, type Span } from '../../engine/index.ts';
+import { analyze, ATTRIBUTION_METHODS, DEFAULTS, loadModel, renderHtmlReport, rescore, type Analysis, type AttributionMethod, type LoadedModel, type Span } from '../../engine/index.ts';
 import { renderTerminal } from '../../engine/report/terminal.ts';
 import { checkOutputFile, writeFileAtomically } from '../output.ts';
 import { bundledModel, packageRoot } from '../package-root.ts';
@@ -26,9 +26,9 @@ const STATISTIC = { threshold: 7 };
 
 export const OPTIONS = {
   out: { type: 'string', default: 'prompt-lens-demo.html' },
-  // Occlusion by default: on this small pre-norm pair, gradient × input does not show the
-  // shift (models/demo-instruct/README.md says why); --method gradient shows it anyway.
-  method: { type: 'string', default: 'occlusion' },
+  // Occlusion by default (the definition): on this small pre-norm pair, gradient × input does not
+  // show the shift (models/demo-instruct/README.md says why); --method gradient shows it anyway.
+  method: { type: 'string', default: DEFAULTS.demo.method },
   'per-task': { type: 'string', default: '1' },
 } satisfies ParseArgsConfig['options'];
 

@@ -6,8 +6,11 @@
 import type { Analysis } from '../analysis.ts';
 import { describePrecision, modelName } from './labels.ts';
 
-/** `intro`: plain text shown under the title (e.g. what the analyses are and their summary). */
-export function renderHtmlReport(analyses: Analysis[], title = defaultTitle(analyses), intro?: string): string {
+/**
+ * `intro`: plain text shown under the title (e.g. what the analyses are and their summary);
+ * `preface`: HTML of the caller's own, placed before the analyses (escaped by the caller).
+ */
+export function renderHtmlReport(analyses: Analysis[], title = defaultTitle(analyses), intro?: string, preface = ''): string {
   const sections = analyses.map((a, i) => renderAnalysis(a, i)).join('\n');
   const data = JSON.stringify(analyses.map((a) => ({ rows: a.promptTokens.map((t) => t.text), cols: a.responseTokens.map((t) => t.text), S: a.normalized, L: a.settings.levels })));
   return `<!doctype html>
@@ -32,6 +35,7 @@ table.top td { padding: 0 .6rem 0 0; font-family: ui-monospace, monospace; }
 <h1>${escapeHtml(title)}</h1>
 ${intro ? `<p>${escapeHtml(intro)}</p>` : ''}
 <p class="legend">Normalized importance density, low → high: ${legend()}${analyses.some((a) => a.instructionSpans?.length) ? ' · <u class="instr">underlined</u>: instruction spans' : ''}</p>
+${preface}
 <div class="models">${sections}</div>
 <script>
 const data = ${data.replace(/</g, '\\u003c')};
