@@ -3,6 +3,7 @@
  */
 import { blend, cssRgb, readableTextOn, type Rgb } from '../src/shared/contrast.ts';
 import { DEFAULT_COLORS, highlightRgb } from '../src/shared/highlightColors.ts';
+import { emphasis } from '../src/shared/scale.ts';
 
 const IMPORTANCE: Rgb = highlightRgb(DEFAULT_COLORS, 'importance');
 
@@ -15,10 +16,10 @@ export function visibleToken(s: string): string {
   return s.replace(/\n/g, '⏎\n').replace(/\t/g, '⇥');
 }
 
-/** Opacity of the importance colour for a value in [0,1] (0: no colour). */
+/** Opacity of the importance colour for a value in [0,1] (0: no colour), on the shared perceptual scale. */
 export function heatAlpha(v: number, maxAlpha = 0.85): number {
   const a = Math.max(0, Math.min(1, v));
-  return a <= 0 ? 0 : +(0.08 + (maxAlpha - 0.08) * a).toFixed(3);
+  return a <= 0 ? 0 : +(0.06 + (maxAlpha - 0.06) * emphasis(a)).toFixed(3);
 }
 
 /** Background for a value in [0,1] (in the importance colour unless another is given). */

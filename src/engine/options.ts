@@ -80,6 +80,8 @@ export const DEFAULTS = {
     analyzeOnSave: false,
     maxLoadedModels: 2,
     overviewRulerMarks: 5,
+    /** Editor highlights hide â at or below this; the hover and the panel show every token. */
+    highlightFloor: 0.5,
   },
 };
 

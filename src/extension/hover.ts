@@ -2,9 +2,13 @@
 import * as vscode from 'vscode';
 import { hoverMarkdown, type HoverSide } from './hoverText.ts';
 import { mapToDocument, isStale, type DocResult } from './docState.ts';
+import type { Settings } from './settings.ts';
 
 export class ImportanceHover implements vscode.HoverProvider {
-  constructor(private readonly lookup: (uri: vscode.Uri) => DocResult | undefined) {}
+  constructor(
+    private readonly lookup: (uri: vscode.Uri) => DocResult | undefined,
+    private readonly settings: (uri: vscode.Uri) => Pick<Settings, 'highlight' | 'highlightFloor'>,
+  ) {}
 
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
     const r = this.lookup(doc.uri);
@@ -30,7 +34,9 @@ export class ImportanceHover implements vscode.HoverProvider {
     }
     if (promptOff < 0) return undefined;
     const args = encodeURIComponent(JSON.stringify([doc.uri.toString()]));
-    const md = hoverMarkdown(sides, promptOff, { stale: isStale(r), panelCommand: `command:promptLens.openPanel?${args}` });
+    const s = this.settings(doc.uri);
+    const floor = s.highlight === 'difference' ? 0 : s.highlightFloor;
+    const md = hoverMarkdown(sides, promptOff, { stale: isStale(r), panelCommand: `command:promptLens.openPanel?${args}`, floor });
     if (!md) return undefined;
     const ms = new vscode.MarkdownString(md);
     ms.isTrusted = { enabledCommands: ['promptLens.openPanel'] };

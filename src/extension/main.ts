@@ -16,7 +16,7 @@ export function activate(ctx: vscode.ExtensionContext): { controller: Controller
   registerCommands(ctx, c);
   const anyFile: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-userdata' }];
   ctx.subscriptions.push(
-    vscode.languages.registerHoverProvider(anyFile, new ImportanceHover((uri) => c.results.get(uri.toString()))),
+    vscode.languages.registerHoverProvider(anyFile, new ImportanceHover((uri) => c.results.get(uri.toString()), (uri) => c.settings.read(uri))),
     vscode.languages.registerCodeLensProvider(PROMPT_FILE_SELECTOR, c.views.codeLens),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => c.panel.adopt(panel, state),

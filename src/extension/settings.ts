@@ -31,6 +31,8 @@ export interface Settings {
   analyzeOnSave: boolean;
   maxLoadedModels: number;
   overviewRulerMarks: number;
+  /** Editor highlights show only â above this (0: every â > 0). */
+  highlightFloor: number;
 }
 
 function trustedString(cfg: vscode.WorkspaceConfiguration, key: string, fallback: string): string {
@@ -47,6 +49,11 @@ function clampInt(v: unknown, lo: number, hi: number, dflt: number): number {
 /** An integer setting, clamped to its limits. */
 function integer(c: vscode.WorkspaceConfiguration, key: keyof typeof SETTING_LIMITS & keyof typeof DEFAULTS.extension): number {
   return clampInt(c.get(key), SETTING_LIMITS[key].min, SETTING_LIMITS[key].max, DEFAULTS.extension[key]);
+}
+
+/** A number in [0, 0.95] (the highlight floor); the default when it is not a number. */
+function fraction(v: unknown, dflt: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.min(0.95, Math.max(0, v)) : dflt;
 }
 
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], dflt: T): T {
@@ -76,6 +83,7 @@ function readRaw(scope?: vscode.ConfigurationScope): Settings {
     analyzeOnSave: c.get<boolean>('analyzeOnSave', d.analyzeOnSave),
     maxLoadedModels: integer(c, 'maxLoadedModels'),
     overviewRulerMarks: integer(c, 'overviewRulerMarks'),
+    highlightFloor: fraction(c.get('highlightFloor'), d.highlightFloor),
   };
 }
 

@@ -23,6 +23,7 @@ import { exportScenario } from './scenarios/export.ts';
 import { marksScenario, marksAfterReload, marksAfterRestart } from './scenarios/marks.ts';
 import { onSaveScenario } from './scenarios/onSave.ts';
 import { hubScenario } from './scenarios/hub.ts';
+import { readableScenario } from './scenarios/readable.ts';
 
 function setup(): void {
   if (fs.existsSync(CODE_SERVER) && fs.existsSync('/usr/bin/chromium')) return;
@@ -167,3 +168,4 @@ test('reload restores the comparison panel', { timeout: 180_000 }, async () => {
 test('instruction marks survive the reload, the file untouched', { timeout: 60_000 }, marksAfterReload);
 test('instruction marks survive a full code-server restart, the file untouched', { timeout: 240_000 }, marksAfterRestart);
 test('Hub models: consent, refusal offers the demo pair, unreachable Hub, download', { timeout: 300_000 }, hubScenario);
+test('a 200-token multi-rule prompt is readable at a glance: contrast, legend, long-prompt panel, stale cards, no clipping', { timeout: 600_000 }, readableScenario);

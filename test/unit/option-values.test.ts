@@ -66,6 +66,7 @@ test('package.json: every default and integer range is the one source\'s', () =>
     analyzeOnSave: d.analyzeOnSave,
     maxLoadedModels: d.maxLoadedModels,
     overviewRulerMarks: d.overviewRulerMarks,
+    highlightFloor: d.highlightFloor,
   };
   for (const [name, value] of Object.entries(defaults)) assert.deepEqual(setting(name).default, value, name);
   assert.deepEqual(Object.keys(settings).sort(), Object.keys(defaults).map((k) => `promptLens.${k}`).sort(), 'every setting has its default checked');
