@@ -6,38 +6,57 @@ import type { PanelModel, Side } from '../src/protocol/index.ts';
 import type { Rgb } from '../src/shared/contrast.ts';
 import { heat } from './render.ts';
 import { cssVar } from './theme.ts';
+import { legendHtml } from './legend.ts';
 
 const zoom: Record<Side, number> = { base: 1, tuned: 1 };
 
 export function heatmapHtml(side: Side): string {
-  return `<h3>Heatmap S (rows: prompt tokens, columns: response tokens)
+  return `<h3>Heatmap S <span class="hint">(rows: prompt tokens, columns: response tokens; hover a cell)</span>
       <span class="zoom"><vscode-button secondary class="zbtn" data-side="${side}" data-z="-1" title="Zoom out">−</vscode-button><vscode-button secondary class="zbtn" data-side="${side}" data-z="1" title="Zoom in">+</vscode-button></span></h3>
+    ${legendHtml('heatmap')}
     <div class="heatwrap" data-side="${side}"><canvas class="heatmap" data-side="${side}" role="img" aria-label="Heatmap of normalized importance for the ${side} model"></canvas><div class="tip" hidden></div></div>`;
 }
 
-/** Paint one model's heatmap, in the importance colour `rgb`. */
+/** The heatmap fits in this height at zoom 1 (long prompts: thin rows, no labels; zoom in to read). */
+const FIT_HEIGHT = 520;
+const MAX_CELL = 14;
+/** Labels are drawn when a cell is at least this tall. */
+const LABEL_CELL = 8;
+
+/** Paint one model's heatmap, in the importance colour `rgb`. At zoom 1 it fits its box's width and FIT_HEIGHT. */
 export function drawHeatmap(m: PanelModel, rgb: Rgb): void {
   const canvas = document.querySelector<HTMLCanvasElement>(`canvas.heatmap[data-side="${m.side}"]`);
   if (!canvas) return;
   const a = m.analysis;
-  const rows = a.promptTokens.map((t, n) => n);
-  const N = rows.length, M = a.responseTokens.length;
-  const cell = Math.max(3, Math.round(14 * zoom[m.side]));
+  const N = a.promptTokens.length, M = Math.max(1, a.responseTokens.length);
+  const avail = Math.max(120, (canvas.parentElement?.clientWidth ?? 400) - 4);
+  const g = canvas.getContext('2d')!;
+  const family = cssVar('--vscode-editor-font-family', 'monospace');
+  const rowText = (n: number) => JSON.stringify(a.promptTokens[n].text).slice(1, -1).slice(0, 12);
+  const colText = (k: number) => JSON.stringify(a.responseTokens[k]?.text ?? '').slice(1, -1).slice(0, 10);
+  const fit = (labelW: number) => Math.min(MAX_CELL, Math.floor((avail - labelW - 8) / M), Math.floor(FIT_HEIGHT / Math.max(1, N)));
+  let base = fit(90);
+  if (base < LABEL_CELL) base = Math.min(LABEL_CELL - 1, fit(0));
+  const cell = Math.max(2, Math.round(base * zoom[m.side]));
   const font = Math.max(8, Math.min(12, cell - 2));
-  const labelW = cell >= 8 ? 90 : 0;
-  const labelH = cell >= 8 ? 70 : 0;
-  const w = Math.min(32000, labelW + M * cell + 1), h = Math.min(32000, labelH + N * cell + 1);
+  const labels = cell >= LABEL_CELL;
+  g.font = `${font}px ${family}`;
+  // Label sizes from the text itself, so no label is cut at the edges.
+  const widest = (texts: string[]) => texts.reduce((w, t) => Math.max(w, g.measureText(t).width), 0);
+  const labelW = labels ? Math.ceil(Math.min(110, widest(a.promptTokens.map((t, n) => rowText(n))) + 8)) : 0;
+  const labelH = labels ? Math.ceil(Math.min(90, widest(a.responseTokens.map((t, k) => colText(k))) + 8)) : 0;
+  const pad = labels ? Math.ceil(font / 2) + 2 : 2;
+  const w = Math.min(32000, labelW + M * cell + pad), h = Math.min(32000, labelH + N * cell + 2);
   const dpr = window.devicePixelRatio || 1;
   canvas.width = Math.round(w * dpr);
   canvas.height = Math.round(h * dpr);
   canvas.style.width = `${w}px`;
   canvas.style.height = `${h}px`;
-  const g = canvas.getContext('2d')!;
   g.setTransform(dpr, 0, 0, dpr, 0, 0);
   const fg = cssVar('--vscode-foreground', '#ccc');
   const grid = cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
   g.clearRect(0, 0, w, h);
-  g.font = `${font}px ${cssVar('--vscode-editor-font-family', 'monospace')}`;
+  g.font = `${font}px ${family}`;
   g.fillStyle = fg;
   g.textBaseline = 'middle';
   const L = a.settings.levels || 10;
@@ -47,11 +66,11 @@ export function drawHeatmap(m: PanelModel, rgb: Rgb): void {
       const t = a.promptTokens[n];
       g.globalAlpha = t.special ? 0.5 : 1;
       g.textAlign = 'right';
-      g.fillText(JSON.stringify(t.text).slice(1, -1).slice(0, 12), labelW - 4, y + cell / 2);
+      g.fillText(rowText(n), labelW - 4, y + cell / 2);
       g.globalAlpha = 1;
     }
     const row = a.normalized[n] ?? [];
-    for (let k = 0; k < M; k++) {
+    for (let k = 0; k < a.responseTokens.length; k++) {
       const v = (row[k] ?? 0) / L;
       if (v > 0) {
         g.fillStyle = heat(v, rgb, 1);
@@ -63,11 +82,11 @@ export function drawHeatmap(m: PanelModel, rgb: Rgb): void {
   if (labelH) {
     g.save();
     g.textAlign = 'left';
-    for (let k = 0; k < M; k++) {
+    for (let k = 0; k < a.responseTokens.length; k++) {
       g.save();
       g.translate(labelW + k * cell + cell / 2, labelH - 4);
       g.rotate(-Math.PI / 2);
-      g.fillText(JSON.stringify(a.responseTokens[k].text).slice(1, -1).slice(0, 10), 0, 0);
+      g.fillText(colText(k), 0, 0);
       g.restore();
     }
     g.restore();
@@ -78,6 +97,14 @@ export function drawHeatmap(m: PanelModel, rgb: Rgb): void {
   canvas.dataset.cell = String(cell);
   canvas.dataset.lw = String(labelW);
   canvas.dataset.lh = String(labelH);
+}
+
+/** A cell's tip: the token pair, S in words, and I (raw) in words. */
+export function cellTip(a: PanelModel['analysis'], n: number, k: number): string {
+  const L = a.settings.levels;
+  return `${JSON.stringify(a.promptTokens[n].text)} → ${JSON.stringify(a.responseTokens[k].text)}\n` +
+    `influence level S = ${a.normalized[n]?.[k] ?? 0} of ${L} (of this response token's strongest)\n` +
+    `raw probability change I = ${(a.importance[n]?.[k] ?? 0).toExponential(2)}`;
 }
 
 /**
@@ -102,7 +129,7 @@ export function wireHeatmaps(root: HTMLElement, model: (side: Side) => PanelMode
     const k = Math.floor((e.clientX - r.left - lw) / cell), n = Math.floor((e.clientY - r.top - lh) / cell);
     if (k < 0 || n < 0 || k >= a.responseTokens.length || n >= a.promptTokens.length) { tip.hidden = true; return; }
     tip.hidden = false;
-    tip.textContent = `${JSON.stringify(a.promptTokens[n].text)} → ${JSON.stringify(a.responseTokens[k].text)}   S=${a.normalized[n]?.[k] ?? 0}   I=${(a.importance[n]?.[k] ?? 0).toExponential(3)}`;
+    tip.textContent = cellTip(a, n, k);
     tip.style.left = `${e.clientX - wrap.getBoundingClientRect().left + wrap.scrollLeft + 12}px`;
     tip.style.top = `${e.clientY - wrap.getBoundingClientRect().top + wrap.scrollTop + 12}px`;
   });

@@ -9,7 +9,9 @@ export function profileSvg(models: PanelModel[]): string {
   const x = (b: number) => pl + ((b + 0.5) / 10) * (W - pl - pr);
   const y = (v: number) => pt + (1 - Math.max(0, Math.min(1, v))) * (H - pt - pb);
   const axis = [0, 0.25, 0.5, 0.75, 1].map((v) => `<line x1="${pl}" x2="${W - pr}" y1="${y(v)}" y2="${y(v)}" class="gridline"/><text x="${pl - 4}" y="${y(v) + 3}" text-anchor="end">${v}</text>`).join('');
-  const xt = [0, 2, 4, 6, 8, 9].map((b) => `<text x="${x(b)}" y="${H - pb + 14}" text-anchor="middle">${(b / 10).toFixed(1)}</text>`).join('');
+  // Bin b covers [b/10, (b+1)/10): the axis is labelled at the bin edges, 0 to 1.
+  const edge = (e: number) => pl + e * (W - pl - pr);
+  const xt = [0, 0.2, 0.4, 0.6, 0.8, 1].map((e) => `<text x="${edge(e)}" y="${H - pb + 14}" text-anchor="${e === 0 ? 'start' : e === 1 ? 'end' : 'middle'}">${e.toFixed(1)}</text>`).join('');
   const lines = withProfile.map((m) => {
     const pts = m.profile!.map((v, b) => `${x(b).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
     return `<polyline points="${pts}" fill="none" stroke="${colors[m.side]}" stroke-width="2"/>` +

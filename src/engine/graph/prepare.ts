@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { ComputePrecision, Precision } from '../analysis.ts';
 import { EngineError } from '../errors.ts';
 import { EXTERNAL_DATA_STORE, HASH_STORE, isFile } from '../models/files.ts';
-import { removeStaleTemporaries } from '../temp-files.ts';
+import { removeStaleTemporaries, writeAtomically } from '../temp-files.ts';
 import { checkExternalData, linkExternalData } from './external-data.ts';
 import { convertHalfToFloat32, hasHalfTensors } from './float32.ts';
 import { convertToFloat64 } from './float64.ts';
