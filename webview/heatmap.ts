@@ -17,36 +17,35 @@ export function heatmapHtml(side: Side): string {
     <div class="heatwrap" data-side="${side}"><canvas class="heatmap" data-side="${side}" role="img" aria-label="Heatmap of normalized importance for the ${side} model"></canvas><div class="tip" hidden></div></div>`;
 }
 
-/** The heatmap fits in this height at zoom 1 (long prompts: thin rows, no labels; zoom in to read). */
+/** At zoom 1 the heatmap fits its box's width and this height (long prompts: thin rows; zoom in to read). */
 const FIT_HEIGHT = 520;
-const MAX_CELL = 14;
-/** Labels are drawn when a cell is at least this tall. */
+const MAX_ROW = 14;
+const MAX_COLUMN = 28;
+/** Labels are drawn when a row (column) is at least this tall (wide). */
 const LABEL_CELL = 8;
 
-/** Paint one model's heatmap, in the importance colour `rgb`. At zoom 1 it fits its box's width and FIT_HEIGHT. */
+/** Paint one model's heatmap, in the importance colour `rgb`. */
 export function drawHeatmap(m: PanelModel, rgb: Rgb): void {
   const canvas = document.querySelector<HTMLCanvasElement>(`canvas.heatmap[data-side="${m.side}"]`);
   if (!canvas) return;
   const a = m.analysis;
-  const N = a.promptTokens.length, M = Math.max(1, a.responseTokens.length);
+  const N = Math.max(1, a.promptTokens.length), M = Math.max(1, a.responseTokens.length);
   const avail = Math.max(120, (canvas.parentElement?.clientWidth ?? 400) - 4);
   const g = canvas.getContext('2d')!;
   const family = cssVar('--vscode-editor-font-family', 'monospace');
   const rowText = (n: number) => JSON.stringify(a.promptTokens[n].text).slice(1, -1).slice(0, 12);
   const colText = (k: number) => JSON.stringify(a.responseTokens[k]?.text ?? '').slice(1, -1).slice(0, 10);
-  const fit = (labelW: number) => Math.min(MAX_CELL, Math.floor((avail - labelW - 8) / M), Math.floor(FIT_HEIGHT / Math.max(1, N)));
-  let base = fit(90);
-  if (base < LABEL_CELL) base = Math.min(LABEL_CELL - 1, fit(0));
-  const cell = Math.max(2, Math.round(base * zoom[m.side]));
-  const font = Math.max(8, Math.min(12, cell - 2));
-  const labels = cell >= LABEL_CELL;
-  g.font = `${font}px ${family}`;
+  const z = zoom[m.side];
+  const ch = Math.max(2, Math.round(Math.max(2, Math.min(MAX_ROW, Math.floor(FIT_HEIGHT / N))) * z));
+  const rowFont = Math.max(8, Math.min(12, ch - 2));
   // Label sizes from the text itself, so no label is cut at the edges.
-  const widest = (texts: string[]) => texts.reduce((w, t) => Math.max(w, g.measureText(t).width), 0);
-  const labelW = labels ? Math.ceil(Math.min(110, widest(a.promptTokens.map((t, n) => rowText(n))) + 8)) : 0;
-  const labelH = labels ? Math.ceil(Math.min(90, widest(a.responseTokens.map((t, k) => colText(k))) + 8)) : 0;
-  const pad = labels ? Math.ceil(font / 2) + 2 : 2;
-  const w = Math.min(32000, labelW + M * cell + pad), h = Math.min(32000, labelH + N * cell + 2);
+  const widest = (texts: string[], font: number) => { g.font = `${font}px ${family}`; return texts.reduce((w, t) => Math.max(w, g.measureText(t).width), 0); };
+  const labelW = ch >= LABEL_CELL ? Math.ceil(Math.min(110, widest(a.promptTokens.map((t, n) => rowText(n)), rowFont) + 8)) : 0;
+  const cw = Math.max(2, Math.round(Math.max(2, Math.min(MAX_COLUMN, Math.floor((avail - labelW - 10) / M))) * z));
+  const colFont = Math.max(8, Math.min(12, cw - 2));
+  const labelH = cw >= LABEL_CELL ? Math.ceil(Math.min(90, widest(a.responseTokens.map((t, k) => colText(k)), colFont) + 8)) : 0;
+  const pad = labelH ? Math.ceil(colFont / 2) + 2 : 2;
+  const w = Math.min(32000, labelW + M * cw + pad), h = Math.min(32000, labelH + N * ch + 2);
   const dpr = window.devicePixelRatio || 1;
   canvas.width = Math.round(w * dpr);
   canvas.height = Math.round(h * dpr);
@@ -56,17 +55,17 @@ export function drawHeatmap(m: PanelModel, rgb: Rgb): void {
   const fg = cssVar('--vscode-foreground', '#ccc');
   const grid = cssVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
   g.clearRect(0, 0, w, h);
-  g.font = `${font}px ${family}`;
-  g.fillStyle = fg;
   g.textBaseline = 'middle';
   const L = a.settings.levels || 10;
-  for (let n = 0; n < N; n++) {
-    const y = labelH + n * cell;
+  g.font = `${rowFont}px ${family}`;
+  for (let n = 0; n < a.promptTokens.length; n++) {
+    const y = labelH + n * ch;
     if (labelW) {
       const t = a.promptTokens[n];
+      g.fillStyle = fg;
       g.globalAlpha = t.special ? 0.5 : 1;
       g.textAlign = 'right';
-      g.fillText(rowText(n), labelW - 4, y + cell / 2);
+      g.fillText(rowText(n), labelW - 4, y + ch / 2);
       g.globalAlpha = 1;
     }
     const row = a.normalized[n] ?? [];
@@ -74,17 +73,18 @@ export function drawHeatmap(m: PanelModel, rgb: Rgb): void {
       const v = (row[k] ?? 0) / L;
       if (v > 0) {
         g.fillStyle = heat(v, rgb, 1);
-        g.fillRect(labelW + k * cell, y, cell, cell);
+        g.fillRect(labelW + k * cw, y, cw, ch);
       }
     }
-    g.fillStyle = fg;
   }
   if (labelH) {
     g.save();
+    g.fillStyle = fg;
+    g.font = `${colFont}px ${family}`;
     g.textAlign = 'left';
     for (let k = 0; k < a.responseTokens.length; k++) {
       g.save();
-      g.translate(labelW + k * cell + cell / 2, labelH - 4);
+      g.translate(labelW + k * cw + cw / 2, labelH - 4);
       g.rotate(-Math.PI / 2);
       g.fillText(colText(k), 0, 0);
       g.restore();
@@ -93,8 +93,9 @@ export function drawHeatmap(m: PanelModel, rgb: Rgb): void {
   }
   g.strokeStyle = grid;
   g.lineWidth = 1;
-  g.strokeRect(labelW + 0.5, labelH + 0.5, M * cell, N * cell);
-  canvas.dataset.cell = String(cell);
+  g.strokeRect(labelW + 0.5, labelH + 0.5, M * cw, N * ch);
+  canvas.dataset.cw = String(cw);
+  canvas.dataset.ch = String(ch);
   canvas.dataset.lw = String(labelW);
   canvas.dataset.lh = String(labelH);
 }
@@ -124,9 +125,9 @@ export function wireHeatmaps(root: HTMLElement, model: (side: Side) => PanelMode
     const tip = wrap?.querySelector<HTMLElement>('.tip');
     const a = model(canvas?.dataset.side as Side)?.analysis;
     if (!canvas || !wrap || !tip || !a) return;
-    const cell = Number(canvas.dataset.cell), lw = Number(canvas.dataset.lw), lh = Number(canvas.dataset.lh);
+    const cw = Number(canvas.dataset.cw), ch = Number(canvas.dataset.ch), lw = Number(canvas.dataset.lw), lh = Number(canvas.dataset.lh);
     const r = canvas.getBoundingClientRect();
-    const k = Math.floor((e.clientX - r.left - lw) / cell), n = Math.floor((e.clientY - r.top - lh) / cell);
+    const k = Math.floor((e.clientX - r.left - lw) / cw), n = Math.floor((e.clientY - r.top - lh) / ch);
     if (k < 0 || n < 0 || k >= a.responseTokens.length || n >= a.promptTokens.length) { tip.hidden = true; return; }
     tip.hidden = false;
     tip.textContent = cellTip(a, n, k);

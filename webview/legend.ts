@@ -5,7 +5,7 @@
  */
 import type { Rgb } from '../src/shared/contrast.ts';
 import { SCALE_TEXT } from '../src/shared/scale.ts';
-import { escapeHtml, heat } from './render.ts';
+import { escapeHtml, heat, PANEL_FLOOR } from './render.ts';
 import { cssVar } from './theme.ts';
 
 /** A colour bar with its range and meaning (painted by paintLegends). */
@@ -18,9 +18,11 @@ export function legendHtml(kind: 'density' | 'heatmap'): string {
 export function paintLegends(rgb: Rgb): void {
   for (const c of document.querySelectorAll<HTMLCanvasElement>('.legend canvas.bar')) {
     const g = c.getContext('2d')!;
+    // The same mapping as what it explains: the prompt's tokens (faint up to PANEL_FLOOR), the heatmap's cells (full range).
+    const density = c.closest<HTMLElement>('.legend')?.dataset.scale === 'density';
     g.clearRect(0, 0, c.width, c.height);
     for (let x = 0; x < c.width; x++) {
-      g.fillStyle = heat((x + 1) / c.width, rgb);
+      g.fillStyle = density ? heat((x + 1) / c.width, rgb, 0.85, PANEL_FLOOR) : heat((x + 1) / c.width, rgb, 1);
       g.fillRect(x, 0, 1, c.height);
     }
     g.strokeStyle = cssVar('--vscode-panel-border', 'rgba(128,128,128,0.5)');
@@ -30,7 +32,7 @@ export function paintLegends(rgb: Rgb): void {
     const g = c.getContext('2d')!;
     const v = Math.max(0, Math.min(1, Number(c.dataset.v)));
     g.clearRect(0, 0, c.width, c.height);
-    g.fillStyle = heat(v, rgb);
+    g.fillStyle = heat(v, rgb, 0.85, PANEL_FLOOR);
     g.fillRect(0, 0, Math.round(v * c.width), c.height);
     g.strokeStyle = cssVar('--vscode-panel-border', 'rgba(128,128,128,0.5)');
     g.strokeRect(0.5, 0.5, c.width - 1, c.height - 1);

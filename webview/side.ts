@@ -5,7 +5,7 @@
  */
 import type { FromWebview, PanelModel, Side } from '../src/protocol/index.ts';
 import type { Rgb } from '../src/shared/contrast.ts';
-import { escapeHtml, visibleToken, fmt, tokenColors } from './render.ts';
+import { escapeHtml, visibleToken, fmt, tokenColors, PANEL_FLOOR } from './render.ts';
 import { legendHtml } from './legend.ts';
 import { lineSummaries } from '../src/shared/lineSummary.ts';
 import { heatmapHtml } from './heatmap.ts';
@@ -119,11 +119,11 @@ export function sideHtml(m: PanelModel, previous = ''): string {
 }
 
 /** Colour each prompt token by `value(n)` in `rgb` (readable text on strong colours, whatever the theme). */
-function paintPrompt(prompt: HTMLElement, value: (n: number) => number, rgb: Rgb): void {
+function paintPrompt(prompt: HTMLElement, value: (n: number) => number, rgb: Rgb, floor = 0): void {
   // Inline style attributes are blocked by the CSP; colours are set through the CSSOM.
   const { under, fg } = promptColors(prompt);
   for (const el of prompt.querySelectorAll<HTMLElement>('.tok')) {
-    const c = tokenColors(value(Number(el.dataset.n)), under, fg, rgb);
+    const c = tokenColors(value(Number(el.dataset.n)), under, fg, rgb, floor);
     el.style.background = c.background;
     el.style.color = c.color;
   }
@@ -134,7 +134,7 @@ export function paintDensity(m: PanelModel, rgb: Rgb): void {
   const prompt = document.querySelector<HTMLElement>(`.prompt[data-side="${m.side}"]`);
   if (!prompt) return;
   prompt.classList.remove('column');
-  paintPrompt(prompt, (n) => m.analysis.densityNormalized[n] ?? 0, rgb);
+  paintPrompt(prompt, (n) => m.analysis.densityNormalized[n] ?? 0, rgb, PANEL_FLOOR);
 }
 
 export interface SideColors {

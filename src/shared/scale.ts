@@ -23,14 +23,14 @@ export function emphasis(value: number, floor = 0): number {
 export const SCALE_TEXT = {
   density: {
     name: 'reliance â',
-    low: 'relied on least',
-    high: 'relied on most',
+    low: '0 relied on least',
+    high: '1 relied on most',
     meaning: 'normalized density â: how much the response relied on this token, 1 = the prompt\'s most relied-on token',
   },
   heatmap: {
     name: 'S',
-    low: '0: no influence',
-    high: 'L: strongest',
+    low: 'S 0: no influence',
+    high: 'L: strongest for that response token',
     meaning: 'S: how much a prompt token (row) raised the probability of a response token (column), in levels 0…L of that response token\'s strongest',
   },
   difference: {

@@ -13,7 +13,7 @@ import { host, step, models, resultsDir, runsOf } from '../suite.ts';
 import { until, readResults, highlights } from '../ui.ts';
 
 export const SUPPORT_FILE = 'prompts/support.prompt';
-export const SUPPORT_TEXT = `You are the support assistant of Acme Cloud, a hosting company. You answer questions from customers about their servers, invoices and accounts.
+export const SUPPORT_TEXT = `You are the support assistant of Acme Cloud, a hosting company. You answer questions from customers about their servers, invoices and accounts. Our offices are open from nine to five on weekdays, and urgent tickets are handled at night by the team on call.
 Follow these rules in every reply:
 1. Always answer in JSON with the keys "answer" and "confidence".
 2. Never mention competitors or their products, even when the customer asks.
@@ -21,6 +21,7 @@ Follow these rules in every reply:
 4. If the customer is angry, apologise once and then give the fix.
 5. Ask for the account number before you discuss any invoice.
 The customer writes: my server has been down since this morning and I need it back now.
+Give a synonym of the word angry.
 `;
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : 0; };
@@ -50,6 +51,9 @@ async function clipped(): Promise<string[]> {
 }
 
 export async function readableScenario(): Promise<void> {
+  // The demo pair answers a long prompt through its chat template (raw, it ends at once).
+  host.setWorkspaceSettings({ 'promptLens.template': 'auto', 'promptLens.maxNewTokens': 16 });
+  await host.page.waitForTimeout(1000);
   fs.writeFileSync(path.join(host.workspace, SUPPORT_FILE), SUPPORT_TEXT);
   await host.openFile(SUPPORT_FILE);
   const body = SUPPORT_TEXT.trimEnd();
@@ -112,5 +116,7 @@ export async function readableScenario(): Promise<void> {
   await until('the re-run', () => runsOf(SUPPORT_FILE) > runs, 180_000);
   await until('the new cards', async () => (await wv.locator('.side.previous').count()) === 0 && /occlusion/.test((await wv.locator('.side.tuned .meta').textContent()) ?? ''), 30_000);
   assert.deepEqual(await clipped(), [], 'nothing is clipped after the re-run');
+  await host.screenshot('20-readable-occlusion');
+  host.setWorkspaceSettings({ 'promptLens.template': 'none', 'promptLens.maxNewTokens': 12 });
   step('readable done');
 }
