@@ -53,7 +53,7 @@ function maskShare(a: PanelModel['analysis']): { inside: number; users: number }
 }
 
 /** Where the instruction spans come from (given by marks or detected), what they are, and a warning when they cover (nearly) everything. */
-function spansHtml(m: PanelModel): string {
+export function spansHtml(m: PanelModel): string {
   const a = m.analysis;
   const spans = a.instructionSpans ?? [];
   const share = maskShare(a);
