@@ -36,7 +36,7 @@ export class ImportanceHover implements vscode.HoverProvider {
     const args = encodeURIComponent(JSON.stringify([doc.uri.toString()]));
     const s = this.settings(doc.uri);
     const floor = s.highlight === 'difference' ? 0 : s.highlightFloor;
-    const md = hoverMarkdown(sides, promptOff, { stale: isStale(r), panelCommand: `command:promptLens.openPanel?${args}`, floor });
+    const md = hoverMarkdown(sides, promptOff, { stale: isStale(r), panelCommand: `command:promptLens.openPanel?${args}`, floor, mode: s.highlight });
     if (!md) return undefined;
     const ms = new vscode.MarkdownString(md);
     ms.isTrusted = { enabledCommands: ['promptLens.openPanel'] };

@@ -5,7 +5,8 @@
 import type { Analysis } from '../engine/analysis.ts';
 import { densityRanks, topInfluenced, tokenAt } from './panelData.ts';
 import { lineAt, lineSummaries } from '../shared/lineSummary.ts';
-import { METHOD_TEXT } from '../engine/options.ts';
+import { METHOD_TEXT, type HighlightMode } from '../engine/options.ts';
+import { editorLegend } from '../shared/scale.ts';
 
 export interface HoverSide {
   label: string;
@@ -33,7 +34,7 @@ function lineName(text: string): string {
  * Markdown for the token at prompt offset `off`, or null when no model has a user token there.
  * Each number comes with what it is in words; the symbols (â, a, S, I) follow in parentheses.
  */
-export function hoverMarkdown(sides: readonly HoverSide[], off: number, opts: { stale: boolean; panelCommand?: string; floor?: number }): string | null {
+export function hoverMarkdown(sides: readonly HoverSide[], off: number, opts: { stale: boolean; panelCommand?: string; floor?: number; mode?: HighlightMode }): string | null {
   const lines: string[] = [];
   let header: string | null = null;
   for (const s of sides) {
@@ -68,8 +69,7 @@ export function hoverMarkdown(sides: readonly HoverSide[], off: number, opts: { 
       out.push('', `tuned − base: **${diff >= 0 ? '+' : ''}${diff.toFixed(2)}** (${who})`);
     }
   }
-  const floor = opts.floor ?? 0;
-  out.push('', `Scale: pale → strong = reliance 0 → 1 (1 = the prompt's most relied-on token)${floor > 0 ? `; the editor hides reliance ≤ ${floor} (setting promptLens.highlightFloor)` : ''}.`);
+  out.push('', editorLegend(opts.mode ?? 'tuned', opts.floor ?? 0));
   const st = sides[0].analysis.settings;
   out.push('', `_${METHOD_TEXT[st.method].label}; L = ${st.levels} levels, b = ${st.threshold} lowest levels ignored, p = ${st.p} (norm of the density)_`);
   if (opts.stale) out.push('', '⚠ The prompt changed since this analysis; run Analyze again.');

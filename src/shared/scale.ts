@@ -40,3 +40,12 @@ export const SCALE_TEXT = {
     meaning: 'difference of â between the tuned and the base model',
   },
 } as const;
+
+/**
+ * The editor's colour legend in one line (hover and status bar): what pale and strong mean in the
+ * highlight mode, and which values the floor hides.
+ */
+export function editorLegend(mode: 'tuned' | 'base' | 'difference', floor: number): string {
+  if (mode === 'difference') return 'Scale: blue = the tuned model relies on the token more, red = the base model does; stronger = larger difference of reliance (0 → 1).';
+  return `Scale: pale → strong = reliance 0 → 1 (1 = the prompt's most relied-on token)${floor > 0 ? `; the editor hides reliance ≤ ${floor} (setting promptLens.highlightFloor)` : ''}.`;
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Analysis } from '../../src/engine/analysis.ts';
 import { alphaFor, borderFor, lowestShownLevel, levelColor, textColorFor, THEME_COLORS } from '../../src/extension/colors.ts';
 import { densitySegments, segmentsFor } from '../../src/extension/highlights.ts';
-import { emphasis } from '../../src/shared/scale.ts';
+import { emphasis, editorLegend } from '../../src/shared/scale.ts';
 import { lineSummaries, lineAt } from '../../src/shared/lineSummary.ts';
 import { heatAlpha } from '../../webview/render.ts';
 import { progressMessage } from '../../src/extension/progressText.ts';
@@ -99,4 +99,10 @@ test('line summary: mean and max â per non-blank line, ranked; tokens count on 
 test('progress: a single model\'s lines do not repeat its name (the title has it); a comparison\'s do', () => {
   assert.equal(progressMessage('demo-instruct', 'load', 1), 'load');
   assert.equal(progressMessage('demo-instruct', 'load', 2), 'demo-instruct: load');
+});
+
+test('editor legend: the scale in words, the floor named with its setting, the difference colours', () => {
+  assert.match(editorLegend('tuned', 0.5), /pale → strong = reliance 0 → 1 .*hides reliance ≤ 0\.5 \(setting promptLens\.highlightFloor\)/);
+  assert.doesNotMatch(editorLegend('base', 0), /hides/);
+  assert.match(editorLegend('difference', 0.5), /blue = the tuned model relies on the token more, red = the base model does/);
 });
