@@ -19,5 +19,5 @@ export function profileSvg(models: PanelModel[]): string {
   }).join('');
   const legend = withProfile.map((m, i) => `<g transform="translate(${pl + 10 + i * 120},${pt + 4})"><rect width="12" height="4" y="2" fill="${colors[m.side]}"/><text x="16" y="8">${m.side}</text></g>`).join('');
   return `<svg class="profile" viewBox="0 0 ${W} ${H}" role="img" aria-label="Mean normalized density by relative position in the prompt">${axis}${xt}${lines}${legend}
-    <text x="${(W + pl) / 2}" y="${H - 2}" text-anchor="middle">relative position n/(N−1)</text></svg>`;
+    <text x="${(W + pl) / 2}" y="${H - 5}" text-anchor="middle">relative position n/(N−1)</text></svg>`;
 }
