@@ -57,10 +57,10 @@ export async function readableScenario(): Promise<void> {
   fs.writeFileSync(path.join(host.workspace, SUPPORT_FILE), SUPPORT_TEXT);
   await host.openFile(SUPPORT_FILE);
   const body = SUPPORT_TEXT.trimEnd();
-  const before = readResults(resultsDir()).filter((a) => a.prompt.trimEnd() === body).length;
+  const before = readResults(resultsDir()).filter((a) => a.prompt?.trimEnd() === body).length;
   await host.command('Prompt Lens: Analyze Prompt');
-  await until('the support prompt analysis', () => readResults(resultsDir()).filter((a) => a.prompt.trimEnd() === body).length > before, 180_000);
-  const tuned = readResults(resultsDir()).find((a) => a.prompt.trimEnd() === body && path.basename(a.model.path) === path.basename(models.tunedDir))!;
+  await until('the support prompt analysis', () => readResults(resultsDir()).filter((a) => a.prompt?.trimEnd() === body).length > before, 180_000);
+  const tuned = readResults(resultsDir()).find((a) => a.prompt?.trimEnd() === body && path.basename(a.model.path) === path.basename(models.tunedDir))!;
   const users = tuned.promptTokens.filter((t) => !t.special).length;
   assert.ok(users >= 200, `a prompt of at least 200 tokens (${users})`);
 
