@@ -19,7 +19,8 @@ import { DEFAULT_COLORS, highlightRgb, type HighlightColors } from '../src/share
 import { escapeHtml } from './render.ts';
 import { controlsHtml, wireControls } from './controls.ts';
 import { drawHeatmap, wireHeatmaps } from './heatmap.ts';
-import { paintDensity, sideHtml, wireSides } from './side.ts';
+import { paintDensity, sideHtml, wireSides, isDemoModel } from './side.ts';
+import { paintLegends } from './legend.ts';
 import { profileSvg } from './profile.ts';
 
 interface VsCodeApi {
@@ -46,6 +47,21 @@ function colors(): HighlightColors {
   return state?.colors ?? DEFAULT_COLORS;
 }
 
+/** Prompts in the task families the bundled demo pair was tuned on (models/demo-instruct/README.md). */
+const DEMO_SAMPLES = [
+  'Give a synonym of the word happy.',
+  'Write this sentence in upper case: the cat sat on the mat.',
+  'How many words are in this sentence: time flies like an arrow.',
+  'Reverse the words of this sentence: we met at noon.',
+  'What is the first word of this sentence: birds sing at dawn.',
+];
+
+function demoNoteHtml(): string {
+  return `<div class="demo-note"><b>Demo models.</b> The bundled pair (demo-base, demo-instruct) are 3-million-parameter models trained only on short prompts in a few task families: define a word, give a synonym or an antonym, reverse the words of a sentence, write it in upper case, count its words, pick its first or last word, and questions about a dictionary entry. Outside these their replies are often nonsense, and the attributions explain that nonsense. Try:
+    <ul>${DEMO_SAMPLES.map((p) => `<li><code>${escapeHtml(p)}</code></li>`).join('')}</ul>
+    For real prompts choose real models with <b>Prompt Lens: Select Models…</b>.</div>`;
+}
+
 function render(): void {
   if (!state) {
     app.innerHTML = '<p class="empty">Run <b>Prompt Lens: Compare</b> on a prompt to fill this panel.</p>';
@@ -55,6 +71,8 @@ function render(): void {
   const models = [...s.models].sort((x, y) => (x.side === 'base' ? -1 : 1) - (y.side === 'base' ? -1 : 1));
   const busy = s.busy ? `<div class="busy"><vscode-progress-ring></vscode-progress-ring><span>${escapeHtml(s.busy)}</span></div>` : '';
   const stale = s.stale ? '<vscode-badge variant="counter" class="stale" title="The prompt changed since this analysis">prompt changed — re-run to update</vscode-badge>' : '';
+  // While a run is under way the cards on screen are the previous result: dimmed and labelled.
+  const previous = s.busy && models.length ? `Previous result (${models[0].analysis.settings.method}) — ${s.busy}` : '';
   const notes = models.length === 2 && models[0].analysis.settings.responseSource !== models[1].analysis.settings.responseSource
     ? '<p class="hint">One model explains the other’s response (same response).</p>' : '';
   app.innerHTML = `
@@ -62,7 +80,8 @@ function render(): void {
     ${controlsHtml(s.controls)}
     ${s.error ? `<p class="error">${escapeHtml(s.error)}</p>` : ''}
     ${notes}
-    ${models.length ? `<div class="sides${models.length === 1 ? ' one' : ''}">${models.map(sideHtml).join('')}</div>` : '<p class="empty">No results yet.</p>'}
+    ${models.some(isDemoModel) ? demoNoteHtml() : ''}
+    ${models.length ? `<div class="sides${models.length === 1 ? ' one' : ''}">${models.map((m) => sideHtml(m, previous)).join('')}</div>` : '<p class="empty">No results yet.</p>'}
     ${models.length ? `<section class="profilebox"><h3>Relative-position profile <span class="hint">(mean â in 10 bins of n/(N−1); the paper: base models lean on the start and end, tuning flattens it)</span></h3>${profileSvg(models)}</section>` : ''}
     <p class="foot hint">${models[0] ? METHOD_TEXT[models[0].analysis.settings.method].note : ''}</p>`;
   const importance = highlightRgb(colors(), 'importance');
@@ -70,6 +89,7 @@ function render(): void {
     paintDensity(m, importance);
     drawHeatmap(m, importance);
   }
+  paintLegends(importance);
 }
 
 wireControls(app, post, () => state?.controls);

@@ -9,7 +9,9 @@ export function profileSvg(models: PanelModel[]): string {
   const x = (b: number) => pl + ((b + 0.5) / 10) * (W - pl - pr);
   const y = (v: number) => pt + (1 - Math.max(0, Math.min(1, v))) * (H - pt - pb);
   const axis = [0, 0.25, 0.5, 0.75, 1].map((v) => `<line x1="${pl}" x2="${W - pr}" y1="${y(v)}" y2="${y(v)}" class="gridline"/><text x="${pl - 4}" y="${y(v) + 3}" text-anchor="end">${v}</text>`).join('');
-  const xt = [0, 2, 4, 6, 8, 9].map((b) => `<text x="${x(b)}" y="${H - pb + 14}" text-anchor="middle">${(b / 10).toFixed(1)}</text>`).join('');
+  // Bin b covers [b/10, (b+1)/10): the axis is labelled at the bin edges, 0 to 1.
+  const edge = (e: number) => pl + e * (W - pl - pr);
+  const xt = [0, 0.2, 0.4, 0.6, 0.8, 1].map((e) => `<text x="${edge(e)}" y="${H - pb + 14}" text-anchor="${e === 0 ? 'start' : e === 1 ? 'end' : 'middle'}">${e.toFixed(1)}</text>`).join('');
   const lines = withProfile.map((m) => {
     const pts = m.profile!.map((v, b) => `${x(b).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
     return `<polyline points="${pts}" fill="none" stroke="${colors[m.side]}" stroke-width="2"/>` +
@@ -17,5 +19,5 @@ export function profileSvg(models: PanelModel[]): string {
   }).join('');
   const legend = withProfile.map((m, i) => `<g transform="translate(${pl + 10 + i * 120},${pt + 4})"><rect width="12" height="4" y="2" fill="${colors[m.side]}"/><text x="16" y="8">${m.side}</text></g>`).join('');
   return `<svg class="profile" viewBox="0 0 ${W} ${H}" role="img" aria-label="Mean normalized density by relative position in the prompt">${axis}${xt}${lines}${legend}
-    <text x="${(W + pl) / 2}" y="${H - 2}" text-anchor="middle">relative position n/(N−1)</text></svg>`;
+    <text x="${(W + pl) / 2}" y="${H - 5}" text-anchor="middle">relative position n/(N−1)</text></svg>`;
 }

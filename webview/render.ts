@@ -3,6 +3,7 @@
  */
 import { blend, cssRgb, readableTextOn, type Rgb } from '../src/shared/contrast.ts';
 import { DEFAULT_COLORS, highlightRgb } from '../src/shared/highlightColors.ts';
+import { emphasis } from '../src/shared/scale.ts';
 
 const IMPORTANCE: Rgb = highlightRgb(DEFAULT_COLORS, 'importance');
 
@@ -15,15 +16,21 @@ export function visibleToken(s: string): string {
   return s.replace(/\n/g, '⏎\n').replace(/\t/g, '⇥');
 }
 
-/** Opacity of the importance colour for a value in [0,1] (0: no colour). */
-export function heatAlpha(v: number, maxAlpha = 0.85): number {
+/**
+ * The panel's prompt stays faint up to this â and grows to full colour above it (the editor hides
+ * that part; the panel keeps every token visible, so the strongest stand out without losing the rest).
+ */
+export const PANEL_FLOOR = 0.4;
+
+/** Opacity of the importance colour for a value in [0,1] (0: no colour), on the shared perceptual scale above `floor`. */
+export function heatAlpha(v: number, maxAlpha = 0.85, floor = 0): number {
   const a = Math.max(0, Math.min(1, v));
-  return a <= 0 ? 0 : +(0.08 + (maxAlpha - 0.08) * a).toFixed(3);
+  return a <= 0 ? 0 : +(0.06 + (maxAlpha - 0.06) * emphasis(a, floor)).toFixed(3);
 }
 
 /** Background for a value in [0,1] (in the importance colour unless another is given). */
-export function heat(v: number, rgb: Rgb = IMPORTANCE, maxAlpha = 0.85): string {
-  const a = heatAlpha(v, maxAlpha);
+export function heat(v: number, rgb: Rgb = IMPORTANCE, maxAlpha = 0.85, floor = 0): string {
+  const a = heatAlpha(v, maxAlpha, floor);
   return a <= 0 ? 'transparent' : `rgba(${rgb[0]}, ${rgb[1]}, ${rgb[2]}, ${a})`;
 }
 
@@ -31,11 +38,11 @@ export function heat(v: number, rgb: Rgb = IMPORTANCE, maxAlpha = 0.85): string 
  * A token's colours for value v: its background, and a text colour when the theme's text colour
  * `fg` would be hard to read on that background painted over `under` ('' keeps the theme's).
  */
-export function tokenColors(v: number, under: Rgb, fg: Rgb, rgb: Rgb = IMPORTANCE): { background: string; color: string } {
-  const a = heatAlpha(v);
+export function tokenColors(v: number, under: Rgb, fg: Rgb, rgb: Rgb = IMPORTANCE, floor = 0): { background: string; color: string } {
+  const a = heatAlpha(v, 0.85, floor);
   if (a <= 0) return { background: 'transparent', color: '' };
   const text = readableTextOn(blend(rgb, a, under), fg);
-  return { background: heat(v, rgb), color: text ? cssRgb(text) : '' };
+  return { background: heat(v, rgb, 0.85, floor), color: text ? cssRgb(text) : '' };
 }
 
 export function fmt(v: number | null | undefined, digits = 3): string {

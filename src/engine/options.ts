@@ -100,6 +100,8 @@ export const DEFAULTS = {
     diagnosticsWarningBelow: 0.1,
     /** … below this, an Information (0: never). */
     diagnosticsInformationBelow: 0.25,
+    /** Editor highlights hide â at or below this; the hover and the panel show every token. */
+    highlightFloor: 0.5,
   },
 };
 

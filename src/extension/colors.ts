@@ -6,6 +6,7 @@
 
 import { blend, contrastRatio, readableTextOn, type Rgb } from '../shared/contrast.ts';
 import { highlightRgb, parseHex, type HighlightColors } from '../shared/highlightColors.ts';
+import { emphasis } from '../shared/scale.ts';
 
 export type ThemeKind = 'light' | 'dark' | 'highContrast' | 'highContrastLight';
 
@@ -21,6 +22,12 @@ export const THEME_COLORS: Record<ThemeKind, { bg: Rgb; fg: Rgb }> = {
   highContrastLight: { bg: [255, 255, 255], fg: [41, 41, 41] },
 };
 
+/** The lowest level the editor shows when it hides â at or below `floor` (1 with no floor). */
+export function lowestShownLevel(levels: number, floor: number): number {
+  const L = Math.max(1, Math.floor(levels));
+  return Math.min(L, Math.floor(L * Math.max(0, Math.min(1, floor)) + 1e-9) + 1);
+}
+
 /** Level 0..L of a value in [0,1]: ceil(L·v), so any positive value is at least level 1. */
 export function levelOf(value: number, levels: number): number {
   if (!Number.isFinite(value) || value <= 0) return 0;
@@ -35,13 +42,14 @@ export function diffLevelOf(diff: number, levels: number): number {
 }
 
 /**
- * Background opacity for a level. Capped so the text stays readable on every theme:
- * light themes get a little more colour (pale backgrounds wash out), high-contrast themes
- * less (they add a border instead).
+ * Background opacity for a level, on the shared perceptual scale (src/shared/scale.ts): it grows
+ * with the square of the value above `floor` (the lowest â the editor shows), so the strongest
+ * tokens stand out. Capped so the text stays readable on every theme: light themes get a little
+ * more colour (pale backgrounds wash out), high-contrast themes less (they add a border instead).
  */
-export function alphaFor(level: number, levels: number, kind: ThemeKind): number {
+export function alphaFor(level: number, levels: number, kind: ThemeKind, floor = 0): number {
   const L = Math.max(1, levels);
-  const t = Math.min(1, Math.abs(level) / L);
+  const t = emphasis(Math.min(1, Math.abs(level) / L), floor);
   const [lo, hi] = kind === 'light' ? [0.1, 0.6] : kind === 'dark' ? [0.1, 0.55] : [0.08, 0.4];
   return +(lo + (hi - lo) * t).toFixed(3);
 }
@@ -57,19 +65,19 @@ function colorOf(level: number, colors: HighlightColors, diverging: boolean): Rg
 }
 
 /** The background colour of a (possibly signed) level. */
-export function levelColor(level: number, levels: number, kind: ThemeKind, colors: HighlightColors, diverging: boolean): string {
+export function levelColor(level: number, levels: number, kind: ThemeKind, colors: HighlightColors, diverging: boolean, floor = 0): string {
   const c = colorOf(level, colors, diverging);
-  return `rgba(${c[0]}, ${c[1]}, ${c[2]}, ${alphaFor(level, levels, kind)})`;
+  return `rgba(${c[0]}, ${c[1]}, ${c[2]}, ${alphaFor(level, levels, kind, floor)})`;
 }
 
 /**
  * The text colour of a level, when the theme's own would be hard to read on its background
  * (contrast below 4.5): black or white. Undefined keeps the theme's (and syntax) colours.
  */
-export function textColorFor(level: number, levels: number, kind: ThemeKind, colors: HighlightColors, diverging: boolean): string | undefined {
+export function textColorFor(level: number, levels: number, kind: ThemeKind, colors: HighlightColors, diverging: boolean, floor = 0): string | undefined {
   const rgb = colorOf(level, colors, diverging);
   const theme = THEME_COLORS[kind];
-  const text = readableTextOn(blend(rgb, alphaFor(level, levels, kind), theme.bg), theme.fg);
+  const text = readableTextOn(blend(rgb, alphaFor(level, levels, kind, floor), theme.bg), theme.fg);
   return text ? `#${text.map((v) => Math.round(v).toString(16).padStart(2, '0')).join('')}` : undefined;
 }
 
@@ -77,13 +85,13 @@ export function textColorFor(level: number, levels: number, kind: ThemeKind, col
 export const MIN_BORDER_CONTRAST = 3;
 
 /**
- * High-contrast themes: strong levels also get a solid border so they are visible without colour;
+ * High-contrast themes: strong levels (the upper half of the shown ones) also get a solid border so they are visible without colour;
  * the border colour is the level's colour, darkened or lightened until it stands out (3:1) against
  * the theme's background (amber on white is only 2:1).
  */
-export function borderFor(level: number, levels: number, kind: ThemeKind, colors: HighlightColors, diverging: boolean): string | undefined {
+export function borderFor(level: number, levels: number, kind: ThemeKind, colors: HighlightColors, diverging: boolean, floor = 0): string | undefined {
   if (kind !== 'highContrast' && kind !== 'highContrastLight') return undefined;
-  if (Math.abs(level) < Math.ceil(levels / 2)) return undefined;
+  if (Math.abs(level) < Math.ceil((lowestShownLevel(levels, floor) - 1 + levels) / 2)) return undefined;
   const bg = THEME_COLORS[kind].bg;
   const toward: Rgb = kind === 'highContrastLight' ? [0, 0, 0] : [255, 255, 255];
   let c: Rgb = colorOf(level, colors, diverging);

@@ -36,7 +36,8 @@ export class Decorations implements vscode.Disposable {
 
   private ensureTypes(s: Settings, diverging: boolean): void {
     const kind = themeKind();
-    const sig = JSON.stringify([kind, s.colors, s.levels, diverging]);
+    const floor = diverging ? 0 : s.highlightFloor;
+    const sig = JSON.stringify([kind, s.colors, s.levels, diverging, floor]);
     if (sig === this.signature) return;
     this.disposeLevelTypes();
     this.signature = sig;
@@ -44,11 +45,11 @@ export class Decorations implements vscode.Disposable {
     const lo = diverging ? -L : 1;
     for (let level = lo; level <= L; level++) {
       if (level === 0) continue;
-      const border = borderFor(level, L, kind, s.colors, diverging);
+      const border = borderFor(level, L, kind, s.colors, diverging, floor);
       this.levelTypes.set(level, vscode.window.createTextEditorDecorationType({
-        backgroundColor: levelColor(level, L, kind, s.colors, diverging),
+        backgroundColor: levelColor(level, L, kind, s.colors, diverging, floor),
         border,
-        color: textColorFor(level, L, kind, s.colors, diverging),
+        color: textColorFor(level, L, kind, s.colors, diverging, floor),
         borderRadius: '2px',
         rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
       }));
@@ -71,7 +72,7 @@ export class Decorations implements vscode.Disposable {
     const byLevel = new Map<number, vscode.Range[]>();
     const strong: vscode.Range[] = [];
     if (result) {
-      const segs = segmentsFor(s.highlight, result, s.levels);
+      const segs = segmentsFor(s.highlight, result, s.levels, s.highlightFloor);
       const mapped = mapToDocument(result, segs);
       mapped.forEach((m) => {
         if (!m) return;

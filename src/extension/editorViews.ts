@@ -13,6 +13,7 @@ import type { DocumentResults } from './documentResults.ts';
 import type { InstructionMarks } from './marks.ts';
 import type { SessionSettings } from './sessionSettings.ts';
 import type { ResolvedModel } from './modelRef.ts';
+import { editorLegend } from '../shared/scale.ts';
 
 export class EditorViews implements vscode.Disposable {
   readonly decorations = new Decorations();
@@ -34,16 +35,20 @@ export class EditorViews implements vscode.Disposable {
     this.checks.refresh(uri);
     for (const ed of vscode.window.visibleTextEditors) {
       if (ed.document.uri.toString() !== u) continue;
-      this.decorations.apply(ed, this.results.get(u), this.marks.get(u), this.settings.read(uri));
+      this.apply(ed);
     }
   }
 
   redrawAll(): void {
-    for (const ed of vscode.window.visibleTextEditors) {
-      const u = ed.document.uri.toString();
-      this.diagnostics.update(ed.document.uri);
-      this.decorations.apply(ed, this.results.get(u), this.marks.get(u), this.settings.read(ed.document.uri));
-    }
+    for (const ed of vscode.window.visibleTextEditors) this.apply(ed);
+  }
+
+  private apply(ed: vscode.TextEditor): void {
+    const u = ed.document.uri.toString();
+    const s = this.settings.read(ed.document.uri);
+    this.diagnostics.update(ed.document.uri);
+    this.decorations.apply(ed, this.results.get(u), this.marks.get(u), s);
+    if (this.results.get(u)) this.status.setLegend(editorLegend(s.highlight, s.highlightFloor));
   }
 
   /** After a theme change: rebuild the decoration types and redraw. */

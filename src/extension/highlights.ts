@@ -3,7 +3,7 @@
  * Offsets are prompt-relative ([start,end) in the prompt text the engine got).
  */
 import type { Analysis } from '../engine/analysis.ts';
-import { levelOf, diffLevelOf } from './colors.ts';
+import { levelOf, diffLevelOf, lowestShownLevel } from './colors.ts';
 
 export type { HighlightMode } from '../engine/options.ts';
 import type { HighlightMode } from '../engine/options.ts';
@@ -17,13 +17,15 @@ export interface Segment {
   value: number;
 }
 
-export function densitySegments(a: Analysis, levels: number): Segment[] {
+/** The tokens to highlight: those whose level is above `floor` (â ≤ floor is left plain; 0 shows every â > 0). */
+export function densitySegments(a: Analysis, levels: number, floor = 0): Segment[] {
   const out: Segment[] = [];
+  const lowest = lowestShownLevel(levels, floor);
   a.promptTokens.forEach((t, n) => {
     if (t.special || t.end <= t.start) return;
     const v = a.densityNormalized[n] ?? 0;
     const level = levelOf(v, levels);
-    if (level > 0) out.push({ start: t.start, end: t.end, level, value: v });
+    if (level >= lowest) out.push({ start: t.start, end: t.end, level, value: v });
   });
   return out;
 }
@@ -64,13 +66,14 @@ export function differenceSegments(base: Analysis, tuned: Analysis, levels: numb
   return out;
 }
 
-export function segmentsFor(mode: HighlightMode, analyses: { base?: Analysis; tuned?: Analysis }, levels: number): Segment[] {
+/** The segments of a highlight mode; `floor` hides low â in the density modes (differences are all shown). */
+export function segmentsFor(mode: HighlightMode, analyses: { base?: Analysis; tuned?: Analysis }, levels: number, floor = 0): Segment[] {
   if (mode === 'difference') {
     if (analyses.base && analyses.tuned) return differenceSegments(analyses.base, analyses.tuned, levels);
     mode = analyses.tuned ? 'tuned' : 'base';
   }
   const a = mode === 'base' ? analyses.base ?? analyses.tuned : analyses.tuned ?? analyses.base;
-  return a ? densitySegments(a, levels) : [];
+  return a ? densitySegments(a, levels, floor) : [];
 }
 
 /** The k strongest segments (for overview-ruler marks). */

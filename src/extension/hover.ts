@@ -2,10 +2,12 @@
 import * as vscode from 'vscode';
 import { escapeMd, hoverMarkdown, type HoverSide } from './hoverText.ts';
 import { mapToDocument, isStale, type DocResult } from './docState.ts';
+import type { Settings } from './settings.ts';
 
 export class ImportanceHover implements vscode.HoverProvider {
   constructor(
     private readonly lookup: (uri: vscode.Uri) => DocResult | undefined,
+    private readonly settings: (uri: vscode.Uri) => Pick<Settings, 'highlight' | 'highlightFloor'>,
     /** Where a word lives in the models' weights (the last "Model internals" view), as Markdown lines. */
     private readonly wherePlaces: (word: string) => string[] = () => [],
   ) {}
@@ -34,7 +36,9 @@ export class ImportanceHover implements vscode.HoverProvider {
     }
     if (promptOff < 0) return undefined;
     const args = encodeURIComponent(JSON.stringify([doc.uri.toString()]));
-    let md = hoverMarkdown(sides, promptOff, { stale: isStale(r), panelCommand: `command:promptLens.openPanel?${args}` });
+    const s = this.settings(doc.uri);
+    const floor = s.highlight === 'difference' ? 0 : s.highlightFloor;
+    let md = hoverMarkdown(sides, promptOff, { stale: isStale(r), panelCommand: `command:promptLens.openPanel?${args}`, floor, mode: s.highlight });
     if (!md) return undefined;
     const wordRange = doc.getWordRangeAtPosition(pos, /[A-Za-z]+/);
     const places = wordRange ? this.wherePlaces(doc.getText(wordRange)) : [];

@@ -20,7 +20,7 @@ export function activate(ctx: vscode.ExtensionContext): { controller: Controller
   ctx.subscriptions.push(vscode.commands.registerCommand('promptLens.internals', () => internals.show()));
   const anyFile: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-userdata' }];
   ctx.subscriptions.push(
-    vscode.languages.registerHoverProvider(anyFile, new ImportanceHover((uri) => c.results.get(uri.toString()), (word) => internals.wherePlaces(word))),
+    vscode.languages.registerHoverProvider(anyFile, new ImportanceHover((uri) => c.results.get(uri.toString()), (uri) => c.settings.read(uri), (word) => internals.wherePlaces(word))),
     vscode.languages.registerCodeLensProvider(PROMPT_FILE_SELECTOR, c.views.codeLens),
     vscode.languages.registerCodeLensProvider({ scheme: 'file' }, c.views.checks),
     vscode.languages.registerCodeActionsProvider(anyFile, new InstructionCodeActions(), { providedCodeActionKinds: InstructionCodeActions.kinds }),

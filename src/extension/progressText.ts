@@ -18,3 +18,11 @@ export function describeProgress(p: Progress): string {
   const n = p.total ? ` ${p.done ?? 0}/${p.total}` : '';
   return `${p.stage}${n}${p.message ? ` — ${p.message}` : ''}`;
 }
+
+/**
+ * The progress line of one model's run. With one model the notification's title already names it
+ * ("analyzing with demo-instruct"), so only a comparison prefixes each line with the model.
+ */
+export function progressMessage(label: string, text: string, models: number): string {
+  return models > 1 ? `${label}: ${text}` : text;
+}

@@ -11,7 +11,7 @@ import { runKey } from '../shared/cacheKey.ts';
 import type { ResultCache } from './resultCache.ts';
 import type { ResolvedModel } from './modelRef.ts';
 import { modelFingerprint } from './fingerprint.ts';
-import { stageFraction, describeProgress } from './progressText.ts';
+import { stageFraction, describeProgress, progressMessage } from './progressText.ts';
 import { CancelledError, type RequestBody, type RequestOptions } from './workerClient.ts';
 
 /** What the coordinator needs of the worker client. */
@@ -107,13 +107,13 @@ export class RunCoordinator {
       let a = this.cache.get(key);
       if (a) {
         this.log.info(`${side}: cached result ${key}`);
-        progress.report({ message: `${m.label}: cached`, increment: share });
+        progress.report({ message: progressMessage(m.label, 'cached', order.length), increment: share });
       } else {
         let done = 0;
         const onProgress = (p: Progress) => {
           const frac = stageFraction(p);
           if (frac > done) { progress.report({ increment: (frac - done) * share }); done = frac; }
-          progress.report({ message: `${m.label}: ${describeProgress(p)}` });
+          progress.report({ message: progressMessage(m.label, describeProgress(p), order.length) });
         };
         a = await this.worker.request({
           type: 'analyze', ref: m.ref, dtype: s.dtype, precision: s.precision,

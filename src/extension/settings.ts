@@ -34,6 +34,8 @@ export interface Settings {
   /** Instruction importance below which the Problems panel warns / informs (diagnostics.ts). */
   diagnosticsWarningBelow: number;
   diagnosticsInformationBelow: number;
+  /** Editor highlights show only â above this (0: every â > 0). */
+  highlightFloor: number;
 }
 
 function trustedString(cfg: vscode.WorkspaceConfiguration, key: string, fallback: string): string {
@@ -55,6 +57,11 @@ function integer(c: vscode.WorkspaceConfiguration, key: keyof typeof SETTING_LIM
 /** A number in [0, 1], else the default. */
 function share(v: unknown, dflt: number): number {
   return typeof v === 'number' && v >= 0 && v <= 1 ? v : dflt;
+}
+
+/** A number in [0, 0.95] (the highlight floor); the default when it is not a number. */
+function fraction(v: unknown, dflt: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.min(0.95, Math.max(0, v)) : dflt;
 }
 
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], dflt: T): T {
@@ -86,6 +93,7 @@ function readRaw(scope?: vscode.ConfigurationScope): Settings {
     overviewRulerMarks: integer(c, 'overviewRulerMarks'),
     diagnosticsWarningBelow: share(c.get('diagnosticsWarningBelow'), d.diagnosticsWarningBelow),
     diagnosticsInformationBelow: share(c.get('diagnosticsInformationBelow'), d.diagnosticsInformationBelow),
+    highlightFloor: fraction(c.get('highlightFloor'), d.highlightFloor),
   };
 }
 

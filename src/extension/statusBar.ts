@@ -24,6 +24,7 @@ export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private models: ModelSlot[] = [];
   private lastRun: { at: Date; ms: number; what: string; stale: boolean } | undefined;
+  private legend = '';
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('promptLens.status', vscode.StatusBarAlignment.Right, 100);
@@ -49,6 +50,11 @@ export class StatusBar implements vscode.Disposable {
     this.render();
   }
 
+  /** The highlights' colour legend (shown in the tooltip). */
+  setLegend(legend: string): void {
+    if (legend !== this.legend) { this.legend = legend; this.render(); }
+  }
+
   setStale(stale: boolean): void {
     if (this.lastRun && this.lastRun.stale !== stale) { this.lastRun.stale = stale; this.render(); }
   }
@@ -61,6 +67,7 @@ export class StatusBar implements vscode.Disposable {
     md.appendMarkdown('**Prompt Lens**\n\n');
     for (const m of this.models) md.appendMarkdown(`- ${m.side}: \`${m.ref}\` — ${m.state}${m.message ? ` (${m.message})` : ''}\n`);
     if (this.lastRun) md.appendMarkdown(`\nLast run: ${this.lastRun.what}, ${(this.lastRun.ms / 1000).toFixed(1)} s, at ${this.lastRun.at.toLocaleTimeString()}${this.lastRun.stale ? ' — the prompt changed since' : ''}\n`);
+    if (this.legend) md.appendMarkdown(`\nHighlights — ${this.legend}\n`);
     md.appendMarkdown('\nClick to choose models.');
     this.item.tooltip = md;
   }

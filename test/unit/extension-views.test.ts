@@ -68,11 +68,30 @@ test('hover text names the token, densities and ranks under both models, and lin
   const tuned = analysis(P, cuts, [0, 1, 0.25, 0, 0.55]);
   const md = hoverMarkdown([{ side: 'base', label: 'demo-base', analysis: base }, { side: 'tuned', label: 'demo-instruct', analysis: tuned }], 3, { stale: false, panelCommand: 'command:promptLens.compare' })!;
   assert.match(md, /token `Translate`/);
-  assert.match(md, /demo\\-base\*\* \(base\): density â = \*\*0\.500\*\*.*rank 2 of 4/);
-  assert.match(md, /demo\\-instruct\*\* \(tuned\): density â = \*\*1\.000\*\*.*rank 1 of 4/);
-  assert.match(md, /tuned − base: \*\*\+0\.500\*\*/);
+  assert.match(md, /demo\\-base\*\* \(base\): reliance \*\*0\.50\*\* of 1, rank 2 of 4 tokens \(â = 0\.500; raw density a = 1\.000\)/);
+  assert.match(md, /demo\\-instruct\*\* \(tuned\): reliance \*\*1\.00\*\* of 1, rank 1 of 4/);
+  assert.match(md, /tuned − base: \*\*\+0\.50\*\* \(the tuned model relies on it more\)/);
   assert.match(md, /\[Open comparison panel\]\(command:promptLens\.compare\)/);
   assert.equal(hoverMarkdown([{ side: 'base', label: 'b', analysis: base }], 21, { stale: false }), null);
   assert.match(hoverMarkdown([{ side: 'base', label: 'b', analysis: base }], 0, { stale: true })!, /prompt changed/);
   assert.equal(escapeMd('a*b_[c]'), 'a\\*b\\_\\[c\\]');
+});
+
+test('hover text says in words what each number is, and shows the scale and the editor floor', () => {
+  const a = analysis(P, cuts, [0, 1, 0.25, 0, 0.55]);
+  const md = hoverMarkdown([{ side: 'tuned', label: 't', analysis: a }], 3, { stale: false, floor: 0.5 })!;
+  assert.match(md, /raised most: `·b` \(level 10 of 10; probability change 1\.0e\+0\)/, 'S and I named in words');
+  assert.match(md, /Scale: pale → strong = reliance 0 → 1 \(1 = the prompt's most relied-on token\); the editor hides reliance ≤ 0\.5/);
+  assert.match(md, /_gradient × input; L = 10 levels, b = 0 lowest levels ignored, p = 4/);
+  assert.doesNotMatch(md, /\(S \d|, I \d/, 'no bare S / I jargon');
+  assert.doesNotMatch(hoverMarkdown([{ side: 'tuned', label: 't', analysis: a }], 3, { stale: false })!, /hides/, 'no floor, no hiding');
+});
+
+test('hover text names the line (rule) of the token with its mean reliance and rank', () => {
+  const prompt = 'Rules:\n1. Answer in JSON.\n2. Be brief.';
+  // "Rules:" | ":" | "\n1." | " Answer" | " in JSON." | "\n2." | " Be brief."
+  const c: [number, number, boolean][] = [[0, 5, false], [5, 6, false], [6, 9, false], [9, 16, false], [16, 25, false], [25, 28, false], [28, 38, false]];
+  const a = analysis(prompt, c, [0.2, 0.1, 0.6, 1, 0.8, 0.3, 0.4]);
+  const md = hoverMarkdown([{ side: 'tuned', label: 't', analysis: a }], 10, { stale: false })!;
+  assert.match(md, /its line 2 \(“1\\\. Answer in JSON\\\.”\): mean reliance 0\.80, rank 1 of 3 lines/);
 });

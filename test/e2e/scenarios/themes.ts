@@ -8,6 +8,7 @@ import { host, step } from '../suite.ts';
 import { until } from '../ui.ts';
 import { editorContrast, panelContrast, worst, MIN_CONTRAST, type Measured } from '../contrast.ts';
 import { alphaFor, MIN_BORDER_CONTRAST, type ThemeKind } from '../../../src/extension/colors.ts';
+import { DEFAULTS } from '../../../src/engine/options.ts';
 
 const THEMES: { setting: string; workbenchClass: string; kind: ThemeKind; webviewClass: string; shot: string }[] = [
   { setting: 'Default Dark Modern', workbenchClass: 'vs-dark', kind: 'dark', webviewClass: 'vscode-dark', shot: '7-theme-dark' },
@@ -32,7 +33,7 @@ export async function themesScenario(): Promise<void> {
       return m.length > 0 && m.every((x) => !previous.has(x.cls!)) && m;
     }, 15_000);
     previous = new Set(editor.map((x) => x.cls!));
-    const alphas = Array.from({ length: 10 }, (_, i) => alphaFor(i + 1, 10, t.kind));
+    const alphas = Array.from({ length: 10 }, (_, i) => alphaFor(i + 1, 10, t.kind, DEFAULTS.extension.highlightFloor));
     assert.ok(editor.every((x) => alphas.some((a) => Math.abs(a - x.alpha) < 0.003)), `${t.setting}: opacities of this theme kind`); // the browser keeps alpha in 8 bits
     // The panel redraws on the theme change (its body class tells which theme it has).
     const panel = await until(`the panel in ${t.setting}`, async () => {
