@@ -20,6 +20,10 @@ export type PrecisionOption = (typeof PRECISION_OPTIONS)[number];
 export const ATTRIBUTION_METHODS = ['gradient', 'occlusion'] as const;
 export type AttributionMethod = (typeof ATTRIBUTION_METHODS)[number];
 
+/** How the gradient method differentiates: the graph's forward-mode derivative, or central differences (a cross-check). */
+export const GRADIENT_MODES = ['forward', 'central'] as const;
+export type GradientMode = (typeof GRADIENT_MODES)[number];
+
 /** What each method is called and what it measures, for people (settings, panel). */
 export const METHOD_TEXT: Record<AttributionMethod, { label: string; summary: string; note: string }> = {
   gradient: {

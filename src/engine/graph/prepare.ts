@@ -13,10 +13,11 @@ import path from 'node:path';
 import type { ComputePrecision, Precision } from '../analysis.ts';
 import { EngineError } from '../errors.ts';
 import { EXTERNAL_DATA_STORE, HASH_STORE, isFile } from '../models/files.ts';
-import { removeStaleTemporaries } from '../temp-files.ts';
+import { removeStaleTemporaries, writeAtomically } from '../temp-files.ts';
 import { checkExternalData, linkExternalData } from './external-data.ts';
 import { convertHalfToFloat32, hasHalfTensors } from './float32.ts';
 import { convertToFloat64 } from './float64.ts';
+import { insertTangents, UnsupportedTangent, type TangentGraph } from './jvp/tangents.ts';
 import { locateEmbedding } from './locate-embedding.ts';
 import { writeGraph } from './write-graph.ts';
 import { dimsOf, elemTypeOf, readOnnxModel, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-model.ts';
@@ -24,7 +25,7 @@ import { dimsOf, elemTypeOf, readOnnxModel, tensorValueInfo, TensorDataType, typ
 export const EMBEDDING_SCALE_INPUT = 'embedding_scale';
 /** Optional input: the first sequence position whose logits are computed (the LM head runs from there). */
 export const LOGITS_START_INPUT = 'logits_start';
-export const PREPARED_FORMAT_VERSION = 4;
+export const PREPARED_FORMAT_VERSION = 5;
 
 export interface KvCacheLayout {
   /** `past_key_values.{i}.key|value` input names, layer by layer, key then value. */
@@ -49,6 +50,8 @@ export interface PreparedMeta {
   logitsStart: boolean;
   cache: KvCacheLayout;
   parity?: { maxAbsLogitDiff: number; probeTokens: number };
+  /** The forward-mode derivative the graph computes (jvp/tangents.ts), or why it cannot. */
+  tangent: TangentGraph | { unsupported: string };
   /** How perturbed sequences can be run (runtime/batching.ts); absent: both ways. */
   batching?: Batching;
 }
@@ -101,6 +104,7 @@ export async function loadOrPrepareGraph(
     await convertToFloat64(model, path.dirname(sourceFile));
     meta.precision = 'float64';
   }
+  meta.tangent = differentiate(model, meta);
   // A float64 graph holds its weights inline.
   await mkdir(dir, { recursive: true });
   const place = precision === 'float64' || (await linkExternalData(model, path.dirname(sourceFile), dir)) ? inCache : besideSource;
@@ -164,7 +168,18 @@ export function insertEmbeddingScale(model: ModelProto, sourceFile: string, sour
     logitsOutput,
     logitsStart,
     cache,
+    tangent: { unsupported: 'not yet differentiated' },
   };
+}
+
+/** Adds the tangent input and output (jvp/tangents.ts), or says why the graph has none. */
+function differentiate(model: ModelProto, meta: PreparedMeta): PreparedMeta['tangent'] {
+  try {
+    return insertTangents(model, EMBEDDING_SCALE_INPUT, meta.logitsOutput, meta.precision === 'float64' ? TensorDataType.DOUBLE : TensorDataType.FLOAT);
+  } catch (error) {
+    if (error instanceof UnsupportedTangent) return { unsupported: error.message };
+    throw error;
+  }
 }
 
 const LM_HEAD_OPS = new Set(['MatMul', 'MatMulNBits', 'MatMulInteger', 'DynamicQuantizeMatMul']);
