@@ -10,7 +10,7 @@
  * × input is p_m times that (METHODS.md §1.2), exact up to the float type's rounding.
  */
 import { Emitter } from '../contrib/emit.ts';
-import { opsetVersion, tensorValueInfo, TensorDataType, type ModelProto, type NodeProto } from '../onnx-model.ts';
+import { dimsOf, elemTypeOf, opsetVersion, tensorValueInfo, TensorDataType, type ModelProto, type NodeProto, type ValueInfoProto } from '../onnx-model.ts';
 import { CONSTANT_OPS, TANGENT_RULES, type TangentContext } from './rules.ts';
 
 export const TANGENT_INPUT_SUFFIX = '_tangent';
@@ -72,11 +72,15 @@ export function insertTangents(model: ModelProto, seed: string, logits: string, 
     graph.initializer.push(...emit.initializers);
   }
   graph.node.push({ name: 'prompt_lens_logits_tangent', op_type: 'Identity', domain: '', input: [logitsTangent], output: [LOGITS_TANGENT_OUTPUT], attribute: [] });
-  const seedInfo = graph.input.find((i) => i.name === seed);
-  graph.input.push(tensorValueInfo(input, seedInfo?.type?.tensor_type?.elem_type ?? floatType, ['batch_size', 'sequence_length', 1]));
-  const logitsInfo = graph.output.find((o) => o.name === logits);
-  graph.output.push(tensorValueInfo(LOGITS_TANGENT_OUTPUT, logitsInfo?.type?.tensor_type?.elem_type ?? floatType, ['batch_size', 'logits_length', 'vocab_size']));
+  // Declared as the seed and the logits are (type and shape).
+  graph.input.push(like(graph.input.find((i) => i.name === seed), input, floatType));
+  graph.output.push(like(graph.output.find((o) => o.name === logits), LOGITS_TANGENT_OUTPUT, floatType));
   return { input, output: LOGITS_TANGENT_OUTPUT };
+}
+
+function like(info: ValueInfoProto | undefined, name: string, floatType: number): ValueInfoProto {
+  const elemType = (info && elemTypeOf(info)) ?? floatType;
+  return info?.type?.tensor_type?.shape ? tensorValueInfo(name, elemType, dimsOf(info)) : { name, type: { tensor_type: { elem_type: elemType } } };
 }
 
 function zeroTensor(floatType: number) {
