@@ -16,6 +16,7 @@ import { EXTERNAL_DATA_STORE, HASH_STORE, isFile } from '../models/files.ts';
 import { removeStaleTemporaries, writeAtomically } from '../temp-files.ts';
 import { checkExternalData, linkExternalData } from './external-data.ts';
 import { convertHalfToFloat32, hasHalfTensors } from './float32.ts';
+import { nodeRewriter } from './contrib/rewrite.ts';
 import { convertToFloat64 } from './float64.ts';
 import { insertTangents, UnsupportedTangent, type TangentGraph } from './jvp/tangents.ts';
 import { locateEmbedding } from './locate-embedding.ts';
@@ -104,7 +105,7 @@ export async function loadOrPrepareGraph(
     await convertToFloat64(model, path.dirname(sourceFile));
     meta.precision = 'float64';
   }
-  meta.tangent = differentiate(model, meta);
+  meta.tangent = await differentiate(model, meta, path.dirname(sourceFile));
   // A float64 graph holds its weights inline.
   await mkdir(dir, { recursive: true });
   const place = precision === 'float64' || (await linkExternalData(model, path.dirname(sourceFile), dir)) ? inCache : besideSource;
@@ -172,10 +173,14 @@ export function insertEmbeddingScale(model: ModelProto, sourceFile: string, sour
   };
 }
 
-/** Adds the tangent input and output (jvp/tangents.ts), or says why the graph has none. */
-function differentiate(model: ModelProto, meta: PreparedMeta): PreparedMeta['tangent'] {
+/**
+ * Adds the tangent input and output (jvp/tangents.ts), or says why the graph has none. A float32
+ * graph keeps its contrib operators (fast fused kernels); their tangents go through their rewrites.
+ */
+async function differentiate(model: ModelProto, meta: PreparedMeta, sourceDir: string): Promise<PreparedMeta['tangent']> {
   try {
-    return insertTangents(model, EMBEDDING_SCALE_INPUT, meta.logitsOutput, meta.precision === 'float64' ? TensorDataType.DOUBLE : TensorDataType.FLOAT);
+    const double = meta.precision === 'float64';
+    return await insertTangents(model, EMBEDDING_SCALE_INPUT, meta.logitsOutput, double ? TensorDataType.DOUBLE : TensorDataType.FLOAT, double ? undefined : nodeRewriter(model, sourceDir));
   } catch (error) {
     if (error instanceof UnsupportedTangent) return { unsupported: error.message };
     throw error;

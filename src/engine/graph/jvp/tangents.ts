@@ -10,7 +10,8 @@
  * × input is p_m times that (METHODS.md §1.2), exact up to the float type's rounding.
  */
 import { Emitter } from '../contrib/emit.ts';
-import { dimsOf, elemTypeOf, opsetVersion, tensorValueInfo, TensorDataType, type ModelProto, type NodeProto, type ValueInfoProto } from '../onnx-model.ts';
+import type { NodeRewriter } from '../contrib/rewrite.ts';
+import { dimsOf, elemTypeOf, opsetVersion, tensorValueInfo, TensorDataType, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx-model.ts';
 import { CONSTANT_OPS, TANGENT_RULES, type TangentContext } from './rules.ts';
 
 export const TANGENT_INPUT_SUFFIX = '_tangent';
@@ -32,22 +33,39 @@ function ruleKey(node: NodeProto): string {
 
 /**
  * Adds the tangent input and output to `model` (whose float tensors are `floatType`), in place.
- * Throws UnsupportedTangent naming the first operator downstream of `seed` that has no rule,
+ * A node with no tangent rule of its own but a rewrite into standard operators (`rewrite`:
+ * onnxruntime's contrib operators, contrib/rewrite.ts) is differentiated through a copy of that
+ * rewrite, which computes the primal values its tangents need beside the fused node.
+ * Throws UnsupportedTangent naming the first operator downstream of `seed` that has neither,
  * leaving the graph unchanged.
  */
-export function insertTangents(model: ModelProto, seed: string, logits: string, floatType: number): TangentGraph {
+export async function insertTangents(model: ModelProto, seed: string, logits: string, floatType: number, rewrite?: NodeRewriter): Promise<TangentGraph> {
   const graph = model.graph;
   const opset = opsetVersion(model);
   const input = `${seed}${TANGENT_INPUT_SUFFIX}`;
   const tangents = new Map<string, string>([[seed, input]]);
-  const emitted: Emitter[] = [];
-  for (const node of graph.node) {
-    if (!node.input.some((name) => tangents.has(name))) continue;
+  const added: { nodes: NodeProto[]; initializers: TensorProto[] } = { nodes: [], initializers: [] };
+
+  const visit = async (node: NodeProto): Promise<void> => {
+    if (!node.input.some((name) => tangents.has(name))) return;
     const key = ruleKey(node);
-    if (CONSTANT_OPS.has(key)) continue;
+    if (CONSTANT_OPS.has(key)) return;
+    const name = node.name || node.output[0];
     const rule = TANGENT_RULES[key];
-    if (!rule) throw new UnsupportedTangent(`the operator ${key} (node ${node.name || node.output[0]}) has no tangent rule`);
-    const emit = new Emitter(`${node.name || node.output[0]}/jvp`, opset);
+    if (!rule) {
+      const standard = rewrite && (await rewrite(node));
+      if (!standard) throw new UnsupportedTangent(`the operator ${key} (node ${name}) has no tangent rule`);
+      const copy = primalCopy(standard, node, floatType);
+      added.nodes.push(...copy.nodes);
+      added.initializers.push(...copy.initializers);
+      for (const inner of copy.nodes) await visit(inner);
+      node.output.forEach((output, k) => {
+        const tangent = output && tangents.get(copy.outputs[k]);
+        if (tangent) tangents.set(output, tangent);
+      });
+      return;
+    }
+    const emit = new Emitter(`${name}/jvp`, opset);
     const ctx: TangentContext = {
       node,
       emit,
@@ -56,26 +74,53 @@ export function insertTangents(model: ModelProto, seed: string, logits: string, 
       set: (index, tangent) => tangents.set(node.output[index], tangent),
       scalar: (value) => emit.floats([value], floatType, []),
       zerosLike: (x) => emit.node({ op_type: 'ConstantOfShape', domain: '', input: [emit.op('Shape', [x])], output: [emit.name('zeros')], attribute: [{ name: 'value', type: 4, t: zeroTensor(floatType) }] }),
-      attr: (name) => node.attribute?.find((a) => a.name === name),
+      attr: (attribute) => node.attribute?.find((a) => a.name === attribute),
     };
     try {
       rule(ctx);
     } catch (error) {
-      throw new UnsupportedTangent(`${key} (node ${node.name || node.output[0]}): ${(error as Error).message}`);
+      throw new UnsupportedTangent(`${key} (node ${name}): ${(error as Error).message}`);
     }
-    emitted.push(emit);
-  }
+    added.nodes.push(...emit.nodes);
+    added.initializers.push(...emit.initializers);
+  };
+
+  for (const node of graph.node) await visit(node);
   const logitsTangent = tangents.get(logits);
   if (!logitsTangent) throw new UnsupportedTangent(`the logits do not depend on ${seed}`);
-  for (const emit of emitted) {
-    graph.node.push(...emit.nodes);
-    graph.initializer.push(...emit.initializers);
-  }
+  graph.node.push(...added.nodes);
+  graph.initializer.push(...added.initializers);
   graph.node.push({ name: 'prompt_lens_logits_tangent', op_type: 'Identity', domain: '', input: [logitsTangent], output: [LOGITS_TANGENT_OUTPUT], attribute: [] });
   // Declared as the seed and the logits are (type and shape).
   graph.input.push(like(graph.input.find((i) => i.name === seed), input, floatType));
   graph.output.push(like(graph.output.find((o) => o.name === logits), LOGITS_TANGENT_OUTPUT, floatType));
   return { input, output: LOGITS_TANGENT_OUTPUT };
+}
+
+/**
+ * The rewrite of `node` as a second computation beside it: its outputs renamed (the fused node
+ * keeps writing the originals), and, in a float32 graph, its double constants and casts made
+ * float32 (rewrites are written for the float64 conversion).
+ */
+function primalCopy(standard: Emitter, node: NodeProto, floatType: number): { nodes: NodeProto[]; initializers: TensorProto[]; outputs: string[] } {
+  const renamed = new Map(node.output.filter(Boolean).map((o) => [o, `${o}/prompt_lens_jvp_primal`]));
+  const rename = (name: string) => renamed.get(name) ?? name;
+  const nodes = standard.nodes.map((n) => ({ ...n, input: n.input.map(rename), output: n.output.map(rename) }));
+  const initializers = standard.initializers.map((t) => (floatType === TensorDataType.FLOAT && t.data_type === TensorDataType.DOUBLE ? toFloat32(t) : t));
+  if (floatType === TensorDataType.FLOAT) {
+    for (const n of nodes) {
+      if (n.op_type === 'Cast') n.attribute = (n.attribute ?? []).map((a) => (a.name === 'to' && Number(a.i) === TensorDataType.DOUBLE ? { ...a, i: TensorDataType.FLOAT } : a));
+    }
+  }
+  return { nodes, initializers, outputs: node.output.map(rename) };
+}
+
+/** A double constant as float32, its extremes clamped to float32's (masked scores stay finite). */
+function toFloat32(tensor: TensorProto): TensorProto {
+  const values = new Float64Array(Uint8Array.from(tensor.raw_data ?? []).buffer);
+  const largest = 3.4028234663852886e38;
+  const floats = Float32Array.from(values, (v) => Math.max(-largest, Math.min(largest, v)));
+  return { ...tensor, data_type: TensorDataType.FLOAT, raw_data: new Uint8Array(floats.buffer) };
 }
 
 function like(info: ValueInfoProto | undefined, name: string, floatType: number): ValueInfoProto {
