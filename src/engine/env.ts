@@ -32,7 +32,7 @@ export const env = {
    * How the gradient method differentiates: 'forward' (the graph's forward-mode derivative,
    * graph/jvp, exact up to rounding) or 'central' (central differences with `gradientStep`).
    */
-  gradientMode: (process.env.PROMPT_LENS_GRADIENT ?? 'central') as GradientMode,
+  gradientMode: (process.env.PROMPT_LENS_GRADIENT ?? 'forward') as GradientMode,
   /**
    * The float type attribution computes in: 'float64' (within ~2e-5 of a column's maximum,
    * about 2× slower on a 135M model, twice the memory), 'float32', or 'auto' (float64 when the graph can be
