@@ -3,7 +3,7 @@
  * value is checked here, before any model loads (the engine checks again, for its other callers).
  */
 import type { ParseArgsConfig } from 'node:util';
-import { ATTRIBUTION_METHODS, DEFAULTS, DTYPES, env, GRANULARITIES, PRECISION_OPTIONS, TEMPLATE_MODES, type AnalyzeRequest, type Dtype, type LoadOptions, type Span } from '../engine/index.ts';
+import { ATTRIBUTION_METHODS, DEFAULTS, DTYPES, env, GRADIENT_MODES, GRANULARITIES, PRECISION_OPTIONS, TEMPLATE_MODES, type AnalyzeRequest, type Dtype, type LoadOptions, type Span } from '../engine/index.ts';
 import { checkOutputFile } from './output.ts';
 import type { Values } from './parse-options.ts';
 import { readTextFile } from './read-text-file.ts';
@@ -24,6 +24,7 @@ export const ANALYSIS_SETTINGS = {
   granularity: { type: 'string', default: DEFAULTS.cli.granularity },
   dtype: { type: 'string', default: DEFAULTS.cli.dtype },
   precision: { type: 'string', default: env.precision },
+  gradient: { type: 'string', default: env.gradientMode },
   system: { type: 'string' },
   temperature: { type: 'string' },
   'top-p': { type: 'string' },
@@ -112,8 +113,12 @@ export function scoreSettingsFrom(values: Values): { levels: number; threshold: 
   return { levels, threshold, p };
 }
 
-/** How to load each model: the ONNX export (--dtype) and the float type to compute in (--precision). */
+/**
+ * How to load each model: the ONNX export (--dtype) and the float type to compute in (--precision).
+ * Also sets how the gradient method differentiates (--gradient, an engine-wide setting).
+ */
 export function loadOptionsFrom(values: Values): Pick<LoadOptions, 'dtype' | 'precision'> {
+  env.gradientMode = oneOf(values.gradient as string, GRADIENT_MODES, 'gradient');
   return {
     dtype: oneOf(values.dtype as string, ['auto', ...DTYPES] as const, 'dtype') as Dtype | 'auto',
     precision: oneOf(values.precision as string, PRECISION_OPTIONS, 'precision'),

@@ -5,10 +5,15 @@
  * by the tokens/second of one full-sequence forward pass measured in the same run.
  * Memory: peak resident set above the process baseline, as a multiple of the weight bytes in the
  * precision measured (float64 weights take twice the file's float32 bytes).
+ * The gradient runs both ways (forward mode, the default, and central differences); the default
+ * is reported against occlusion and against the paper's own method in PyTorch on the same weights
+ * (tools/paper_gradient.py: one backward per response token, float32), all in the same run.
  * `npm run bench -- [MODEL_DIR] [float64|float32]`: float64 (the default precision) also reports
  * how much slower its forward pass is than float32's, measured in the same run.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { env } from '../engine/env.ts';
 import type { Precision } from '../engine/analysis.ts';
@@ -60,21 +65,44 @@ async function main(): Promise<number> {
   console.log(`model: ${modelDir} (${(weightBytes / 1e6).toFixed(1)} MB of ${precision} weights), threads: ${env.intraOpThreads || 'onnxruntime default'}`);
   console.log(`prompt ${PROMPT_TOKENS} tokens, response ${RESPONSE_TOKENS} tokens: a full forward pass covers ${sequence.length} positions`);
 
-  for (const method of ['occlusion', 'gradient'] as const) {
-    for (const batchSize of [1, env.attributionBatchSize]) {
+  const defaultMode = env.gradientMode;
+  const seconds: Record<string, number> = {};
+  let defaultImportance: number[][] = [];
+  // The default batch only: batch 1 (what batching gains) took minutes more on the shared machine.
+  const runs = [
+    { method: 'occlusion', mode: defaultMode, batchSizes: [env.attributionBatchSize] },
+    { method: 'gradient', mode: 'forward', batchSizes: [env.attributionBatchSize] },
+    { method: 'gradient', mode: 'central', batchSizes: [env.attributionBatchSize] },
+  ] as const;
+  for (const { method, mode, batchSizes } of runs) {
+    env.gradientMode = mode;
+    const label = method === 'gradient' ? `gradient ${mode}` : method;
+    for (const batchSize of batchSizes) {
       const before = await fullPass();
       const t0 = performance.now();
       const result = await attributorFor(method).attribute({ session, promptIds, responseIds, batchSize });
-      const seconds = (performance.now() - t0) / 1000;
+      const elapsed = (performance.now() - t0) / 1000;
+      if (batchSize === env.attributionBatchSize) seconds[label] = elapsed;
+      if (batchSize === env.attributionBatchSize && method === 'gradient' && mode === defaultMode) defaultImportance = result.importance;
       const after = await fullPass();
       const tokensPerSecond = sequence.length / ((before + after) / 2 / 1000);
       const floorSeconds = result.work.positionsProcessed / tokensPerSecond;
       console.log(
-        `${method.padEnd(9)} batch ${batchSize}: ${seconds.toFixed(2)} s for ${result.work.positionsProcessed} positions in ${result.work.forwardPasses} passes; ` +
+        `${label.padEnd(16)} batch ${batchSize}: ${elapsed.toFixed(2)} s for ${result.work.positionsProcessed} positions in ${result.work.forwardPasses} passes; ` +
           `floor ${floorSeconds.toFixed(2)} s at ${tokensPerSecond.toFixed(0)} positions/s (full pass ${before.toFixed(0)}/${after.toFixed(0)} ms before/after); ` +
-          `ratio ${(seconds / floorSeconds).toFixed(2)}× (target ≤ 1.5×); without prefix reuse: ${result.work.positionsWithoutCacheReuse} positions`,
+          `ratio ${(elapsed / floorSeconds).toFixed(2)}× (target ≤ 1.5×); without prefix reuse: ${result.work.positionsWithoutCacheReuse} positions`,
       );
     }
+  }
+  env.gradientMode = defaultMode;
+  const gradientSeconds = seconds[`gradient ${defaultMode}`];
+  console.log(`gradient (default, ${defaultMode}) / occlusion: ${(gradientSeconds / seconds.occlusion).toFixed(2)}× (target ≤ 1.3×), batch ${env.attributionBatchSize}`);
+  const paper = paperMethod(modelDir);
+  if (paper) {
+    console.log(
+      `gradient (default, ${defaultMode}, ${precision}) / the paper's method in PyTorch (float32, one backward per response token, ${paper.seconds.toFixed(2)} s): ` +
+        `${(gradientSeconds / paper.seconds).toFixed(2)}× (target ≤ 0.33×); Pearson with it ${pearson(defaultImportance.flat(), paper.importance.flat()).toFixed(6)}`,
+    );
   }
   const float64Pass = await fullPass();
   await session.dispose();
@@ -94,6 +122,32 @@ async function main(): Promise<number> {
     console.log(`precision: a float64 forward pass takes ${float64Pass.toFixed(0)} ms, ${(float64Pass / float32Pass).toFixed(2)}× the float32 pass (${float32Pass.toFixed(0)} ms) of the same graph`);
   }
   return 0;
+}
+
+/** The paper's method timed in PyTorch on the same weights (tools/paper_gradient.py), or undefined (with a note) when PyTorch is not there. */
+function paperMethod(modelDir: string): { seconds: number; importance: number[][] } | undefined {
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'prompt-lens-bench-')), 'paper.json');
+  const threads = env.intraOpThreads || os.availableParallelism();
+  const run = spawnSync('/usr/bin/python3', [path.resolve('tools/paper_gradient.py'), modelDir, String(PROMPT_TOKENS), String(RESPONSE_TOKENS), String(threads), out], { encoding: 'utf8' });
+  if (run.status !== 0) {
+    console.log(`paper's method in PyTorch: not measured (${(run.stderr || run.error?.message || '').trim().split('\n').pop()}); it needs /usr/bin/python3 with python3-torch`);
+    return undefined;
+  }
+  const result = JSON.parse(readFileSync(out, 'utf8')) as { seconds: number; importance: number[][] };
+  rmSync(path.dirname(out), { recursive: true, force: true });
+  return result;
+}
+
+function pearson(a: number[], b: number[]): number {
+  const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
+  const [ma, mb] = [mean(a), mean(b)];
+  let [ab, aa, bb] = [0, 0, 0];
+  a.forEach((v, i) => {
+    ab += (v - ma) * (b[i] - mb);
+    aa += (v - ma) ** 2;
+    bb += (b[i] - mb) ** 2;
+  });
+  return ab / Math.sqrt(aa * bb);
 }
 
 main().then((code) => process.exit(code));

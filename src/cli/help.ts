@@ -46,6 +46,7 @@ const SETTINGS: Array<[string, string]> = [
   ['--granularity token|word|sentence|section', 'the units shown: tokens, words, sentences (within lines), or sections (paragraphs; a Markdown heading or .prompty role line opens one); raw importance is summed per unit (default token)'],
   ['--dtype auto|fp32|fp16|q8|q4|q4f16|…', 'which ONNX export of the model to load, as transformers.js names them (default auto)'],
   ['--precision auto|float64|float32', 'the float type attribution computes in; auto is float64 when the model allows it (default auto, or $PROMPT_LENS_PRECISION)'],
+  ['--gradient forward|central', "how gradient × input is computed: the graph's exact forward-mode derivative, or central differences as a cross-check (default forward, or $PROMPT_LENS_GRADIENT)"],
 ];
 
 const OUTPUT: Array<[string, string]> = [

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { PrecisionOption } from './options.ts';
+import type { GradientMode, PrecisionOption } from './options.ts';
 
 function defaultCacheDir(): string {
   const xdg = process.env.XDG_CACHE_HOME;
@@ -28,6 +28,11 @@ export const env = {
    * (1e-4 and 3e-4 were worse on the tuned model).
    */
   gradientStep: 1e-3,
+  /**
+   * How the gradient method differentiates: 'forward' (the graph's forward-mode derivative,
+   * graph/jvp, exact up to rounding) or 'central' (central differences with `gradientStep`).
+   */
+  gradientMode: (process.env.PROMPT_LENS_GRADIENT ?? 'forward') as GradientMode,
   /**
    * The float type attribution computes in: 'float64' (within ~2e-5 of a column's maximum,
    * about 2× slower on a 135M model, twice the memory), 'float32', or 'auto' (float64 when the graph can be

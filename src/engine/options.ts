@@ -24,6 +24,10 @@ export type AttributionMethod = (typeof ATTRIBUTION_METHODS)[number];
 /** Why the two methods disagree, in one line (README "What the numbers mean" says more). */
 export const METHODS_DIFFER = 'Pre-norm models normalize each token\'s vector first, so scaling an embedding only moves the residual path, while zeroing it removes the token.';
 
+/** How the gradient method differentiates: the graph's forward-mode derivative, or central differences (a cross-check). */
+export const GRADIENT_MODES = ['forward', 'central'] as const;
+export type GradientMode = (typeof GRADIENT_MODES)[number];
+
 /** What each method is called and what it measures, for people (settings, panel). */
 export const METHOD_TEXT: Record<AttributionMethod, { label: string; summary: string; note: string }> = {
   gradient: {

@@ -32,8 +32,11 @@ const FIXTURES = [
   // GPT-2 form: LayerNormalization, SkipLayerNormalization, FastGelu, learned positions; the same mask subgraph.
   { name: 'tiny-gpt2-genai-mha', refusal: { float32: /Expand node.*invalid expand shape/, float64: /Expand node.*invalid expand shape/ } },
 ];
-/** Gradient max |Δ| / column max: float64 as on the project's own test models (attribution-golden). */
-const GRADIENT_RELATIVE = { float32: Infinity, float64: 5e-5 };
+/**
+ * Gradient max |Δ| / column max, by the default forward mode (graph/jvp): measured ≤ 4.4e-5 in
+ * float32 (the contrib kernels' tangents through their rewrites) and ≤ 6.3e-7 in float64.
+ */
+const GRADIENT_RELATIVE = { float32: 1e-4, float64: 2e-6 };
 
 for (const fixture of FIXTURES) {
   for (const precision of ['float64', 'float32'] as const) {

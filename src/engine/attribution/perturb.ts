@@ -6,7 +6,7 @@
  */
 import { throwIfAborted } from '../errors.ts';
 import { prefixOf, type KvCache } from '../runtime/kv-cache.ts';
-import { logProbAt } from '../runtime/probabilities.ts';
+import { logProbAt, logProbTangentAt } from '../runtime/probabilities.ts';
 import type { DecoderSession } from '../runtime/session.ts';
 import type { FloatArray } from '../runtime/float-arrays.ts';
 import type { WorkInfo } from '../analysis.ts';
@@ -39,12 +39,34 @@ export async function teacherForcedBaseline(session: DecoderSession, promptIds: 
  * log p_m for every perturbation (same order as given), batching perturbations whose
  * positions are close: a batch re-runs from its smallest position.
  */
-export async function perturbedLogProbs(
-  input: AttributionInput,
-  baseline: Baseline,
-  perturbations: Perturbation[],
-): Promise<Float64Array[]> {
-  const { session, promptIds, responseIds, signal } = input;
+export async function perturbedLogProbs(input: AttributionInput, baseline: Baseline, perturbations: Perturbation[]): Promise<Float64Array[]> {
+  return inBatches(input, baseline, perturbations, async (batch, from, length, past) => {
+    const scale = new Float64Array(batch.length * length).fill(1);
+    batch.forEach((p, row) => scale.fill(p.scale, row * length + (p.position - from), row * length + (p.position - from) + (p.length ?? 1)));
+    const out = await input.session.forward({ ids: batch.map(() => baseline.sequence.slice(from)), scale, past, logitsFrom: input.promptIds.length - 1 - from });
+    return batch.map((_, row) => responseLogProbs(out.logits, row, out.logitsLength, from + out.logitsFrom, input.promptIds.length, input.responseIds, out.vocab));
+  });
+}
+
+/**
+ * d log p_m / d s_n at s = 1 for every prompt position n given (same order), from the graph's
+ * forward-mode derivative (graph/jvp): one tangent pass per position, sharing the primal pass,
+ * batched and after the cached prefix like the perturbations.
+ */
+export async function logProbTangents(input: AttributionInput, baseline: Baseline, positions: number[]): Promise<Float64Array[]> {
+  return inBatches(input, baseline, positions.map((position) => ({ position, scale: 1 })), async (batch, from, length, past) => {
+    const tangent = new Float64Array(batch.length * length);
+    batch.forEach((p, row) => (tangent[row * length + (p.position - from)] = 1));
+    const out = await input.session.forward({ ids: batch.map(() => baseline.sequence.slice(from)), tangent, past, logitsFrom: input.promptIds.length - 1 - from });
+    return batch.map((_, row) => responseLogProbTangents(out.logits, out.logitsTangent!, row, out.logitsLength, from + out.logitsFrom, input.promptIds.length, input.responseIds, out.vocab));
+  });
+}
+
+type BatchRunner = (batch: Perturbation[], from: number, length: number, past: KvCache | undefined) => Promise<Float64Array[]>;
+
+/** Runs perturbations in batches of close positions (each from its smallest one, after the cached prefix), in the graph's ways. */
+async function inBatches(input: AttributionInput, baseline: Baseline, perturbations: Perturbation[], run: BatchRunner): Promise<Float64Array[]> {
+  const { session, signal } = input;
   // A graph that cannot run them batched or after a cached prefix runs them one by one or in full.
   const { batches, reusesPrefix } = session.meta.batching ?? { batches: true, reusesPrefix: true };
   const batchSize = batches ? input.batchSize : 1;
@@ -54,22 +76,36 @@ export async function perturbedLogProbs(
   let done = 0;
   for (let start = 0; start < order.length; start += batchSize) {
     throwIfAborted(signal);
-    const batch = order.slice(start, start + batchSize).map((i) => ({ index: i, ...perturbations[i] }));
+    const indices = order.slice(start, start + batchSize);
+    const batch = indices.map((i) => perturbations[i]);
     const from = reusesPrefix ? batch[0].position : 0;
-    const ids = batch.map(() => baseline.sequence.slice(from));
     const length = baseline.sequence.length - from;
-    const scale = new Float64Array(batch.length * length).fill(1);
-    batch.forEach((p, row) => scale.fill(p.scale, row * length + (p.position - from), row * length + (p.position - from) + (p.length ?? 1)));
     const past = from > 0 ? prefixOf(baseline.cache, from, batch.length) : undefined;
-    // Logits are needed from the position that predicts the first response token on.
-    const out = await session.forward({ ids, scale, past, logitsFrom: promptIds.length - 1 - from });
-    batch.forEach((p, row) => {
-      results[p.index] = responseLogProbs(out.logits, row, out.logitsLength, from + out.logitsFrom, promptIds.length, responseIds, out.vocab);
-    });
+    const rows = await run(batch, from, length, past);
+    indices.forEach((i, row) => (results[i] = rows[row]));
     done += batch.length;
     input.onProgress?.(done, total);
   }
   return results;
+}
+
+/** d log p_m = t[y_m] − Σ_v softmax_v · t_v, per response token, from batch row `row` of the logits and their tangent. */
+function responseLogProbTangents(
+  logits: FloatArray,
+  tangent: FloatArray,
+  row: number,
+  rowLength: number,
+  from: number,
+  promptLength: number,
+  responseIds: number[],
+  vocab: number,
+): Float64Array {
+  const out = new Float64Array(responseIds.length);
+  for (let m = 0; m < responseIds.length; m++) {
+    const offset = (row * rowLength + promptLength - 1 + m - from) * vocab;
+    out[m] = logProbTangentAt(logits, tangent, offset, vocab, responseIds[m]);
+  }
+  return out;
 }
 
 /** log p_m from the logits of batch row `row`, whose first logits row is sequence position `from`. */

@@ -16,7 +16,9 @@ import { EXTERNAL_DATA_STORE, HASH_STORE, isFile } from '../models/files.ts';
 import { removeStaleTemporaries, writeAtomically } from '../temp-files.ts';
 import { checkExternalData, linkExternalData } from './external-data.ts';
 import { convertHalfToFloat32, hasHalfTensors } from './float32.ts';
+import { nodeRewriter } from './contrib/rewrite.ts';
 import { convertToFloat64 } from './float64.ts';
+import { insertTangents, UnsupportedTangent, type TangentGraph } from './jvp/tangents.ts';
 import { locateEmbedding } from './locate-embedding.ts';
 import { writeGraph } from './write-graph.ts';
 import { dimsOf, elemTypeOf, readOnnxModel, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-model.ts';
@@ -24,7 +26,7 @@ import { dimsOf, elemTypeOf, readOnnxModel, tensorValueInfo, TensorDataType, typ
 export const EMBEDDING_SCALE_INPUT = 'embedding_scale';
 /** Optional input: the first sequence position whose logits are computed (the LM head runs from there). */
 export const LOGITS_START_INPUT = 'logits_start';
-export const PREPARED_FORMAT_VERSION = 4;
+export const PREPARED_FORMAT_VERSION = 5;
 
 export interface KvCacheLayout {
   /** `past_key_values.{i}.key|value` input names, layer by layer, key then value. */
@@ -49,6 +51,8 @@ export interface PreparedMeta {
   logitsStart: boolean;
   cache: KvCacheLayout;
   parity?: { maxAbsLogitDiff: number; probeTokens: number };
+  /** The forward-mode derivative the graph computes (jvp/tangents.ts), or why it cannot. */
+  tangent: TangentGraph | { unsupported: string };
   /** How perturbed sequences can be run (runtime/batching.ts); absent: both ways. */
   batching?: Batching;
 }
@@ -101,6 +105,7 @@ export async function loadOrPrepareGraph(
     await convertToFloat64(model, path.dirname(sourceFile));
     meta.precision = 'float64';
   }
+  meta.tangent = await differentiate(model, meta, path.dirname(sourceFile));
   // A float64 graph holds its weights inline.
   await mkdir(dir, { recursive: true });
   const place = precision === 'float64' || (await linkExternalData(model, path.dirname(sourceFile), dir)) ? inCache : besideSource;
@@ -164,7 +169,22 @@ export function insertEmbeddingScale(model: ModelProto, sourceFile: string, sour
     logitsOutput,
     logitsStart,
     cache,
+    tangent: { unsupported: 'not yet differentiated' },
   };
+}
+
+/**
+ * Adds the tangent input and output (jvp/tangents.ts), or says why the graph has none. A float32
+ * graph keeps its contrib operators (fast fused kernels); their tangents go through their rewrites.
+ */
+async function differentiate(model: ModelProto, meta: PreparedMeta, sourceDir: string): Promise<PreparedMeta['tangent']> {
+  try {
+    const double = meta.precision === 'float64';
+    return await insertTangents(model, EMBEDDING_SCALE_INPUT, meta.logitsOutput, double ? TensorDataType.DOUBLE : TensorDataType.FLOAT, double ? undefined : nodeRewriter(model, sourceDir));
+  } catch (error) {
+    if (error instanceof UnsupportedTangent) return { unsupported: error.message };
+    throw error;
+  }
 }
 
 const LM_HEAD_OPS = new Set(['MatMul', 'MatMulNBits', 'MatMulInteger', 'DynamicQuantizeMatMul']);

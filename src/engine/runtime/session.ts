@@ -15,6 +15,8 @@ export interface ForwardRequest {
   ids: number[][];
   /** Embedding scale per batch row and position (1 = unchanged). Defaults to all ones. */
   scale?: Float64Array;
+  /** Direction of the embedding scale to differentiate along, per batch row and position: also returns the logits' derivative (graph/jvp). */
+  tangent?: Float64Array;
   /** Cache of the preceding positions, batch 1 or the same batch as `ids`. */
   past?: KvCache;
   /** Also return the new cache (costs a copy of it). */
@@ -32,6 +34,8 @@ export interface ForwardResult {
   /** Position (within `ids`) of the first row of `logits`. */
   logitsFrom: number;
   logitsLength: number;
+  /** d logits along `tangent`, same layout as `logits` (when a tangent was given). */
+  logitsTangent?: FloatArray;
   present?: KvCache;
 }
 
@@ -73,7 +77,7 @@ export class DecoderSession {
     const positions = new BigInt64Array(batch * seq);
     for (let b = 0; b < batch; b++) for (let s = 0; s < seq; s++) positions[b * seq + s] = BigInt(pastLength + s);
     const scale = req.scale ?? new Float64Array(batch * seq).fill(1);
-    const scaleTensor = this.meta.precision === 'float64' ? new ort.Tensor('float64', scale, [batch, seq, 1]) : new ort.Tensor('float32', Float32Array.from(scale), [batch, seq, 1]);
+    const scaleTensor = this.floatTensor(scale, [batch, seq, 1]);
 
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', ids, [batch, seq]),
@@ -85,8 +89,12 @@ export class DecoderSession {
     if (this.meta.logitsStart) feeds[LOGITS_START_INPUT] = new ort.Tensor('int64', BigInt64Array.from([BigInt(logitsFrom)]), [1]);
     if (this.meta.inputs.includes('use_cache_branch')) feeds.use_cache_branch = new ort.Tensor('bool', [pastLength > 0], [1]);
     cache.pastInputs.forEach((name, i) => (feeds[name] = past.tensors[i]));
+    const tangentGraph = 'input' in this.meta.tangent ? this.meta.tangent : undefined;
+    if (req.tangent && !tangentGraph) throw new Error('this graph computes no tangent');
+    if (tangentGraph) feeds[tangentGraph.input] = this.floatTensor(req.tangent ?? new Float64Array(batch * seq), [batch, seq, 1]);
 
     const fetches = req.wantCache ? [this.meta.logitsOutput, ...cache.presentOutputs] : [this.meta.logitsOutput];
+    if (req.tangent) fetches.push(tangentGraph!.output);
     const out = await this.session.run(feeds, fetches, req.quiet ? { logSeverityLevel: 4 } : {});
     this.positionsProcessed += batch * seq;
     this.forwardPasses += 1;
@@ -95,7 +103,14 @@ export class DecoderSession {
     const [, logitsLength, vocab] = logitsTensor.dims as number[];
     const logits = toFloatArray(logitsTensor.data as FloatArray | Uint16Array, logitsTensor.type);
     const present = req.wantCache ? { tensors: cache.presentOutputs.map((n) => out[n]), length: pastLength + seq, batch } : undefined;
-    return { logits, vocab, logitsFrom, logitsLength, present };
+    const tangentTensor = req.tangent ? out[tangentGraph!.output] : undefined;
+    const logitsTangent = tangentTensor && toFloatArray(tangentTensor.data as FloatArray | Uint16Array, tangentTensor.type);
+    return { logits, vocab, logitsFrom, logitsLength, logitsTangent, present };
+  }
+
+  /** Values as the graph's float inputs take them. */
+  private floatTensor(values: Float64Array, dims: number[]): ort.Tensor {
+    return this.meta.precision === 'float64' ? new ort.Tensor('float64', values, dims) : new ort.Tensor('float32', Float32Array.from(values), dims);
   }
 
   async dispose(): Promise<void> {

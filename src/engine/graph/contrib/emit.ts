@@ -37,6 +37,23 @@ export class Emitter {
     return this.constant({ dims, data_type: TensorDataType.DOUBLE, raw_data: new Uint8Array(Float64Array.from(values).buffer) });
   }
 
+  /** A float32 or float64 constant, as `elemType` says. */
+  floats(values: ArrayLike<number>, elemType: number, dims: number[] = [values.length]): string {
+    if (elemType === TensorDataType.DOUBLE) return this.double(values, dims);
+    return this.constant({ dims, data_type: TensorDataType.FLOAT, raw_data: new Uint8Array(Float32Array.from(values).buffer) });
+  }
+
+  /** A node given whole (other domains, tensor attributes); returns its first output. */
+  node(node: Omit<NodeProto, 'name'>): string {
+    this.nodes.push({ name: this.fresh(node.op_type), ...node });
+    return node.output[0];
+  }
+
+  /** A fresh tensor name under the node's own. */
+  name(kind: string): string {
+    return this.fresh(kind);
+  }
+
   unsqueeze(x: string, axes: number[]): string {
     return this.opset >= 13 ? this.op('Unsqueeze', [x, this.int64(axes)]) : this.op('Unsqueeze', [x], { axes });
   }

@@ -52,15 +52,37 @@ const RULES: Record<string, Rule> = {
 /** Rewrites every node it has a rule for, in place; returns the operators it replaced. */
 export async function rewriteContribOperators(model: ModelProto, sourceDir: string): Promise<string[]> {
   const graph = model.graph;
+  const rewrite = nodeRewriter(model, sourceDir);
+  const replaced: string[] = [];
+  const nodes: NodeProto[] = [];
+  for (const node of graph.node) {
+    const emit = await rewrite(node);
+    if (emit) {
+      nodes.push(...emit.nodes);
+      graph.initializer.push(...emit.initializers);
+      replaced.push(node.op_type);
+    } else {
+      nodes.push(node);
+    }
+  }
+  graph.node = nodes;
+  dropUnusedInitializers(graph);
+  return replaced;
+}
+
+/** The standard-operator form of one node of `model` (its nodes and constants), or undefined when no rule covers it. */
+export type NodeRewriter = (node: NodeProto) => Promise<Emitter | undefined>;
+
+export function nodeRewriter(model: ModelProto, sourceDir: string): NodeRewriter {
+  const graph = model.graph;
   const opset = opsetVersion(model);
   const infos = new Map([...graph.input, ...graph.output, ...(graph.value_info ?? [])].map((i) => [i.name, i]));
   const initializers = new Map(graph.initializer.map((t) => [t.name, t]));
   const tensorBytes = async (tensor: TensorProto) => (isExternal(tensor) ? readExternalBytes(tensor, sourceDir, storedBytes(tensor)) : Uint8Array.from(tensor.raw_data ?? []));
   const consumed = new Set([...graph.node.flatMap((n) => n.input), ...graph.output.map((o) => o.name)]);
-  const replaced: string[] = [];
-  const nodes: NodeProto[] = [];
-  for (const node of graph.node) {
+  return async (node) => {
     const rule = RULES[`${node.domain === 'ai.onnx' ? '' : (node.domain ?? '')}.${node.op_type}`];
+    if (!rule) return undefined;
     const emit = new Emitter(node.name || node.output[0], opset);
     const ctx: RuleContext = {
       node,
@@ -76,17 +98,8 @@ export async function rewriteContribOperators(model: ModelProto, sourceDir: stri
       tensorBytes,
       floatValues: async (tensor) => floatValues(tensor, await tensorBytes(tensor)),
     };
-    if (rule && (await rule(ctx))) {
-      nodes.push(...emit.nodes);
-      graph.initializer.push(...emit.initializers);
-      replaced.push(node.op_type);
-    } else {
-      nodes.push(node);
-    }
-  }
-  graph.node = nodes;
-  dropUnusedInitializers(graph);
-  return replaced;
+    return (await rule(ctx)) ? emit : undefined;
+  };
 }
 
 function floatValues(tensor: TensorProto, bytes: Uint8Array): ArrayLike<number> | undefined {

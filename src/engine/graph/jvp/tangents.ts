@@ -1,0 +1,134 @@
+/**
+ * Forward-mode differentiation as a graph rewrite: the prepared graph gets a second input,
+ * `embedding_scale_tangent` (the direction in which `embedding_scale` moves), and a second
+ * output, `logits_tangent`, the derivative of the logits along it (a Jacobian-vector product).
+ * Every node downstream of the embedding scale gets its tangent computation (rules.ts), sharing
+ * the primal values of the same pass; nodes that do not depend on it get none, and neither do
+ * the cached past keys and values (a perturbation after the cached prefix does not change them).
+ * With the tangent one at prompt position n of a row and zero elsewhere, `logits_tangent` is
+ * d logits / d s_n at s = 1, so d log p_m / d s_n = t[y_m] − Σ_v softmax_v · t_v and gradient
+ * × input is p_m times that (METHODS.md §1.2), exact up to the float type's rounding.
+ */
+import { Emitter } from '../contrib/emit.ts';
+import type { NodeRewriter } from '../contrib/rewrite.ts';
+import { dimsOf, elemTypeOf, opsetVersion, tensorValueInfo, TensorDataType, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx-model.ts';
+import { CONSTANT_OPS, TANGENT_RULES, type TangentContext } from './rules.ts';
+
+export const TANGENT_INPUT_SUFFIX = '_tangent';
+export const LOGITS_TANGENT_OUTPUT = 'logits_tangent';
+
+export interface TangentGraph {
+  /** The seed input ([batch, sequence, 1], like the embedding scale). */
+  input: string;
+  output: string;
+}
+
+/** Why a graph cannot be differentiated: the operator (and what about it). */
+export class UnsupportedTangent extends Error {}
+
+function ruleKey(node: NodeProto): string {
+  const domain = node.domain === 'ai.onnx' ? '' : (node.domain ?? '');
+  return domain ? `${domain}.${node.op_type}` : node.op_type;
+}
+
+/**
+ * Adds the tangent input and output to `model` (whose float tensors are `floatType`), in place.
+ * A node with no tangent rule of its own but a rewrite into standard operators (`rewrite`:
+ * onnxruntime's contrib operators, contrib/rewrite.ts) is differentiated through a copy of that
+ * rewrite, which computes the primal values its tangents need beside the fused node.
+ * Throws UnsupportedTangent naming the first operator downstream of `seed` that has neither,
+ * leaving the graph unchanged.
+ */
+export async function insertTangents(model: ModelProto, seed: string, logits: string, floatType: number, rewrite?: NodeRewriter): Promise<TangentGraph> {
+  const graph = model.graph;
+  const opset = opsetVersion(model);
+  const input = `${seed}${TANGENT_INPUT_SUFFIX}`;
+  const tangents = new Map<string, string>([[seed, input]]);
+  const added: { nodes: NodeProto[]; initializers: TensorProto[] } = { nodes: [], initializers: [] };
+
+  const visit = async (node: NodeProto): Promise<void> => {
+    if (!node.input.some((name) => tangents.has(name))) return;
+    const key = ruleKey(node);
+    if (CONSTANT_OPS.has(key)) return;
+    const name = node.name || node.output[0];
+    const rule = TANGENT_RULES[key];
+    if (!rule) {
+      const standard = rewrite && (await rewrite(node));
+      if (!standard) throw new UnsupportedTangent(`the operator ${key} (node ${name}) has no tangent rule`);
+      const copy = primalCopy(standard, node, floatType);
+      added.nodes.push(...copy.nodes);
+      added.initializers.push(...copy.initializers);
+      for (const inner of copy.nodes) await visit(inner);
+      node.output.forEach((output, k) => {
+        const tangent = output && tangents.get(copy.outputs[k]);
+        if (tangent) tangents.set(output, tangent);
+      });
+      return;
+    }
+    const emit = new Emitter(`${name}/jvp`, opset);
+    const ctx: TangentContext = {
+      node,
+      emit,
+      opset,
+      tangent: (index) => (node.input[index] ? tangents.get(node.input[index]) : undefined),
+      set: (index, tangent) => tangents.set(node.output[index], tangent),
+      scalar: (value) => emit.floats([value], floatType, []),
+      zerosLike: (x) => emit.node({ op_type: 'ConstantOfShape', domain: '', input: [emit.op('Shape', [x])], output: [emit.name('zeros')], attribute: [{ name: 'value', type: 4, t: zeroTensor(floatType) }] }),
+      attr: (attribute) => node.attribute?.find((a) => a.name === attribute),
+    };
+    try {
+      rule(ctx);
+    } catch (error) {
+      throw new UnsupportedTangent(`${key} (node ${name}): ${(error as Error).message}`);
+    }
+    added.nodes.push(...emit.nodes);
+    added.initializers.push(...emit.initializers);
+  };
+
+  for (const node of graph.node) await visit(node);
+  const logitsTangent = tangents.get(logits);
+  if (!logitsTangent) throw new UnsupportedTangent(`the logits do not depend on ${seed}`);
+  graph.node.push(...added.nodes);
+  graph.initializer.push(...added.initializers);
+  graph.node.push({ name: 'prompt_lens_logits_tangent', op_type: 'Identity', domain: '', input: [logitsTangent], output: [LOGITS_TANGENT_OUTPUT], attribute: [] });
+  // Declared as the seed and the logits are (type and shape).
+  graph.input.push(like(graph.input.find((i) => i.name === seed), input, floatType));
+  graph.output.push(like(graph.output.find((o) => o.name === logits), LOGITS_TANGENT_OUTPUT, floatType));
+  return { input, output: LOGITS_TANGENT_OUTPUT };
+}
+
+/**
+ * The rewrite of `node` as a second computation beside it: its outputs renamed (the fused node
+ * keeps writing the originals), and, in a float32 graph, its double constants and casts made
+ * float32 (rewrites are written for the float64 conversion).
+ */
+function primalCopy(standard: Emitter, node: NodeProto, floatType: number): { nodes: NodeProto[]; initializers: TensorProto[]; outputs: string[] } {
+  const renamed = new Map(node.output.filter(Boolean).map((o) => [o, `${o}/prompt_lens_jvp_primal`]));
+  const rename = (name: string) => renamed.get(name) ?? name;
+  const nodes = standard.nodes.map((n) => ({ ...n, input: n.input.map(rename), output: n.output.map(rename) }));
+  const initializers = standard.initializers.map((t) => (floatType === TensorDataType.FLOAT && t.data_type === TensorDataType.DOUBLE ? toFloat32(t) : t));
+  if (floatType === TensorDataType.FLOAT) {
+    for (const n of nodes) {
+      if (n.op_type === 'Cast') n.attribute = (n.attribute ?? []).map((a) => (a.name === 'to' && Number(a.i) === TensorDataType.DOUBLE ? { ...a, i: TensorDataType.FLOAT } : a));
+    }
+  }
+  return { nodes, initializers, outputs: node.output.map(rename) };
+}
+
+/** A double constant as float32, its extremes clamped to float32's (masked scores stay finite). */
+function toFloat32(tensor: TensorProto): TensorProto {
+  const values = new Float64Array(Uint8Array.from(tensor.raw_data ?? []).buffer);
+  const largest = 3.4028234663852886e38;
+  const floats = Float32Array.from(values, (v) => Math.max(-largest, Math.min(largest, v)));
+  return { ...tensor, data_type: TensorDataType.FLOAT, raw_data: new Uint8Array(floats.buffer) };
+}
+
+function like(info: ValueInfoProto | undefined, name: string, floatType: number): ValueInfoProto {
+  const elemType = (info && elemTypeOf(info)) ?? floatType;
+  return info?.type?.tensor_type?.shape ? tensorValueInfo(name, elemType, dimsOf(info)) : { name, type: { tensor_type: { elem_type: elemType } } };
+}
+
+function zeroTensor(floatType: number) {
+  const raw = floatType === TensorDataType.DOUBLE ? new Uint8Array(8) : new Uint8Array(4);
+  return { name: '', dims: [1], data_type: floatType === TensorDataType.DOUBLE ? TensorDataType.DOUBLE : TensorDataType.FLOAT, raw_data: raw };
+}
