@@ -82,7 +82,7 @@ test('hover text says in words what each number is, and shows the scale and the 
   const md = hoverMarkdown([{ side: 'tuned', label: 't', analysis: a }], 3, { stale: false, floor: 0.5 })!;
   assert.match(md, /raised most: `·b` \(level 10 of 10; probability change 1\.0e\+0\)/, 'S and I named in words');
   assert.match(md, /Scale: pale → strong = reliance 0 → 1 \(1 = the prompt's most relied-on token\); the editor hides reliance ≤ 0\.5/);
-  assert.match(md, /_gradient × input; L = 10 levels, b = 0 lowest levels ignored, p = 4/);
+  assert.match(md, /_gradient × input \(the paper's estimator\); L = 10 levels, b = 0 lowest levels ignored, p = 4/);
   assert.doesNotMatch(md, /\(S \d|, I \d/, 'no bare S / I jargon');
   assert.doesNotMatch(hoverMarkdown([{ side: 'tuned', label: 't', analysis: a }], 3, { stale: false })!, /hides/, 'no floor, no hiding');
 });

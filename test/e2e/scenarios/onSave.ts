@@ -10,6 +10,7 @@ import path from 'node:path';
 import { host, step, models, resultsDir, runsOf, SAVE_FILE, SAVE_TEXT } from '../suite.ts';
 import { until, readResults, highlights, cursorAt, selectWordLeft, type Decorated } from '../ui.ts';
 import type { Analysis } from '../../../src/engine/analysis.ts';
+import { DEFAULTS } from '../../../src/engine/options.ts';
 
 const codeLens = () => host.page.locator('.contentWidgets .codelens-decoration').first();
 const statusItem = () => host.page.locator('.statusbar-item', { hasText: models.tunedLabel }).first();
@@ -17,10 +18,10 @@ const byText = (ds: Decorated[]) => [...ds].sort((a, b) => a.x - b.x).map((d) =>
 /** The highlighted text of a one-line prompt, left to right (adjacent highlights of one level are drawn as one). */
 const joined = (ds: Decorated[]) => byText(ds).join('');
 
-/** What an analysis highlights (â > 0), left to right, leaving out tokens an edit of [from, to) touched. */
+/** What an analysis highlights (â above the editor's default floor), left to right, leaving out tokens an edit of [from, to) touched. */
 function expectedText(a: Analysis, from = Infinity, to = -Infinity): string {
   return a.promptTokens
-    .filter((t, n) => !t.special && a.densityNormalized[n] > 0 && (to <= t.start || from >= t.end))
+    .filter((t, n) => !t.special && a.densityNormalized[n] > DEFAULTS.extension.highlightFloor && (to <= t.start || from >= t.end))
     .map((t) => a.prompt.slice(t.start, t.end)).join('');
 }
 
@@ -42,7 +43,7 @@ export async function onSaveScenario(): Promise<void> {
   assert.ok(original, 'the analysis of the prompt');
   const first = await until('all highlights drawn', async () => { const d = await highlights(host); return joined(d) === expectedText(original) && d; }, 20_000)
     .catch(async () => highlights(host));
-  assert.equal(joined(first), expectedText(original), 'the highlights are the analysis\' tokens with â > 0');
+  assert.equal(joined(first), expectedText(original), 'the highlights are the analysis\' tokens with â above the floor');
   assert.doesNotMatch((await codeLens().textContent()) ?? '', /changed/);
 
   // Typing before the highlights moves them with their words and marks the result stale.
