@@ -75,20 +75,6 @@ export async function historyScenario(): Promise<void> {
   assert.match(host.extensionLog(), new RegExp(`history: .*${FILE}, previous commit → last commit \\(read with (vscode\\.git|git)\\)`));
   await host.screenshot('10-history-compare');
 
-  // The Timeline view's git item: that commit against the one before it.
-  const timeline = host.page.locator('.pane-header', { hasText: 'Timeline' }).first();
-  if ((await timeline.getAttribute('aria-expanded')) !== 'true') await timeline.click();
-  const item = host.page.locator('.timeline-tree-view .monaco-list-row', { hasText: 'second version' }).first();
-  await item.waitFor({ timeout: 30_000 });
-  await item.click({ button: 'right' });
-  await host.page.locator('.monaco-menu .action-label', { hasText: 'Compare with Previous Version' }).first().click();
-  const fromTimeline = `${REPO_DIR}/${FILE}: ${previous.slice(0, 7)} → ${head.slice(0, 7)}`;
-  const again = await until('the Timeline item\'s comparison', async () => {
-    const f = await frameWith('#scores');
-    return f && (await f.textContent('h1')) === fromTimeline && f;
-  }, 120_000);
-  assert.deepEqual(await again.$$eval('#marked [data-kind="removed"]', (els) => els.map((e) => e.textContent)), ['happy']);
-  await host.screenshot('10b-history-from-timeline');
   step(`history compare done (${/read with ([\w.]+)\)/.exec(host.extensionLog())?.[1]})`);
 }
 
