@@ -86,9 +86,9 @@ function linesHtml(m: PanelModel): string {
   return `<section class="lines" data-side="${m.side}" aria-label="Mean reliance per line">${rows}</section><p class="hint lines-note">Mean reliance per line (#1 = the line relied on most of ${counted}).</p>`;
 }
 
-/** True for the bundled 3M-parameter demo pair. */
+/** True for the bundled 3M-parameter demo pair (the extension resolves `bundled:demo-*` to its folder, models/demo-base or models/demo-instruct). */
 export function isDemoModel(m: PanelModel): boolean {
-  return /^bundled:/.test(m.analysis.model.ref);
+  return /^bundled:/.test(m.analysis.model.ref) || /(^|[\\/])models[\\/]demo-(base|instruct)$/.test(m.analysis.model.path);
 }
 
 export function sideHtml(m: PanelModel, previous = ''): string {

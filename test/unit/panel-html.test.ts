@@ -70,6 +70,8 @@ test('the demo pair is recognised; cell tips say what S and I are; the position 
   const m = panelModelOf('tuned', 't', analysis());
   assert.ok(isDemoModel(m));
   assert.ok(!isDemoModel(panelModelOf('tuned', 't', analysis({ model: { ...analysis().model, ref: 'HuggingFaceTB/SmolLM-135M' } }))));
+  // The extension resolves bundled:demo-instruct to the shipped folder before the run: the analysis names that folder.
+  assert.ok(isDemoModel(panelModelOf('tuned', 't', analysis({ model: { ...analysis().model, ref: '/ext/models/demo-instruct', path: '/ext/models/demo-instruct' } }))));
   assert.match(cellTip(m.analysis, 0, 1), /^"You" → " ok"\ninfluence level S = 1 of 10 \(of this response token's strongest\)\nraw probability change I = /);
   const svg = profileSvg([m]);
   assert.match(svg, />1\.0<\/text>/);
