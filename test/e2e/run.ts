@@ -177,5 +177,5 @@ test('instruction marks survive a full code-server restart, the file untouched',
 test('sentence granularity highlights whole sentences', { timeout: 180_000 }, granularityScenario);
 test('compare with previous version: the git history of a prompt, word by word', { timeout: 300_000 }, historyScenario);
 test('the walkthrough opens from the Welcome page and opens the sample prompt', { timeout: 120_000 }, walkthroughScenario);
-test('a 200-token multi-rule prompt is readable at a glance: contrast, legend, long-prompt panel, stale cards, no clipping', { timeout: 600_000 }, readableScenario);
 test('Hub models: consent, refusal offers the demo pair, unreachable Hub, download', { timeout: 300_000 }, hubScenario);
+test('a 200-token multi-rule prompt is readable at a glance: contrast, legend, long-prompt panel, stale cards, no clipping', { timeout: 600_000 }, readableScenario);

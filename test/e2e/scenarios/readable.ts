@@ -53,7 +53,8 @@ async function clipped(): Promise<string[]> {
 
 export async function readableScenario(): Promise<void> {
   // The demo pair answers a long prompt through its chat template (raw, it ends at once).
-  host.setWorkspaceSettings({ 'promptLens.template': 'auto', 'promptLens.maxNewTokens': 16 });
+  // The suite's own pair (the Hub scenario may have left Hub ids in the settings).
+  host.setWorkspaceSettings({ 'promptLens.baseModel': models.base, 'promptLens.tunedModel': models.tuned, 'promptLens.template': 'auto', 'promptLens.maxNewTokens': 16 });
   await host.page.waitForTimeout(1000);
   fs.writeFileSync(path.join(host.workspace, SUPPORT_FILE), SUPPORT_TEXT);
   await host.openFile(SUPPORT_FILE);
