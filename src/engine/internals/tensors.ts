@@ -6,6 +6,7 @@
  */
 import { EngineError } from '../errors.ts';
 import { readExternalBytes } from '../graph/external-data.ts';
+import { halfToFloat } from '../runtime/float-arrays.ts';
 import { TensorDataType, type GraphProto, type NodeProto, type TensorProto } from '../graph/onnx-model.ts';
 
 /** A row-major float64 tensor. */
@@ -112,15 +113,6 @@ function halves(buffer: ArrayBuffer | undefined, tensor: TensorProto, count: num
   const out = new Float64Array(count);
   for (let i = 0; i < count; i++) out[i] = convert(bits[i]);
   return out;
-}
-
-export function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
 function transpose2d(t: DenseTensor, name: string): DenseTensor {
