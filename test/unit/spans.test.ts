@@ -175,3 +175,14 @@ test('pasted material without a label, background stories and few-shot examples 
   // Repeated labels, counting the sections' own, are examples however short: no parameter, no markers.
   assert.deepEqual(texts('Write a tagline like the examples.\n\nProduct: water bottle\nTagline: Hydration that outlasts your excuses.\n\nProduct: standing desk\nTagline:'), ['Write a tagline like the examples.']);
 });
+
+test('templates: tag lines delimit sections, a placeholder alone on its line is material, fields continuing an order count', () => {
+  // "<instructions>" … "</instructions>" on lines of their own delimit sections as headings do (not code).
+  assert.deepEqual(texts('<instructions>\nRewrite the product description below. Keep it under 80 words.\n</instructions>\n<description>\n{description}\n</description>'), ['Rewrite the product description below.', 'Keep it under 80 words.']);
+  // "{context}" under "Context:" stands for the text pasted in later, however short it looks.
+  assert.deepEqual(texts('Answer the question using only the context.\n\nContext:\n{context}'), ['Answer the question using only the context.']);
+  // A labelled line right after an order is a field of the task, with its label ("Goal: {goal}").
+  assert.deepEqual(texts('Create a workout plan.\nGoal: {goal}\nDays per week: {days}'), ['Create a workout plan.', 'Goal:', '{goal}', 'Days per week:', '{days}']);
+  // … not a label in pasted log lines ("RuntimeError: …" after a traceback line).
+  assert.ok(!texts('Traceback (most recent call last):\n  File "train.py", line 88, in <module>\n    return forward(x)\nRuntimeError: CUDA out of memory.\n\nHow can I fix this?').includes('RuntimeError:'));
+});

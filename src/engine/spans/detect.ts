@@ -45,9 +45,13 @@ export interface DetectOptions {
   examples?: boolean;
   /** Statements listed after a lead-in inside a paragraph ("… like these:\n- …") are items, not context. */
   leadInItems?: boolean;
+  /** A placeholder alone on its line ("{context}", "{{document}}") stands for pasted material: not instruction. */
+  placeholders?: boolean;
+  /** A labelled line inside a paragraph, right after an order, is a field of the task, not a frame marker. */
+  inlineFields?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true };
 
 type Range = [number, number];
 
@@ -132,6 +136,13 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   };
   for (const section of sections) {
     const opener = section[0].lines[0];
+    // A label on a line that continues a paragraph ("Create a workout plan.\nGoal: {goal}") is a
+    // field of the task, not a frame that opens the material.
+    if (o.inlineFields && continuesInstruction(prompt, opener)) {
+      lines.push(opener);
+      for (const p of section) lines.push(...p.lines.filter((l) => l !== opener));
+      continue;
+    }
     frame(opener.label);
     // The rest of the opening line can start with a field label of its own ("Input: Genre: Crime").
     const nested = splitLines(prompt.slice(opener.contentStart, opener.end))[0];
@@ -171,10 +182,28 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   out.push(...fields);
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
   if (!items && words(content) <= o.parameterWords) {
-    for (const l of lines) out.push([l.contentStart, l.end]);
+    for (const l of lines) if (!(o.placeholders && standsForMaterial(prompt, l))) out.push([l.contentStart, l.end]);
     return;
   }
   questions();
+}
+
+// A template placeholder: "{text}", "{{ document }}", "<email>", "[article]".
+const PLACEHOLDER = /^(?:\{\{?\s*[\w .-]+\s*\}\}?|<[\w .-]+>|\[[\w .-]+\])$/;
+
+/** A line that is only a placeholder ("{context}" under "Context:"): it stands for a text pasted in later, not a value of the task ("Goal: {goal}"). */
+function standsForMaterial(prompt: string, line: Line): boolean {
+  return PLACEHOLDER.test(prompt.slice(line.start, line.end).trim());
+}
+
+/** Whether the line right before `line`, in the same paragraph, is prose that only instructs ("Create a workout plan.\nGoal: {goal}"). */
+function continuesInstruction(prompt: string, line: Line): boolean {
+  const before = prompt.slice(0, line.start).replace(/\n$/, '');
+  const previous = before.slice(before.lastIndexOf('\n') + 1);
+  // Prose: not indented, and ending like a sentence (code and log lines do neither).
+  if (!/^\S.*[.!?:]$/.test(previous.trimEnd())) return false;
+  const sentences = tagSentences(previous);
+  return sentences.length > 0 && sentences.every((s) => isInstructionKind(classifySentence(previous.slice(s.start, s.end), s.tokens)));
 }
 
 /**
