@@ -186,3 +186,12 @@ test('templates: tag lines delimit sections, a placeholder alone on its line is 
   // … not a label in pasted log lines ("RuntimeError: …" after a traceback line).
   assert.ok(!texts('Traceback (most recent call last):\n  File "train.py", line 88, in <module>\n    return forward(x)\nRuntimeError: CUDA out of memory.\n\nHow can I fix this?').includes('RuntimeError:'));
 });
+
+test('a closing paragraph that orders is the request, (a)-style list markers, chat-template markers', () => {
+  // The last paragraph after labelled material gives orders among statements: its orders count.
+  assert.deepEqual(texts('Can you compare two job offers for me?\n\nOffer A: a product analyst role at a large insurance company, salary 68k, hybrid with three office days and a good pension.\n\nOffer B: a data analyst role at a startup, salary 61k plus equity, fully remote, lots of responsibility.\n\nI am 27. Show the pros and cons of each in a table.'), ['Can you compare two job offers for me?', 'Show the pros and cons of each in a table.']);
+  // "(a)", "(2)" open list items as "a)" and "2." do.
+  assert.deepEqual(texts('For every claim the user sends:\n(a) state whether it is true or false;\n(b) give a one-sentence explanation.'), ['For every claim the user sends:', 'state whether it is true or false;', 'give a one-sentence explanation.']);
+  // "[INST]" and "[/INST]" frame the prompt; they are no part of the instruction.
+  assert.deepEqual(texts('[INST] Correct the grammar in the text below. Return only the corrected text. [/INST]'), ['Correct the grammar in the text below.', 'Return only the corrected text.']);
+});

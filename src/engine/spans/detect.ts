@@ -49,9 +49,11 @@ export interface DetectOptions {
   placeholders?: boolean;
   /** A labelled line inside a paragraph, right after an order, is a field of the task, not a frame marker. */
   inlineFields?: boolean;
+  /** … and the orders of a last paragraph after the material that also tells something ("I'm 27. Lay out the pros and cons."). */
+  closingOrders?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true };
 
 type Range = [number, number];
 
@@ -62,8 +64,8 @@ interface Piece {
 
 type Sentence = Piece & { kind: ReturnType<typeof classifySentence>; tokens: TaggedToken[] };
 
-// A list marker opening a line: "-", "*", "•", "1.", "2)", "a)".
-const LIST_MARKER = /^(?:[-*•+]|\d{1,2}[.)]|[a-z][)])[ \t]+/;
+// A list marker opening a line: "-", "*", "•", "1.", "2)", "a)", "(a)", "(2)".
+const LIST_MARKER = /^(?:[-*•+]|\d{1,2}[.)]|[a-z][)]|\((?:[a-z]|\d{1,2})\))[ \t]+/;
 
 /** Sentences of a line's content (after its label, or after its list marker). */
 function sentencesOf(prompt: string, line: Line): Sentence[] {
@@ -158,9 +160,11 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   const closing = tail.length > 1 ? tail[tail.length - 1] : undefined;
   if (closing && o.closingInstructions) {
     const pieces = closing.lines.flatMap((l) => sentencesOf(prompt, l));
-    if (pieces.length && pieces.every((x) => isInstructionKind(x.kind))) {
-      for (const x of pieces) out.push([x.start, quotedAfterColon(prompt, x, o)]);
-      instructions = [...instructions, ...pieces];
+    const orders = (x: Sentence) => x.kind === 'imperative' || x.kind === 'request';
+    if (pieces.length && (pieces.every((x) => isInstructionKind(x.kind)) || (o.closingOrders && pieces.some(orders)))) {
+      const own = pieces.filter((x) => isInstructionKind(x.kind));
+      for (const x of own) out.push([x.start, quotedAfterColon(prompt, x, o)]);
+      instructions = [...instructions, ...own];
       const drop = new Set(closing.lines);
       lines.splice(0, lines.length, ...lines.filter((l) => !drop.has(l)));
     }
@@ -261,6 +265,17 @@ function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<Dete
   return [...paragraphs.slice(0, first), ...paragraphs.slice(last + 1)];
 }
 
+// Chat-template markers: "[INST]", "[/INST]", "<<SYS>>", "<s>", "</s>", "<|im_start|>", "<|user|>".
+const CHAT_MARKER = /\[\/?INST\]|<<\/?SYS>>|<\/?s>|<\|[\w-]+\|>/g;
+
+/** The ranges with chat-template markers cut out: they frame the prompt, they do not instruct. */
+function withoutChatMarkers(prompt: string, ranges: Range[]): Range[] {
+  const markers = [...prompt.matchAll(CHAT_MARKER)].map((m): Range => [m.index, m.index + m[0].length]);
+  let out = ranges;
+  for (const [ms, me] of markers) out = out.flatMap(([s, e]): Range[] => (me <= s || ms >= e ? [[s, e]] : [[s, ms], [me, e]].filter(([a, b]) => a < b) as Range[]));
+  return out;
+}
+
 export function detectWith(prompt: string, options: DetectOptions = {}): Span[] {
   const o = { ...DEFAULT_OPTIONS, ...options };
   const out: Range[] = [];
@@ -273,5 +288,5 @@ export function detectWith(prompt: string, options: DetectOptions = {}): Span[] 
     else sections[sections.length - 1].push(p);
   }
   if (sections.length) materialSections(prompt, sections, o, out, instructions);
-  return normalizeSpans(prompt, out);
+  return normalizeSpans(prompt, withoutChatMarkers(prompt, out));
 }
