@@ -195,3 +195,10 @@ test('a closing paragraph that orders is the request, (a)-style list markers, ch
   // "[INST]" and "[/INST]" frame the prompt; they are no part of the instruction.
   assert.deepEqual(texts('[INST] Correct the grammar in the text below. Return only the corrected text. [/INST]'), ['Correct the grammar in the text below.', 'Return only the corrected text.']);
 });
+
+test('directive lists: items under "Rules:" or "Requirements …:" are orders whatever their grammar; the heading is not', () => {
+  assert.deepEqual(texts('Write a short story for children.\n\nRules:\n- The main character is an animal.\n- No violence and nothing scary.\n- Length: 300 to 400 words.'), ['Write a short story for children.', 'The main character is an animal.', 'No violence and nothing scary.', 'Length:', '300 to 400 words.']);
+  assert.deepEqual(texts('Requirements for the password generator:\n- Written in Go.\n- Uses crypto/rand, not math/rand.\n\nWrite the function.'), ['Written in Go.', 'Uses crypto/rand, not math/rand.', 'Write the function.']);
+  // A clause before the colon is an order of its own, not a heading.
+  assert.deepEqual(texts('Follow these steps:\n1. Read the message.\n2. Reply in its language.'), ['Follow these steps:', 'Read the message.', 'Reply in its language.']);
+});

@@ -1,12 +1,13 @@
 /**
  * What one sentence does: gives an order (imperative), asks (request, question), describes the
- * task or the material given (task), introduces what follows (lead-in), or only states
+ * task or the material given (task), introduces what follows (lead-in), heads a list without a
+ * verb (heading: "Requirements for the function:"), or only states
  * something (statement). Part-of-speech tags come from wink-nlp; the phrase patterns below are
  * general English request forms, not words taken from any one data set.
  */
 import { tagSentences, type TaggedToken } from './nlp.ts';
 
-export type SentenceKind = 'imperative' | 'request' | 'question' | 'task' | 'lead-in' | 'statement';
+export type SentenceKind = 'imperative' | 'request' | 'question' | 'task' | 'lead-in' | 'heading' | 'statement';
 
 const REQUEST = [
   /\bplease\b/,
@@ -127,6 +128,15 @@ export function isImperative(text: string, tokens: TaggedToken[]): boolean {
   return false;
 }
 
+/**
+ * A heading before a colon: a noun phrase without a verb ("Requirements for the function:",
+ * "Style guide for all answers:"), not a clause that introduces something ("Follow these steps:").
+ */
+function isHeading(tokens: TaggedToken[]): boolean {
+  const first = tokens.find((t) => !LEADING_POS.has(t.pos));
+  return !!first && (first.pos === 'NOUN' || first.pos === 'PROPN' || first.pos === 'ADJ') && !tokens.some((t) => t.pos === 'VERB' || t.pos === 'AUX');
+}
+
 /** A sentence whose subject is the reader ("You are an expert tutor.", "You review pull requests."): a role or a behaviour. */
 function addressesReader(tokens: TaggedToken[]): boolean {
   return tokens[0]?.lower === 'you' && !!tokens[1] && (tokens[1].pos === 'VERB' || tokens[1].pos === 'AUX');
@@ -141,7 +151,7 @@ export function classifySentence(text: string, tokens: TaggedToken[]): SentenceK
   // An obligation of the writer or of someone else ("we have to work together") is not one on the answer.
   const own = lower.replace(/\b(i|we|they|he|she)('d| would)?( really| also| still| just)? (should|must|has to|have to|need to|needs to)\b/g, '');
   if (TASK.some((r) => r.test(own)) || addressesReader(tokens)) return 'task';
-  if (trimmed.endsWith(':')) return 'lead-in';
+  if (trimmed.endsWith(':')) return isHeading(tokens) ? 'heading' : 'lead-in';
   return 'statement';
 }
 
@@ -199,5 +209,5 @@ export function operatesOn(tokens: TaggedToken[]): boolean {
 }
 
 export function isInstructionKind(kind: SentenceKind): boolean {
-  return kind !== 'statement';
+  return kind !== 'statement' && kind !== 'heading';
 }

@@ -49,11 +49,13 @@ export interface DetectOptions {
   placeholders?: boolean;
   /** A labelled line inside a paragraph, right after an order, is a field of the task, not a frame marker. */
   inlineFields?: boolean;
+  /** Items under a head naming directives ("Rules:", "Requirements …:") count; a bare label heading a list does not. */
+  directiveItems?: boolean;
   /** … and the orders of a last paragraph after the material that also tells something ("I'm 27. Lay out the pros and cons."). */
   closingOrders?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true };
 
 type Range = [number, number];
 
@@ -83,6 +85,18 @@ function isFiller(s: Sentence): boolean {
   return s.tokens.every((t) => t.pos === 'INTJ' || t.pos === 'PUNCT' || t.pos === 'SYM' || /^(thanks?|thx|cheers|hi|hello|hey|ok|okay)$/.test(t.lower));
 }
 
+// Nouns that name a list of directives: a general class of English words, not words of one data set.
+const DIRECTIVES = /\b(?:rules?|requirements?|constraints?|guidelines?|instructions?|restrictions?|criteria|specifications?|style guide|dos|don'?ts)\b/i;
+
+/** A bare label naming a thing, alone on its line before more lines ("Rules:\n- …", "Job description:\n{…}"): a heading, not a field ("Follow these steps:" is an order). */
+function isBareHeading(prompt: string, p: Paragraph, k: number): boolean {
+  const line = p.lines[k];
+  if (!line.label || k === p.lines.length - 1 || prompt.slice(line.contentStart, line.end).trim() !== '') return false;
+  const head = prompt.slice(line.label.start, line.label.end);
+  const [sentence] = tagSentences(head);
+  return !!sentence && classifySentence(head, sentence.tokens) === 'heading';
+}
+
 function words(text: string): number {
   return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 }
@@ -102,11 +116,13 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
   const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
   const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
-  for (const line of p.lines) if (line.label) out.push([line.label.start, line.label.end]);
+  for (const [k, line] of p.lines.entries()) if (line.label && !(o.directiveItems && isBareHeading(prompt, p, k))) out.push([line.label.start, line.label.end]);
   // Lines after a line that ends in a colon are the items it introduces.
   const leadIn = p.lines.findIndex((l) => prompt.slice(l.start, l.end).trimEnd().endsWith(':'));
   const itemsFrom = o.leadInItems && leadIn >= 0 && leadIn < p.lines.length - 1 ? p.lines[leadIn].end : Infinity;
-  for (const s of pieces) if (isInstructionKind(s.kind) || (o.context && instructs && !isFiller(s) && s.start < itemsFrom)) out.push([s.start, quotedAfterColon(prompt, s, o)]);
+  // Items under a head that names them as directives ("Rules:", "Requirements for the function:") are orders, whatever their grammar.
+  const directives = o.directiveItems && itemsFrom < Infinity && DIRECTIVES.test(prompt.slice(p.lines[leadIn].start, p.lines[leadIn].end));
+  for (const s of pieces) if (isInstructionKind(s.kind) || (directives && s.start >= itemsFrom && !isFiller(s)) || (o.context && instructs && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom)) out.push([s.start, quotedAfterColon(prompt, s, o)]);
   return pieces.filter((s) => isInstructionKind(s.kind));
 }
 
@@ -214,9 +230,11 @@ function continuesInstruction(prompt: string, line: Line): boolean {
  * A paragraph headed by a bare label whose lines all instruct ("Rules:\n- Use PostgreSQL
  * syntax.\n- Explain each step."): a section of the instruction, not material.
  */
-function listsInstructions(prompt: string, p: Paragraph): boolean {
+function listsInstructions(prompt: string, p: Paragraph, directiveHeads: boolean): boolean {
   const [head, ...rest] = p.lines;
-  if (prompt.slice(head.contentStart, head.end).trim() !== '' || rest.length === 0 || rest.some((l) => l.label)) return false;
+  if (prompt.slice(head.contentStart, head.end).trim() !== '' || rest.length === 0) return false;
+  if (directiveHeads && DIRECTIVES.test(head.label?.name ?? '')) return true;
+  if (rest.some((l) => l.label)) return false;
   return rest.every((l) => {
     const pieces = sentencesOf(prompt, l);
     return pieces.length > 0 && pieces.every((x) => isInstructionKind(x.kind));
@@ -233,10 +251,12 @@ function opensMaterial(prompt: string, line: Line): boolean {
  * labelled line with content inside a paragraph ("…\nInput: …"), after the prompt has begun.
  * Returns the paragraphs before it and the paragraphs from it on (the first one possibly cut).
  */
-function splitAtMaterial(prompt: string, paragraphs: Paragraph[]): [Paragraph[], Paragraph[]] {
+function splitAtMaterial(prompt: string, paragraphs: Paragraph[], o: Required<DetectOptions>): [Paragraph[], Paragraph[]] {
   for (let i = 0; i < paragraphs.length; i++) {
     const lines = paragraphs[i].lines;
-    if (i > 0 && lines[0].label && !listsInstructions(prompt, paragraphs[i])) return [paragraphs.slice(0, i), paragraphs.slice(i)];
+    // A list of instructions under a label is no material, nor are its labelled items ("- Length: 300 words").
+    if (lines[0].label && listsInstructions(prompt, paragraphs[i], o.directiveItems)) continue;
+    if (i > 0 && lines[0].label) return [paragraphs.slice(0, i), paragraphs.slice(i)];
     const k = lines.findIndex((l, j) => j > 0 && opensMaterial(prompt, l));
     if (k > 0) {
       const head: Paragraph = { start: lines[0].start, end: lines[k - 1].end, lines: lines.slice(0, k) };
@@ -279,7 +299,7 @@ function withoutChatMarkers(prompt: string, ranges: Range[]): Range[] {
 export function detectWith(prompt: string, options: DetectOptions = {}): Span[] {
   const o = { ...DEFAULT_OPTIONS, ...options };
   const out: Range[] = [];
-  const [instruction, material] = splitAtMaterial(prompt, splitParagraphs(prompt));
+  const [instruction, material] = splitAtMaterial(prompt, splitParagraphs(prompt), o);
   const instructions = withoutPasted(prompt, instruction, o).flatMap((p) => instructionParagraph(prompt, p, o, out));
   // The material is split into sections at paragraph-opening labels ("Input:", "Output:").
   const sections: Paragraph[][] = [];
