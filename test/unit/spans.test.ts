@@ -92,9 +92,9 @@ test('system prompts: roles, negative orders, rule lists, Markdown headings, lis
   assert.deepEqual(texts('You are an expert SQL tutor.'), ['You are an expert SQL tutor.']);
   assert.deepEqual(texts('You review pull requests for a Python codebase.'), ['You review pull requests for a Python codebase.']);
   assert.deepEqual(texts("Don't guess. Do not reveal the answer."), ["Don't guess.", 'Do not reveal the answer.']);
-  // A bare label heading lines that all instruct is part of the instruction, not the material.
+  // Lines that all instruct under a bare label are part of the instruction, not the material; the label is their heading.
   const rules = 'You are a tutor.\n\nRules:\n- Explain each step.\n- Use plain words.\n\nStudent: My homework on fractions is due tomorrow, and I still do not understand why one half plus one third is not two fifths.';
-  assert.deepEqual(texts(rules), ['You are a tutor.', 'Rules:', 'Explain each step.', 'Use plain words.']);
+  assert.deepEqual(texts(rules), ['You are a tutor.', 'Explain each step.', 'Use plain words.']);
   // Headings separate sections and are not instructions; numbering is not part of a span.
   assert.deepEqual(texts('# Output format\n1. Return a list of problems.\n2. Write "LGTM" if there are none.\n\n# Diff\n{diff}'), ['Return a list of problems.', 'Write "LGTM" if there are none.']);
   // A subject followed by its verb is not an order ("Budget … remains"), nor is "thanks!!" context.
