@@ -3,7 +3,11 @@
  * questions, multi-paragraph requests, pasted e-mails, articles, code and logs, system prompts,
  * templates with placeholders, lists of rules and few-shot examples — 136 prompts written and
  * annotated by hand before any rule was changed for them, and split by a seeded random draw into
- * a development set (106) and a held-out set (30) that was measured only once, at the end.
+ * a development set (106) and a held-out set (30). The 30 were looked at after their first
+ * measurement and are development data now; a fresh held-out set of 43
+ * (fresh-held-out-styles.jsonl) was written and annotated, and committed on its own, before the
+ * detector was run on it and before the rules were changed again; it was measured only before
+ * and after those changes, never used to choose a rule.
  *
  * Annotation: instruction = what asks the model to do something, including constraints on the
  * output and the question to answer. Not instruction: pasted material, background stories,
@@ -53,12 +57,19 @@ test('other prompt styles, development set: agreement with the hand annotations 
   check('dev', dev, DEV_F1_FLOOR);
 });
 
-test('other prompt styles, held-out set: agreement with the hand annotations beats every baseline', () => {
+test('other prompt styles, former held-out set (development data now): agreement with the hand annotations beats every baseline', () => {
   const held = load('held-out-styles.jsonl');
   assert.equal(held.length, 30);
-  check('held-out', held, HELD_OUT_F1_FLOOR);
+  check('former held-out', held, FORMER_HELD_OUT_F1_FLOOR);
 });
 
-/** Slightly below the measured F1 on each set, 0.902 and 0.885 (see docs/spans.md). */
-const DEV_F1_FLOOR = 0.89;
-const HELD_OUT_F1_FLOOR = 0.87;
+test('other prompt styles, fresh held-out set: agreement with the hand annotations beats every baseline', () => {
+  const fresh = load('fresh-held-out-styles.jsonl');
+  assert.equal(fresh.length, 43);
+  check('fresh held-out', fresh, FRESH_HELD_OUT_F1_FLOOR);
+});
+
+/** Just below the measured F1 on each set, 0.915, 0.955 and 0.857 (see docs/spans.md): a drop fails. */
+const DEV_F1_FLOOR = 0.91;
+const FORMER_HELD_OUT_F1_FLOOR = 0.95;
+const FRESH_HELD_OUT_F1_FLOOR = 0.85;

@@ -152,8 +152,8 @@ test('paper Self-Instruct prompts: agreement with the human instruction spans be
   assert.ok(detected.f1 >= F1_FLOOR, `F1 ${detected.f1.toFixed(3)} fell below ${F1_FLOOR}`);
 });
 
-/** Slightly below the measured F1, 0.869 (see docs/spans.md). */
-const F1_FLOOR = 0.86;
+/** Just below the measured F1, 0.869 (see docs/spans.md): a drop fails. */
+const F1_FLOOR = 0.865;
 
 test('pasted material without a label, background stories and few-shot examples are not instruction', () => {
   // A lead-in introduces pasted text; the request after it counts, the text's own request does not.
