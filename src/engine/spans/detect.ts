@@ -7,7 +7,7 @@ import type { Span } from '../analysis.ts';
 import { classifySentence, isInstructionKind, operatesOn } from './classify.ts';
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
-import { splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
+import { LIST_MARKER, splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
 import { isPasted, isSignOff } from './pasted.ts';
 import { normalizeSpans } from './spans.ts';
 
@@ -66,8 +66,6 @@ interface Piece {
 
 type Sentence = Piece & { kind: ReturnType<typeof classifySentence>; tokens: TaggedToken[] };
 
-// A list marker opening a line: "-", "*", "•", "1.", "2)", "a)", "(a)", "(2)".
-const LIST_MARKER = /^(?:[-*•+]|\d{1,2}[.)]|[a-z][)]|\((?:[a-z]|\d{1,2})\))[ \t]+/;
 
 /** Sentences of a line's content (after its label, or after its list marker). */
 function sentencesOf(prompt: string, line: Line): Sentence[] {

@@ -8,6 +8,7 @@ import { detectWith, type DetectOptions } from './detect.ts';
 export { detectWith, DEFAULT_OPTIONS, type DetectOptions } from './detect.ts';
 export { classifySentence, type SentenceKind } from './classify.ts';
 export { countAgreement, addCounts, scoresOf, evaluate, type Counts, type Scores } from './metrics.ts';
+export { promptPieces, bestPieceAgreement } from './pieces.ts';
 export { wholePromptSpans, firstSentenceSpans, firstAndLastSentenceSpans, lastParagraphSpans } from './baselines.ts';
 
 /** Instruction spans of `prompt`: sorted, non-overlapping, JavaScript string offsets, with their text. */

@@ -19,6 +19,9 @@ export interface Paragraph {
 }
 
 const MAX_LABEL_WORDS = 4;
+
+/** A list marker opening a line's content: "-", "*", "•", "1.", "2)", "a)", "(a)", "(2)". */
+export const LIST_MARKER = /^(?:[-*•+]|\d{1,2}[.)]|[a-z][)]|\((?:[a-z]|\d{1,2})\))[ \t]+/;
 // Optional bullet, then a short name, a colon, then a space or the end of the line. "https://…"
 // and "9:30" do not qualify (no space after the colon), nor "hand : glove" (a space before it).
 const LABEL = /^([ \t]*(?:[-*•+][ \t]+)?)([A-Za-z](?:[^:\n(){}[\]=<>]{0,38}?\S)?):(?=[ \t]|$)/;
