@@ -215,3 +215,10 @@ test('directive lists: items under "Rules:" or "Requirements …:" are orders wh
   // A clause before the colon is an order of its own, not a heading.
   assert.deepEqual(texts('Follow these steps:\n1. Read the message.\n2. Reply in its language.'), ['Follow these steps:', 'Read the message.', 'Reply in its language.']);
 });
+
+test('few-shot examples from the first line on: only the last question is the task; a field holding a placeholder in material is material', () => {
+  assert.deepEqual(texts('Q: What is the capital of Australia?\nA: Canberra\n\nQ: Which planet has the most moons?\nA: Saturn\n\nQ: What is the largest desert in the world?\nA:'), ['What is the largest desert in the world?']);
+  // "Question: {question}" in the material stands for the text pasted in later; "Goal: {goal}" after an order is a field of the task.
+  assert.deepEqual(texts('Answer the question using only the context.\n\nContext:\n{context}\n\nQuestion: {question}\nAnswer:'), ['Answer the question using only the context.']);
+  assert.deepEqual(texts('Create a workout plan.\nGoal: {goal}'), ['Create a workout plan.', 'Goal:', '{goal}']);
+});

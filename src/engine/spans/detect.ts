@@ -133,6 +133,12 @@ function fieldLabels(lines: Line[]): Range[] {
   return lines.filter((l) => l.label).map((l) => [l.label!.start, l.label!.end]);
 }
 
+/** Whether the first paragraph's opening label opens a later paragraph too: repeated examples. */
+function opensExamples(paragraphs: Paragraph[]): boolean {
+  const name = (p: Paragraph) => p.lines[0].label?.name.toLowerCase();
+  return paragraphs.length > 1 && paragraphs.slice(1).some((p) => name(p) === name(paragraphs[0]));
+}
+
 /** Whether some label name occurs twice; numbered labels ("Review 1:", "Review 2:") repeat too. */
 function repeats(lines: Line[]): boolean {
   const names = lines.filter((l) => l.label).map((l) => l.label!.name.toLowerCase().replace(/[\s#]*\d+$/, ''));
@@ -147,6 +153,8 @@ function repeats(lines: Line[]): boolean {
  */
 function materialSections(prompt: string, sections: Paragraph[][], o: Required<DetectOptions>, out: Range[], instructions: Sentence[]): void {
   const lines: Line[] = [];
+  // Lines of sections that continue an order ("Goal: {goal}"): fields of the task, placeholders included.
+  const taskFields = new Set<Line>();
   const frame = (label: Line['label']) => {
     if (o.frameMarkers && label) out.push([label.start, label.end]);
   };
@@ -157,6 +165,7 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
     if (o.inlineFields && continuesInstruction(prompt, opener)) {
       lines.push(opener);
       for (const p of section) lines.push(...p.lines.filter((l) => l !== opener));
+      for (const p of section) for (const l of p.lines) taskFields.add(l);
       continue;
     }
     frame(opener.label);
@@ -200,7 +209,7 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   out.push(...fields);
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
   if (!items && words(content) <= o.parameterWords) {
-    for (const l of lines) if (!(o.placeholders && standsForMaterial(prompt, l))) out.push([l.contentStart, l.end]);
+    for (const l of lines) if (!(o.placeholders && !taskFields.has(l) && standsForMaterial(prompt, l))) out.push([l.contentStart, l.end]);
     return;
   }
   questions();
@@ -209,9 +218,12 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
 // A template placeholder: "{text}", "{{ document }}", "<email>", "[article]".
 const PLACEHOLDER = /^(?:\{\{?\s*[\w .-]+\s*\}\}?|<[\w .-]+>|\[[\w .-]+\])$/;
 
-/** A line that is only a placeholder ("{context}" under "Context:"): it stands for a text pasted in later, not a value of the task ("Goal: {goal}"). */
+/**
+ * A line of material whose content is only a placeholder ("{context}" under "Context:",
+ * "Question: {question}"): it stands for a text pasted in later, not a value of the task.
+ */
 function standsForMaterial(prompt: string, line: Line): boolean {
-  return PLACEHOLDER.test(prompt.slice(line.start, line.end).trim());
+  return PLACEHOLDER.test(prompt.slice(line.contentStart, line.end).trim());
 }
 
 /** Whether the line right before `line`, in the same paragraph, is prose that only instructs ("Create a workout plan.\nGoal: {goal}"). */
@@ -255,6 +267,8 @@ function splitAtMaterial(prompt: string, paragraphs: Paragraph[], o: Required<De
     // A list of instructions under a label is no material, nor are its labelled items ("- Length: 300 words").
     if (lines[0].label && listsInstructions(prompt, paragraphs[i], o.directiveItems)) continue;
     if (i > 0 && lines[0].label) return [paragraphs.slice(0, i), paragraphs.slice(i)];
+    // Examples from the first line on ("Q: …\nA: …\n\nQ: …\nA:"): material whole, its last question the task.
+    if (i === 0 && o.examples && lines[0].label && opensExamples(paragraphs)) return [[], paragraphs];
     const k = lines.findIndex((l, j) => j > 0 && opensMaterial(prompt, l));
     if (k > 0) {
       const head: Paragraph = { start: lines[0].start, end: lines[k - 1].end, lines: lines.slice(0, k) };
