@@ -80,7 +80,7 @@ test('other prompt styles: the annotations are made of whole sentences, labels a
   }
 });
 
-/** Just below the measured F1 on each set, 0.915, 0.955 and 0.857 (see docs/spans.md): a drop fails. */
+/** Just below the measured F1 on each set, 0.917, 0.955 and 0.861 (see docs/spans.md): a drop fails. */
 const DEV_F1_FLOOR = 0.91;
 const FORMER_HELD_OUT_F1_FLOOR = 0.95;
-const FRESH_HELD_OUT_F1_FLOOR = 0.85;
+const FRESH_HELD_OUT_F1_FLOOR = 0.855;
