@@ -74,7 +74,8 @@ function resultHtml(c: PanelContrast): string {
   if (c.error) return `<p class="error contrast-error">${escapeHtml(c.error)}</p>`;
   if (!c.analysis) return '';
   const a = c.analysis;
-  return `<p class="contrast-replies">${quoted(a.response)} <span class="hint">rather than</span> ${quoted(a.contrast?.response ?? c.alternative)} <span class="hint">(${c.against === 'base' ? 'the base model’s reply' : 'your reply'})</span></p>
+  // The exact replies as data: the visible text marks newlines and is cut when long.
+  return `<p class="contrast-replies" data-reply="${escapeHtml(a.response)}" data-alternative="${escapeHtml(a.contrast?.response ?? c.alternative)}">${quoted(a.response)} <span class="hint">rather than</span> ${quoted(a.contrast?.response ?? c.alternative)} <span class="hint">(${c.against === 'base' ? 'the base model’s reply' : 'your reply'})</span></p>
     <p class="contrast-meaning">${contrastMeaning(c)}</p>
     <div class="legend contrast-legend" title="Sum over the reply's steps of the importance for p(tuned reply token) − p(alternative token)"><span class="lo">toward the alternative</span><canvas class="cbar" width="160" height="10" aria-hidden="true"></canvas><span class="hi">toward the tuned reply</span></div>
     <div class="prompt cprompt">${promptHtml(c)}</div>
