@@ -24,19 +24,23 @@ async function comparePanel(): Promise<Frame | undefined> {
   return undefined;
 }
 
-/** What the panel shows: the replies, the per-token values, or the error line. */
-async function shownContrast(f: Frame): Promise<{ reply: string; alternative: string; values: Map<number, number>; meaning: string } | { error: string } | undefined> {
-  const error = await f.$('.contrast-error');
-  if (error) return { error: (await error.textContent()) ?? '' };
-  const replies = await f.$('.contrast-replies');
-  if (!replies) return undefined;
-  const rows = await f.$$eval('.cvalues tr[data-n]', (els) => els.map((e) => [Number(e.getAttribute('data-n')), Number(e.querySelector('.cv')?.getAttribute('data-v'))] as [number, number]));
-  return {
-    reply: (await replies.getAttribute('data-reply')) ?? '',
-    alternative: (await replies.getAttribute('data-alternative')) ?? '',
-    values: new Map(rows),
-    meaning: (await f.textContent('.contrast-meaning')) ?? '',
-  };
+type Shown = { reply: string; alternative: string; values: [number, number][]; meaning: string } | { error: string } | { busy: true } | undefined;
+
+/** What the panel shows now (read at once: a run re-renders the section): the replies and per-token values, the error line, or busy. */
+function shownContrast(f: Frame): Promise<Shown> {
+  return f.evaluate((): Shown => {
+    if (document.querySelector('.contrastbox .busy-line')) return { busy: true };
+    const error = document.querySelector('.contrast-error');
+    if (error) return { error: error.textContent ?? '' };
+    const replies = document.querySelector('.contrast-replies');
+    if (!replies) return undefined;
+    return {
+      reply: replies.getAttribute('data-reply') ?? '',
+      alternative: replies.getAttribute('data-alternative') ?? '',
+      values: [...document.querySelectorAll('.cvalues tr[data-n]')].map((e) => [Number(e.getAttribute('data-n')), Number(e.querySelector('.cv')?.getAttribute('data-v'))] as [number, number]),
+      meaning: document.querySelector('.contrast-meaning')?.textContent ?? '',
+    };
+  });
 }
 
 /** The workspace's maxNewTokens now (earlier scenarios change it). */
@@ -58,7 +62,8 @@ export async function contrastReplyScenario(): Promise<void> {
 
 async function explainTunedAgainstBase(): Promise<void> {
   await host.page.waitForTimeout(1000);
-  await host.page.locator('.editor-group-container').first().locator('.monaco-editor .view-lines').first().click();
+  const firstEditor = host.page.locator('.editor-group-container').first().locator('.monaco-editor .view-lines').first();
+  if (await firstEditor.count()) await firstEditor.click();
   await host.openFile(PROMPT_FILE);
   await host.command('Prompt Lens: Compare Base and Tuned');
   const frame = await until('the comparison panel with both sides', async () => {
@@ -67,11 +72,10 @@ async function explainTunedAgainstBase(): Promise<void> {
   }, 180_000);
 
   await frame.click('#contrastBase');
-  const shown = await until('the contrast in the panel', async () => {
-    const s = await shownContrast(frame);
-    return s && !(await frame.$('.contrastbox .busy-line')) && s;
-  }, 120_000);
-  if ('error' in shown) assert.fail(`the contrast failed: ${shown.error}`);
+  const found = await until('the contrast in the panel', async () => { const x = await shownContrast(frame); return x && !('busy' in x) && x; }, 120_000);
+  if ('error' in found) assert.fail(`the contrast failed: ${found.error}`);
+  if (!('reply' in found)) assert.fail('no contrast shown');
+  const shown = { ...found, values: new Map(found.values) };
   assert.match(shown.meaning, /Each token’s value is how much it raises p\(the tuned reply’s token\) − p\(the alternative’s token\), summed over the \d+ steps/);
   assert.ok(await frame.$('.contrast-legend canvas.cbar'), 'a legend');
   // The prompt is coloured on the two-colour scale: some token has a background.

@@ -70,7 +70,9 @@ export async function quickFixesScenario(): Promise<void> {
   fs.writeFileSync(file, TEXT);
   host.setWorkspaceSettings({ 'promptLens.diagnosticsWarningBelow': 1, 'promptLens.diagnosticsInformationBelow': 1 });
   try {
-    await host.page.locator('.editor-group-container').first().locator('.monaco-editor .view-lines').first().click();
+    // Open the file in the first group (the comparison panel may have the focus).
+    const firstEditor = host.page.locator('.editor-group-container').first().locator('.monaco-editor .view-lines').first();
+    if (await firstEditor.count()) await firstEditor.click();
     await host.openFile(FILE);
     const written = { hash: sha256(file), mtimeMs: fs.statSync(file).mtimeMs };
     const runs = runsOf(FILE);
