@@ -161,7 +161,6 @@ test('cancel stops a long run and leaves the worker usable', { timeout: 300_000 
 
 test('analyze on save refreshes stale highlights; highlights follow edits', { timeout: 180_000 }, onSaveScenario);
 test('an instruction the model may ignore is a Problems-panel warning with quick fixes', { timeout: 180_000 }, diagnosticsScenario);
-test('the diagnostics\' quick fixes by keyboard: open the panel, mark as instruction, not an instruction', { timeout: 240_000 }, quickFixesScenario);
 
 test('reload restores the comparison panel', { timeout: 180_000 }, async () => {
     await host.page.reload();
@@ -180,6 +179,9 @@ test('instruction marks survive a full code-server restart, the file untouched',
 test('sentence granularity highlights whole sentences', { timeout: 180_000 }, granularityScenario);
 test('compare with previous version: the git history of a prompt, word by word', { timeout: 300_000 }, historyScenario);
 test('the walkthrough opens from the Welcome page and opens the sample prompt', { timeout: 120_000 }, walkthroughScenario);
+// After the reload and marks tests: its "open the comparison panel" leaves the panel on its own
+// file; the contrast scenario after it compares the main prompt again.
+test('the diagnostics\' quick fixes by keyboard: open the panel, mark as instruction, not an instruction', { timeout: 240_000 }, quickFixesScenario);
 test('why this reply rather than that one: the panel\'s contrast equals the CLI\'s', { timeout: 300_000 }, contrastReplyScenario);
 test('Hub models: consent, refusal offers the demo pair, unreachable Hub, download', { timeout: 300_000 }, hubScenario);
 test('a 200-token multi-rule prompt is readable at a glance: contrast, legend, long-prompt panel, stale cards, no clipping', { timeout: 600_000 }, readableScenario);
