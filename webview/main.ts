@@ -9,6 +9,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-divider/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
@@ -22,6 +23,7 @@ import { drawHeatmap, wireHeatmaps } from './heatmap.ts';
 import { paintDensity, sideHtml, wireSides, isDemoModel } from './side.ts';
 import { paintLegends } from './legend.ts';
 import { profileSvg } from './profile.ts';
+import { contrastHtml, drawContrast, wireContrast } from './contrast.ts';
 
 interface VsCodeApi {
   postMessage(msg: FromWebview): void;
@@ -82,6 +84,7 @@ function render(): void {
     ${notes}
     ${models.some(isDemoModel) ? demoNoteHtml() : ''}
     ${models.length ? `<div class="sides${models.length === 1 ? ' one' : ''}">${models.map((m) => sideHtml(m, previous)).join('')}</div>` : '<p class="empty">No results yet.</p>'}
+    ${contrastHtml(s)}
     ${models.length ? `<section class="profilebox"><h3>Relative-position profile <span class="hint">(mean â in 10 bins of n/(N−1); the paper: base models lean on the start and end, tuning flattens it)</span></h3>${profileSvg(models)}</section>` : ''}
     <p class="foot hint">${models[0] ? METHOD_TEXT[models[0].analysis.settings.method].note : ''}</p>`;
   const importance = highlightRgb(colors(), 'importance');
@@ -90,9 +93,11 @@ function render(): void {
     drawHeatmap(m, importance);
   }
   paintLegends(importance);
+  drawContrast(s, { toward: highlightRgb(colors(), 'increase'), away: highlightRgb(colors(), 'decrease') });
 }
 
 wireControls(app, post, () => state?.controls);
+wireContrast(app, post);
 wireHeatmaps(app, modelOf, () => highlightRgb(colors(), 'importance'));
 wireSides(app, post, modelOf, () => ({ importance: highlightRgb(colors(), 'importance'), column: highlightRgb(colors(), 'increase') }));
 

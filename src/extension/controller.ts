@@ -54,6 +54,7 @@ export class Controller implements vscode.Disposable {
       results: this.results,
       documents: this.documents,
       coordinator,
+      worker: this.worker,
       rerun: (uri) => this.runs.run(uri, { sides: ['base', 'tuned'], openPanel: true }),
       rescoreDocument: (uri) => this.runs.rescoreDocument(uri),
       reportError,

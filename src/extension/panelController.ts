@@ -1,7 +1,7 @@
 /**
  * The comparison panel's side of the extension: builds its state from a document's results,
  * shows it (creating or reviving the panel), and answers its messages (rescore, re-run, export,
- * reveal a token in the editor).
+ * reveal a token in the editor, explain the tuned reply against another: contrastRun.ts).
  */
 import * as vscode from 'vscode';
 import path from 'node:path';
@@ -12,7 +12,8 @@ import { isStale } from './docState.ts';
 import { panelModelOf } from './panelData.ts';
 import type { DocumentResults } from './documentResults.ts';
 import type { DocumentTarget } from './documentTarget.ts';
-import type { RunCoordinator } from './runCoordinator.ts';
+import type { RunCoordinator, WorkerApi } from './runCoordinator.ts';
+import { alternativeReply, contrastFor, holdContrast, runContrast, type HeldContrast } from './contrastRun.ts';
 import type { SessionSettings } from './sessionSettings.ts';
 
 export interface PanelDeps {
@@ -21,6 +22,8 @@ export interface PanelDeps {
   results: DocumentResults;
   documents: DocumentTarget;
   coordinator: RunCoordinator;
+  /** The engine worker (the panel's contrastive runs). */
+  worker: WorkerApi;
   /** Run both models on the document again and show the panel. */
   rerun(uri: vscode.Uri): Promise<unknown>;
   /** Apply the current L, b, p and instruction spans to the document's results. */
@@ -30,6 +33,7 @@ export interface PanelDeps {
 
 export class PanelController implements vscode.Disposable {
   private panel: ComparePanel | undefined;
+  private contrast: HeldContrast | undefined;
 
   constructor(private readonly d: PanelDeps) {}
 
@@ -60,6 +64,7 @@ export class PanelController implements vscode.Disposable {
       models,
       busy,
       stale: r ? isStale(r) : undefined,
+      contrast: contrastFor(this.contrast, u, r?.tuned),
     };
   }
 
@@ -142,7 +147,29 @@ export class PanelController implements vscode.Disposable {
       case 'reveal':
         if (uri) await this.reveal(uri, msg.side, msg.token);
         return;
+      case 'contrast':
+        if (uri) await this.explainContrast(uri, msg.against, msg.text);
+        return;
     }
+  }
+
+  /** "Why this reply rather than that one": the tuned model's reply against the base's or a typed one. */
+  private async explainContrast(uri: string, against: 'base' | 'typed', text: string | undefined): Promise<void> {
+    const r = this.d.results.get(uri);
+    const tuned = r?.tuned;
+    const alternative = alternativeReply(against, r?.base, text);
+    if (!r || !tuned || !alternative?.trim()) {
+      void vscode.window.showErrorMessage(`Prompt Lens: ${!tuned ? 'compare base and tuned first: the contrast explains the tuned model\'s reply.' : against === 'base' ? 'there is no base reply yet: run Compare first.' : 'type the alternative reply to compare with.'}`);
+      return;
+    }
+    const label = r.labels.tuned ?? 'tuned';
+    const doc = vscode.Uri.parse(uri);
+    this.contrast = holdContrast(uri, tuned, { against, alternative, label, busy: true });
+    this.refresh(doc);
+    const s = this.d.settings.read(doc);
+    const shown = await runContrast(this.d.worker, tuned, label, against, alternative, s);
+    this.contrast = holdContrast(uri, tuned, shown);
+    this.refresh(doc);
   }
 
   /** Select a prompt token in the editor (showing the document in the first group when hidden). */

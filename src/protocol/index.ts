@@ -125,6 +125,32 @@ export interface PanelState {
   busy?: string;
   error?: string;
   stale?: boolean;
+  /** "Why this reply rather than that one", once asked for (src/extension/contrastRun.ts). */
+  contrast?: PanelContrast;
+}
+
+/** What the tuned model's reply is explained against: the base model's reply, or one the user typed. */
+export type ContrastAgainst = 'base' | 'typed';
+
+/**
+ * Contrastive attribution in the panel: the tuned model explains p(its reply's token) − p(the
+ * alternative's token) at each step; `values` are each prompt unit's importance for that
+ * difference summed over the steps (positive: toward the tuned reply, negative: toward the alternative).
+ */
+export interface PanelContrast {
+  against: ContrastAgainst;
+  /** The alternative reply. */
+  alternative: string;
+  /** The tuned model's label. */
+  label: string;
+  /** Set while the run is under way. */
+  busy?: boolean;
+  /** The engine's message (and hint) when the run failed. */
+  error?: string;
+  /** The engine's contrastive Analysis (its `contrast` field set). */
+  analysis?: Analysis;
+  /** Per prompt unit: Σ_m importance[n][m] of the contrastive analysis. */
+  values?: number[];
 }
 
 export type ToWebview =
@@ -136,6 +162,8 @@ export type FromWebview =
   | { type: 'rescore'; controls: PanelControls }
   | { type: 'rerun'; controls: PanelControls }
   | { type: 'export'; format: 'html' | 'json' }
-  | { type: 'reveal'; side: Side; token: number };
+  | { type: 'reveal'; side: Side; token: number }
+  /** Explain the tuned model's reply against the base model's, or against `text`. */
+  | { type: 'contrast'; against: ContrastAgainst; text?: string };
 
 export const PANEL_VIEW_TYPE = 'promptLens.compare';

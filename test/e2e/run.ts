@@ -28,6 +28,8 @@ import { granularityScenario } from './scenarios/granularity.ts';
 import { diagnosticsScenario } from './scenarios/diagnostics.ts';
 import { historyScenario, walkthroughScenario } from './scenarios/history.ts';
 import { readableScenario } from './scenarios/readable.ts';
+import { contrastReplyScenario } from './scenarios/contrastReply.ts';
+import { quickFixesScenario } from './scenarios/quickFixes.ts';
 
 function setup(): void {
   if (fs.existsSync(CODE_SERVER) && fs.existsSync('/usr/bin/chromium')) return;
@@ -177,5 +179,9 @@ test('instruction marks survive a full code-server restart, the file untouched',
 test('sentence granularity highlights whole sentences', { timeout: 180_000 }, granularityScenario);
 test('compare with previous version: the git history of a prompt, word by word', { timeout: 300_000 }, historyScenario);
 test('the walkthrough opens from the Welcome page and opens the sample prompt', { timeout: 120_000 }, walkthroughScenario);
+// After the reload and marks tests: its "open the comparison panel" leaves the panel on its own
+// file; the contrast scenario after it compares the main prompt again.
+test('the diagnostics\' quick fixes by keyboard: open the panel, mark as instruction, not an instruction', { timeout: 240_000 }, quickFixesScenario);
+test('why this reply rather than that one: the panel\'s contrast equals the CLI\'s', { timeout: 300_000 }, contrastReplyScenario);
 test('Hub models: consent, refusal offers the demo pair, unreachable Hub, download', { timeout: 300_000 }, hubScenario);
 test('a 200-token multi-rule prompt is readable at a glance: contrast, legend, long-prompt panel, stale cards, no clipping', { timeout: 600_000 }, readableScenario);

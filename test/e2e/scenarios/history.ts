@@ -3,7 +3,9 @@
  * two commits of a prompt; the editor title's "Compare with Previous Version" (then a commit's
  * context menu in the Timeline view) analyzes both
  * versions with the tuned model and the history panel shows the words that changed and the two
- * instruction scores (checked against the analyses the extension stored). Then the walkthrough
+ * instruction scores (checked against the analyses the extension stored). The Timeline view is
+ * opened as soon as the file is, so the Git extension has scanned the new repository by the time
+ * its commit's item is used. Then the walkthrough
  * opens from the Welcome page and its first step opens the sample prompt.
  */
 import assert from 'node:assert/strict';
@@ -51,6 +53,9 @@ export async function historyScenario(): Promise<void> {
   const [head, previous] = git(repo, 'log', '--format=%H', '--', FILE).trim().split('\n');
 
   await host.openFile(`${REPO_DIR}/${FILE}`);
+  // Open the Timeline now: the Git extension discovers the new repository and lists its commits
+  // while the comparison below runs.
+  await host.command('Explorer: Focus on Timeline View');
   // The editor title's action (prompt files only).
   const action = host.page.locator('.editor-group-container.active .editor-actions .action-label[aria-label*="Compare with Previous Version"]').first();
   await action.waitFor({ timeout: 20_000 });
@@ -75,7 +80,45 @@ export async function historyScenario(): Promise<void> {
   assert.match(host.extensionLog(), new RegExp(`history: .*${FILE}, previous commit → last commit \\(read with (vscode\\.git|git)\\)`));
   await host.screenshot('10-history-compare');
 
+  // The Timeline view's git item: that commit against the one before it.
+  const fromTimeline = `${REPO_DIR}/${FILE}: ${previous.slice(0, 7)} → ${head.slice(0, 7)}`;
+  await compareFromTimeline('second version');
+  const again = await until('the Timeline item\'s comparison', async () => {
+    const f = await frameWith('#scores');
+    return f && (await f.textContent('h1')) === fromTimeline && f;
+  }, 120_000);
+  assert.deepEqual(await again.$$eval('#marked [data-kind="removed"]', (els) => els.map((e) => e.textContent)), ['happy']);
+  await host.screenshot('10b-history-from-timeline');
+
   step(`history compare done (${/read with ([\w.]+)\)/.exec(host.extensionLog())?.[1]})`);
+}
+
+/**
+ * Run "Compare with Previous Version" from the context menu of the Timeline item `message`. The
+ * Timeline follows the active editor, so the prompt's tab is made active first (the history panel
+ * took that place); the item appears once the Git extension has read the file's log.
+ */
+async function compareFromTimeline(message: string): Promise<void> {
+  const p = host.page;
+  await host.fileTab(FILE).click();
+  const pane = p.locator('.pane-header', { hasText: 'Timeline' }).first();
+  await pane.waitFor({ timeout: 20_000 });
+  if ((await pane.getAttribute('aria-expanded')) !== 'true') await pane.click();
+  const item = p.locator('.timeline-tree-view .monaco-list-row', { hasText: message }).first();
+  await until(`the Timeline item "${message}"`, async () => {
+    if (await item.isVisible()) return true;
+    // Still "Loading…" or the source was not ready when it first asked: its Refresh button asks again.
+    await pane.hover();
+    await pane.locator('.action-label.codicon-timeline-refresh').click({ timeout: 5_000 }).catch(() => undefined);
+    return item.waitFor({ timeout: 10_000 }).then(() => true, () => false);
+  }, 120_000, 0);
+  await item.click({ button: 'right' });
+  // The menu by keyboard (as a user can): arrow keys to the entry, Enter.
+  const menu = p.locator('.monaco-menu');
+  await menu.locator('.action-label', { hasText: 'Compare with Previous Version' }).first().waitFor({ timeout: 10_000 });
+  const focused = menu.locator('.action-item.focused');
+  for (let i = 0; i < 20 && !((await focused.textContent().catch(() => '')) ?? '').includes('Compare with Previous Version'); i++) await p.keyboard.press('ArrowDown');
+  await p.keyboard.press('Enter');
 }
 
 export async function walkthroughScenario(): Promise<void> {
