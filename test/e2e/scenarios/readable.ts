@@ -4,7 +4,9 @@
  * highlights stand out (the top 5 at least twice the median opacity), a colour legend exists in
  * the hover and the panel, the panel shows every prompt line without a nested scroll box, nothing
  * is clipped (each element's box inside its container's), and during a re-run the old cards are
- * marked as the previous result.
+ * marked as the previous result. In the editor, a CodeLens above each rule gives its mean
+ * reliance as the analyses on disk have it ("rule 3: 0.57", then "rule 3: 0.57 tuned / 0.49
+ * base" after Compare), and a click on one opens the panel at that line.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -86,6 +88,11 @@ export async function readableScenario(): Promise<void> {
   const users = tuned.promptTokens.filter((t) => !t.special).length;
   assert.ok(users >= 200, `a prompt of at least 200 tokens (${users})`);
 
+  // A CodeLens above each rule and line with its mean reliance, as the analysis has it (first:
+  // the lenses push the lines down, and the hover below goes to a highlight's position).
+  const oneTitles = await expectRuleLenses({ tuned });
+  console.log(`# rule lenses after Analyze: ${oneTitles.join('; ')}`);
+
   // The strongest highlights stand out from the rest.
   const lit = await until('highlights', async () => { const d = await highlights(host); return d.length > 0 && d; }, 30_000);
   const alphas = lit.map((d) => d.alpha).sort((a, b) => b - a);
@@ -95,10 +102,6 @@ export async function readableScenario(): Promise<void> {
   assert.ok(strongOnes <= lit.length / 4, `not one wash: ${strongOnes} of ${lit.length} highlights at least half as strong as the strongest`);
   for (const a of top5) assert.ok(a >= 2 * med, `a top-5 opacity ${a} is at least twice the median ${med}`);
   await host.screenshot('16-readable-editor');
-
-  // A CodeLens above each rule and line with its mean reliance, as the analysis has it.
-  const oneTitles = await expectRuleLenses({ tuned });
-  console.log(`# rule lenses after Analyze: ${oneTitles.join('; ')}`);
 
   // The hover says what the numbers are and shows the scale.
   const strong = lit.reduce((a, b) => (b.alpha > a.alpha ? b : a));
