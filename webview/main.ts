@@ -94,6 +94,19 @@ function render(): void {
   }
   paintLegends(importance);
   drawContrast(s, { toward: highlightRgb(colors(), 'increase'), away: highlightRgb(colors(), 'decrease') });
+  showFocus();
+}
+
+let focusedAt = 0;
+/** The line a rule lens asked for (state.focus): outlined in each side's per-line summary, scrolled to once per click. */
+function showFocus(): void {
+  const f = state?.focus;
+  if (!f) return;
+  const rows = [...app.querySelectorAll<HTMLElement>(`.lines .line[data-line="${f.line}"]`)];
+  for (const r of rows) r.classList.add('focused');
+  if (f.at === focusedAt || !rows.length) return;
+  focusedAt = f.at;
+  rows[rows.length - 1].scrollIntoView({ block: 'center' });
 }
 
 wireControls(app, post, () => state?.controls);

@@ -106,6 +106,8 @@ export const DEFAULTS = {
     diagnosticsInformationBelow: 0.25,
     /** Editor highlights hide â at or below this; the hover and the panel show every token. */
     highlightFloor: 0.5,
+    /** A CodeLens above each rule (list item, else line) of an analyzed prompt: its mean â per model. */
+    ruleCodeLens: true,
   },
 };
 

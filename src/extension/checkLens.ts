@@ -4,13 +4,14 @@
  * file is analyzed), and a Warning in the Problems panel for each that fails.
  */
 import * as vscode from 'vscode';
+import { LensRefresh } from './lensRefresh.ts';
 import { checkEntryFor, evaluateOnResult } from './checkAssertions.ts';
 import type { DocumentResults } from './documentResults.ts';
 import { frontMatterLength } from './promptDoc.ts';
 
 export class CheckLens implements vscode.CodeLensProvider, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<void>();
-  readonly onDidChangeCodeLenses = this.emitter.event;
+  private readonly changed = new LensRefresh();
+  readonly onDidChangeCodeLenses = this.changed.event;
   private readonly collection = vscode.languages.createDiagnosticCollection('promptLens.check');
 
   constructor(private readonly results: DocumentResults) {}
@@ -22,7 +23,7 @@ export class CheckLens implements vscode.CodeLensProvider, vscode.Disposable {
 
   /** After a document's result changed: redraw the lenses and its failed assertions. */
   refresh(uri: vscode.Uri): void {
-    this.emitter.fire();
+    this.changed.fire();
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     const entry = doc && this.entry(doc);
     const results = entry && 'check' in entry ? evaluateOnResult(entry.check, this.results.get(uri.toString())) : undefined;
@@ -58,6 +59,6 @@ export class CheckLens implements vscode.CodeLensProvider, vscode.Disposable {
 
   dispose(): void {
     this.collection.dispose();
-    this.emitter.dispose();
+    this.changed.dispose();
   }
 }

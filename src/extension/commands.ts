@@ -1,4 +1,4 @@
-/** The commands (nine in the palette, two internal: openPanel for the hover link, cancel); thin wrappers around the controller. */
+/** The commands (nine in the palette, internal ones: openPanel for the hover link, openPanelAtLine for the rule lens, cancel); thin wrappers around the controller. */
 import * as vscode from 'vscode';
 import fs from 'node:fs';
 import type { Controller } from './controller.ts';
@@ -6,6 +6,7 @@ import { readSettings, writeModels } from './settings.ts';
 import { BUNDLED_BASE, BUNDLED_TUNED, HUB_BASE, HUB_TUNED, isHubId } from './modelRef.ts';
 import { log } from './log.ts';
 import { reportError } from './errorReporting.ts';
+import { OPEN_PANEL_AT_LINE } from './ruleLens.ts';
 
 type UriArg = vscode.Uri | string | undefined;
 
@@ -24,6 +25,11 @@ export function registerCommands(ctx: vscode.ExtensionContext, c: Controller): v
     const r = u ? c.results.get(u.toString()) : undefined;
     if (r?.base && r.tuned && u) { c.panel.show(typeof u === 'string' ? vscode.Uri.parse(u) : u); return; }
     return c.runs.run(u, { sides: ['base', 'tuned'], openPanel: true });
+  });
+  // A rule lens' click (not in the palette): the panel at that prompt line.
+  reg(OPEN_PANEL_AT_LINE, (uri?: unknown, line?: unknown) => {
+    if (typeof uri !== 'string' || typeof line !== 'number' || !c.results.has(uri)) return;
+    c.panel.show(vscode.Uri.parse(uri), undefined, line);
   });
   reg('promptLens.clear', (uri?: unknown) => c.clear(asUri(uri) as vscode.Uri | undefined));
   reg('promptLens.markInstruction', () => markInstruction(c));

@@ -1,5 +1,5 @@
 /**
- * What the editor shows of the results: highlights (decorations), the CodeLens, the status
+ * What the editor shows of the results: highlights (decorations), the CodeLens (actions, config checks, per-rule values), the status
  * bar and the Problems panel's ignored-instruction diagnostics, redrawn from the per-document results, the instruction marks and the settings.
  */
 import * as vscode from 'vscode';
@@ -9,6 +9,7 @@ import { StatusBar } from './statusBar.ts';
 import { PromptCodeLens } from './codeLens.ts';
 import { InstructionDiagnostics } from './diagnostics.ts';
 import { CheckLens } from './checkLens.ts';
+import { RuleLens } from './ruleLens.ts';
 import type { DocumentResults } from './documentResults.ts';
 import type { InstructionMarks } from './marks.ts';
 import type { SessionSettings } from './sessionSettings.ts';
@@ -21,11 +22,13 @@ export class EditorViews implements vscode.Disposable {
   readonly codeLens: PromptCodeLens;
   readonly diagnostics: InstructionDiagnostics;
   readonly checks: CheckLens;
+  readonly rules: RuleLens;
 
   constructor(private readonly results: DocumentResults, private readonly marks: InstructionMarks, private readonly settings: SessionSettings) {
     this.codeLens = new PromptCodeLens((uri) => results.isStale(uri.toString()));
     this.diagnostics = new InstructionDiagnostics(results, marks);
     this.checks = new CheckLens(results);
+    this.rules = new RuleLens(results, (uri) => settings.read(uri).ruleCodeLens);
   }
 
   /** Redraw the highlights of the editors showing this document, and its diagnostics. */
@@ -33,6 +36,7 @@ export class EditorViews implements vscode.Disposable {
     const u = uri.toString();
     this.diagnostics.update(uri);
     this.checks.refresh(uri);
+    this.rules.refresh();
     for (const ed of vscode.window.visibleTextEditors) {
       if (ed.document.uri.toString() !== u) continue;
       this.apply(ed);
@@ -41,6 +45,7 @@ export class EditorViews implements vscode.Disposable {
 
   redrawAll(): void {
     for (const ed of vscode.window.visibleTextEditors) this.apply(ed);
+    this.rules.refresh();
   }
 
   private apply(ed: vscode.TextEditor): void {
@@ -66,6 +71,8 @@ export class EditorViews implements vscode.Disposable {
     this.decorations.dispose();
     this.status.dispose();
     this.diagnostics.dispose();
+    this.codeLens.dispose();
     this.checks.dispose();
+    this.rules.dispose();
   }
 }

@@ -23,6 +23,7 @@ export function activate(ctx: vscode.ExtensionContext): { controller: Controller
     vscode.languages.registerHoverProvider(anyFile, new ImportanceHover((uri) => c.results.get(uri.toString()), (uri) => c.settings.read(uri), (word) => internals.wherePlaces(word))),
     vscode.languages.registerCodeLensProvider(PROMPT_FILE_SELECTOR, c.views.codeLens),
     vscode.languages.registerCodeLensProvider({ scheme: 'file' }, c.views.checks),
+    vscode.languages.registerCodeLensProvider(anyFile, c.views.rules),
     vscode.languages.registerCodeActionsProvider(anyFile, new InstructionCodeActions(), { providedCodeActionKinds: InstructionCodeActions.kinds }),
     vscode.commands.registerCommand('promptLens.fixInstruction', (uri: string, start: number, end: number, instruction: boolean) =>
       fixInstruction({ results: c.results, marks: c.marks, rescore: (u) => c.runs.rescoreDocument(u), redraw: (u) => c.views.redraw(u) }, uri, start, end, instruction),

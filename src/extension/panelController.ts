@@ -68,7 +68,7 @@ export class PanelController implements vscode.Disposable {
     };
   }
 
-  show(uri: vscode.Uri, busy?: string): void {
+  show(uri: vscode.Uri, busy?: string, focusLine?: number): void {
     if (!this.panel) {
       this.panel = ComparePanel.create(this.d.extensionUri, this.handlers(), vscode.ViewColumn.Beside);
     } else {
@@ -80,7 +80,8 @@ export class PanelController implements vscode.Disposable {
       this.panel.setState({ ...current, busy });
       return;
     }
-    this.panel.setState(this.state(uri, busy));
+    const state = this.state(uri, busy);
+    this.panel.setState(focusLine === undefined ? state : { ...state, focus: { line: focusLine, at: Date.now() } });
   }
 
   /** Show the document's results again if the panel shows that document. */

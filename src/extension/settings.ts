@@ -36,6 +36,8 @@ export interface Settings {
   diagnosticsInformationBelow: number;
   /** Editor highlights show only â above this (0: every â > 0). */
   highlightFloor: number;
+  /** A CodeLens above each rule / line of an analyzed prompt with its mean reliance (ruleLens.ts). */
+  ruleCodeLens: boolean;
 }
 
 function trustedString(cfg: vscode.WorkspaceConfiguration, key: string, fallback: string): string {
@@ -94,6 +96,7 @@ function readRaw(scope?: vscode.ConfigurationScope): Settings {
     diagnosticsWarningBelow: share(c.get('diagnosticsWarningBelow'), d.diagnosticsWarningBelow),
     diagnosticsInformationBelow: share(c.get('diagnosticsInformationBelow'), d.diagnosticsInformationBelow),
     highlightFloor: fraction(c.get('highlightFloor'), d.highlightFloor),
+    ruleCodeLens: c.get<boolean>('ruleCodeLens', d.ruleCodeLens),
   };
 }
 

@@ -125,6 +125,8 @@ export interface PanelState {
   busy?: string;
   error?: string;
   stale?: boolean;
+  /** A prompt line to scroll the per-line summary to (a rule lens was clicked); `at` tells clicks apart. */
+  focus?: { line: number; at: number };
   /** "Why this reply rather than that one", once asked for (src/extension/contrastRun.ts). */
   contrast?: PanelContrast;
 }

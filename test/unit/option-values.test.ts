@@ -70,6 +70,7 @@ test('package.json: every default and integer range is the one source\'s', () =>
     diagnosticsWarningBelow: d.diagnosticsWarningBelow,
     diagnosticsInformationBelow: d.diagnosticsInformationBelow,
     highlightFloor: d.highlightFloor,
+    ruleCodeLens: d.ruleCodeLens,
   };
   for (const [name, value] of Object.entries(defaults)) assert.deepEqual(setting(name).default, value, name);
   assert.deepEqual(Object.keys(settings).sort(), Object.keys(defaults).map((k) => `promptLens.${k}`).sort(), 'every setting has its default checked');

@@ -1,9 +1,12 @@
 /**
  * The Problems panel: with the warning level set to 1 (every instruction under the prompt's top
  * density), analyzing a prompt with two detected instruction spans lists a "Prompt Lens" warning
- * for each span without the top token, "may be ignored", at the span's words. (The quick fixes,
- * clearing on edit and the config assertions' CodeLens are unit-tested only: in the real host the
- * quick-fix menu's click was intercepted and the CodeLens did not appear; see the closing note.)
+ * for each span without the top token, "may be ignored", at the span's words. A workspace
+ * prompt-lens.config.json's assertions on the file show as CodeLens with their values once it is
+ * analyzed (the palette opens right after the run, which once cancelled VS Code's re-query of the
+ * lenses: lensRefresh.ts), and a failed one as a Problems-panel warning. (The quick fixes and
+ * clearing on edit are unit-tested only: in the real host the quick-fix menu's click was
+ * intercepted; see the closing note.)
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -42,6 +45,14 @@ export async function diagnosticsScenario(): Promise<void> {
       assert.match(p, /The tuned model gives this detected instruction 0\.\d\d of the prompt's top density: it may be ignored\./);
       assert.match(p, /Prompt Lens/, 'source "Prompt Lens"');
     }
+    // The config's assertions as CodeLens: an instruction score >= 0 holds; "reverse" at the top density (1.0) may not.
+    const lens = host.page.locator('.contentWidgets .codelens-decoration', { hasText: 'tuned: instruction score' }).first();
+    await lens.waitFor({ timeout: 30_000 });
+    assert.match((await lens.textContent()) ?? '', /tuned: instruction score [\d.]+ \(>= 0\)/);
+    const phraseLens = (await host.page.locator('.contentWidgets .codelens-decoration', { hasText: 'phrase "reverse"' }).first().textContent()) ?? '';
+    assert.match(phraseLens, /tuned: phrase "reverse" rank \d+ of \d+, density [\d.]+ \(density >= 1\)/);
+    const checkWarnings = await host.page.locator('.markers-panel .monaco-list-row', { hasText: 'prompt-lens.config.json: tuned: the phrase "reverse"' }).count();
+    assert.equal(checkWarnings, /density 1\b/.test(phraseLens) ? 0 : 1, 'a failed assertion is a warning');
     await host.screenshot('12-problems-panel');
 
     step(`diagnostics: ${listed.length} warning(s) in the Problems panel`);

@@ -4,13 +4,17 @@
  * highlights stand out (the top 5 at least twice the median opacity), a colour legend exists in
  * the hover and the panel, the panel shows every prompt line without a nested scroll box, nothing
  * is clipped (each element's box inside its container's), and during a re-run the old cards are
- * marked as the previous result.
+ * marked as the previous result. In the editor, a CodeLens above each rule gives its mean
+ * reliance as the analyses on disk have it ("rule 3: 0.57", then "rule 3: 0.57 tuned / 0.49
+ * base" after Compare), and a click on one opens the panel at that line.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { host, step, models, resultsDir, runsOf } from '../suite.ts';
 import { until, readResults, highlights } from '../ui.ts';
+import { ruleLenses } from '../../../src/shared/ruleSummary.ts';
+import type { Analysis } from '../../../src/engine/analysis.ts';
 
 export const SUPPORT_FILE = 'prompts/support.prompt';
 export const SUPPORT_TEXT = `You are the support assistant of Acme Cloud, a hosting company. You answer questions from customers about their servers, invoices and accounts. Our offices are open from nine to five on weekdays, and urgent tickets are handled at night by the team on call.
@@ -23,6 +27,24 @@ Follow these rules in every reply:
 The customer writes: my server has been down since this morning and I need it back now.
 Give a synonym of the word angry.
 `;
+
+/** The per-rule CodeLens texts on screen (one `.codelens-decoration` per line, its lenses joined by " | "). */
+async function lensTexts(): Promise<string[]> {
+  return host.page.locator('.contentWidgets .codelens-decoration').allTextContents();
+}
+
+/** Waits until every rule lens the analyses give ("rule 3: 0.82 tuned / 0.41 base") is on screen. */
+async function expectRuleLenses(analyses: { base?: Analysis; tuned?: Analysis }): Promise<string[]> {
+  const titles = ruleLenses(analyses).map((l) => l.title);
+  assert.ok(titles.filter((t) => t.startsWith('rule ')).length === 5, `five numbered rules (${titles.join('; ')})`);
+  let shown: string[] = [];
+  try {
+    await until('the rule lenses', async () => { shown = await lensTexts(); return titles.every((t) => shown.some((s) => s.includes(t))); }, 30_000);
+  } catch {
+    assert.fail(`rule lenses: expected ${JSON.stringify(titles)}, on screen ${JSON.stringify(shown)}`);
+  }
+  return titles;
+}
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : 0; };
 
@@ -66,6 +88,11 @@ export async function readableScenario(): Promise<void> {
   const users = tuned.promptTokens.filter((t) => !t.special).length;
   assert.ok(users >= 200, `a prompt of at least 200 tokens (${users})`);
 
+  // A CodeLens above each rule and line with its mean reliance, as the analysis has it (first:
+  // the lenses push the lines down, and the hover below goes to a highlight's position).
+  const oneTitles = await expectRuleLenses({ tuned });
+  console.log(`# rule lenses after Analyze: ${oneTitles.join('; ')}`);
+
   // The strongest highlights stand out from the rest.
   const lit = await until('highlights', async () => { const d = await highlights(host); return d.length > 0 && d; }, 30_000);
   const alphas = lit.map((d) => d.alpha).sort((a, b) => b - a);
@@ -107,6 +134,18 @@ export async function readableScenario(): Promise<void> {
   const cut = await clipped();
   assert.deepEqual(cut, [], 'nothing is clipped');
   await host.screenshot('18-readable-panel');
+
+  // After Compare the lenses give both models ("rule 3: 0.82 tuned / 0.41 base"); a click opens the panel at that line.
+  const latest = (dir: string) => readResults(resultsDir()).filter((a) => a.prompt?.trimEnd() === body && path.basename(a.model.path) === dir && a.settings.method === tuned.settings.method).at(-1);
+  const pair = { base: latest(path.basename(models.baseDir)), tuned: latest(path.basename(models.tunedDir)) };
+  assert.ok(pair.base && pair.tuned, 'both analyses of the support prompt');
+  const bothTitles = await expectRuleLenses(pair);
+  assert.ok(bothTitles.every((t) => / tuned \/ [\d.—]+ base$/.test(t)), `each lens gives both models (${bothTitles[0]})`);
+  console.log(`# rule lenses after Compare: ${bothTitles.join('; ')}`);
+  await host.screenshot('18b-readable-rule-lenses');
+  const rule3 = bothTitles.find((t) => t.startsWith('rule 3:'))!;
+  await host.page.locator('.contentWidgets .codelens-decoration a', { hasText: rule3 }).first().click();
+  await until('the panel at rule 3', async () => (await wv.locator('.side.tuned .lines .line.focused').evaluateAll((els) => els.map((e) => e.getAttribute('data-line'))))[0] === '4', 15_000);
 
   // Re-run with occlusion: the old cards are marked as the previous result until the new ones arrive.
   runs = runsOf(SUPPORT_FILE);
