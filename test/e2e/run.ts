@@ -132,7 +132,7 @@ test('the panel redraws when re-shown in the prompt\'s own editor group', { time
 test('export writes self-contained HTML and JSON (save dialog, panel buttons, scripted)', { timeout: 120_000 }, exportScenario);
 test('an instruction mark is kept outside the file and sets the instruction score', { timeout: 120_000 }, marksScenario);
 
-test('cancel stops a long run and leaves the worker usable', { timeout: 300_000 }, async () => {
+test('cancel stops a long run and leaves the worker usable', { timeout: 420_000 }, async () => {
     host.setWorkspaceSettings({ 'promptLens.maxNewTokens': 300 });
     await host.page.waitForTimeout(1000);
     // Focus the editor group of the prompt (not the panel's) so the long prompt opens beside it.
@@ -155,7 +155,8 @@ test('cancel stops a long run and leaves the worker usable', { timeout: 300_000 
     host.setWorkspaceSettings({ 'promptLens.maxNewTokens': 6 });
     await host.page.waitForTimeout(1000);
     await host.command('Prompt Lens: Analyze Prompt');
-    await until('a run after cancel', () => readResults(resultsDir()).length > before, 120_000);
+    // Occlusion of the ~300-token prompt in float64: 159-176 s measured under a load of 9 on 2 cores.
+    await until('a run after cancel', () => readResults(resultsDir()).length > before, 300_000);
     step('cancel done');
 });
 
