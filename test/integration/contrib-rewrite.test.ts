@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { convertToFloat64 } from '../../src/engine/graph/float64.ts';
+import { nodeRewriter } from '../../src/engine/graph/contrib/rewrite.ts';
+import { insertTangents } from '../../src/engine/graph/jvp/tangents.ts';
 import { encodeOnnxModel, tensorValueInfo, TensorDataType, type AttributeProto, type ModelProto, type NodeProto, type TensorProto } from '../../src/engine/graph/onnx-model.ts';
 import { mulberry32 } from '../../src/engine/random.ts';
 import { EngineError } from '../../src/engine/errors.ts';
@@ -55,23 +57,23 @@ function buildModel(c: Case, feeds: Map<string, Input>): ModelProto {
     graph: {
       name: c.name,
       node: [node],
-      initializer: c.initializers ?? [],
+      initializer: structuredClone(c.initializers ?? []), // the float64 conversion changes its tensors in place
       input: [...feeds.values()].map((i) => tensorValueInfo(i.name, elem(i), i.dims.map((d, k) => (k === 0 ? 'batch' : d)))),
       output: c.outputs.filter(Boolean).map((o) => ({ name: o, type: { tensor_type: { elem_type: TensorDataType.FLOAT } } })),
     },
   };
 }
 
-async function run(model: ModelProto, feeds: Map<string, Input>, values: Map<string, Float32Array>, double: boolean): Promise<Record<string, Float64Array>> {
+async function run(model: ModelProto, feeds: Map<string, Input>, values: Map<string, Float32Array | Float64Array>, double: boolean, extra: Record<string, ort.Tensor> = {}): Promise<Record<string, Float64Array>> {
   const session = await ort.InferenceSession.create(encodeOnnxModel(model), { graphOptimizationLevel: double ? 'basic' : 'all', logSeverityLevel: 3 });
   try {
     const tensors: Record<string, ort.Tensor> = {};
     for (const input of feeds.values()) {
       if (input.type === 'int64') tensors[input.name] = new ort.Tensor('int64', BigInt64Array.from(input.ints!.map(BigInt)), input.dims);
       else if (input.type === 'int32') tensors[input.name] = new ort.Tensor('int32', Int32Array.from(input.ints!), input.dims);
-      else tensors[input.name] = double ? new ort.Tensor('float64', Float64Array.from(values.get(input.name)!), input.dims) : new ort.Tensor('float32', values.get(input.name)!, input.dims);
+      else tensors[input.name] = double ? new ort.Tensor('float64', Float64Array.from(values.get(input.name)!), input.dims) : new ort.Tensor('float32', Float32Array.from(values.get(input.name)!), input.dims);
     }
-    const out = await session.run(tensors);
+    const out = await session.run({ ...tensors, ...extra });
     return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, Float64Array.from(t.data as Float32Array | Float64Array)]));
   } finally {
     await session.release();
@@ -124,6 +126,19 @@ const CASES: Case[] = [
     inputs: [x3('q', [2, 3, 32]), x3('k', [2, 3, 32]), x3('v', [2, 3, 32]), '', '', x3('attention_bias', [2, 4, 3, 3 + past]), x3('past_key', [2, 4, past, 8]), x3('past_value', [2, 4, past, 8])],
     outputs: ['out', 'present_key', 'present_value'],
   })),
+  ...[0, 2].map((past): Case => ({
+    name: `Attention (GPT-2 form: fused QKV, raw mask, causal) past ${past}`, op: 'Attention', attributes: { num_heads: 4, unidirectional: 1 },
+    inputs: [x3('input', [2, 3, 32]), 'weights', 'bias', ints('mask_index', [2, 3 + past], [...Array(3 + past).fill(1), 0, ...Array(2 + past).fill(1)], 'int32'), x3('past', [2, 2, 4, past, 8])],
+    initializers: [floatTensor('weights', [32, 96], uniform(32 * 96, 0.3)), floatTensor('bias', [96], uniform(96, 0.1))],
+    outputs: ['out', 'present'],
+  })),
+  {
+    name: 'Attention bidirectional, attention_bias, no mask, no past', op: 'Attention', attributes: { num_heads: 2 },
+    // onnxruntime's CPU kernel needs the bias input (it crashed without it).
+    inputs: [x3('input', [1, 4, 16]), 'weights', 'bias', '', '', x3('attention_bias', [1, 2, 4, 4])],
+    initializers: [floatTensor('weights', [16, 48], uniform(16 * 48, 0.3)), floatTensor('bias', [48], uniform(48, 0.1))],
+    outputs: ['out'],
+  },
   ...[
     { batch: 1, past: 0, length: 5 },
     { batch: 1, past: 3, length: 4 },
@@ -182,4 +197,31 @@ test('a form no rule covers (interleaved RotaryEmbedding) is refused for float64
   };
   const feeds = new Map(c.inputs.filter((i): i is Input => typeof i !== 'string').map((i) => [i.name, i]));
   await assert.rejects(convertToFloat64(buildModel(c, feeds), '.'), (e: unknown) => e instanceof EngineError && e.code === 'unsupported-precision' && /com\.microsoft\.RotaryEmbedding in a form Prompt Lens cannot rewrite/.test(e.message));
+});
+
+test('the forward-mode derivative through the Attention rewrite (a float32 graph keeps the fused kernel) equals central differences of the float64 rewrite', async () => {
+  const c = CASES.find((x) => x.op === 'Attention' && x.name.endsWith('past 2'))!;
+  const feeds = new Map(c.inputs.filter((i): i is Input => typeof i !== 'string' && i.name !== '').map((i) => [i.name, i]));
+  const values = new Map([...feeds.values()].filter((i) => !i.type).map((i) => [i.name, uniform(count(i.dims))]));
+  const dims = feeds.get('input')!.dims;
+  const direction = uniform(count(dims));
+  const model = buildModel(c, feeds);
+  const tangent = await insertTangents(model, 'input', 'out', TensorDataType.FLOAT, nodeRewriter(model, '.'));
+  assert.ok(model.graph.node.some((n) => n.op_type === 'Attention'), 'the fused node stays');
+  const extra = { [tangent.input]: new ort.Tensor('float32', direction, dims), [tangent.wanted]: new ort.Tensor('bool', [true], [1]) };
+  const derivative = (await run(model, feeds, values, false, extra))[tangent.output];
+  const rewritten = buildModel(c, feeds);
+  await convertToFloat64(rewritten, '.');
+  const step = 1e-4;
+  const shifted = (sign: number) => new Map<string, Float32Array | Float64Array>([...values, ['input', Float64Array.from(values.get('input')!, (x, i) => x + sign * step * direction[i])]]);
+  const [up, down] = [(await run(rewritten, feeds, shifted(1), true)).out, (await run(rewritten, feeds, shifted(-1), true)).out];
+  let largest = 0;
+  let worst = 0;
+  derivative.forEach((t, i) => {
+    largest = Math.max(largest, Math.abs(t));
+    worst = Math.max(worst, Math.abs(t - (up[i] - down[i]) / (2 * step)));
+  });
+  console.log(`# Attention tangent: max |Δ| = ${worst.toExponential(2)} (largest ${largest.toFixed(2)})`);
+  assert.ok(largest > 1e-3, 'the derivative is not all zeros');
+  assert.ok(worst <= 1e-4 * Math.max(1, largest), `max |Δ| ${worst}`);
 });

@@ -100,3 +100,29 @@ test('external data on another folder layout: missing weights file is named', as
   const source = path.join(dir, 'onnx/model.onnx');
   await assert.rejects(loadOrPrepareGraph(source, await sha256File(source), tempDir()), (e: unknown) => e instanceof EngineError && e.code === 'model-files-missing' && /onnx_data/.test(e.message));
 });
+
+test('tiny-llama: a pass without a tangent runs none of the tangent nodes (they sit in an If branch on tangent_wanted); a pass with one gets it', async () => {
+  const source = path.join(testModel('tiny-llama'), 'onnx/model.onnx');
+  const { prepared } = await loadOrPrepareGraph(source, await sha256File(source), cacheDir);
+  const tangent = prepared.meta.tangent;
+  assert.ok('input' in tangent, 'the graph is differentiated');
+  const graph = (await readOnnxModel(prepared.file)).graph;
+  assert.equal(graph.node.find((n) => n.output.includes(tangent.output))?.op_type, 'If');
+  assert.ok(!graph.node.some((n) => n.input.includes(tangent.input)), 'a node outside the branch reads the tangent seed');
+  const session = await DecoderSession.create(prepared.file, prepared.meta);
+  try {
+    const plain = await session.forward({ ids: [probe] });
+    assert.equal(plain.logitsTangent, undefined);
+    const seed = new Float64Array(probe.length);
+    seed[2] = 1;
+    const differentiated = await session.forward({ ids: [probe], tangent: seed });
+    assert.deepEqual(differentiated.logits, plain.logits);
+    const vocab = plain.vocab;
+    const t = differentiated.logitsTangent!;
+    assert.equal(t.length, plain.logits.length);
+    assert.ok(t.slice(0, 2 * vocab).every((v) => v === 0), 'positions before the seed have no derivative');
+    assert.ok(t.slice(2 * vocab).some((v) => Math.abs(v) > 1e-6), 'positions from the seed on have one');
+  } finally {
+    await session.dispose();
+  }
+});

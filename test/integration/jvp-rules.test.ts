@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { insertTangents, LOGITS_TANGENT_OUTPUT, UnsupportedTangent } from '../../src/engine/graph/jvp/tangents.ts';
+import { insertTangents, LOGITS_TANGENT_OUTPUT, TANGENT_WANTED_INPUT, UnsupportedTangent } from '../../src/engine/graph/jvp/tangents.ts';
 import { encodeOnnxModel, tensorValueInfo, TensorDataType, type AttributeProto, type ModelProto, type NodeProto, type TensorProto } from '../../src/engine/graph/onnx-model.ts';
 import { mulberry32 } from '../../src/engine/random.ts';
 
@@ -65,7 +65,8 @@ function buildModel(c: Case): ModelProto {
 async function run(model: ModelProto, feeds: Record<string, Float64Array>, fetch: string, float32 = false): Promise<Float64Array> {
   const session = await ort.InferenceSession.create(encodeOnnxModel(model), { graphOptimizationLevel: 'basic', logSeverityLevel: 3 });
   try {
-    const tensors = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, float32 ? new ort.Tensor('float32', Float32Array.from(v), X_DIMS) : new ort.Tensor('float64', v, X_DIMS)]));
+    const tensors: Record<string, ort.Tensor> = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, float32 ? new ort.Tensor('float32', Float32Array.from(v), X_DIMS) : new ort.Tensor('float64', v, X_DIMS)]));
+    if (model.graph.input.some((i) => i.name === TANGENT_WANTED_INPUT)) tensors[TANGENT_WANTED_INPUT] = new ort.Tensor('bool', [fetch === LOGITS_TANGENT_OUTPUT], [1]);
     return Float64Array.from((await session.run(tensors, [fetch]))[fetch].data as Float32Array | Float64Array);
   } finally {
     await session.release();

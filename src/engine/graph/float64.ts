@@ -3,8 +3,9 @@
  * that can be far smaller than float32 rounding: on a trained model, gradient × input by
  * central differences in float32 was off by up to several times a column's maximum, while the
  * same differences in float64 agree with exact autograd to within about 2e-5 of it. So every float
- * tensor becomes double: initializers (external data is read and inlined), constants, casts to
- * float, graph inputs and outputs; every external tensor is read and inlined. Quantized weights
+ * tensor becomes double: initializers (external data is read), constants, casts to
+ * float, graph inputs and outputs; every external tensor is read (and written to the prepared
+ * graph's weights file, write-graph.ts). Quantized weights
  * stay as they are; what DequantizeLinear yields is cast to double. onnxruntime's contrib
  * operators (float32 and float16 kernels only) are first rewritten into standard ones
  * (contrib/rewrite.ts). Refused with the reason: float16 tensors or casts (prepare.ts widens
@@ -17,13 +18,18 @@ import { EngineError } from '../errors.ts';
 import { dequantizedBytes } from './contrib/quantized.ts';
 import { rewriteContribOperators } from './contrib/rewrite.ts';
 import { externalTensors, isExternal, readExternalBytes } from './external-data.ts';
+import type { WeightsFile } from './write-graph.ts';
 import { TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './onnx-model.ts';
 
-/** protobuf's limit for one message; a float64 graph is written inline, so it must fit. */
-export const MAX_INLINE_BYTES = 2 ** 31 - 64 * 2 ** 20;
+/** The most float64 weight bytes converted (the block-quantized tables are made in memory). */
+export const MAX_FLOAT64_BYTES = 2 ** 31 - 64 * 2 ** 20;
 
-/** Converts `model` (read from `sourceDir`) to float64 in place. */
-export async function convertToFloat64(model: ModelProto, sourceDir: string): Promise<void> {
+/**
+ * Converts `model` (read from `sourceDir`) to float64 in place. With `weights`, each converted
+ * tensor (and each one left external) is written there at once, so the double weights are never
+ * all in memory.
+ */
+export async function convertToFloat64(model: ModelProto, sourceDir: string, weights?: WeightsFile): Promise<void> {
   const graph = model.graph;
   refuseUnconvertible(graph);
   // Counted before the rewrites, which make double tables of block-quantized weights.
@@ -32,20 +38,25 @@ export async function convertToFloat64(model: ModelProto, sourceDir: string): Pr
   for (const tensor of graph.initializer) {
     bytes += tensor.data_type === TensorDataType.FLOAT && !keepFloat.has(tensor.name) ? elementCount(tensor) * 8 : storedBytes(tensor);
   }
-  if (bytes > MAX_INLINE_BYTES) {
+  if (bytes > MAX_FLOAT64_BYTES) {
     throw new EngineError(
       'unsupported-precision',
-      `The model's weights take ${(bytes / 2 ** 30).toFixed(1)} GB as float64, over the 2 GB an inline ONNX graph can hold.`,
+      `The model's weights take ${(bytes / 2 ** 30).toFixed(1)} GB as float64, over the 2 GB Prompt Lens converts.`,
       'Use precision "float32" for this model (faster, but small attributions are less exact; see docs/methods.md).',
     );
   }
   await rewriteContribOperators(model, sourceDir);
   refuseContribOperators(graph);
   for (const tensor of graph.initializer) {
-    if (tensor.data_type === TensorDataType.FLOAT && !keepFloat.has(tensor.name)) await toDoubleTensor(tensor, sourceDir);
+    if (tensor.data_type === TensorDataType.FLOAT && !keepFloat.has(tensor.name)) await toDoubleTensor(tensor, sourceDir, weights);
   }
-  // What stays external (quantized weights, a Constant's value) is inlined as it is.
-  for (const tensor of externalTensors(model)) Object.assign(tensor, { raw_data: await readExternalBytes(tensor, sourceDir, storedBytes(tensor)), data_location: 0, external_data: [] });
+  // What stays external (quantized weights, a Constant's value) is copied as it is.
+  for (const tensor of externalTensors(model)) {
+    if (weights?.holds(tensor)) continue;
+    const bytes = await readExternalBytes(tensor, sourceDir, storedBytes(tensor));
+    if (weights && graph.initializer.includes(tensor)) await weights.add(tensor, bytes);
+    else Object.assign(tensor, { raw_data: bytes, data_location: 0, external_data: [] });
+  }
   for (const info of [...graph.input, ...graph.output, ...(graph.value_info ?? [])]) if (!keepFloat.has(info.name)) retypeValueInfo(info);
   for (const node of graph.node) retypeNode(node);
   castDequantizedOutputs(graph);
@@ -131,9 +142,11 @@ function retypeNode(node: NodeProto): void {
   }
 }
 
-async function toDoubleTensor(tensor: TensorProto, sourceDir: string): Promise<void> {
+async function toDoubleTensor(tensor: TensorProto, sourceDir: string, weights?: WeightsFile): Promise<void> {
   const values = isExternal(tensor) ? new Float32Array((await readExternalBytes(tensor, sourceDir, storedBytes(tensor))).buffer) : floatValues(tensor);
-  Object.assign(tensor, doubleTensor(tensor.name, tensor.dims, values), { data_location: 0, external_data: [], float_data: [] });
+  const double = doubleTensor(tensor.name, tensor.dims, values);
+  Object.assign(tensor, double, { data_location: 0, external_data: [], float_data: [] });
+  if (weights) await weights.add(tensor, double.raw_data!);
 }
 
 function doubleTensor(name: string, dims: number[], values: ArrayLike<number>): TensorProto {

@@ -18,6 +18,7 @@ export const TensorDataType = {
   INT8: 3,
   INT32: 6,
   INT64: 7,
+  BOOL: 9,
   FLOAT16: 10,
   DOUBLE: 11,
   BFLOAT16: 16,

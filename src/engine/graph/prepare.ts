@@ -4,7 +4,8 @@
  * it. Scale 1 is the original model; 0 zeroes e_n (occlusion); 1 ± h scales it (gradient by
  * central differences). This is the embed | body split of the design done inside one graph,
  * so the weights exist once, in one session. A float16 graph is made float32 first (float32.ts);
- * a float64 copy may be made of it (float64.ts).
+ * a float64 copy may be made of it (float64.ts). The prepared graph's own weights are written
+ * to a file beside it (write-graph.ts), the source's external data is linked.
  * Prepared graphs are cached on disk, keyed by the sha256 of the source graph and its weights
  * (models/graph-hashes.ts) and the precision.
  */
@@ -20,13 +21,13 @@ import { nodeRewriter } from './contrib/rewrite.ts';
 import { convertToFloat64 } from './float64.ts';
 import { insertTangents, UnsupportedTangent, type TangentGraph } from './jvp/tangents.ts';
 import { locateEmbedding } from './locate-embedding.ts';
-import { writeGraph } from './write-graph.ts';
+import { externalDataFileOf, writeGraph, WeightsFile } from './write-graph.ts';
 import { dimsOf, elemTypeOf, readOnnxModel, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-model.ts';
 
 export const EMBEDDING_SCALE_INPUT = 'embedding_scale';
 /** Optional input: the first sequence position whose logits are computed (the LM head runs from there). */
 export const LOGITS_START_INPUT = 'logits_start';
-export const PREPARED_FORMAT_VERSION = 5;
+export const PREPARED_FORMAT_VERSION = 6;
 
 export interface KvCacheLayout {
   /** `past_key_values.{i}.key|value` input names, layer by layer, key then value. */
@@ -93,24 +94,31 @@ export async function loadOrPrepareGraph(
   await removeAbandonedWrites(cacheDir, sourceFile);
   for (const place of [inCache, besideSource]) {
     const cached = await readMeta(place.metaFile);
-    if (cached && cached.formatVersion === PREPARED_FORMAT_VERSION && cached.sourceSha256 === sourceSha256 && (cached.precision === 'float64') === (precision === 'float64') && (await isFile(place.file))) {
+    if (cached && cached.formatVersion === PREPARED_FORMAT_VERSION && cached.sourceSha256 === sourceSha256 && (cached.precision === 'float64') === (precision === 'float64') && (await isFile(place.file)) && (await isFile(externalDataFileOf(place.file)))) {
       return { prepared: { ...place, meta: cached }, fresh: false };
     }
   }
+  const sourceDir = path.dirname(sourceFile);
   const model = await readOnnxModel(sourceFile);
-  await checkExternalData(model, path.dirname(sourceFile));
-  if (hasHalfTensors(model.graph)) await convertHalfToFloat32(model, path.dirname(sourceFile));
+  await checkExternalData(model, sourceDir);
+  if (hasHalfTensors(model.graph)) await convertHalfToFloat32(model, sourceDir);
   const meta = insertEmbeddingScale(model, sourceFile, sourceSha256);
-  if (precision === 'float64') {
-    await convertToFloat64(model, path.dirname(sourceFile));
-    meta.precision = 'float64';
-  }
-  meta.tangent = await differentiate(model, meta, path.dirname(sourceFile));
-  // A float64 graph holds its weights inline.
   await mkdir(dir, { recursive: true });
-  const place = precision === 'float64' || (await linkExternalData(model, path.dirname(sourceFile), dir)) ? inCache : besideSource;
+  // A float64 graph goes to the cache folder, its weights written there as they are converted.
+  const weights = precision === 'float64' ? await WeightsFile.create(inCache.file) : undefined;
+  try {
+    if (weights) {
+      await convertToFloat64(model, sourceDir, weights);
+      meta.precision = 'float64';
+    }
+    meta.tangent = await differentiate(model, meta, sourceDir);
+  } catch (error) {
+    await weights?.discard();
+    throw error;
+  }
+  const place = weights || (await linkExternalData(model, sourceDir, dir)) ? inCache : besideSource;
   const prepared = { ...place, meta };
-  await writeGraph(model, prepared.file);
+  await writeGraph(model, prepared.file, weights);
   await saveMeta(prepared);
   return { prepared, fresh: true };
 }

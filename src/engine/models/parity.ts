@@ -14,7 +14,7 @@ export interface OriginalLogits {
 }
 
 export async function originalLogits(sourceFile: string, meta: PreparedMeta, probe: number[]): Promise<OriginalLogits> {
-  const session = await createSession(sourceFile);
+  const session = await createSession(sourceFile, 'float32', 'probe');
   try {
     const seq = probe.length;
     const feeds: Record<string, ort.Tensor> = {

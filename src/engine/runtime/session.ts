@@ -92,6 +92,7 @@ export class DecoderSession {
     const tangentGraph = 'input' in this.meta.tangent ? this.meta.tangent : undefined;
     if (req.tangent && !tangentGraph) throw new Error('this graph computes no tangent');
     if (tangentGraph) feeds[tangentGraph.input] = this.floatTensor(req.tangent ?? new Float64Array(batch * seq), [batch, seq, 1]);
+    if (tangentGraph) feeds[tangentGraph.wanted] = new ort.Tensor('bool', [req.tangent !== undefined], [1]);
 
     const fetches = req.wantCache ? [this.meta.logitsOutput, ...cache.presentOutputs] : [this.meta.logitsOutput];
     if (req.tangent) fetches.push(tangentGraph!.output);
@@ -118,11 +119,22 @@ export class DecoderSession {
   }
 }
 
-export async function createSession(file: string, precision: ComputePrecision = 'float32'): Promise<ort.InferenceSession> {
+/**
+ * How a session is used: 'attribution' runs many passes (the prepared graph); 'probe' runs one
+ * short pass (the parity check on the original graph), so it skips what only pays off over many
+ * passes and would hold memory beside the prepared graph's session: graph optimizations and
+ * pre-packed copies of the weights.
+ */
+export type SessionUse = 'attribution' | 'probe';
+
+export async function createSession(file: string, precision: ComputePrecision = 'float32', use: SessionUse = 'attribution'): Promise<ort.InferenceSession> {
   try {
     // onnxruntime's extended fusions produce contrib operators that have float32 kernels only.
-    const graphOptimizationLevel = precision === 'float64' ? 'basic' : 'all';
+    const graphOptimizationLevel = use === 'probe' ? 'disabled' : precision === 'float64' ? 'basic' : 'all';
     const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel, logSeverityLevel: 3 };
+    // The arena keeps activation buffers reserved at their largest size: worth it over many
+    // passes (without it the forward-mode gradient's passes took 2-3x as long), not for one.
+    if (use === 'probe') Object.assign(options, { enableCpuMemArena: false, extra: { session: { disable_prepacking: '1' } } });
     if (env.intraOpThreads > 0) options.intraOpNumThreads = env.intraOpThreads;
     return await ort.InferenceSession.create(file, options);
   } catch (cause) {

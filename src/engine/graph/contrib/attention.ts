@@ -13,6 +13,14 @@
  * rewrite takes every row's attention mask as all ones, which is what Prompt Lens feeds
  * (seqlens_k + 1 = total length); it leaves to onnxruntime local windows, softcap, smooth
  * softmax, interleaved rotation, and the position_ids / attention_bias / head_sink inputs.
+ *
+ * com.microsoft.Attention (onnxruntime.transformers' fused self-attention, e.g. GPT-2): query,
+ * key and value are input·weights + bias, split in three equal parts; past is
+ * [2, batch, heads, past, head_dim] (keys, then values) and present the same with the new ones;
+ * mask_index a [batch, total] mask (0: mask_filter_value added to the score); unidirectional a
+ * causal mask (future keys get weight 0); an additive attention_bias. Left to onnxruntime: unequal qkv_hidden_sizes, weights of unknown width,
+ * 1-D / 3-D / 4-D masks, rotation, a shared past/present buffer, past_sequence_length and later
+ * inputs.
  */
 import type { Emitter } from './emit.ts';
 import type { Rule, RuleContext } from './rewrite.ts';
@@ -34,6 +42,47 @@ export const multiHeadAttention: Rule = async (ctx) => {
   const scale = ctx.attr('scale') ? emit.double([ctx.attr('scale')!], []) : emit.op('Reciprocal', [emit.op('Sqrt', [headDim])]);
   let scores = emit.op('Mul', [emit.op('MatMul', [q, emit.op('Transpose', [k], { perm: [0, 1, 3, 2] })]), scale]);
   if (attentionBias) scores = emit.op('Add', [scores, attentionBias]);
+  attend(ctx, scores, v);
+  return true;
+};
+
+export const attention: Rule = async (ctx) => {
+  const [input, weights, bias, maskIndex, past, attentionBias, ...rest] = ctx.node.input;
+  const heads = ctx.attr('num_heads');
+  const width = Number((ctx.initializer(weights)?.dims ?? ctx.dimsOf(weights))?.[1]);
+  const sizes = ctx.node.attribute?.find((a) => a.name === 'qkv_hidden_sizes')?.ints?.map(Number) ?? [];
+  if (!heads || !Number.isInteger(width) || width <= 0 || width % 3 !== 0 || rest.some(Boolean) || (ctx.attr('do_rotary') ?? 0) !== 0 || (ctx.attr('past_present_share_buffer') ?? 0) !== 0) return false;
+  if (sizes.length > 0 && !(sizes.length === 3 && sizes.every((size) => size === width / 3))) return false;
+  if ((ctx.rankOf(input) ?? 3) !== 3 || (maskIndex && ctx.rankOf(maskIndex) !== 2)) return false;
+  const { emit } = ctx;
+  const hidden = width / 3;
+  const projected = emit.op('MatMul', [input, weights]);
+  const qkv = bias ? emit.op('Add', [projected, bias]) : projected;
+  const q = toHeads(emit, emit.slice(qkv, 0, hidden, 2), heads);
+  let k = toHeads(emit, emit.slice(qkv, hidden, 2 * hidden, 2), heads);
+  let v = toHeads(emit, emit.slice(qkv, 2 * hidden, width, 2), heads);
+  if (past) {
+    k = emit.op('Concat', [emit.op('Gather', [past, emit.int64([0], [])], { axis: 0 }), k], { axis: 2 });
+    v = emit.op('Concat', [emit.op('Gather', [past, emit.int64([1], [])], { axis: 0 }), v], { axis: 2 });
+  }
+  if (ctx.used(1)) emit.op('Concat', [emit.unsqueeze(k, [0]), emit.unsqueeze(v, [0])], { axis: 0 }, [ctx.node.output[1]]);
+  const headDim = emit.op('Cast', [emit.dim(q, 3)], { to: 11 });
+  const scale = ctx.attr('scale') ? emit.double([ctx.attr('scale')!], []) : emit.op('Reciprocal', [emit.op('Sqrt', [headDim])]);
+  let scores = emit.op('Mul', [emit.op('MatMul', [q, emit.op('Transpose', [k], { perm: [0, 1, 3, 2] })]), scale]);
+  if (attentionBias) scores = emit.op('Add', [scores, attentionBias]);
+  if (maskIndex) {
+    // As onnxruntime's kernel: mask_filter_value is added to masked scores (a row with every key masked still attends).
+    const masked = emit.unsqueeze(emit.op('Equal', [emit.op('Cast', [maskIndex], { to: 7 }), emit.int64([0], [])]), [1, 2]);
+    scores = emit.op('Add', [scores, emit.op('Where', [masked, emit.double([ctx.attr('mask_filter_value') ?? -10000], []), emit.double([0], [])])]);
+  }
+  if ((ctx.attr('unidirectional') ?? 0) !== 0) {
+    // The query at position past + i sees keys 0..past + i.
+    const start = past ? emit.op('Squeeze', [emit.dim(past, 3)]) : emit.int64([0], []);
+    const positions = emit.op('Range', [start, emit.op('Add', [start, emit.op('Squeeze', [emit.dim(q, 2)])]), emit.int64([1], [])]);
+    const keys = emit.op('Range', [emit.int64([0], []), emit.op('Squeeze', [emit.dim(k, 2)]), emit.int64([1], [])]);
+    const future = emit.op('Greater', [emit.unsqueeze(keys, [0]), emit.unsqueeze(positions, [1])]);
+    scores = emit.op('Where', [future, emit.double([MASKED], []), scores]);
+  }
   attend(ctx, scores, v);
   return true;
 };

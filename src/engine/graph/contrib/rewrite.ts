@@ -11,7 +11,7 @@ import { dimsOf, opsetVersion, TensorDataType, type GraphProto, type ModelProto,
 import { isExternal, readExternalBytes } from '../external-data.ts';
 import { storedBytes } from '../float64.ts';
 import { fastGelu } from './activation.ts';
-import { groupQueryAttention, multiHeadAttention } from './attention.ts';
+import { attention, groupQueryAttention, multiHeadAttention } from './attention.ts';
 import { Emitter } from './emit.ts';
 import { simplifiedLayerNormalization, skipLayerNormalization, skipSimplifiedLayerNormalization } from './layer-norm.ts';
 import { gatherBlockQuantized, matMulNBits } from './quantized.ts';
@@ -37,6 +37,7 @@ export interface RuleContext {
 export type Rule = (ctx: RuleContext) => Promise<boolean>;
 
 const RULES: Record<string, Rule> = {
+  'com.microsoft.Attention': attention,
   'com.microsoft.MultiHeadAttention': multiHeadAttention,
   'com.microsoft.GroupQueryAttention': groupQueryAttention,
   'com.microsoft.RotaryEmbedding': rotaryEmbedding,

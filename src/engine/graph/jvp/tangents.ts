@@ -8,19 +8,26 @@
  * With the tangent one at prompt position n of a row and zero elsewhere, `logits_tangent` is
  * d logits / d s_n at s = 1, so d log p_m / d s_n = t[y_m] − Σ_v softmax_v · t_v and gradient
  * × input is p_m times that (METHODS.md §1.2), exact up to the float type's rounding.
+ * The tangent nodes sit in the then-branch of one If node on a third input, `tangent_wanted`
+ * (onnxruntime runs every node of a graph whatever is fetched): a pass that wants no tangent
+ * (generation, occlusion) skips them and costs what the original graph does, in the same
+ * session, over the same weights.
  */
 import { Emitter } from '../contrib/emit.ts';
 import type { NodeRewriter } from '../contrib/rewrite.ts';
-import { dimsOf, elemTypeOf, opsetVersion, tensorValueInfo, TensorDataType, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx-model.ts';
+import { dimsOf, elemTypeOf, opsetVersion, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx-model.ts';
 import { CONSTANT_OPS, TANGENT_RULES, type TangentContext } from './rules.ts';
 
 export const TANGENT_INPUT_SUFFIX = '_tangent';
 export const LOGITS_TANGENT_OUTPUT = 'logits_tangent';
+export const TANGENT_WANTED_INPUT = 'tangent_wanted';
 
 export interface TangentGraph {
   /** The seed input ([batch, sequence, 1], like the embedding scale). */
   input: string;
   output: string;
+  /** A bool [1] input: whether the pass computes the tangent (when false, `output` is empty). */
+  wanted: string;
 }
 
 /** Why a graph cannot be differentiated: the operator (and what about it). */
@@ -88,13 +95,16 @@ export async function insertTangents(model: ModelProto, seed: string, logits: st
   for (const node of graph.node) await visit(node);
   const logitsTangent = tangents.get(logits);
   if (!logitsTangent) throw new UnsupportedTangent(`the logits do not depend on ${seed}`);
-  graph.node.push(...added.nodes);
+  // Constants stay in the main graph (large ones go to the weights file); the branches read them.
   graph.initializer.push(...added.initializers);
-  graph.node.push({ name: 'prompt_lens_logits_tangent', op_type: 'Identity', domain: '', input: [logitsTangent], output: [LOGITS_TANGENT_OUTPUT], attribute: [] });
-  // Declared as the seed and the logits are (type and shape).
-  graph.input.push(like(graph.input.find((i) => i.name === seed), input, floatType));
-  graph.output.push(like(graph.output.find((o) => o.name === logits), LOGITS_TANGENT_OUTPUT, floatType));
-  return { input, output: LOGITS_TANGENT_OUTPUT };
+  const then = branch('prompt_lens_tangents', [...added.nodes, { name: 'prompt_lens_logits_tangent_then', op_type: 'Identity', domain: '', input: [logitsTangent], output: [`${LOGITS_TANGENT_OUTPUT}/then`], attribute: [] }], `${LOGITS_TANGENT_OUTPUT}/then`, floatType);
+  const none = { name: '', dims: [0], data_type: floatType, raw_data: new Uint8Array(0) };
+  const otherwise = branch('prompt_lens_no_tangents', [{ name: 'prompt_lens_logits_tangent_else', op_type: 'Constant', domain: '', input: [], output: [`${LOGITS_TANGENT_OUTPUT}/else`], attribute: [{ name: 'value', type: 4, t: none }] }], `${LOGITS_TANGENT_OUTPUT}/else`, floatType);
+  graph.node.push({ name: 'prompt_lens_logits_tangent', op_type: 'If', domain: '', input: [TANGENT_WANTED_INPUT], output: [LOGITS_TANGENT_OUTPUT], attribute: [{ name: 'then_branch', type: 5, g: then }, { name: 'else_branch', type: 5, g: otherwise }] });
+  // Declared as the seed is (type and shape); the output's shape differs between the branches.
+  graph.input.push(like(graph.input.find((i) => i.name === seed), input, floatType), tensorValueInfo(TANGENT_WANTED_INPUT, TensorDataType.BOOL, [1]));
+  graph.output.push({ name: LOGITS_TANGENT_OUTPUT, type: { tensor_type: { elem_type: floatType } } });
+  return { input, output: LOGITS_TANGENT_OUTPUT, wanted: TANGENT_WANTED_INPUT };
 }
 
 /**
@@ -121,6 +131,11 @@ function toFloat32(tensor: TensorProto): TensorProto {
   const largest = 3.4028234663852886e38;
   const floats = Float32Array.from(values, (v) => Math.max(-largest, Math.min(largest, v)));
   return { ...tensor, data_type: TensorDataType.FLOAT, raw_data: new Uint8Array(floats.buffer) };
+}
+
+/** An If branch: `nodes` computing `output`, reading everything else from the enclosing graph. */
+function branch(name: string, nodes: NodeProto[], output: string, floatType: number): GraphProto {
+  return { name, node: nodes, initializer: [], input: [], output: [{ name: output, type: { tensor_type: { elem_type: floatType } } }] };
 }
 
 function like(info: ValueInfoProto | undefined, name: string, floatType: number): ValueInfoProto {
