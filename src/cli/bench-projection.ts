@@ -22,13 +22,15 @@ export interface DecoderShape {
   kvHeads: number;
   headDim: number;
   vocab: number;
+  /** The output head is the token embedding (no parameters of its own). */
+  tiedEmbeddings: boolean;
 }
 
 /** Llama-3.2-1B's config.json (meta-llama/Llama-3.2-1B): 1.24B parameters. */
-export const LLAMA_3_2_1B: DecoderShape = { hidden: 2048, intermediate: 8192, layers: 16, heads: 32, kvHeads: 8, headDim: 64, vocab: 128256 };
+export const LLAMA_3_2_1B: DecoderShape = { hidden: 2048, intermediate: 8192, layers: 16, heads: 32, kvHeads: 8, headDim: 64, vocab: 128256, tiedEmbeddings: true };
 
 export function shapeOf(modelDir: string): DecoderShape {
-  const c = JSON.parse(readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as Record<string, number>;
+  const c = JSON.parse(readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as Record<string, number> & { tie_word_embeddings?: boolean };
   const heads = c.num_attention_heads;
   return {
     hidden: c.hidden_size,
@@ -38,13 +40,14 @@ export function shapeOf(modelDir: string): DecoderShape {
     kvHeads: c.num_key_value_heads ?? heads,
     headDim: c.head_dim ?? c.hidden_size / heads,
     vocab: c.vocab_size,
+    tiedEmbeddings: c.tie_word_embeddings ?? false,
   };
 }
 
 export function parameters(shape: DecoderShape): number {
   const { hidden, intermediate, layers, heads, kvHeads, headDim, vocab } = shape;
   const perLayer = hidden * headDim * (2 * heads + 2 * kvHeads) + 3 * hidden * intermediate + 2 * hidden;
-  return vocab * hidden + layers * perLayer + hidden;
+  return vocab * hidden * (shape.tiedEmbeddings ? 1 : 2) + layers * perLayer + hidden;
 }
 
 /** Multiply-adds of a position that attends over `context` positions, with or without its logits. */
