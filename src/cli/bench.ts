@@ -138,8 +138,8 @@ async function main(): Promise<number> {
   return 0;
 }
 
-const PROJECTION_PROMPT_TOKENS = 16;
-const PROJECTION_RESPONSE_TOKENS = 8;
+const PROJECTION_PROMPT_TOKENS = 32;
+const PROJECTION_RESPONSE_TOKENS = 16;
 const TARGET_PROMPT_TOKENS = 256;
 const TARGET_RESPONSE_TOKENS = 128;
 
