@@ -10,8 +10,13 @@
  * The gradient runs both ways (forward mode, the default, and central differences); the default
  * is reported against occlusion and against the paper's own method in PyTorch on the same weights
  * (tools/paper_gradient.py: one backward per response token, float32), all in the same run.
- * `npm run bench -- [MODEL_DIR] [float64|float32]`: float64 (the default precision) also reports
- * how much slower its forward pass is than float32's, measured in the same run.
+ * `npm run bench -- [MODEL_DIR] [float64|float32] [--no-central]`: float64 (the default precision)
+ * also reports how much slower its forward pass is than float32's, measured in the same run;
+ * --no-central skips the central-difference gradient (the longest run, a cross-check only).
+ * `npm run bench -- MODEL_DIR float32 --projection`: instead, times occlusion and the default
+ * gradient on a short prompt and projects them to Llama-3.2-1B at 256 + 128 tokens
+ * (bench-projection.ts); MODEL_DIR is the largest model this machine holds, e.g. one of
+ * Llama-3.2-1B's width with fewer layers (tools/models/make_bench_model.py --config).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,12 +29,20 @@ import { openGraph } from '../engine/models/precision.ts';
 import { cachedSha256, weightFileBytes } from '../engine/models/files.ts';
 import { DecoderSession } from '../engine/runtime/session.ts';
 import { attributorFor } from '../engine/attribution/registry.ts';
+import { attributionWork, LLAMA_3_2_1B, parameters, shapeOf } from './bench-projection.ts';
 
 const PROMPT_TOKENS = 128;
 const RESPONSE_TOKENS = 64;
 
 async function main(): Promise<number> {
-  const modelDir = path.resolve(process.argv[2] ?? '.cache/bench-model');
+  const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));
+  const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const unknown = [...flags].filter((f) => f !== '--no-central' && f !== '--projection');
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: unknown option ${unknown[0]}.\n  fix: the options are [MODEL_DIR] [float64|float32] [--no-central | --projection].\n`);
+    return 1;
+  }
+  const modelDir = path.resolve(args[0] ?? '.cache/bench-model');
   const graphFile = path.join(modelDir, 'onnx/model.onnx');
   if (!existsSync(graphFile)) {
     process.stderr.write(
@@ -37,7 +50,7 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  const precision = (process.argv[3] ?? 'float64') as Precision;
+  const precision = (args[1] ?? 'float64') as Precision;
   if (precision !== 'float64' && precision !== 'float32') {
     process.stderr.write(`bench: precision must be float64 or float32, not "${precision}".\n`);
     return 1;
@@ -52,6 +65,7 @@ async function main(): Promise<number> {
   const loadStart = performance.now();
   const { session } = await openGraph({ file: graphFile, sha256, dtype: 'fp32', probe: ids.slice(0, 12) }, precision);
   console.log(`first-run preparation and load (fresh cache): ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
+  if (flags.has('--projection')) return project(session, modelDir, precision);
   const promptIds = ids.slice(0, PROMPT_TOKENS);
   const responseIds = ids.slice(PROMPT_TOKENS);
   const sequence = [...promptIds, ...responseIds.slice(0, -1)];
@@ -78,7 +92,7 @@ async function main(): Promise<number> {
   const runs = [
     { method: 'occlusion', mode: defaultMode, batchSizes: [env.attributionBatchSize] },
     { method: 'gradient', mode: 'forward', batchSizes: [env.attributionBatchSize] },
-    { method: 'gradient', mode: 'central', batchSizes: [env.attributionBatchSize] },
+    { method: 'gradient', mode: 'central', batchSizes: flags.has('--no-central') ? [] : [env.attributionBatchSize] },
   ] as const;
   for (const { method, mode, batchSizes } of runs) {
     env.gradientMode = mode;
@@ -127,6 +141,47 @@ async function main(): Promise<number> {
     await float32.dispose();
     console.log(`precision: a float64 forward pass takes ${float64Pass.toFixed(0)} ms, ${(float64Pass / float32Pass).toFixed(2)}× the float32 pass (${float32Pass.toFixed(0)} ms) of the same graph`);
   }
+  return 0;
+}
+
+const PROJECTION_PROMPT_TOKENS = 32;
+const PROJECTION_RESPONSE_TOKENS = 16;
+const TARGET_PROMPT_TOKENS = 256;
+const TARGET_RESPONSE_TOKENS = 128;
+
+/** Times occlusion and the default gradient on `session` (a short prompt) and projects them to Llama-3.2-1B at 256 + 128 tokens. */
+async function project(session: DecoderSession, modelDir: string, precision: Precision): Promise<number> {
+  const shape = shapeOf(modelDir);
+  const ids = Array.from({ length: PROJECTION_PROMPT_TOKENS + PROJECTION_RESPONSE_TOKENS }, (_, i) => (i * 7919 + 11) % shape.vocab);
+  const promptIds = ids.slice(0, PROJECTION_PROMPT_TOKENS);
+  const responseIds = ids.slice(PROJECTION_PROMPT_TOKENS);
+  const batchSize = env.attributionBatchSize;
+  await session.forward({ ids: [[...promptIds, ...responseIds.slice(0, -1)]] }); // warm-up
+  const measured = attributionWork(shape, PROJECTION_PROMPT_TOKENS, PROJECTION_RESPONSE_TOKENS, batchSize);
+  const target = attributionWork(LLAMA_3_2_1B, TARGET_PROMPT_TOKENS, TARGET_RESPONSE_TOKENS, batchSize);
+  console.log(
+    `model: ${modelDir} (${(parameters(shape) / 1e9).toFixed(2)}B parameters: ${shape.layers} layers, hidden ${shape.hidden}, vocab ${shape.vocab}; ${precision}), threads: ${env.intraOpThreads || 'onnxruntime default'}; ` +
+      `prompt ${PROJECTION_PROMPT_TOKENS} + response ${PROJECTION_RESPONSE_TOKENS} tokens, batch ${batchSize}: ${(measured.macs / 1e9).toFixed(0)} G multiply-adds per method`,
+  );
+  console.log(`target: Llama-3.2-1B (${(parameters(LLAMA_3_2_1B) / 1e9).toFixed(2)}B parameters), prompt ${TARGET_PROMPT_TOKENS} + response ${TARGET_RESPONSE_TOKENS} tokens: ${(target.macs / 1e12).toFixed(1)} T multiply-adds per method`);
+  const seconds: Record<string, number> = {};
+  for (const method of ['occlusion', 'gradient'] as const) {
+    const t0 = performance.now();
+    const result = await attributorFor(method).attribute({ session, promptIds, responseIds, batchSize });
+    const elapsed = (performance.now() - t0) / 1000;
+    if (result.work.positionsProcessed !== measured.positions) throw new Error(`bench: ${method} processed ${result.work.positionsProcessed} positions, the projection counts ${measured.positions}`);
+    const label = method === 'gradient' ? `gradient ${env.gradientMode}` : method;
+    seconds[label] = elapsed;
+    const rate = measured.macs / elapsed;
+    const projected = target.macs / rate;
+    console.log(
+      `${label.padEnd(16)}: ${elapsed.toFixed(1)} s for ${result.work.positionsProcessed} positions = ${(rate / 1e9).toFixed(1)} G multiply-adds/s; ` +
+        `projected for Llama-3.2-1B at ${TARGET_PROMPT_TOKENS}+${TARGET_RESPONSE_TOKENS}: ${(projected / 60).toFixed(1)} min (${target.positions} positions)`,
+    );
+  }
+  await session.dispose();
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+  console.log(`gradient / occlusion: ${(seconds[`gradient ${env.gradientMode}`] / seconds.occlusion).toFixed(2)}×; peak RSS ${(peakRss / 1e9).toFixed(2)} GB`);
   return 0;
 }
 

@@ -101,10 +101,11 @@ def export_model(model: Decoder, out_dir: str, filename: str = "model.onnx", ext
             )
         m = onnx.load(tmp)
         _rename_params(m)
-        onnx.checker.check_model(m)
-        if external_data:
+        if external_data:  # the checker reads a graph over protobuf's 2 GB limit from its file
             save_external_data(m, path)
+            onnx.checker.check_model(path)
         else:
+            onnx.checker.check_model(m)
             onnx.save_model(m, path)
     return path
 

@@ -11,6 +11,13 @@ Needs the shared tokenizer folder (default /work/shared/fixtures/tokenizers/smol
 override with --src). Takes a few minutes and ~3 GB RAM; run nothing heavy beside it.
 
     /usr/bin/python3 tools/models/make_bench_model.py [--src DIR] [--out .cache/bench-model] [--no-check]
+
+For `npm run bench -- MODEL_DIR float32 --projection` (1B scale on paper), a model of
+Llama-3.2-1B's width with as many layers as this machine holds (2 layers: 0.38B parameters; the
+tied embedding is stored twice, 2.6 GB, so the weights go to onnx/model.onnx_data):
+
+    /usr/bin/python3 tools/models/make_bench_model.py --config tools/models/llama-3.2-1b.config.json \
+        --layers 2 --external-data --out .cache/bench-llama-1b-2l --no-check
 """
 from __future__ import annotations
 
@@ -61,13 +68,20 @@ def main() -> None:
     ap.add_argument("--src", default=DEFAULT_SRC)
     ap.add_argument("--out", default=os.path.join(ROOT, ".cache", "bench-model"))
     ap.add_argument("--seed", type=int, default=135)
+    ap.add_argument("--config", help="a config.json to use instead of the --src folder's (its tokenizer files are still copied)")
+    ap.add_argument("--layers", type=int, help="number of layers, instead of the configuration's")
+    ap.add_argument("--external-data", action="store_true", help="weights in onnx/model.onnx_data (needed above 2 GB)")
     ap.add_argument("--no-check", action="store_true", help="skip the ORT vs PyTorch parity check")
     a = ap.parse_args()
-    with open(os.path.join(a.src, "config.json")) as f:
+    with open(a.config or os.path.join(a.src, "config.json")) as f:
         hf = json.load(f)
+    if a.layers:
+        hf["num_hidden_layers"] = a.layers
     cfg = config_from_hf(hf)
     os.makedirs(a.out, exist_ok=True)
-    for name in COPY:
+    with open(os.path.join(a.out, "config.json"), "w") as f:
+        json.dump(hf, f, indent=2)
+    for name in COPY[1:]:
         if os.path.exists(os.path.join(a.src, name)):
             shutil.copyfile(os.path.join(a.src, name), os.path.join(a.out, name))
     t0 = time.time()
@@ -78,7 +92,7 @@ def main() -> None:
     n_params = sum(p.numel() for p in model.parameters())
     print(f"built {n_params / 1e6:.1f}M params in {time.time() - t0:.1f}s", flush=True)
     t0 = time.time()
-    path = export_model(model, a.out)
+    path = export_model(model, a.out, external_data=a.external_data)
     print(f"exported {path} ({os.path.getsize(path) / 1e6:.0f} MB) in {time.time() - t0:.1f}s", flush=True)
     if not a.no_check:
         from make_test_models import parity

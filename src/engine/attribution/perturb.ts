@@ -30,7 +30,7 @@ export interface Baseline {
 export async function teacherForcedBaseline(session: DecoderSession, promptIds: number[], responseIds: number[]): Promise<Baseline> {
   const sequence = [...promptIds, ...responseIds.slice(0, -1)];
   const out = await session.forward({ ids: [sequence], wantCache: true, logitsFrom: promptIds.length - 1 });
-  const logProbs = responseLogProbs(out.logits, 0, out.logitsLength, out.logitsFrom, promptIds.length, responseIds, out.vocab);
+  const logProbs = responseLogProbs(out.logits, { row: 0, rowLength: out.logitsLength, from: out.logitsFrom, promptLength: promptIds.length, responseIds, vocab: out.vocab });
   const present = out.present;
   return { sequence, logProbs, cache: present! };
 }
@@ -44,7 +44,7 @@ export async function perturbedLogProbs(input: AttributionInput, baseline: Basel
     const scale = new Float64Array(batch.length * length).fill(1);
     batch.forEach((p, row) => scale.fill(p.scale, row * length + (p.position - from), row * length + (p.position - from) + (p.length ?? 1)));
     const out = await input.session.forward({ ids: batch.map(() => baseline.sequence.slice(from)), scale, past, logitsFrom: input.promptIds.length - 1 - from });
-    return batch.map((_, row) => responseLogProbs(out.logits, row, out.logitsLength, from + out.logitsFrom, input.promptIds.length, input.responseIds, out.vocab));
+    return batch.map((_, row) => responseLogProbs(out.logits, responseRows(input, row, out, from)));
   });
 }
 
@@ -58,8 +58,13 @@ export async function logProbTangents(input: AttributionInput, baseline: Baselin
     const tangent = new Float64Array(batch.length * length);
     batch.forEach((p, row) => (tangent[row * length + (p.position - from)] = 1));
     const out = await input.session.forward({ ids: batch.map(() => baseline.sequence.slice(from)), tangent, past, logitsFrom: input.promptIds.length - 1 - from });
-    return batch.map((_, row) => responseLogProbTangents(out.logits, out.logitsTangent!, row, out.logitsLength, from + out.logitsFrom, input.promptIds.length, input.responseIds, out.vocab));
+    return batch.map((_, row) => responseLogProbTangents(out.logits, out.logitsTangent!, responseRows(input, row, out, from)));
   });
+}
+
+/** The rows of batch row `row` of a pass that started at sequence position `from`. */
+function responseRows(input: AttributionInput, row: number, out: { logitsLength: number; logitsFrom: number; vocab: number }, from: number): ResponseRows {
+  return { row, rowLength: out.logitsLength, from: from + out.logitsFrom, promptLength: input.promptIds.length, responseIds: input.responseIds, vocab: out.vocab };
 }
 
 type BatchRunner = (batch: Perturbation[], from: number, length: number, past: KvCache | undefined) => Promise<Float64Array[]>;
@@ -89,41 +94,32 @@ async function inBatches(input: AttributionInput, baseline: Baseline, perturbati
   return results;
 }
 
-/** d log p_m = t[y_m] − Σ_v softmax_v · t_v, per response token, from batch row `row` of the logits and their tangent. */
-function responseLogProbTangents(
-  logits: FloatArray,
-  tangent: FloatArray,
-  row: number,
-  rowLength: number,
-  from: number,
-  promptLength: number,
-  responseIds: number[],
-  vocab: number,
-): Float64Array {
+/** Where response token m's logits start (an offset into the batch's logits) and its token, for batch row `row` whose first logits row is sequence position `from`. */
+interface ResponseRows {
+  row: number;
+  rowLength: number;
+  from: number;
+  promptLength: number;
+  responseIds: number[];
+  vocab: number;
+}
+
+/** `at(offset, token)` for every response token m: offset is where the logits predicting y_m start. */
+function perResponseToken(rows: ResponseRows, at: (offset: number, token: number) => number): Float64Array {
+  const { row, rowLength, from, promptLength, responseIds, vocab } = rows;
   const out = new Float64Array(responseIds.length);
-  for (let m = 0; m < responseIds.length; m++) {
-    const offset = (row * rowLength + promptLength - 1 + m - from) * vocab;
-    out[m] = logProbTangentAt(logits, tangent, offset, vocab, responseIds[m]);
-  }
+  for (let m = 0; m < responseIds.length; m++) out[m] = at((row * rowLength + promptLength - 1 + m - from) * vocab, responseIds[m]);
   return out;
 }
 
 /** log p_m from the logits of batch row `row`, whose first logits row is sequence position `from`. */
-function responseLogProbs(
-  logits: FloatArray,
-  row: number,
-  rowLength: number,
-  from: number,
-  promptLength: number,
-  responseIds: number[],
-  vocab: number,
-): Float64Array {
-  const out = new Float64Array(responseIds.length);
-  for (let m = 0; m < responseIds.length; m++) {
-    const position = promptLength - 1 + m - from;
-    out[m] = logProbAt(logits, (row * rowLength + position) * vocab, vocab, responseIds[m]);
-  }
-  return out;
+function responseLogProbs(logits: FloatArray, rows: ResponseRows): Float64Array {
+  return perResponseToken(rows, (offset, token) => logProbAt(logits, offset, rows.vocab, token));
+}
+
+/** d log p_m = t[y_m] − Σ_v softmax_v · t_v, per response token, from batch row `row` of the logits and their tangent. */
+function responseLogProbTangents(logits: FloatArray, tangent: FloatArray, rows: ResponseRows): Float64Array {
+  return perResponseToken(rows, (offset, token) => logProbTangentAt(logits, tangent, offset, rows.vocab, token));
 }
 
 /**
