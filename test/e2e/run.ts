@@ -5,7 +5,8 @@
  * cancel a long run, and reload the window to see the panel restored. Then: highlights and panel
  * readable in light and high-contrast themes, the panel in the prompt's own editor group, export
  * (save dialog and scripted), instruction marks (kept outside the file, across a reload), analyze
- * on save with stale marking, and the Hub download consent (with a local stand-in for the Hub).
+ * on save with stale marking, the Hub download consent (with a local stand-in for the Hub), and
+ * the "Model internals" view with the hover's "where this word lives".
  * Screenshots go to test-results/e2e/. Run: `npm run test:e2e` (installs the host on first use).
  */
 import { test, before, after } from 'node:test';
@@ -28,6 +29,7 @@ import { granularityScenario } from './scenarios/granularity.ts';
 import { diagnosticsScenario } from './scenarios/diagnostics.ts';
 import { historyScenario, walkthroughScenario } from './scenarios/history.ts';
 import { readableScenario } from './scenarios/readable.ts';
+import { internalsScenario } from './scenarios/internals.ts';
 
 function setup(): void {
   if (fs.existsSync(CODE_SERVER) && fs.existsSync('/usr/bin/chromium')) return;
@@ -179,3 +181,4 @@ test('compare with previous version: the git history of a prompt, word by word',
 test('the walkthrough opens from the Welcome page and opens the sample prompt', { timeout: 120_000 }, walkthroughScenario);
 test('Hub models: consent, refusal offers the demo pair, unreachable Hub, download', { timeout: 300_000 }, hubScenario);
 test('a 200-token multi-rule prompt is readable at a glance: contrast, legend, long-prompt panel, stale cards, no clipping', { timeout: 600_000 }, readableScenario);
+test('model internals: components side by side, subspace shift chart, head pairs, and where a hovered word lives', { timeout: 600_000 }, internalsScenario);
