@@ -63,6 +63,13 @@ export async function internalsScenario(): Promise<void> {
     }
   }
   assert.match(found, /Where this word lives.*(base|tuned): layer \d+ (component #\d+ \(word \d+\)|head \d+ \(\d+ pairs?\))/s);
+  // Scroll the hover down to its "where this word lives" lines for the screenshot (the pointer inside keeps it open).
+  const box = await host.page.locator('.monaco-hover:visible').first().boundingBox();
+  if (box) {
+    await host.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+    await host.page.mouse.wheel(0, 400);
+    await host.page.waitForTimeout(300);
+  }
   await host.screenshot('internals-hover');
   await host.page.mouse.move(5, 500);
   await host.page.keyboard.press('Escape');
