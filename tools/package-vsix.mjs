@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Builds the linux-x64 platform VSIX of the Prompt Lens extension (npm run package).
 // A clean staging folder gets only what the installed extension needs: the manifest, the four
-// bundles (extension, engine worker, its chat-template renderer, webview), media, the bundled demo pair, and the runtime
+// bundles (extension, engine worker, its chat-template renderer, webview) and the word data asset
+// of the global analyses (dist/word-data), media, the bundled demo pair, and the runtime
 // packages esbuild leaves external (@huggingface/transformers, onnxruntime-node, sharp), pinned to
 // the versions in this checkout; onnxruntime-node's binaries for other platforms are removed.
+// The dist entries and runtime packages are listed in tools/vsix-contents.json.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,15 +18,16 @@ const out = path.join(root, `prompt-lens-${target}.vsix`);
 const run = (cmd, args, cwd = root) => execFileSync(cmd, args, { cwd, stdio: 'inherit', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', ONNXRUNTIME_NODE_INSTALL_CUDA: 'skip' } });
 
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const contents = JSON.parse(fs.readFileSync(path.join(root, 'tools', 'vsix-contents.json'), 'utf8'));
 const version = (name) => JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
 
 fs.rmSync(stage, { recursive: true, force: true });
 fs.mkdirSync(path.join(stage, 'dist'), { recursive: true });
 fs.mkdirSync(path.join(stage, 'media'), { recursive: true });
-for (const f of ['extension.js', 'worker.js', 'template-render.js', 'webview.js']) {
+for (const f of contents.dist) {
   const src = path.join(root, 'dist', f);
   if (!fs.existsSync(src)) throw new Error(`dist/${f} is missing: run the build first`);
-  fs.copyFileSync(src, path.join(stage, 'dist', f));
+  fs.cpSync(src, path.join(stage, 'dist', f), { recursive: true });
 }
 for (const f of ['icon.png', 'panel.css']) fs.copyFileSync(path.join(root, 'media', f), path.join(stage, 'media', f));
 fs.cpSync(path.join(root, 'media', 'walkthrough'), path.join(stage, 'media', 'walkthrough'), { recursive: true });
@@ -42,7 +45,7 @@ const manifest = { ...pkg };
 delete manifest.devDependencies;
 delete manifest.bin;
 manifest.scripts = {};
-manifest.dependencies = Object.fromEntries(['@huggingface/transformers', 'onnxruntime-node', 'sharp'].map((n) => [n, version(n)]));
+manifest.dependencies = Object.fromEntries(contents.runtimePackages.map((n) => [n, version(n)]));
 manifest.overrides = { 'onnxruntime-node': version('onnxruntime-node') };
 fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 fs.writeFileSync(path.join(stage, '.vscodeignore'), ['**/*.map', '**/*.d.ts', '**/*.md', '!README.md', '**/test/**', '**/tests/**', 'node_modules/onnxruntime-web/**', 'node_modules/@huggingface/transformers/dist/*.web*', 'node_modules/@huggingface/transformers/src/**', 'package-lock.json'].join('\n') + '\n');

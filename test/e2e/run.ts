@@ -5,7 +5,8 @@
  * cancel a long run, and reload the window to see the panel restored. Then: highlights and panel
  * readable in light and high-contrast themes, the panel in the prompt's own editor group, export
  * (save dialog and scripted), instruction marks (kept outside the file, across a reload), analyze
- * on save with stale marking, and the Hub download consent (with a local stand-in for the Hub).
+ * on save with stale marking, the Hub download consent (with a local stand-in for the Hub), and
+ * the "Model internals" view with the hover's "where this word lives".
  * Screenshots go to test-results/e2e/. Run: `npm run test:e2e` (installs the host on first use).
  */
 import { test, before, after } from 'node:test';
@@ -30,6 +31,7 @@ import { historyScenario, walkthroughScenario } from './scenarios/history.ts';
 import { readableScenario } from './scenarios/readable.ts';
 import { contrastReplyScenario } from './scenarios/contrastReply.ts';
 import { quickFixesScenario } from './scenarios/quickFixes.ts';
+import { internalsScenario } from './scenarios/internals.ts';
 
 function setup(): void {
   if (fs.existsSync(CODE_SERVER) && fs.existsSync('/usr/bin/chromium')) return;
@@ -186,3 +188,4 @@ test('the diagnostics\' quick fixes by keyboard: open the panel, mark as instruc
 test('why this reply rather than that one: the panel\'s contrast equals the CLI\'s', { timeout: 300_000 }, contrastReplyScenario);
 test('Hub models: consent, refusal offers the demo pair, unreachable Hub, download', { timeout: 300_000 }, hubScenario);
 test('a 200-token multi-rule prompt is readable at a glance: contrast, legend, long-prompt panel, stale cards, no clipping', { timeout: 600_000 }, readableScenario);
+test('model internals: components side by side, subspace shift chart, head pairs, and where a hovered word lives', { timeout: 600_000 }, internalsScenario);

@@ -14,7 +14,8 @@ import { repoRoot, tempDir, testModel } from '../helpers/paths.ts';
 
 const VOCABULARY = path.join(repoRoot, 'test/fixtures/internals/vocabulary-3000.txt');
 const GOLDENS = path.join(repoRoot, 'test/fixtures/internals/goldens');
-const MODELS = ['tiny-gpt2', 'tiny-llama', 'tiny-qwen2', 'tiny-phi3', 'tiny-llama-extdata'];
+// tiny-llama-genai-gqa-q4: 4-bit MatMulNBits projections and LM head (dequantized by the reader and, independently, by the reference).
+const MODELS = ['tiny-gpt2', 'tiny-llama', 'tiny-qwen2', 'tiny-phi3', 'tiny-llama-extdata', 'tiny-llama-genai-gqa-q4'];
 
 interface GoldenConcepts {
   vocabulary: { size: number };

@@ -1,10 +1,15 @@
-/** `prompt-lens heads` and the base-vs-tuned verb comparison (METHODS.md §3.6). */
+/**
+ * `prompt-lens heads` and the base-vs-tuned verb comparison (METHODS.md §3.6); head pairs against
+ * the float64 numpy reference (tools/internals/reference_heads.py → test/fixtures/internals/goldens/heads),
+ * also on a 4-bit export (GatherBlockQuantized embedding, MatMulNBits fused QKV, RMS-norm ops).
+ */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { env } from '../../src/engine/env.ts';
 import { groupComparisons } from '../../src/engine/internals/compare-heads.ts';
-import type { HeadsResult, WordPair } from '../../src/engine/internals/heads.ts';
+import { analyzeHeads, type HeadsLayer, type HeadsResult, type WordPair } from '../../src/engine/internals/heads.ts';
 import { runCli } from '../helpers/cli.ts';
 import { repoRoot, tempDir, testModel } from '../helpers/paths.ts';
 
@@ -21,6 +26,19 @@ function result(layers: WordPair[][][]): HeadsResult {
 }
 
 const pair = (query: string, key: string): WordPair => ({ query, key, dimensions: 2 });
+
+env.cacheDir = tempDir();
+
+for (const model of ['tiny-llama', 'tiny-llama-genai-gqa-q4']) {
+  test(`head pairs of ${model} match the float64 numpy reference (top 40 words, GloVe relatedness)`, async () => {
+    const expected = JSON.parse(readFileSync(path.join(repoRoot, 'test/fixtures/internals/goldens/heads', `${model}.json`), 'utf8')) as { vocabulary: { size: number }; topWords: number; layers: HeadsLayer[] };
+    const result = await analyzeHeads(testModel(model), { vocabularyFile: VOCABULARY, topWords: expected.topWords });
+    assert.equal(result.vocabulary.size, expected.vocabulary.size);
+    assert.ok(expected.layers.some((l) => l.heads.some((h) => h.pairs.length > 0)), 'the reference finds pairs');
+    const sorted = (layers: HeadsLayer[]) => layers.map((l) => ({ layer: l.layer, heads: l.heads.map((h) => ({ ...h, pairs: [...h.pairs].sort((a, b) => b.dimensions - a.dimensions || (a.query < b.query ? -1 : a.query > b.query ? 1 : 0) || (a.key < b.key ? -1 : 1)) })) }));
+    assert.deepEqual(sorted(result.layers), sorted(expected.layers));
+  });
+}
 
 test('verb comparison: per layer group, the share of heads where the tuned model has more pairs with each verb', () => {
   // 4 layers (one per group) of 2 heads. In layer 0 the tuned model adds "write" pairs to both heads and "run" to one.

@@ -133,16 +133,19 @@ test('relatedness: a pair is related only when its cosine is above both words\' 
   for (let a = 0; a < 42; a++) for (let b = 0; b < 42; b++) assert.equal(eager.related(a, b), r.related(a, b), `${a}, ${b}`);
 });
 
-test('a graph without a down projection, or with a 4-bit one, gets one clear error naming what was not found', async () => {
+test('a graph without a down projection, or with a MatMulNBits one it cannot dequantize, gets one clear error naming what was not found', async () => {
   const renamed = writePlantedModel({ ...baseWeights(), downNodeName: '/layers.0/mlp/proj_out/MatMul' });
   await assert.rejects(analyzeConcepts(renamed, { vocabularyFile }), (e: Error & { code?: string; hint?: string }) => e.code === 'unsupported-graph' && /No feed-forward down projection found/.test(e.message) && /weight-roles\.ts/.test(e.hint ?? ''));
+  // A MatMulNBits node without its K/N/bits/block_size attributes.
   const nbits = writePlantedModel({ ...baseWeights(), downOp: 'MatMulNBits' });
-  await assert.rejects(analyzeConcepts(nbits, { vocabularyFile }), (e: Error & { code?: string }) => e.code === 'unsupported-graph' && /FFN down projection is a com\.microsoft\.MatMulNBits node/.test(e.message));
+  await assert.rejects(analyzeConcepts(nbits, { vocabularyFile }), (e: Error & { code?: string }) => e.code === 'unsupported-graph' && /The MatMulNBits node "\/layers\.0\/mlp\/down_proj\/MatMul" stores its weight in a form Prompt Lens does not read/.test(e.message));
 });
 
-test('heads on a q4 export (block-quantized embedding lookup) is refused with the reason', async () => {
-  await assert.rejects(
-    analyzeHeads(testModel('tiny-llama'), { dtype: 'q4', vocabularyFile, relatedness: async () => ({ source: 'x', related: () => true }) }),
-    (e: Error & { code?: string }) => e.code === 'unsupported-graph' && /GatherBlockQuantized/.test(e.message),
-  );
+test('heads on a q4 export of tiny-llama reads its block-quantized embedding lookup (GatherBlockQuantized) instead of refusing it', async () => {
+  const related = async () => ({ source: 'x', related: () => true });
+  const q4 = await analyzeHeads(testModel('tiny-llama'), { dtype: 'q4', vocabularyFile, topWords: 10, relatedness: related });
+  const fp32 = await analyzeHeads(testModel('tiny-llama'), { dtype: 'fp32', vocabularyFile, topWords: 10, relatedness: related });
+  assert.equal(q4.model.dtype, 'q4');
+  assert.deepEqual(q4.layers.map((l) => l.heads.map((h) => h.kvHead)), fp32.layers.map((l) => l.heads.map((h) => h.kvHead)));
+  assert.ok(q4.layers.every((l) => l.heads.some((h) => h.pairs.length > 0)));
 });

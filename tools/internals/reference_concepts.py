@@ -1,6 +1,6 @@
 """Float64 numpy reference of the feed-forward concept analysis (docs/METHODS §2, Prompt Lens
 `prompt-lens concepts`), written independently of the TypeScript engine: its own ONNX reading
-(python3-onnx), its own tokenization (tools/models/bpe.py over tokenizer.json) and PCA by SVD of
+(python3-onnx, tools/internals/onnx_weights.py, which also dequantizes 4-bit blocks), its own tokenization (tools/models/bpe.py over tokenizer.json) and PCA by SVD of
 the centred rows instead of the engine's covariance eigen-decomposition.
 
 Dev-time only. Usage:
@@ -15,17 +15,14 @@ varianceRatio, words: [{word, score}]}]}]}; ties in score go to the more frequen
 import argparse
 import json
 import os
-import re
 import sys
 
 import numpy as np
-import onnx
-from onnx import numpy_helper
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "models"))
+sys.path.insert(0, os.path.dirname(__file__))
 from bpe import BPETokenizer  # noqa: E402
-
-DOWN = re.compile(r"(?:^|/)(?:model/)?(?:layers|h|blocks)\.(\d+)/mlp/(?:down_proj|c_proj|fc2|dense_4h_to_h)/[^/]*$")
+from onnx_weights import GraphWeights  # noqa: E402
 
 
 def load_tokenizer(model_dir):
@@ -38,30 +35,16 @@ def load_tokenizer(model_dir):
     return BPETokenizer(vocab=model["vocab"], merges=merges, special_tokens=specials)
 
 
-def graph_weights(model_dir):
-    path = os.path.join(model_dir, "onnx", "model.onnx")
-    model = onnx.load(path, load_external_data=True)
-    g = model.graph
-    inits = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in g.initializer}
-    producers = {o: n for n in g.node for o in n.output}
-
-    def weight(name):
-        if name in inits:
-            return inits[name]
-        node = producers[name]
-        if node.op_type == "Transpose":
-            return weight(node.input[0]).T
-        raise ValueError(f"reference cannot read {name} ({node.op_type})")
-
-    downs = {}
-    for n in g.node:
-        m = DOWN.search(n.name)
-        if m and n.op_type == "MatMul":
-            downs.setdefault(int(m.group(1)), weight(n.input[1]))
-    head = producers["logits"]
-    assert head.op_type == "MatMul"
-    lm = weight(head.input[1]).T  # vocab x d
-    return [downs[i] for i in sorted(downs)], lm
+def tokenized_words(tok, vocabulary_file, vocab_size):
+    """The words the tokenizer encodes within the model's vocabulary, with their tokens (" " + word, blank tokens left out)."""
+    words, ids_of = [], []
+    for w in read_words(vocabulary_file):
+        ids = [i for i in tok.encode(" " + w) if tok.decode([i], skip_special_tokens=False).strip() != ""]
+        if not ids or any(i >= vocab_size for i in ids):
+            continue
+        words.append(w)
+        ids_of.append(ids)
+    return words, ids_of
 
 
 def read_words(file):
@@ -84,13 +67,11 @@ def main():
     args = ap.parse_args()
 
     tok = load_tokenizer(args.model_dir)
-    downs, lm = graph_weights(args.model_dir)
-    words, rows = [], []
-    for w in read_words(args.vocabulary):
-        ids = [i for i in tok.encode(" " + w) if tok.decode([i], skip_special_tokens=False).strip() != ""]
-        if not ids or any(i >= lm.shape[0] for i in ids):
-            continue
-        words.append(w)
+    weights = GraphWeights(args.model_dir)
+    downs, lm = weights.downs(), weights.lm_head()
+    words, ids_of = tokenized_words(tok, args.vocabulary, lm.shape[0])
+    rows = []
+    for ids in ids_of:
         v = lm[ids].mean(axis=0)
         rows.append(v / np.linalg.norm(v))
     E = np.array(rows)  # words x d, unit rows

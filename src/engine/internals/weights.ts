@@ -91,11 +91,12 @@ export class ModelWeights {
   /** The token-embedding table (vocab × d). */
   async inputEmbedding(): Promise<Matrix64> {
     const lookup = locateEmbedding(this.tensors.graph);
+    if (lookup.node.op_type === 'GatherBlockQuantized') return asMatrix(await this.tensors.gatherBlockQuantizedTable(lookup.node));
     if (lookup.node.op_type !== 'Gather') {
       throw new EngineError(
         'unsupported-graph',
-        `The token embedding is looked up by a ${lookup.node.domain ? `${lookup.node.domain}.` : ''}${lookup.node.op_type} node on quantized rows ("${lookup.table}"), which Prompt Lens cannot read as a float table.`,
-        'Use the fp32, fp16 or q8 export of the model for the attention-head analysis.',
+        `The token embedding is looked up by a ${lookup.node.domain ? `${lookup.node.domain}.` : ''}${lookup.node.op_type} node ("${lookup.table}"), which Prompt Lens cannot read as a float table.`,
+        'Use the fp32, fp16, q8 or q4 export of the model for the attention-head analysis, or report the model.',
       );
     }
     return this.matrix(lookup.table, 'the token-embedding table');
@@ -113,11 +114,12 @@ export class ModelWeights {
     const graph = this.tensors.graph;
     let head = graph.node.find((n) => n.output.includes('logits'));
     if (head?.op_type === 'Add') head = graph.node.find((n) => head!.input.some((i) => !this.tensors.isWeight(i) && n.output.includes(i)));
+    if (head?.op_type === 'MatMulNBits') return transpose(asMatrix(await this.tensors.matMulNBitsWeight(head)));
     if (!head || head.op_type !== 'MatMul') {
       throw new EngineError(
         'unsupported-graph',
         `The LM head (the MatMul producing "logits") was not found${head ? `: "logits" comes from a ${head.op_type} node` : ''}.`,
-        'Use a causal-LM export with a plain MatMul head (fp32, fp16 or q8), or report the model.',
+        'Use a causal-LM export with a MatMul or MatMulNBits head, or report the model.',
       );
     }
     const weight = head.input.find((i) => this.tensors.isWeight(i));
@@ -157,7 +159,7 @@ export class ModelWeights {
 
   private async inputNormGain(layer: number, size: number): Promise<Float64Array> {
     for (const node of this.tensors.graph.node) {
-      if (node.op_type !== 'Mul' || !WEIGHT_ROLES.inputNorm.some((p) => Number(p.exec(node.name ?? '')?.[1] ?? -1) === layer)) continue;
+      if (!NORM_OPS.has(node.op_type) || !WEIGHT_ROLES.inputNorm.some((p) => Number(p.exec(node.name ?? '')?.[1] ?? -1) === layer)) continue;
       const weight = node.input.find((i) => this.tensors.isWeight(i));
       if (!weight) continue;
       const t = await this.tensors.read(weight);
@@ -165,7 +167,7 @@ export class ModelWeights {
     }
     throw new EngineError(
       'unsupported-graph',
-      `Layer ${layer}'s input-norm gain (a Mul by a weight of ${size} values in a node named like ${WEIGHT_ROLES.inputNorm.map(String).join(' or ')}) was not found.`,
+      `Layer ${layer}'s input-norm gain (a Mul or (Skip)SimplifiedLayerNormalization with a weight of ${size} values in a node named like ${WEIGHT_ROLES.inputNorm.map(String).join(' or ')}) was not found.`,
       'Use an export from optimum or transformers.js, or report the model so its layout can be added to src/engine/internals/weight-roles.ts.',
     );
   }
@@ -179,11 +181,12 @@ export class ModelWeights {
         'Use an export from optimum or transformers.js (they keep module paths in node names), or report the model so its layout can be added to src/engine/internals/weight-roles.ts.',
       );
     }
+    if (node.op_type === 'MatMulNBits') return asMatrix(await this.tensors.matMulNBitsWeight(node));
     if (node.op_type !== 'MatMul') {
       throw new EngineError(
         'unsupported-graph',
         `Layer ${layer}'s ${ROLE_NAMES[role]} is a ${node.domain ? `${node.domain}.` : ''}${node.op_type} node ("${node.name}"), which Prompt Lens cannot read as a weight matrix.`,
-        'Use the fp32, fp16 or q8 export of the model; 4-bit MatMulNBits weights are not read yet.',
+        'Use the fp32, fp16, q8 or q4 export of the model, or report the model.',
       );
     }
     return this.matrix(node.input[1], `layer ${layer}'s ${ROLE_NAMES[role]}`);
@@ -194,6 +197,13 @@ export class ModelWeights {
     if (t.dims.length !== 2) throw new EngineError('unsupported-graph', `${what} ("${name}") has shape [${t.dims.join(', ')}], not a matrix.`, 'Report the model so its layout can be added.');
     return { rows: t.dims[0], cols: t.dims[1], data: t.data };
   }
+}
+
+/** Where a layer's input-norm gain is a weight input: an explicit Mul, or onnxruntime's fused RMS norms. */
+const NORM_OPS = new Set(['Mul', 'SimplifiedLayerNormalization', 'SkipSimplifiedLayerNormalization']);
+
+function asMatrix(t: { dims: number[]; data: Float64Array }): Matrix64 {
+  return { rows: t.dims[0], cols: t.dims[1], data: t.data };
 }
 
 const ROLE_NAMES: Record<keyof WeightRoles, string> = {

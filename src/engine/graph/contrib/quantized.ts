@@ -4,20 +4,62 @@
  * a MatMul on the [K, N] table; com.microsoft.GatherBlockQuantized (rows of a table quantized along
  * its last axis) a Gather. Supported: uint8 storage of 4- or 8-bit values, low bits first, zero
  * points absent (2^(bits−1)), packed like the values, or of the scales' type; MatMulNBits without
- * g_idx, GatherBlockQuantized on axis 0 of a 2-D table.
+ * g_idx, GatherBlockQuantized on axis 0 of a 2-D table. The global analyses' weight reader
+ * (internals/tensors.ts) dequantizes through the same functions.
  */
 import { TensorDataType, type NodeProto, type TensorProto } from '../onnx-model.ts';
-import type { Rule, RuleContext } from './rewrite.ts';
+import type { Rule } from './rewrite.ts';
+
+/** Where the dequantizers read a node's tensors: the graph rewrite's context, or the global analyses' weight reader. */
+export interface QuantizedSource {
+  initializer(name: string): TensorProto | undefined;
+  tensorBytes(tensor: TensorProto): Promise<Uint8Array>;
+  /** The values of a float tensor (undefined for a type the source does not read as floats). */
+  floatValues(tensor: TensorProto): Promise<ArrayLike<number> | undefined>;
+}
+
+/** A row-major float64 table. */
+export interface DequantizedTable {
+  rows: number;
+  columns: number;
+  data: Float64Array;
+}
+
+function attribute(node: NodeProto, name: string): number | undefined {
+  const a = node.attribute?.find((x) => x.name === name);
+  return a === undefined ? undefined : a.type === 1 ? Number(a.f) : Number(a.i);
+}
+
+/** B of a MatMulNBits node as its N × K rows (the node computes A · Bᵀ), or undefined for a form not covered. */
+export async function matMulNBitsWeights(source: QuantizedSource, node: NodeProto): Promise<DequantizedTable | undefined> {
+  const [, b, scales, zeroPoints, groupIndex] = node.input;
+  const [K, N, bits, blockSize] = ['K', 'N', 'bits', 'block_size'].map((n) => attribute(node, n));
+  if (!K || !N || !blockSize || (bits !== 4 && bits !== 8) || groupIndex) return undefined;
+  const blocks = Math.ceil(K / blockSize);
+  const data = await dequantize(source, b, scales, zeroPoints, { rows: N, columns: K, blockSize, bits, blocksPerRow: blocks, bytesPerBlock: (blockSize * bits) / 8 });
+  return data && { rows: N, columns: K, data };
+}
+
+/** The table a GatherBlockQuantized node gathers rows of, or undefined for a form not covered. */
+export async function gatherBlockQuantizedTable(source: QuantizedSource, node: NodeProto): Promise<DequantizedTable | undefined> {
+  const [tableName, , scales, zeroPoints] = node.input;
+  const table = source.initializer(tableName);
+  const bits = attribute(node, 'bits') ?? 4;
+  const blockSize = attribute(node, 'block_size') ?? 128;
+  if (!table || table.dims.length !== 2 || (attribute(node, 'gather_axis') ?? 0) !== 0 || ![1, -1].includes(attribute(node, 'quantize_axis') ?? 1) || (bits !== 4 && bits !== 8)) return undefined;
+  const rows = Number(table.dims[0]);
+  const columns = (Number(table.dims[1]) * 8) / bits;
+  const data = await dequantize(source, tableName, scales, zeroPoints, { rows, columns, blockSize, bits, blocksPerRow: Math.ceil(columns / blockSize), bytesPerBlock: (blockSize * bits) / 8, packedRows: true });
+  return data && { rows, columns, data };
+}
 
 export const matMulNBits: Rule = async (ctx) => {
-  const [a, b, scales, zeroPoints, groupIndex, bias] = ctx.node.input;
-  const [K, N, bits, blockSize] = ['K', 'N', 'bits', 'block_size'].map((n) => ctx.attr(n));
-  if (!K || !N || !blockSize || (bits !== 4 && bits !== 8) || groupIndex) return false;
-  const blocks = Math.ceil(K / blockSize);
-  const weights = await dequantize(ctx, b, scales, zeroPoints, { rows: N, columns: K, blockSize, bits, blocksPerRow: blocks, bytesPerBlock: (blockSize * bits) / 8 });
+  const weights = await matMulNBitsWeights(ctx, ctx.node);
   if (!weights) return false;
+  const { rows: N, columns: K } = weights;
+  const [a, , , , , bias] = ctx.node.input;
   const transposed = new Float64Array(K * N);
-  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) transposed[k * N + n] = weights[n * K + k];
+  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) transposed[k * N + n] = weights.data[n * K + k];
   const { emit, node } = ctx;
   const product = emit.op('MatMul', [a, emit.double(transposed, [K, N])], {}, bias ? undefined : [node.output[0]]);
   if (bias) emit.op('Add', [product, bias], {}, [node.output[0]]);
@@ -25,16 +67,9 @@ export const matMulNBits: Rule = async (ctx) => {
 };
 
 export const gatherBlockQuantized: Rule = async (ctx) => {
-  const [data, indices, scales, zeroPoints] = ctx.node.input;
-  const table = ctx.initializer(data);
-  const bits = ctx.attr('bits') ?? 4;
-  const blockSize = ctx.attr('block_size') ?? 128;
-  if (!table || table.dims.length !== 2 || (ctx.attr('gather_axis') ?? 0) !== 0 || ![1, -1].includes(ctx.attr('quantize_axis') ?? 1) || (bits !== 4 && bits !== 8)) return false;
-  const rows = Number(table.dims[0]);
-  const columns = (Number(table.dims[1]) * 8) / bits;
-  const weights = await dequantize(ctx, data, scales, zeroPoints, { rows, columns, blockSize, bits, blocksPerRow: Math.ceil(columns / blockSize), bytesPerBlock: (blockSize * bits) / 8, packedRows: true });
-  if (!weights) return false;
-  ctx.emit.op('Gather', [ctx.emit.double(weights, [rows, columns]), indices], { axis: 0 }, [ctx.node.output[0]]);
+  const table = await gatherBlockQuantizedTable(ctx, ctx.node);
+  if (!table) return false;
+  ctx.emit.op('Gather', [ctx.emit.double(table.data, [table.rows, table.columns]), ctx.node.input[1]], { axis: 0 }, [ctx.node.output[0]]);
   return true;
 };
 
@@ -68,7 +103,7 @@ interface Layout {
 }
 
 /** The [rows, columns] float64 weights, or undefined when a tensor is not a constant of a known type. */
-async function dequantize(ctx: RuleContext, data: string, scalesName: string, zeroPointsName: string | undefined, layout: Layout): Promise<Float64Array | undefined> {
+async function dequantize(ctx: QuantizedSource, data: string, scalesName: string, zeroPointsName: string | undefined, layout: Layout): Promise<Float64Array | undefined> {
   const [dataTensor, scalesTensor] = [ctx.initializer(data), ctx.initializer(scalesName)];
   const zeroTensor = zeroPointsName ? ctx.initializer(zeroPointsName) : undefined;
   if (dataTensor?.data_type !== TensorDataType.UINT8 || !scalesTensor || (zeroPointsName && !zeroTensor)) return undefined;
@@ -95,7 +130,7 @@ async function dequantize(ctx: RuleContext, data: string, scalesName: string, ze
 }
 
 /** Zero point of (row, block): a default, packed integers like the values, or floats like the scales. */
-async function zeroPoints(ctx: RuleContext, tensor: Awaited<ReturnType<RuleContext['initializer']>>, layout: Layout): Promise<((row: number, block: number) => number) | undefined> {
+async function zeroPoints(ctx: QuantizedSource, tensor: TensorProto | undefined, layout: Layout): Promise<((row: number, block: number) => number) | undefined> {
   const { bits, blocksPerRow } = layout;
   if (!tensor) return () => 2 ** (bits - 1);
   if (tensor.data_type === TensorDataType.UINT8) {
