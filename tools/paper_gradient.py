@@ -36,6 +36,7 @@ def main() -> None:
     model = Decoder(cfg, init=False)
     model.init_weights(generator=torch.Generator().manual_seed(SEED))
     model.eval()
+    model.requires_grad_(False)  # only d p / d e is wanted: no weight gradients
     ids = [(i * 7919 + 11) % cfg.vocab_size for i in range(prompt_tokens + response_tokens)]
     sequence = torch.tensor([ids[:-1]])
     response = ids[prompt_tokens:]
