@@ -8,10 +8,9 @@ import { analyzeConcepts, DEFAULT_COMPONENTS, DEFAULT_TOP_WORDS, type ConceptsRe
 import { compareConcepts, DEFAULT_SUBSPACE, SHOWN_WORDS, type ConceptsComparison } from '../../engine/internals/compare-concepts.ts';
 import { renderConceptsHtml } from '../../engine/internals/html.ts';
 import { internalsRequest, INTERNALS_OPTIONS, positiveInteger } from '../internals-options.ts';
-import { writeFileAtomically } from '../output.ts';
 import { parseOptions } from '../parse-options.ts';
-import { progressPrinter } from '../progress-bar.ts';
 import { guarded } from '../run-guard.ts';
+import { runInternals } from '../internals-run.ts';
 
 export const OPTIONS = {
   ...INTERNALS_OPTIONS,
@@ -27,8 +26,13 @@ export async function run(argv: string[]): Promise<number> {
   return guarded(async (signal) => {
     const { values } = parseOptions('concepts', argv, OPTIONS);
     const request = internalsRequest('concepts', values);
-    const progress = progressPrinter('concepts');
-    const opts = {
+    return runInternals({
+      name: 'concepts',
+      analyze: analyzeConcepts,
+      compare: compareConcepts,
+      describe: (data) => ('base' in data ? describeComparison(data) : describeConcepts(data)),
+      renderHtml: renderConceptsHtml,
+    }, request, {
       layers: request.layers,
       vocabularyFile: request.vocabularyFile,
       dtype: request.dtype,
@@ -36,18 +40,7 @@ export async function run(argv: string[]): Promise<number> {
       topWords: positiveInteger(values['top-words'] as string | undefined, '--top-words', DEFAULT_TOP_WORDS),
       subspace: positiveInteger(values.subspace as string | undefined, '--subspace', DEFAULT_SUBSPACE),
       signal,
-      onProgress: progress.update,
-    };
-    let data: ConceptsResult | ConceptsComparison;
-    try {
-      data = 'model' in request.models ? await analyzeConcepts(request.models.model, opts) : await compareConcepts(request.models.base, request.models.tuned, opts);
-    } finally {
-      progress.done();
-    }
-    process.stdout.write('base' in data ? describeComparison(data) : describeConcepts(data));
-    if (request.json !== undefined) await writeFileAtomically(request.json, JSON.stringify(data, null, 1) + '\n');
-    if (request.html !== undefined) await writeFileAtomically(request.html, renderConceptsHtml(data));
-    return 0;
+    });
   });
 }
 

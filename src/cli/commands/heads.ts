@@ -8,10 +8,9 @@ import { analyzeHeads, DEFAULT_PAIR_WORDS, type HeadsResult } from '../../engine
 import { compareHeads, type HeadsComparison } from '../../engine/internals/compare-heads.ts';
 import { renderHeadsHtml } from '../../engine/internals/html.ts';
 import { internalsRequest, INTERNALS_OPTIONS, positiveInteger } from '../internals-options.ts';
-import { writeFileAtomically } from '../output.ts';
 import { parseOptions } from '../parse-options.ts';
-import { progressPrinter } from '../progress-bar.ts';
 import { guarded } from '../run-guard.ts';
+import { runInternals } from '../internals-run.ts';
 
 export const OPTIONS = {
   ...INTERNALS_OPTIONS,
@@ -24,25 +23,19 @@ export async function run(argv: string[]): Promise<number> {
   return guarded(async (signal) => {
     const { values } = parseOptions('heads', argv, OPTIONS);
     const request = internalsRequest('heads', values);
-    const progress = progressPrinter('heads');
-    const opts = {
+    return runInternals({
+      name: 'heads',
+      analyze: analyzeHeads,
+      compare: compareHeads,
+      describe: (data) => ('base' in data ? describeComparison(data) : describeHeads(data)),
+      renderHtml: renderHeadsHtml,
+    }, request, {
       layers: request.layers,
       vocabularyFile: request.vocabularyFile,
       dtype: request.dtype,
       topWords: positiveInteger(values['top-words'] as string | undefined, '--top-words', DEFAULT_PAIR_WORDS),
       signal,
-      onProgress: progress.update,
-    };
-    let data: HeadsResult | HeadsComparison;
-    try {
-      data = 'model' in request.models ? await analyzeHeads(request.models.model, opts) : await compareHeads(request.models.base, request.models.tuned, opts);
-    } finally {
-      progress.done();
-    }
-    process.stdout.write('base' in data ? describeComparison(data) : describeHeads(data));
-    if (request.json !== undefined) await writeFileAtomically(request.json, JSON.stringify(data, null, 1) + '\n');
-    if (request.html !== undefined) await writeFileAtomically(request.html, renderHeadsHtml(data));
-    return 0;
+    });
   });
 }
 
