@@ -1,11 +1,13 @@
 /**
  * "Why this reply rather than that one": the panel's contrastive section. The tuned model explains
- * p(its reply's token) − p(the alternative's token) at each step; each prompt unit's value is its
+ * log p(its reply's token) − log p(the alternative's token) at each step (or p − p: the analysis'
+ * `contrast.kind` says which, and every text here names it); each prompt unit's value is its
  * importance for that difference summed over the steps (src/extension/contrastRun.ts). Shown as
  * the prompt coloured on a two-colour scale (the user's increase colour toward the tuned reply,
  * the decrease colour toward the alternative), a legend, one line in words and the values per unit.
  * Listeners are attached once, to the page.
  */
+import { contrastQuantity, DEFAULT_CONTRAST_KIND, type ContrastKind } from '../src/engine/options.ts';
 import type { FromWebview, PanelContrast, PanelState } from '../src/protocol/index.ts';
 import type { Rgb } from '../src/shared/contrast.ts';
 import { escapeHtml, heat, tokenColors, visibleToken } from './render.ts';
@@ -27,6 +29,16 @@ function quoted(s: string): string {
   return `“${escapeHtml(visibleToken(s.length > 80 ? `${s.slice(0, 79)}…` : s))}”`;
 }
 
+/** What the contrast explains per step, with the two replies named as the panel does. */
+function quantity(kind: ContrastKind, reply = 'the tuned reply’s token', alternative = 'the alternative’s token'): string {
+  return contrastQuantity(kind, reply, alternative);
+}
+
+/** The kind of the contrast shown, as the engine recorded it. */
+function kindOf(c: PanelContrast): ContrastKind {
+  return c.analysis?.contrast?.kind ?? DEFAULT_CONTRAST_KIND;
+}
+
 /** The user's units (no special tokens) with their values. */
 function units(c: PanelContrast): { n: number; text: string; v: number }[] {
   const a = c.analysis!;
@@ -44,7 +56,7 @@ export function contrastMeaning(c: PanelContrast): string {
     most && most.v > 0 ? `most toward the tuned reply: ${quoted(most.text)} (${signed(most.v)})` : '',
     least && least.v < 0 ? `most toward the alternative: ${quoted(least.text)} (${signed(least.v)})` : '',
   ].filter(Boolean).join('; ');
-  return `Each ${unit}’s value is how much it raises p(the tuned reply’s token) − p(the alternative’s token), summed over the ${a.responseTokens.length} steps: positive pushes ${escapeHtml(c.label)} toward its own reply, negative toward the alternative${strongest ? ` (${strongest})` : ''}.`;
+  return `Each ${unit}’s value is how much it raises ${quantity(kindOf(c))}, summed over the ${a.responseTokens.length} steps: positive pushes ${escapeHtml(c.label)} toward its own reply, negative toward the alternative${strongest ? ` (${strongest})` : ''}.`;
 }
 
 function promptHtml(c: PanelContrast): string {
@@ -55,7 +67,7 @@ function promptHtml(c: PanelContrast): string {
     if (t.special) return;
     if (t.start > pos) parts.push(escapeHtml(a.prompt.slice(pos, t.start)));
     const v = c.values?.[n] ?? 0;
-    parts.push(`<span class="ctok" data-n="${n}" data-v="${v}" title="${escapeHtml(`${JSON.stringify(t.text)}: ${signed(v, 6)} (${v >= 0 ? 'toward the tuned reply' : 'toward the alternative'})`)}">${escapeHtml(a.prompt.slice(t.start, t.end))}</span>`);
+    parts.push(`<span class="ctok" data-n="${n}" data-v="${v}" title="${escapeHtml(`${JSON.stringify(t.text)}: ${signed(v, 6)} to ${quantity(kindOf(c), 'tuned reply', 'alternative')}, summed over the steps (${v >= 0 ? 'toward the tuned reply' : 'toward the alternative'})`)}">${escapeHtml(a.prompt.slice(t.start, t.end))}</span>`);
     pos = Math.max(pos, t.end);
   });
   if (pos < a.prompt.length) parts.push(escapeHtml(a.prompt.slice(pos)));
@@ -77,7 +89,7 @@ function resultHtml(c: PanelContrast): string {
   // The exact replies as data: the visible text marks newlines and is cut when long.
   return `<p class="contrast-replies" data-reply="${escapeHtml(a.response)}" data-alternative="${escapeHtml(a.contrast?.response ?? c.alternative)}">${quoted(a.response)} <span class="hint">rather than</span> ${quoted(a.contrast?.response ?? c.alternative)} <span class="hint">(${c.against === 'base' ? 'the base model’s reply' : 'your reply'})</span></p>
     <p class="contrast-meaning">${contrastMeaning(c)}</p>
-    <div class="legend contrast-legend" title="Sum over the reply's steps of the importance for p(tuned reply token) − p(alternative token)"><span class="lo">toward the alternative</span><canvas class="cbar" width="160" height="10" aria-hidden="true"></canvas><span class="hi">toward the tuned reply</span></div>
+    <div class="legend contrast-legend" title="${escapeHtml(`Sum over the reply’s steps of the importance for ${quantity(kindOf(c), 'tuned reply token', 'alternative token')}`)}"><span class="lo">toward the alternative</span><canvas class="cbar" width="160" height="10" aria-hidden="true"></canvas><span class="hi">toward the tuned reply</span> <span class="hint contrast-quantity">${quantity(kindOf(c), 'tuned reply', c.against === 'base' ? 'base reply' : 'your reply')}, summed over the steps</span></div>
     <div class="prompt cprompt">${promptHtml(c)}</div>
     ${valuesHtml(c)}`;
 }
@@ -91,9 +103,9 @@ export function contrastHtml(s: PanelState): string {
   return `<section class="contrastbox" aria-label="Why this reply rather than that one">
     <h3>Why this reply rather than that one <span class="hint">(contrastive attribution: the tuned model’s reply against another with the same number of tokens)</span></h3>
     <div class="contrast-controls">
-      <vscode-button id="contrastBase"${base ? '' : ' disabled'} title="Explain p(tuned reply) − p(base reply), token by token">Tuned’s reply vs base’s reply</vscode-button>
+      <vscode-button id="contrastBase"${base ? '' : ' disabled'} title="Explain ${quantity(DEFAULT_CONTRAST_KIND, 'tuned reply', 'base reply')}, token by token">Tuned’s reply vs base’s reply</vscode-button>
       <vscode-textarea id="contrastText" rows="2" placeholder="or type an alternative reply" aria-label="Alternative reply"></vscode-textarea>
-      <vscode-button id="contrastTyped" secondary title="Explain p(tuned reply) − p(this reply), token by token">Tuned’s reply vs this one</vscode-button>
+      <vscode-button id="contrastTyped" secondary title="Explain ${quantity(DEFAULT_CONTRAST_KIND, 'tuned reply', 'this reply')}, token by token">Tuned’s reply vs this one</vscode-button>
     </div>
     ${c ? resultHtml(c) : ''}
   </section>`;

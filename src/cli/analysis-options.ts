@@ -3,7 +3,7 @@
  * value is checked here, before any model loads (the engine checks again, for its other callers).
  */
 import type { ParseArgsConfig } from 'node:util';
-import { ATTRIBUTION_METHODS, DEFAULTS, DTYPES, env, GRADIENT_MODES, GRANULARITIES, PRECISION_OPTIONS, TEMPLATE_MODES, type AnalyzeRequest, type Dtype, type LoadOptions, type Span } from '../engine/index.ts';
+import { ATTRIBUTION_METHODS, CONTRAST_KINDS, DEFAULTS, DTYPES, env, GRADIENT_MODES, GRANULARITIES, PRECISION_OPTIONS, TEMPLATE_MODES, type AnalyzeRequest, type Dtype, type LoadOptions, type Span } from '../engine/index.ts';
 import { checkOutputFile } from './output.ts';
 import type { Values } from './parse-options.ts';
 import { readTextFile } from './read-text-file.ts';
@@ -38,6 +38,7 @@ export const ANALYSIS_OPTIONS = {
   instruction: { type: 'string', multiple: true },
   'contrast-response': { type: 'string' },
   'contrast-response-file': { type: 'string' },
+  'contrast-kind': { type: 'string' },
   ...ANALYSIS_SETTINGS,
   json: { type: 'string' },
   html: { type: 'string' },
@@ -93,6 +94,10 @@ export function analyzeRequestFrom(values: Values, prompt: string): AnalyzeReque
   const contrast = textOrFile(values, 'contrast-response');
   if (contrast === '') throw new UsageError('the contrast response is empty', 'give the alternative reply with --contrast-response or --contrast-response-file, or leave both out');
   if (contrast !== undefined) req.contrastResponse = contrast;
+  if (values['contrast-kind'] !== undefined) {
+    if (contrast === undefined) throw new UsageError('--contrast-kind needs a contrast response', 'give the alternative reply with --contrast-response or --contrast-response-file, or leave out --contrast-kind');
+    req.contrastKind = oneOf(values['contrast-kind'] as string, CONTRAST_KINDS, 'contrast-kind');
+  }
   if (values.system !== undefined) req.system = values.system as string;
   if (values.temperature !== undefined) req.temperature = number(values.temperature as string, 'temperature');
   if (values['top-p'] !== undefined) req.topP = number(values['top-p'] as string, 'top-p');

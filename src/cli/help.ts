@@ -4,6 +4,7 @@
  * parser takes is listed here, and nothing else (test/integration/cli-help.test.ts compares the
  * two, defaults included).
  */
+import { CONTRAST_KINDS, DEFAULT_CONTRAST_KIND } from '../engine/options.ts';
 import { TOOL_VERSION } from '../engine/version.ts';
 
 interface CommandHelp {
@@ -25,8 +26,9 @@ const PROMPT: Array<[string, string]> = [
 
 /** Contrastive attribution (analyze and compare). */
 const CONTRAST: Array<[string, string]> = [
-  ['--contrast-response TEXT', 'explain why the response rather than this one: p(response token) − p(this text\'s token) at each step, each under its own prefix; the same number of tokens as the response'],
+  ['--contrast-response TEXT', 'explain why the response rather than this one: log p(response token) − log p(this text\'s token) at each step, each under its own prefix; the same number of tokens as the response'],
   ['--contrast-response-file F', 'read that contrast response from a text file'],
+  [`--contrast-kind ${CONTRAST_KINDS.join('|')}`, `what the contrast explains at each step: log p(response token) − log p(contrast token), or p(response token) − p(contrast token) (default ${DEFAULT_CONTRAST_KIND})`],
 ];
 
 /** The settings of every analysis (analyze, compare and dataset). */

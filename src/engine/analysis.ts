@@ -7,7 +7,7 @@
 export const ANALYSIS_SCHEMA_VERSION = 1;
 
 export type { AttributionMethod, TemplateMode, Granularity } from './options.ts';
-import type { AttributionMethod, TemplateMode, Granularity } from './options.ts';
+import type { AttributionMethod, ContrastKind, TemplateMode, Granularity } from './options.ts';
 /** The float type attribution is asked to compute in (a float64 copy, or the export's own). */
 export type Precision = 'float32' | 'float64';
 /** The float type a graph actually computes in ('float16' only in analyses of fp16 exports made before they were widened to float32). */
@@ -130,10 +130,11 @@ export interface Analysis {
   responseProbabilities: number[];
   /**
    * Contrastive attribution ("this response rather than that one"): importance then explains
-   * p_m(response) − p_m(contrast), step m comparing the m-th tokens, each under its own
-   * teacher-forced prefix (Inseq's contrast_prob_diff). Absent for an ordinary analysis.
+   * log p_m(response) − log p_m(contrast) (kind 'log-probability') or p_m(response) − p_m(contrast)
+   * (kind 'probability', Inseq's contrast_prob_diff), step m comparing the m-th tokens, each under
+   * its own teacher-forced prefix. Absent for an ordinary analysis.
    */
-  contrast?: { response: string; responseTokens: ResponseToken[]; responseProbabilities: number[] };
+  contrast?: { kind: ContrastKind; response: string; responseTokens: ResponseToken[]; responseProbabilities: number[] };
   parity: ParityInfo;
   work: WorkInfo;
   timings: Timings;

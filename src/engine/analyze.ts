@@ -13,7 +13,7 @@ import type { ProgressCallback } from './progress.ts';
 import { scoreImportance } from './scoring.ts';
 import { detectInstructionSpans } from './spans/index.ts';
 import { mergeIntoUnits, sumRowsPerUnit } from './tokens/index.ts';
-import { ANALYSIS_DEFAULTS } from './options.ts';
+import { ANALYSIS_DEFAULTS, CONTRAST_KINDS, DEFAULT_CONTRAST_KIND, type ContrastKind } from './options.ts';
 import { TOOL_VERSION } from './version.ts';
 
 export interface AnalyzeRequest {
@@ -22,10 +22,12 @@ export interface AnalyzeRequest {
   response?: string;
   /**
    * Contrastive attribution: explain "this response rather than that one". Step m compares the
-   * response's m-th token with this text's m-th token, each under its own teacher-forced prefix
-   * (Inseq's contrast_prob_diff), so the two must have the same number of tokens.
+   * response's m-th token with this text's m-th token, each under its own teacher-forced prefix,
+   * so the two must have the same number of tokens.
    */
   contrastResponse?: string;
+  /** What the contrast explains per step: log p_m(response) − log p_m(contrast) (default) or p_m(response) − p_m(contrast). */
+  contrastKind?: ContrastKind;
   method?: AttributionMethod;
   template?: TemplateMode;
   maxNewTokens?: number;
@@ -88,6 +90,7 @@ export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: Ana
   if (window !== undefined && promptIds.length + responseIds.length - 1 > window) {
     throw new EngineError('response-too-long', `Prompt and response are ${promptIds.length + responseIds.length} tokens; ${model.info.ref} reads at most ${window}.`, 'Use a shorter response or prompt.');
   }
+  const contrastKind = resolveContrastKind(req);
   const contrastIds = req.contrastResponse === undefined ? undefined : contrastTokens(model, req.contrastResponse, responseIds, promptIds.length);
   const generateMs = performance.now() - generateStart;
   throwIfAborted(opts.signal);
@@ -102,14 +105,15 @@ export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: Ana
     promptIds,
     responseIds: ids,
     units: groups,
+    ...(contrastIds ? { target: contrastKind } : {}),
     batchSize: env.attributionBatchSize,
     signal: opts.signal,
     onProgress: (done, total) => opts.onProgress?.({ stage: 'attribute', done: part * total + done, total: parts * total }),
   });
   const parts = contrastIds ? 2 : 1;
   const result = await attributeResponse(responseIds, 0, parts);
-  // Both methods are linear in the explained quantity, so the attribution of
-  // p_m(response) − p_m(contrast) is the difference of the two attributions.
+  // Every method is linear in the explained quantity, so the attribution of
+  // log p_m(response) − log p_m(contrast) (or of p_m − p_m) is the difference of the two attributions.
   const contrast = contrastIds ? await attributeResponse(contrastIds, 1, parts) : undefined;
   const attributeMs = performance.now() - attributeStart;
 
@@ -141,7 +145,7 @@ export async function analyze(model: LoadedModel, req: AnalyzeRequest, opts: Ana
     instructionSpansSource: spansSource,
     responseProbabilities: result.responseProbabilities,
     ...(contrast && contrastIds && req.contrastResponse !== undefined
-      ? { contrast: { response: req.contrastResponse, responseTokens: model.tokenizer.tokenTexts(contrastIds).map((text, m) => ({ id: contrastIds[m], text })), responseProbabilities: contrast.responseProbabilities } }
+      ? { contrast: { kind: contrastKind, response: req.contrastResponse, responseTokens: model.tokenizer.tokenTexts(contrastIds).map((text, m) => ({ id: contrastIds[m], text })), responseProbabilities: contrast.responseProbabilities } }
       : {}),
     parity: model.parity,
     work: contrast ? addWork(result.work, contrast.work) : result.work,
@@ -161,6 +165,12 @@ function contrastTokens(model: LoadedModel, text: string, responseIds: number[],
     throw new EngineError('response-too-long', `Prompt and contrast response are ${promptLength + ids.length} tokens; ${model.info.ref} reads at most ${window}.`, 'Use a shorter contrast or prompt.');
   }
   return ids;
+}
+
+function resolveContrastKind(req: AnalyzeRequest): ContrastKind {
+  const kind = req.contrastKind ?? DEFAULT_CONTRAST_KIND;
+  if (!(CONTRAST_KINDS as readonly string[]).includes(kind)) throw new EngineError('bad-argument', `Unknown contrast kind "${String(kind)}".`, `Use one of: ${CONTRAST_KINDS.join(', ')}.`);
+  return kind;
 }
 
 function addWork(a: WorkInfo, b: WorkInfo): WorkInfo {

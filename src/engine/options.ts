@@ -47,6 +47,23 @@ export const METHOD_TEXT: Record<AttributionMethod, { label: string; summary: st
   },
 };
 
+/** What an attribution explains for each response token: its probability p_m (the paper's quantity), or log p_m. */
+export type AttributionTarget = 'probability' | 'log-probability';
+
+/**
+ * What contrastive attribution explains at each step m: log p_m(response) − log p_m(contrast)
+ * (the default, the log-ratio of the two replies' tokens, as Inseq's log-probability contrast), or
+ * p_m(response) − p_m(contrast) (Inseq's contrast_prob_diff).
+ */
+export const CONTRAST_KINDS = ['log-probability', 'probability'] as const satisfies readonly AttributionTarget[];
+export type ContrastKind = (typeof CONTRAST_KINDS)[number];
+export const DEFAULT_CONTRAST_KIND: ContrastKind = 'log-probability';
+
+/** The contrast's quantity as people read it, with the two replies' names: "log p(A) − log p(B)". */
+export function contrastQuantity(kind: ContrastKind, a: string, b: string): string {
+  return kind === 'probability' ? `p(${a}) − p(${b})` : `log p(${a}) − log p(${b})`;
+}
+
 /** 'none': the raw prompt (as the paper did); 'auto': the tokenizer's chat template when it has one. */
 export const TEMPLATE_MODES = ['none', 'auto'] as const;
 export type TemplateMode = (typeof TEMPLATE_MODES)[number];

@@ -1,7 +1,8 @@
 /**
  * "Why this reply rather than that one" for the comparison panel (no `vscode` import): the tuned
- * model explains p(its reply's token) − p(the alternative's token) at each step (the engine's
- * contrastive attribution, `contrastResponse`), on the same prompt and settings as its analysis.
+ * model explains log p(its reply's token) − log p(the alternative's token) at each step (the
+ * engine's contrastive attribution, `contrastResponse`, of its default kind), on the same prompt and
+ * settings as its analysis.
  * The alternative is the base model's reply or one the user typed.
  */
 import type { Analysis } from '../engine/analysis.ts';
@@ -28,8 +29,8 @@ export function contrastRequest(tuned: Analysis, alternative: string): AnalyzeRe
 }
 
 /**
- * Each prompt unit's share of the contrast: its importance for p(reply token) − p(alternative
- * token), summed over the reply's steps. Positive: the unit pushes toward the tuned reply.
+ * Each prompt unit's share of the contrast: its importance for log p(reply token) − log p(alternative
+ * token) (or p − p: `contrast.kind`), summed over the reply's steps. Positive: the unit pushes toward the tuned reply.
  */
 export function contrastValues(a: Analysis): number[] {
   return a.importance.map((row) => row.reduce((sum, v) => sum + v, 0));

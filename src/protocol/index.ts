@@ -135,8 +135,8 @@ export interface PanelState {
 export type ContrastAgainst = 'base' | 'typed';
 
 /**
- * Contrastive attribution in the panel: the tuned model explains p(its reply's token) − p(the
- * alternative's token) at each step; `values` are each prompt unit's importance for that
+ * Contrastive attribution in the panel: the tuned model explains log p(its reply's token) − log p(the
+ * alternative's token) at each step (the analysis' `contrast.kind`); `values` are each prompt unit's importance for that
  * difference summed over the steps (positive: toward the tuned reply, negative: toward the alternative).
  */
 export interface PanelContrast {

@@ -15,11 +15,16 @@ export interface GoldenCase {
   /** Fixed consecutive units of prompt positions, and their occlusion (all of a unit zeroed at once). */
   units: number[][];
   unitOcclusion: number[][];
-  /** Given cases: an alternative reply with as many tokens, and the attribution of p_m(response) − p_m(contrast). */
+  /** Given cases: an alternative reply with as many tokens, and the attribution of p_m(response) − p_m(contrast) … */
   contrastText?: string;
   contrastIds?: number[];
   contrastGradient?: number[][];
   contrastOcclusion?: number[][];
+  contrastUnitOcclusion?: number[][];
+  /** … and of log p_m(response) − log p_m(contrast). */
+  contrastLogGradient?: number[][];
+  contrastLogOcclusion?: number[][];
+  contrastLogUnitOcclusion?: number[][];
 }
 
 export interface Golden {

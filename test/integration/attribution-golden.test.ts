@@ -118,54 +118,57 @@ for (const [name, precision] of MODELS.flatMap((m) => (['float32', 'float64'] as
   });
 }
 
-// Contrastive attribution through `analyze` (tokenizing both texts), against PyTorch autograd
-// and occlusion of F_m = p_m(response) − p_m(contrast) through both sequences at once.
-for (const name of ['tiny-llama', 'tiny-gpt2']) {
-  test(`${name} (float64): contrastive attribution matches PyTorch`, async () => {
-    const dir = testModel(name);
-    const c = readGolden(dir).cases.find((x) => x.contrastText !== undefined)!;
-    const saved = env.cacheDir;
-    env.cacheDir = cacheDir;
-    const model = await loadModel(dir, { precision: 'float64' });
-    env.cacheDir = saved;
-    try {
-      const request = { prompt: c.prompt, response: c.responseText, contrastResponse: c.contrastText, template: 'none' as const, granularity: 'token' as const };
-      const occluded = await analyze(model, { ...request, method: 'occlusion' });
-      assert.deepEqual(occluded.contrast?.responseTokens.map((t) => t.id), c.contrastIds);
-      assert.equal(occluded.contrast?.response, c.contrastText);
-      let maxDiff = 0;
-      occluded.importance.forEach((row, n) => row.forEach((v, m) => (maxDiff = Math.max(maxDiff, Math.abs(v - c.contrastOcclusion![n][m])))));
-      const graded = await analyze(model, { ...request, method: 'gradient' });
-      const rho = pearson(graded.importance.flat(), c.contrastGradient!.flat());
-      console.log(`# ${name} contrastive occlusion max |Δ| = ${maxDiff.toExponential(2)}, gradient Pearson = ${rho.toFixed(9)}`);
-      assert.ok(maxDiff < 1e-6, `occlusion max abs difference ${maxDiff}`);
-      assert.ok(rho >= 0.999, `gradient Pearson ${rho}`);
-      // Steps before the two replies differ compare the same token under the same prefix: zero.
-      const first = c.responseIds.findIndex((id, m) => id !== c.contrastIds![m]);
-      for (let m = 0; m < first; m++) for (const row of occluded.importance) assert.equal(row[m], 0);
-    } finally {
-      await model.dispose();
-    }
-  });
+// Contrastive attribution through `analyze` (tokenizing both texts), against PyTorch autograd and
+// occlusion of G_m = log p_m(response) − log p_m(contrast) (the default) and of
+// F_m = p_m(response) − p_m(contrast), through both sequences at once.
+const CONTRAST_GOLDENS = {
+  'log-probability': { gradient: 'contrastLogGradient', occlusion: 'contrastLogOcclusion', unitOcclusion: 'contrastLogUnitOcclusion' },
+  probability: { gradient: 'contrastGradient', occlusion: 'contrastOcclusion', unitOcclusion: 'contrastUnitOcclusion' },
+} as const;
+
+function maxAbsDiff(a: number[][], b: number[][]): number {
+  assert.equal(a.length, b.length);
+  let max = 0;
+  a.forEach((row, n) => row.forEach((v, m) => (max = Math.max(max, Math.abs(v - b[n][m])))));
+  return max;
 }
 
-test('work accounting: prefix reuse processes fewer positions than full re-runs', async () => {
-  const dir = testModel('tiny-llama');
-  const golden = readGolden(dir);
-  const c = golden.cases.find((x) => x.promptIds.length >= 20) ?? golden.cases[0];
-  const file = path.join(dir, 'onnx/model.onnx');
-  const { prepared } = await loadOrPrepareGraph(file, await sha256File(file), cacheDir);
-  const session = await DecoderSession.create(prepared.file, prepared.meta);
-  try {
-    const r = await occlusion.attribute({ session, promptIds: c.promptIds, responseIds: c.responseIds, batchSize: 1 });
-    const N = c.promptIds.length;
-    const T = N + c.responseIds.length - 1;
-    // One full pass plus Σ_n (T − n) positions.
-    assert.equal(r.work.positionsProcessed, T + (N * (2 * T - N + 1)) / 2);
-    assert.ok(r.work.positionsProcessed < r.work.positionsWithoutCacheReuse);
-    assert.equal(r.work.forwardPasses, N + 1);
-  } finally {
-    await session.dispose();
+for (const name of ['tiny-llama', 'tiny-gpt2']) {
+  for (const kind of [undefined, 'log-probability', 'probability'] as const) {
+    test(`${name} (float64): contrastive attribution (${kind ?? 'default: log-probability'}) matches PyTorch`, async () => {
+      const dir = testModel(name);
+      const c = readGolden(dir).cases.find((x) => x.contrastText !== undefined)!;
+      const keys = CONTRAST_GOLDENS[kind ?? 'log-probability'];
+      const saved = env.cacheDir;
+      env.cacheDir = cacheDir;
+      const model = await loadModel(dir, { precision: 'float64' });
+      env.cacheDir = saved;
+      try {
+        const request = { prompt: c.prompt, response: c.responseText, contrastResponse: c.contrastText, ...(kind ? { contrastKind: kind } : {}), template: 'none' as const, granularity: 'token' as const };
+        const occluded = await analyze(model, { ...request, method: 'occlusion' });
+        assert.deepEqual(occluded.contrast?.responseTokens.map((t) => t.id), c.contrastIds);
+        assert.equal(occluded.contrast?.response, c.contrastText);
+        assert.equal(occluded.contrast?.kind, kind ?? 'log-probability');
+        const occlusionDiff = maxAbsDiff(occluded.importance, c[keys.occlusion]!);
+        const graded = await analyze(model, { ...request, method: 'gradient' });
+        const gradientDiff = maxAbsDiff(graded.importance, c[keys.gradient]!);
+        const rho = pearson(graded.importance.flat(), c[keys.gradient]!.flat());
+        // Unit occlusion with the golden's fixed units: the attributor itself, for both replies.
+        const session = model.session;
+        const unitsOf = (ids: number[]) => unitOcclusion.attribute({ session, promptIds: c.promptIds, responseIds: ids, units: c.units, target: kind ?? 'log-probability', batchSize: 3 });
+        const [ua, ub] = [await unitsOf(c.responseIds), await unitsOf(c.contrastIds!)];
+        const unitDiff = maxAbsDiff(ua.importance.map((row, u) => row.map((v, m) => v - ub.importance[u][m])), c[keys.unitOcclusion]!);
+        console.log(`# ${name} contrastive ${kind ?? 'default'} occlusion max |Δ| = ${occlusionDiff.toExponential(2)}, unit occlusion max |Δ| = ${unitDiff.toExponential(2)}, gradient max |Δ| = ${gradientDiff.toExponential(2)}, Pearson = ${rho.toFixed(9)}`);
+        assert.ok(occlusionDiff < 1e-6, `occlusion max abs difference ${occlusionDiff}`);
+        assert.ok(unitDiff < 1e-6, `unit occlusion max abs difference ${unitDiff}`);
+        assert.ok(rho >= 0.999, `gradient Pearson ${rho}`);
+        assert.ok(gradientDiff < 1e-6, `gradient max abs difference ${gradientDiff}`);
+        // Steps before the two replies differ compare the same token under the same prefix: zero.
+        const first = c.responseIds.findIndex((id, m) => id !== c.contrastIds![m]);
+        for (let m = 0; m < first; m++) for (const row of occluded.importance) assert.equal(row[m], 0);
+      } finally {
+        await model.dispose();
+      }
+    });
   }
-  void env;
-});
+}

@@ -11,6 +11,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { Analysis } from '../../src/engine/analysis.ts';
 import { runCli } from '../helpers/cli.ts';
+import { readGolden } from '../helpers/golden.ts';
 import { repoRoot, tempDir, testModel } from '../helpers/paths.ts';
 
 const cache = tempDir();
@@ -119,6 +120,37 @@ test('--contrast-response explains the response rather than the contrast, step b
   const empty = await runCli([...args, '--contrast-response', '', '--json', path.join(out, 'e.json')], { env });
   assert.equal(empty.code, 2);
   assert.match(empty.stderr, /the contrast response is empty/);
+});
+
+test('--contrast-kind: log p(response) − log p(contrast) by default, p − p on request, recorded in the JSON and equal to PyTorch', async () => {
+  const out = tempDir();
+  const golden = readGolden(testModel('tiny-llama')).cases.find((c) => c.contrastText !== undefined)!;
+  const args = ['analyze', '--model', testModel('tiny-llama'), '--prompt', golden.prompt, '--response', golden.responseText, '--contrast-response', golden.contrastText!, '--method', 'occlusion', '--precision', 'float64'];
+  const analysis = async (extra: string[], name: string) => {
+    const r = await runCli([...args, ...extra, '--json', path.join(out, name)], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const a = JSON.parse(readFileSync(path.join(out, name), 'utf8')) as Analysis;
+    assert.ok(validate(a), JSON.stringify(validate.errors));
+    return { a, stdout: r.stdout };
+  };
+  const maxAbsDiff = (a: number[][], b: number[][]) => Math.max(...a.flatMap((row, n) => row.map((v, m) => Math.abs(v - b[n][m]))));
+  const byDefault = await analysis([], 'default.json');
+  assert.equal(byDefault.a.contrast?.kind, 'log-probability');
+  assert.match(byDefault.stdout, /importance explains log p\(response token\) − log p\(contrast token\) per step/);
+  assert.ok(maxAbsDiff(byDefault.a.importance, golden.contrastLogOcclusion!) < 1e-6);
+  const logp = await analysis(['--contrast-kind', 'log-probability'], 'log.json');
+  assert.deepEqual(logp.a.importance, byDefault.a.importance);
+  const prob = await analysis(['--contrast-kind', 'probability'], 'prob.json');
+  assert.equal(prob.a.contrast?.kind, 'probability');
+  assert.match(prob.stdout, /importance explains p\(response token\) − p\(contrast token\) per step/);
+  assert.ok(maxAbsDiff(prob.a.importance, golden.contrastOcclusion!) < 1e-6);
+  const bad = await runCli([...args, '--contrast-kind', 'logit', '--json', path.join(out, 'bad.json')], { env });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--contrast-kind must be one of log-probability, probability, not "logit"/);
+  const alone = await runCli(['analyze', '--model', testModel('tiny-llama'), '--prompt', golden.prompt, '--contrast-kind', 'probability', '--json', path.join(out, 'alone.json')], { env });
+  assert.equal(alone.code, 2);
+  assert.match(alone.stderr, /--contrast-kind needs a contrast response/);
+  assert.equal(existsSync(path.join(out, 'bad.json')) || existsSync(path.join(out, 'alone.json')), false);
 });
 
 const BAD_INPUTS: { name: string; args: () => string[]; code: number; message: RegExp }[] = [

@@ -49,18 +49,26 @@ test('the panel\'s contrast values equal a CLI --contrast-response run on the sa
   assert.equal(a.contrast?.response, base.response);
   assert.equal(a.response, tuned.response);
   assert.equal(a.settings.granularity, 'word');
+  assert.equal(a.contrast?.kind, 'log-probability', 'the panel explains log p(tuned reply) − log p(base reply)');
   const out = path.join(tempDir(), 'c.json');
   const r = await runCli(['analyze', '--model', MODEL, '--prompt', PROMPT, '--response', tuned.response, '--contrast-response', base.response,
     '--method', 'gradient', '--granularity', 'word', '--dtype', SETTINGS.dtype, '--precision', SETTINGS.precision, '--json', out], { env: { PROMPT_LENS_CACHE: cache, PROMPT_LENS_OFFLINE: '1' } });
   assert.equal(r.code, 0, r.stderr);
-  const cli = contrastValues(JSON.parse(readFileSync(out, 'utf8')) as Analysis);
+  const cliAnalysis = JSON.parse(readFileSync(out, 'utf8')) as Analysis;
+  assert.equal(cliAnalysis.contrast?.kind, 'log-probability');
+  const cli = contrastValues(cliAnalysis);
   assert.equal(shown.values!.length, cli.length);
   shown.values!.forEach((v, n) => assert.ok(Math.abs(v - cli[n]) <= 1e-9, `unit ${n}: panel ${v}, CLI ${cli[n]}`));
   // The two replies differ in one word, so some prompt words matter for the difference.
   assert.ok(shown.values!.some((v) => Math.abs(v) > 1e-6), 'the two replies differ, so some words matter');
-  // The contrast's attribution is the difference of the two replies' attributions (gradient × input is linear).
-  const diff = tuned.importance.map((row, n) => row.reduce((s, v, m) => s + v - base.importance[n][m], 0));
-  shown.values!.forEach((v, n) => assert.ok(Math.abs(v - diff[n]) <= 1e-9, `unit ${n}: ${v} vs tuned − base ${diff[n]}`));
+  // The contrast's attribution is the difference of the two replies' attributions of log p_m
+  // (gradient × input is linear): each reply's ordinary analysis explains p_m, so divide its
+  // columns by p_m (d log p_m = dp_m / p_m).
+  const logAttribution = (x: Analysis) => x.importance.map((row) => row.map((v, m) => v / x.responseProbabilities[m]));
+  const [lt, lb] = [logAttribution(tuned), logAttribution(base)];
+  const diff = lt.map((row, n) => row.reduce((s, v, m) => s + v - lb[n][m], 0));
+  shown.values!.forEach((v, n) => assert.ok(Math.abs(v - diff[n]) <= 1e-9 * Math.max(1, Math.abs(diff[n])), `unit ${n}: ${v} vs tuned − base ${diff[n]}`));
+  assert.deepEqual(a.contrast?.responseProbabilities, base.responseProbabilities);
 });
 
 test('a reply with another number of tokens comes back as the engine\'s message and hint, not a throw', async () => {
@@ -89,8 +97,16 @@ test('the panel markup: the replies, one line in words, a legend, the prompt and
   assert.match(html, /Why this reply rather than that one/);
   assert.match(html, /id="contrastBase"/);
   assert.match(html, /“ It reads the prompt, then it answers\.” <span class="hint">rather than<\/span> “ It reads the answer, then it answers\.”/);
-  assert.match(html, /Each word’s value is how much it raises p\(the tuned reply’s token\) − p\(the alternative’s token\), summed over the \d+ steps: positive pushes tiny-llama toward its own reply, negative toward the alternative/);
-  assert.match(html, /class="legend contrast-legend"/);
+  assert.match(html, /Each word’s value is how much it raises log p\(the tuned reply’s token\) − log p\(the alternative’s token\), summed over the \d+ steps: positive pushes tiny-llama toward its own reply, negative toward the alternative/);
+  assert.match(html, /class="legend contrast-legend" title="Sum over the reply’s steps of the importance for log p\(tuned reply token\) − log p\(alternative token\)"/);
+  assert.match(html, /<span class="hint contrast-quantity">log p\(tuned reply\) − log p\(base reply\), summed over the steps<\/span>/);
+  assert.match(html, /title="Explain log p\(tuned reply\) − log p\(base reply\), token by token"/);
+  assert.match(html, /class="ctok" data-n="\d+" data-v="[^"]+" title="[^"]*: [+−]\d\.\d{6} to log p\(tuned reply\) − log p\(alternative\), summed over the steps \(toward the/);
+  // A probability contrast says p, not log p.
+  const prob = { ...shown, analysis: { ...shown.analysis!, contrast: { ...shown.analysis!.contrast!, kind: 'probability' as const } } };
+  const probHtml = contrastHtml({ ...state, contrast: prob });
+  assert.match(probHtml, /how much it raises p\(the tuned reply’s token\) − p\(the alternative’s token\)/);
+  assert.match(probHtml, /<span class="hint contrast-quantity">p\(tuned reply\) − p\(base reply\), summed over the steps<\/span>/);
   const inPrompt = [...html.matchAll(/class="ctok" data-n="(\d+)" data-v="([^"]+)"/g)].map((m) => [Number(m[1]), Number(m[2])]);
   const inTable = new Map([...html.matchAll(/<tr data-n="(\d+)">.*?data-v="([^"]+)"/g)].map((m) => [Number(m[1]), Number(m[2])]));
   const words = tuned.promptTokens.filter((t) => !t.special).length;

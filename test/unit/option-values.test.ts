@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths.ts';
 import {
-  ATTRIBUTION_METHODS, DEFAULTS, GRANULARITIES, HIGHLIGHT_MODES, METHOD_TEXT, METHODS_DIFFER, PRECISION_OPTIONS, SAME_RESPONSE_MODES,
+  ATTRIBUTION_METHODS, CONTRAST_KINDS, DEFAULTS, GRANULARITIES, HIGHLIGHT_MODES, METHOD_TEXT, METHODS_DIFFER, PRECISION_OPTIONS, SAME_RESPONSE_MODES,
   SETTING_LIMITS, SETTINGS_DTYPES, TEMPLATE_MODES, DTYPES,
 } from '../../src/engine/options.ts';
 import { DEFAULT_COLORS } from '../../src/shared/highlightColors.ts';
@@ -101,9 +101,11 @@ test('the extension and the demo default to occlusion; gradient is labelled the 
   assert.match(setting('method').enumDescriptions![1], /definition of importance/);
 });
 
-test('the Analysis schema records the one source\'s methods, templates and granularities', () => {
-  const schema = JSON.parse(readFileSync(path.join(repoRoot, 'src/engine/analysis.schema.json'), 'utf8')) as { properties: { settings: { properties: Record<string, { enum?: string[] }> } } };
+test('the Analysis schema records the one source\'s methods, templates, granularities and contrast kinds', () => {
+  type Props = Record<string, { enum?: string[] }>;
+  const schema = JSON.parse(readFileSync(path.join(repoRoot, 'src/engine/analysis.schema.json'), 'utf8')) as { properties: { settings: { properties: Props }; contrast: { properties: Props } } };
   const p = schema.properties.settings.properties;
+  assert.deepEqual(schema.properties.contrast.properties.kind.enum, [...CONTRAST_KINDS]);
   assert.deepEqual([...p.method.enum!].sort(), [...ATTRIBUTION_METHODS].sort());
   assert.deepEqual([...p.template.enum!].sort(), [...TEMPLATE_MODES].sort());
   assert.deepEqual([...p.granularity.enum!].sort(), [...GRANULARITIES].sort());

@@ -26,7 +26,12 @@ For every model in test/fixtures/models/ (built by make_test_models.py) writes g
       // comparing the m-th tokens, each under its own teacher-forced prefix (Inseq's contrast_prob_diff):
       "contrastText": "...", "contrastIds": [M],
       "contrastGradient": [N][M],  // (d F_m / d e_n) . e_n, exact autograd through both sequences
-      "contrastOcclusion": [N][M]  // F_m(full) - F_m(e_n replaced by zeros in both)
+      "contrastOcclusion": [N][M],  // F_m(full) - F_m(e_n replaced by zeros in both)
+      "contrastUnitOcclusion": [U][M], // F_m(full) - F_m(every e_n of unit u replaced by zeros in both)
+      // and of G_m = log p_m(response) - log p_m(contrast) (Inseq's log-probability contrast):
+      "contrastLogGradient": [N][M],      // (d G_m / d e_n) . e_n, exact autograd through both sequences
+      "contrastLogOcclusion": [N][M],     // G_m(full) - G_m(e_n replaced by zeros in both)
+      "contrastLogUnitOcclusion": [U][M], // G_m(full) - G_m(every e_n of unit u replaced by zeros in both)
       "greedyMargin": x    // (greedy cases) min over steps of top1 - top2 logit (fp64)
     }
   ]
@@ -168,25 +173,47 @@ def fixed_units(N: int) -> list[list[int]]:
     return units
 
 
+def log_probs_of(model: Decoder, e: torch.Tensor, N: int, resp: list[int]) -> torch.Tensor:
+    """log p_m for all m given the embedding rows e [N+M, H] (teacher forcing)."""
+    logits, _ = model(inputs_embeds=e.unsqueeze(0))
+    M = len(resp)
+    lp = torch.log_softmax(logits[0, N - 1 : N - 1 + M], dim=-1)
+    return lp[torch.arange(M), torch.tensor(resp)]
+
+
 def contrastive(model: Decoder, prompt_ids: list[int], resp: list[int], contrast: list[int]) -> dict:
-    """Attribution of F_m = p_m(resp) - p_m(contrast): one prompt embedding shared by both sequences."""
+    """Attribution of F_m = p_m(resp) - p_m(contrast) and of G_m = log p_m(resp) - log p_m(contrast):
+    one prompt embedding shared by both sequences."""
     N, M = len(prompt_ids), len(resp)
     assert len(contrast) == M
     table = model.embed_tokens.weight.detach()
     ep = table[torch.tensor(prompt_ids)].clone().requires_grad_(True)
     ea, eb = table[torch.tensor(resp)], table[torch.tensor(contrast)]
-    F = probs_of(model, torch.cat([ep, ea]), N, resp) - probs_of(model, torch.cat([ep, eb]), N, contrast)
-    grad = np.zeros((N, M))
-    for m in range(M):
-        (g,) = torch.autograd.grad(F[m], ep, retain_graph=True)
-        grad[:, m] = (g * ep).sum(-1).detach().numpy()
-    occ = np.zeros((N, M))
-    with torch.no_grad():
-        for n in range(N):
-            e2 = ep.detach().clone()
-            e2[n] = 0
-            occ[n] = (F.detach() - (probs_of(model, torch.cat([e2, ea]), N, resp) - probs_of(model, torch.cat([e2, eb]), N, contrast))).numpy()
-    return {"contrastGradient": _r(grad), "contrastOcclusion": _r(occ)}
+    units = fixed_units(N)
+    out = {}
+    for prefix, of in (("contrast", probs_of), ("contrastLog", log_probs_of)):
+        def F_at(e: torch.Tensor) -> torch.Tensor:
+            return of(model, torch.cat([e, ea]), N, resp) - of(model, torch.cat([e, eb]), N, contrast)
+        F = F_at(ep)
+        grad = np.zeros((N, M))
+        for m in range(M):
+            (g,) = torch.autograd.grad(F[m], ep, retain_graph=True)
+            grad[:, m] = (g * ep).sum(-1).detach().numpy()
+        occ = np.zeros((N, M))
+        unit_occ = np.zeros((len(units), M))
+        with torch.no_grad():
+            for n in range(N):
+                e2 = ep.detach().clone()
+                e2[n] = 0
+                occ[n] = (F.detach() - F_at(e2)).numpy()
+            for u, group in enumerate(units):
+                e2 = ep.detach().clone()
+                e2[group] = 0
+                unit_occ[u] = (F.detach() - F_at(e2)).numpy()
+        out[prefix + "Gradient"] = _r(grad)
+        out[prefix + "Occlusion"] = _r(occ)
+        out[prefix + "UnitOcclusion"] = _r(unit_occ)
+    return out
 
 
 def _r(a: np.ndarray) -> list:

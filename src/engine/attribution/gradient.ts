@@ -8,6 +8,8 @@
  * - 'central': a central difference of log p_m, p_m · (log p_m(1+h) − log p_m(1−h)) / 2h, two
  *   perturbed sequences per position (a cross-check); in float64 within about 2e-5 of a column's
  *   maximum of exact autograd, in float32 rounding limits it (see graph/float64.ts).
+ * With the log-probability target, I[n,m] = (∂ log p_m/∂e_n)·e_n = d log p_m / d s_n: the same
+ * derivative, not multiplied by p_m.
  */
 import { env } from '../env.ts';
 import { EngineError } from '../errors.ts';
@@ -32,7 +34,7 @@ export const gradient: Attributor = {
       const p = Array.from(baseline.logProbs, Math.exp);
       const { derivatives, perturbations } = forward ? await forwardMode(input, baseline) : await centralDifferences(input, baseline);
       return {
-        importance: derivatives.map((row) => p.map((pm, m) => pm * row[m])),
+        importance: input.target === 'log-probability' ? derivatives.map((row) => Array.from(row)) : derivatives.map((row) => p.map((pm, m) => pm * row[m])),
         responseProbabilities: p,
         perturbations,
         sequenceLength: baseline.sequence.length,

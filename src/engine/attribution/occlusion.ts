@@ -4,6 +4,7 @@
  * a unit (word, sentence, section: tokens/units.ts) zeroed at once, one perturbed sequence per
  * unit: I[u,m] = p_m(full) − p_m(e_n → 0 for all n in u). Unit occlusion is not the sum of its
  * tokens' occlusions (the model sees the whole unit gone), and it makes far fewer passes.
+ * With the log-probability target, I[n,m] = log p_m(full) − log p_m(occluded).
  */
 import { countingWork, perturbedLogProbs, teacherForcedBaseline, type Perturbation } from './perturb.ts';
 import type { AttributionInput, AttributionResult, Attributor } from './types.ts';
@@ -13,8 +14,9 @@ async function occlude(input: AttributionInput, perturbations: Perturbation[]): 
     const baseline = await teacherForcedBaseline(input.session, input.promptIds, input.responseIds);
     const perturbed = await perturbedLogProbs(input, baseline, perturbations);
     const p = Array.from(baseline.logProbs, Math.exp);
+    const drop = input.target === 'log-probability' ? (v: number, m: number) => baseline.logProbs[m] - v : (v: number, m: number) => p[m] - Math.exp(v);
     return {
-      importance: perturbed.map((lp) => Array.from(lp, (v, m) => p[m] - Math.exp(v))),
+      importance: perturbed.map((lp) => Array.from(lp, drop)),
       responseProbabilities: p,
       perturbations: perturbations.length,
       sequenceLength: baseline.sequence.length,

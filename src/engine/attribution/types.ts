@@ -1,5 +1,6 @@
 /** What every attribution method receives and returns (METHODS.md §1.2). */
 import type { AttributionMethod, WorkInfo } from '../analysis.ts';
+import type { AttributionTarget } from '../options.ts';
 import type { DecoderSession } from '../runtime/session.ts';
 
 export interface AttributionInput {
@@ -13,6 +14,8 @@ export interface AttributionInput {
    * position in exactly one unit). Methods with `perUnit` return one row per unit.
    */
   units?: number[][];
+  /** The quantity explained for each response token: p_m (when absent) or log p_m (contrastive attribution's default). */
+  target?: AttributionTarget;
   /** Perturbed sequences per forward pass. */
   batchSize: number;
   signal?: AbortSignal;
@@ -20,7 +23,7 @@ export interface AttributionInput {
 }
 
 export interface AttributionResult {
-  /** I[n][m], rows = prompt positions (or units, for a `perUnit` method), columns = response tokens. */
+  /** I[n][m] of the input's target, rows = prompt positions (or units, for a `perUnit` method), columns = response tokens. */
   importance: number[][];
   /** p_m of the unperturbed input. */
   responseProbabilities: number[];

@@ -4,6 +4,7 @@
  * (visible-controls.ts); the only escape sequences written are the colours added here.
  */
 import type { Analysis } from '../analysis.ts';
+import { contrastQuantity } from '../options.ts';
 import { describePrecision, modelName } from './labels.ts';
 import { showControls } from './visible-controls.ts';
 
@@ -19,7 +20,7 @@ export function renderTerminal(a: Analysis, colour: boolean, topCount = 8): stri
   lines.push('response:');
   lines.push(indent(showControls(a.response)));
   if (a.contrast) {
-    lines.push('rather than (contrastive: importance explains p(response token) − p(contrast token) per step):');
+    lines.push(`rather than (contrastive: importance explains ${contrastQuantity(a.contrast.kind, 'response token', 'contrast token')} per step):`);
     lines.push(indent(showControls(a.contrast.response)));
   }
   if (a.instructionScore !== undefined) lines.push(`instruction score: ${a.instructionScore.toFixed(4)}`);

@@ -1,7 +1,8 @@
 /**
  * "Why this reply rather than that one" in the real host: with both models' results in the
- * comparison panel, "Tuned's reply vs base's reply" explains p(tuned reply) − p(base reply); the
- * panel shows the coloured prompt, a legend, one line in words and each token's value, and those
+ * comparison panel, "Tuned's reply vs base's reply" explains log p(tuned reply) − log p(base reply);
+ * the panel shows the coloured prompt, a legend naming that quantity, one line in words and each
+ * token's value (its hover naming it too), and those
  * values equal a CLI `analyze --contrast-response` run on the same inputs within 1e-9. A typed
  * alternative of another length shows the engine's message in the panel.
  */
@@ -24,7 +25,7 @@ async function comparePanel(): Promise<Frame | undefined> {
   return undefined;
 }
 
-type Shown = { reply: string; alternative: string; values: [number, number][]; meaning: string } | { error: string } | { busy: true } | undefined;
+type Shown = { reply: string; alternative: string; values: [number, number][]; meaning: string; legend: string; hover: string } | { error: string } | { busy: true } | undefined;
 
 /** What the panel shows now (read at once: a run re-renders the section): the replies and per-token values, the error line, or busy. */
 function shownContrast(f: Frame): Promise<Shown> {
@@ -39,6 +40,8 @@ function shownContrast(f: Frame): Promise<Shown> {
       alternative: replies.getAttribute('data-alternative') ?? '',
       values: [...document.querySelectorAll('.cvalues tr[data-n]')].map((e) => [Number(e.getAttribute('data-n')), Number(e.querySelector('.cv')?.getAttribute('data-v'))] as [number, number]),
       meaning: document.querySelector('.contrast-meaning')?.textContent ?? '',
+      legend: document.querySelector('.contrast-legend')?.textContent ?? '',
+      hover: document.querySelector('.cprompt .ctok')?.getAttribute('title') ?? '',
     };
   });
 }
@@ -76,7 +79,9 @@ async function explainTunedAgainstBase(): Promise<void> {
   if ('error' in found) assert.fail(`the contrast failed: ${found.error}`);
   if (!('reply' in found)) assert.fail('no contrast shown');
   const shown = { ...found, values: new Map(found.values) };
-  assert.match(shown.meaning, /Each token’s value is how much it raises p\(the tuned reply’s token\) − p\(the alternative’s token\), summed over the \d+ steps/);
+  assert.match(shown.meaning, /Each token’s value is how much it raises log p\(the tuned reply’s token\) − log p\(the alternative’s token\), summed over the \d+ steps/);
+  assert.match(shown.legend, /log p\(tuned reply\) − log p\(base reply\), summed over the steps/);
+  assert.match(shown.hover, /to log p\(tuned reply\) − log p\(alternative\), summed over the steps/);
   assert.ok(await frame.$('.contrast-legend canvas.cbar'), 'a legend');
   // The prompt is coloured on the two-colour scale: some token has a background.
   const painted = await frame.$$eval('.cprompt .ctok', (els) => els.filter((e) => (e as HTMLElement).style.background && (e as HTMLElement).style.background !== 'transparent').length);
@@ -94,6 +99,7 @@ async function explainTunedAgainstBase(): Promise<void> {
     '--response', shown.reply, '--contrast-response', shown.alternative, '--method', s.method, '--template', s.template, '--granularity', s.granularity,
     '--dtype', tuned.model.dtype, '--precision', tuned.model.precision ?? 'auto', '--json', out, '--no-color'], { env: { ...process.env, PROMPT_LENS_CACHE: ENGINE_CACHE }, stdio: 'pipe' });
   const cli = JSON.parse(fs.readFileSync(out, 'utf8')) as Analysis;
+  assert.equal(cli.contrast?.kind, 'log-probability', 'the CLI\'s default is the panel\'s: log p(A) − log p(B)');
   const expected = contrastValues(cli);
   const users = cli.promptTokens.flatMap((t, n) => (t.special ? [] : [n]));
   assert.equal(shown.values.size, users.length, 'one value per prompt token');
