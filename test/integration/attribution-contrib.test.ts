@@ -6,6 +6,8 @@
  * GroupQueryAttention + MatMulNBits + GatherBlockQuantized. Loaded as the engine loads any model,
  * at default settings (float64, the contrib operators rewritten into standard ones) and in
  * float32 (onnxruntime's contrib kernels); both methods must agree with autograd / PyTorch occlusion.
+ * genai-builder-llama-fp16 is not ours: a real export by the builder, one of microsoft/onnxruntime-genai's test
+ * models (its PROVENANCE.md), also run through the CLI exactly as a user runs it.
  */
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,6 +33,9 @@ const FIXTURES = [
   { name: 'tiny-llama-genai-gqa-q4', refusal: { float32: /GroupQueryAttention.*batch_size must be 1/, float64: undefined } },
   // GPT-2 form: LayerNormalization, SkipLayerNormalization, FastGelu, learned positions; the same mask subgraph.
   { name: 'tiny-gpt2-genai-mha', refusal: { float32: /Expand node.*invalid expand shape/, float64: /Expand node.*invalid expand shape/ } },
+  // A real export (microsoft/onnxruntime-genai's tiny-random-LlamaForCausalLM-fp16, PROVENANCE.md): one head,
+  // MultiHeadAttention scale 0.25, an untied LM head, vocabulary 32000; golden by tools/models/make_genai_builder_golden.py.
+  { name: 'genai-builder-llama-fp16', refusal: { float32: /Expand node.*invalid expand shape/, float64: /Expand node.*invalid expand shape/ } },
 ];
 /**
  * Gradient max |Δ| / column max, by the default forward mode (graph/jvp): measured ≤ 4.4e-5 in
@@ -100,6 +105,50 @@ test('the CLI analyzes a GenAI-builder export with both methods (issue: "invalid
     assert.equal(a.importance.length, a.promptTokens.length);
     assert.ok(a.importance.flat().every(Number.isFinite));
   }
+});
+
+describe('genai-builder-llama-fp16 (a real export) through the CLI as a user runs it, at default settings', () => {
+  const env = { PROMPT_LENS_CACHE: tempDir(), PROMPT_LENS_OFFLINE: '1' };
+  const model = testModel('genai-builder-llama-fp16');
+  const golden = readGolden(model);
+
+  for (const c of golden.cases) {
+    for (const method of ['gradient', 'occlusion'] as const) {
+      test(`analyze ${c.name} --method ${method}: the response and the attribution of PyTorch float64 (Pearson ≥ 0.999, argmax ≥ 99 % per column)`, async () => {
+        const out = path.join(tempDir(), 'a.json');
+        const response = c.teacherForced ? ['--response', c.responseText] : ['--max-new-tokens', String(golden.maxNewTokens)];
+        const r = await runCli(['analyze', '--model', model, '--prompt', c.prompt, ...response, '--method', method, '--json', out], { env });
+        assert.equal(r.code, 0, r.stderr);
+        const a = JSON.parse(readFileSync(out, 'utf8')) as Analysis;
+        assert.equal(a.model.precision, 'float64');
+        assert.deepEqual(a.responseTokens.map((t) => t.id), c.responseIds);
+        const reference = method === 'gradient' ? c.gradient : c.occlusion;
+        assert.equal(a.importance.length, c.promptIds.length);
+        const rho = pearson(a.importance.flat(), reference.flat());
+        const M = c.responseIds.length;
+        let same = 0;
+        for (let m = 0; m < M; m++) if (columnArgmax(a.importance, m) === columnArgmax(reference, m)) same++;
+        console.log(`# CLI genai-builder-llama-fp16 ${c.name} ${method}: Pearson ${rho.toFixed(9)}, argmax ${same}/${M}, max |Δ|/column max ${maxRelativeToColumnMax(a.importance, reference).toExponential(2)}`);
+        assert.ok(rho >= 0.999, `Pearson ${rho}`);
+        assert.ok(same / M >= 0.99, `argmax agreement ${same}/${M}`);
+      });
+    }
+  }
+
+  // Each model its own response, and the export explaining tiny-llama's response. (Not the other way round: the export's
+  // greedy tokens are mostly ids beyond the substitute tokenizer's 458, which decode to no text to hand over.)
+  test('compare runs it against tiny-llama (the same tokenizer): own responses, and --same-response base', async () => {
+    for (const same of ['none', 'base']) {
+      const out = path.join(tempDir(), 'c.json');
+      const r = await runCli(['compare', '--base', testModel('tiny-llama'), '--tuned', model, '--prompt', 'Name three colours of the sea.', '--max-new-tokens', '5', '--same-response', same, '--json', out], { env });
+      assert.equal(r.code, 0, r.stderr);
+      const c = JSON.parse(readFileSync(out, 'utf8')) as { base: Analysis; tuned: Analysis };
+      assert.equal(c.tuned.model.precision, 'float64');
+      if (same === 'base') assert.deepEqual(c.tuned.responseTokens.map((t) => t.id), c.base.responseTokens.map((t) => t.id));
+      else assert.notDeepEqual(c.tuned.responseTokens.map((t) => t.id), c.base.responseTokens.map((t) => t.id));
+      for (const a of [c.base, c.tuned]) assert.ok(a.importance.length === a.promptTokens.length && a.importance.flat().every(Number.isFinite));
+    }
+  });
 });
 
 test('a graph whose position subgraph assumes batch 1 runs perturbed sequences one at a time after the cached prefix, with the same numbers', async () => {
