@@ -88,6 +88,21 @@ test('material the task operates on is not instruction; a specification to produ
   assert.deepEqual(texts('Compare the reviews.\n\nInput: Review 1: Loved it, would go again any time.\nReview 2: Too loud, and the food arrived cold and late.\n\nOutput:'), ['Compare the reviews.']);
 });
 
+test('in a template instance, a prose description the task produces from counts whole up to 90 words; an operand, a record of fields or a chat does not', () => {
+  // 48 words of prose between "Input:" and the answer slot, for a task that produces from it: the specification.
+  const description = 'This blog post is for people who want to start running in their forties after years without any sport. The tone should be relaxed and encouraging, with short paragraphs, and it should mention how to avoid knee pain and how to stay motivated through the first cold winter months.';
+  const spec = `Design an outline for a blog post based on the given information.\n\nInput: ${description}\n\nOutput:`;
+  assert.deepEqual(texts(spec), ['Design an outline for a blog post based on the given information.', description]);
+  // The same text as an operand ("Summarize") stays material, as does a record of labelled fields.
+  assert.deepEqual(texts(`Summarize the given text in one sentence.\n\nInput: ${description}\n\nOutput:`), ['Summarize the given text in one sentence.']);
+  const record = 'Design a poster for the event.\n\nInput: Event: a charity run along the river for people who want to start running in their forties\nAudience: beginners and families from the neighbourhood who have never taken part in any race before\n\nOutput:';
+  assert.deepEqual(texts(record), ['Design a poster for the event.', 'Event:', 'Audience:']);
+  // Without an answer slot (a chat, not a template instance) the long description is background.
+  assert.deepEqual(texts(`Design an outline for a blog post.\n\nContext: ${description}`), ['Design an outline for a blog post.']);
+  // Beyond the limit it is material again.
+  assert.deepEqual(texts(`Design an outline for a blog post based on the given information.\n\nInput: ${description} ${description}\n\nOutput:`), ['Design an outline for a blog post based on the given information.']);
+});
+
 test('system prompts: roles, negative orders, rule lists, Markdown headings, list markers', () => {
   assert.deepEqual(texts('You are an expert SQL tutor.'), ['You are an expert SQL tutor.']);
   assert.deepEqual(texts('You review pull requests for a Python codebase.'), ['You review pull requests for a Python codebase.']);
@@ -161,12 +176,12 @@ test('paper Self-Instruct prompts: the annotations are made of whole sentences, 
   }
   const best = scoresOf(counts);
   console.log(`best choice of whole pieces: P ${best.precision.toFixed(3)}  R ${best.recall.toFixed(3)}  F1 ${best.f1.toFixed(3)}`);
-  // Measured 0.9996: what the detector misses (F1 0.869) is which sentences to keep, not where they end.
+  // Measured 0.9996: what the detector misses (F1 0.897) is which sentences to keep, not where they end.
   assert.ok(best.f1 >= 0.999, `best piece-level F1 ${best.f1}`);
 });
 
-/** Just below the measured F1, 0.869 (see docs/spans.md): a drop fails. */
-const F1_FLOOR = 0.865;
+/** Just below the measured F1, 0.897 (see docs/spans.md): a drop fails. */
+const F1_FLOOR = 0.893;
 
 test('pasted material without a label, background stories and few-shot examples are not instruction', () => {
   // A lead-in introduces pasted text; the request after it counts, the text's own request does not.

@@ -53,9 +53,16 @@ export interface DetectOptions {
   directiveItems?: boolean;
   /** … and the orders of a last paragraph after the material that also tells something ("I'm 27. Lay out the pros and cons."). */
   closingOrders?: boolean;
+  /**
+   * In a template instance (instruction, material, empty answer slot such as "Output:"), prose
+   * material of at most this many words that the task produces from (not operates on) is the
+   * task's specification and counts whole, like a task parameter; a record of labelled fields
+   * does not. 0 turns it off.
+   */
+  specificationWords?: number;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90 };
 
 type Range = [number, number];
 
@@ -176,10 +183,13 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   }
   // An empty label closing the prompt is the answer slot ("Output:", "Sentiment:"): frame too.
   const last = lines[lines.length - 1];
-  if (lines.length > 1 && last.label && prompt.slice(last.contentStart).trim() === '') frame(lines.pop()!.label);
+  const slotLine = lines.length > 1 && !!last.label && prompt.slice(last.contentStart).trim() === '';
+  if (slotLine) frame(lines.pop()!.label);
   // A closing paragraph made only of instructions ("Summarize the text above.") is not material.
   const slotOnly = (sec: Paragraph[]) => sec.length === 1 && sec[0].lines.length === 1 && prompt.slice(sec[0].lines[0].contentStart, sec[0].end).trim() === '';
-  const tail = sections.length > 1 && slotOnly(sections[sections.length - 1]) ? sections[sections.length - 2] : sections[sections.length - 1];
+  const slotSection = sections.length > 1 && slotOnly(sections[sections.length - 1]);
+  const answerSlot = slotLine || slotSection;
+  const tail = slotSection ? sections[sections.length - 2] : sections[sections.length - 1];
   const closing = tail.length > 1 ? tail[tail.length - 1] : undefined;
   if (closing && o.closingInstructions) {
     const pieces = closing.lines.flatMap((l) => sentencesOf(prompt, l));
@@ -208,7 +218,11 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   const fields = items ? [] : fieldLabels(lines);
   out.push(...fields);
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
-  if (!items && words(content) <= o.parameterWords) {
+  // In a template instance (material, then an empty answer slot), prose the task produces from
+  // rather than operates on describes what to produce ("Input: This blog post is going to be
+  // about …"): it counts whole up to a longer limit. A record of labelled fields does not.
+  const specification = answerSlot && lines.filter((l) => l.label).length < 2 && words(content) <= o.specificationWords;
+  if (!items && (words(content) <= o.parameterWords || specification)) {
     for (const l of lines) if (!(o.placeholders && !taskFields.has(l) && standsForMaterial(prompt, l))) out.push([l.contentStart, l.end]);
     return;
   }
