@@ -215,6 +215,15 @@ test('templates: tag lines delimit sections, a placeholder alone on its line is 
   assert.ok(!texts('Traceback (most recent call last):\n  File "train.py", line 88, in <module>\n    return forward(x)\nRuntimeError: CUDA out of memory.\n\nHow can I fix this?').includes('RuntimeError:'));
 });
 
+test('a placeholder alone on its line is material anywhere: under a Markdown heading, under a bare label, before a chat marker', () => {
+  // Under "### Query" the placeholder sits in the instruction part, where it used to read as an order.
+  assert.deepEqual(texts('### Task\nRate the relevance of the document to the query from 0 to 3.\n\n### Query\n{{query}}\n\n### Document\n{{document}}'), ['Rate the relevance of the document to the query from 0 to 3.']);
+  // A bare label over a placeholder is no list of instructions: it opens the material.
+  assert.deepEqual(texts('You will be given a job description and a CV. Rate how well they match from 1 to 5.\n\nJob description:\n{job_description}\n\nCV:\n{cv_text}'), ['You will be given a job description and a CV.', 'Rate how well they match from 1 to 5.']);
+  // A chat-template marker after the placeholder does not make it a value of the task.
+  assert.deepEqual(texts('[INST] Correct the grammar in the text below. Return only the corrected text.\n\nText: {input_text} [/INST]'), ['Correct the grammar in the text below.', 'Return only the corrected text.']);
+});
+
 test('a closing paragraph that orders is the request, (a)-style list markers, chat-template markers', () => {
   // The last paragraph after labelled material gives orders among statements: its orders count.
   assert.deepEqual(texts('Can you compare two job offers for me?\n\nOffer A: a product analyst role at a large insurance company, salary 68k, hybrid with three office days and a good pension.\n\nOffer B: a data analyst role at a startup, salary 61k plus equity, fully remote, lots of responsibility.\n\nI am 27. Show the pros and cons of each in a table.'), ['Can you compare two job offers for me?', 'Show the pros and cons of each in a table.']);

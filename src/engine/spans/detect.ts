@@ -117,7 +117,8 @@ function quotedAfterColon(prompt: string, s: Piece, o: Required<DetectOptions>):
 }
 
 function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[]): Sentence[] {
-  const pieces = p.lines.flatMap((line) => sentencesOf(prompt, line));
+  // A placeholder alone on its line ("{{query}}" under "### Query") stands for material, wherever it is.
+  const pieces = p.lines.filter((line) => !(o.placeholders && !line.label && standsForMaterial(prompt, line))).flatMap((line) => sentencesOf(prompt, line));
   const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
   const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
   const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
@@ -237,7 +238,7 @@ const PLACEHOLDER = /^(?:\{\{?\s*[\w .-]+\s*\}\}?|<[\w .-]+>|\[[\w .-]+\])$/;
  * "Question: {question}"): it stands for a text pasted in later, not a value of the task.
  */
 function standsForMaterial(prompt: string, line: Line): boolean {
-  return PLACEHOLDER.test(prompt.slice(line.contentStart, line.end).trim());
+  return PLACEHOLDER.test(prompt.slice(line.contentStart, line.end).replace(CHAT_MARKER, '').trim());
 }
 
 /** Whether the line right before `line`, in the same paragraph, is prose that only instructs ("Create a workout plan.\nGoal: {goal}"). */
@@ -254,12 +255,13 @@ function continuesInstruction(prompt: string, line: Line): boolean {
  * A paragraph headed by a bare label whose lines all instruct ("Rules:\n- Use PostgreSQL
  * syntax.\n- Explain each step."): a section of the instruction, not material.
  */
-function listsInstructions(prompt: string, p: Paragraph, directiveHeads: boolean): boolean {
+function listsInstructions(prompt: string, p: Paragraph, directiveHeads: boolean, placeholders: boolean): boolean {
   const [head, ...rest] = p.lines;
   if (prompt.slice(head.contentStart, head.end).trim() !== '' || rest.length === 0) return false;
   if (directiveHeads && DIRECTIVES.test(head.label?.name ?? '')) return true;
   if (rest.some((l) => l.label)) return false;
   return rest.every((l) => {
+    if (placeholders && standsForMaterial(prompt, l)) return false;
     const pieces = sentencesOf(prompt, l);
     return pieces.length > 0 && pieces.every((x) => isInstructionKind(x.kind));
   });
@@ -279,7 +281,7 @@ function splitAtMaterial(prompt: string, paragraphs: Paragraph[], o: Required<De
   for (let i = 0; i < paragraphs.length; i++) {
     const lines = paragraphs[i].lines;
     // A list of instructions under a label is no material, nor are its labelled items ("- Length: 300 words").
-    if (lines[0].label && listsInstructions(prompt, paragraphs[i], o.directiveItems)) continue;
+    if (lines[0].label && listsInstructions(prompt, paragraphs[i], o.directiveItems, o.placeholders)) continue;
     if (i > 0 && lines[0].label) return [paragraphs.slice(0, i), paragraphs.slice(i)];
     // Examples from the first line on ("Q: …\nA: …\n\nQ: …\nA:"): material whole, its last question the task.
     if (i === 0 && o.examples && lines[0].label && opensExamples(paragraphs)) return [[], paragraphs];
