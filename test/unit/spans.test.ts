@@ -224,6 +224,15 @@ test('a placeholder alone on its line is material anywhere: under a Markdown hea
   assert.deepEqual(texts('[INST] Correct the grammar in the text below. Return only the corrected text.\n\nText: {input_text} [/INST]'), ['Correct the grammar in the text below.', 'Return only the corrected text.']);
 });
 
+test('questions inside a pasted e-mail are addressed to its recipient, unless the task is to answer it', () => {
+  const email = 'Hi, I have been charged twice for my March subscription. Could you refund the duplicate charge? Thanks.';
+  // Classifying (or summarizing) the e-mail: its question is the customer's to the shop, not the task.
+  assert.deepEqual(texts(`Classify this customer email as billing, technical or other. Reply with the category only.\n\nEmail: ${email}`), ['Classify this customer email as billing, technical or other.', 'Reply with the category only.']);
+  assert.deepEqual(texts(`Summarize the email thread.\n\nFrom: Sarah Kim\nSubject: Beta feedback\n\nThe main complaints are slow sync and the sharing settings. Lucia, can you draft clearer copy for the sharing dialog?`), ['Summarize the email thread.']);
+  // Answering it: the model is the recipient, so the question is the one to answer.
+  assert.deepEqual(texts(`You are the shop's support assistant. Answer politely.\n\nCustomer message: ${email}`), ["You are the shop's support assistant.", 'Answer politely.', 'Could you refund the duplicate charge?']);
+});
+
 test('a closing paragraph that orders is the request, (a)-style list markers, chat-template markers', () => {
   // The last paragraph after labelled material gives orders among statements: its orders count.
   assert.deepEqual(texts('Can you compare two job offers for me?\n\nOffer A: a product analyst role at a large insurance company, salary 68k, hybrid with three office days and a good pension.\n\nOffer B: a data analyst role at a startup, salary 61k plus equity, fully remote, lots of responsibility.\n\nI am 27. Show the pros and cons of each in a table.'), ['Can you compare two job offers for me?', 'Show the pros and cons of each in a table.']);

@@ -4,11 +4,11 @@
  * and keep those that instruct plus the task markers.
  */
 import type { Span } from '../analysis.ts';
-import { classifySentence, isInstructionKind, operatesOn } from './classify.ts';
+import { classifySentence, isInstructionKind, operatesOn, ordersReply } from './classify.ts';
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { LIST_MARKER, splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
-import { isPasted, isSignOff } from './pasted.ts';
+import { isMessage, isPasted, isSignOff } from './pasted.ts';
 import { normalizeSpans } from './spans.ts';
 
 export interface DetectOptions {
@@ -208,8 +208,11 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   const items = o.examples && repeats(sections.flatMap((s) => s.flatMap((p) => p.lines)));
   // In examples, only the last item's questions are still to be answered.
   const lastItem = items && sections.length > 1 ? sections[sections.length - 1][0].start : 0;
+  // A pasted e-mail's questions are addressed to its recipient ("Could you refund the charge?"),
+  // unless the model is that recipient, told to answer it ("Answer politely …").
+  const message = o.pasted && isMessage(lines.map((l) => ({ whole: prompt.slice(l.start, l.end), content: prompt.slice(l.contentStart, l.end) }))) && !instructions.some((s) => ordersReply(s.tokens));
   const questions = () => {
-    if (o.materialQuestions) for (const l of lines) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question' && s.start >= lastItem) out.push([s.start, s.end]);
+    if (o.materialQuestions && !message) for (const l of lines) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question' && s.start >= lastItem) out.push([s.start, s.end]);
   };
   // Material the task operates on ("Rewrite the text", "Classify the email") is not instruction,
   // however short: only the questions it asks count. That needs a text, with clauses; a name, a
