@@ -40,6 +40,18 @@ test('requests and questions are instructions', () => {
   assert.deepEqual(texts('Your task is to translate the text into French.'), ['Your task is to translate the text into French.']);
 });
 
+test('"I want you to …" asks the model; "I want to …" is the writer\'s own plan, unless it is wanting to know something', () => {
+  assert.deepEqual(texts('I want to start journaling but I always give up after a few days.'), []);
+  assert.deepEqual(texts("Now my income dropped and I'd like to renegotiate."), []);
+  assert.deepEqual(texts('I want you to act as a travel guide.'), ['I want you to act as a travel guide.']);
+  assert.deepEqual(texts("I'd like to know whether the offer is fair."), ["I'd like to know whether the offer is fair."]);
+  assert.deepEqual(texts("I'd love some ideas for a party."), ["I'd love some ideas for a party."]);
+  assert.deepEqual(texts('I need a bedtime routine for my twins.'), ['I need a bedtime routine for my twins.']);
+  // A pasted blog paragraph that says "In this post I want to look at …" stays pasted material.
+  const blog = "Here's the intro paragraph of my blog post:\n\nEvery year most people give up their resolutions by February. In this post I want to look at what research says about habits.\n\nSuggest a more surprising first sentence.";
+  assert.deepEqual(texts(blog), ["Here's the intro paragraph of my blog post:", 'Suggest a more surprising first sentence.']);
+});
+
 test('sentences describing the task or the given material count; narration alone does not', () => {
   assert.deepEqual(texts('You are given a list of cities.'), ['You are given a list of cities.']);
   assert.deepEqual(texts('The sentence you are given might be too wordy.'), ['The sentence you are given might be too wordy.']);

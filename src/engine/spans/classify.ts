@@ -12,9 +12,12 @@ export type SentenceKind = 'imperative' | 'request' | 'question' | 'task' | 'lea
 const REQUEST = [
   /\bplease\b/,
   /\b(can|could|would|will) you\b/,
-  /\b(i|we) (want|would like|'d like|need|wish|expect) (you )?to\b/,
-  /\b(i|we)('d| would) (appreciate|love|like)\b/,
-  /\b(i|we) need\b/,
+  // "I want you to …" asks the model; "I want to start journaling" is the writer's own plan,
+  // except wanting to learn something from the answer ("I'd like to know whether …").
+  /\b(i|we)(?: want| would like| need| wish| expect|'d like) you to\b/,
+  /\b(i|we)(?: want| would like| would love| need|'d like|'d love) to (know|understand|find out|learn whether|ask|hear)\b/,
+  /\b(i|we)('d| would) (appreciate|love|like)\b(?! to\b)/,
+  /\b(i|we) need\b(?! to\b)/,
   /\bhelp (me|us)\b/,
   /^let'?s\b/,
   /\b(it )?would be (great|appreciated|helpful|nice|wonderful)\b/,
