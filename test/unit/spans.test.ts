@@ -49,7 +49,7 @@ test('"I want you to …" asks the model; "I want to …" is the writer\'s own p
   assert.deepEqual(texts('I need a bedtime routine for my twins.'), ['I need a bedtime routine for my twins.']);
   // A pasted blog paragraph that says "In this post I want to look at …" stays pasted material.
   const blog = "Here's the intro paragraph of my blog post:\n\nEvery year most people give up their resolutions by February. In this post I want to look at what research says about habits.\n\nSuggest a more surprising first sentence.";
-  assert.deepEqual(texts(blog), ["Here's the intro paragraph of my blog post:", 'Suggest a more surprising first sentence.']);
+  assert.deepEqual(texts(blog), ['Suggest a more surprising first sentence.']);
 });
 
 test('sentences describing the task or the given material count; narration alone does not', () => {
@@ -197,7 +197,7 @@ const F1_FLOOR = 0.893;
 
 test('pasted material without a label, background stories and few-shot examples are not instruction', () => {
   // A lead-in introduces pasted text; the request after it counts, the text's own request does not.
-  assert.deepEqual(texts('My landlord sent me this:\n\n"Please send proof of income before the 1st and set up autopay on the new portal."\n\nWhat do I need to do?'), ['My landlord sent me this:', 'What do I need to do?']);
+  assert.deepEqual(texts('My landlord sent me this:\n\n"Please send proof of income before the 1st and set up autopay on the new portal."\n\nWhat do I need to do?'), ['What do I need to do?']);
   // What a pointer introduces is instruction when it gives orders itself.
   assert.deepEqual(texts('You are a support bot. Follow the rules below.\n\n- Never share passwords.\n- Answer in English.'), ['You are a support bot.', 'Follow the rules below.', 'Never share passwords.', 'Answer in English.']);
   // A greeting with a name opens a pasted message, unless the paragraph gives orders itself.
@@ -243,6 +243,16 @@ test('questions inside a pasted e-mail are addressed to its recipient, unless th
   assert.deepEqual(texts(`Summarize the email thread.\n\nFrom: Sarah Kim\nSubject: Beta feedback\n\nThe main complaints are slow sync and the sharing settings. Lucia, can you draft clearer copy for the sharing dialog?`), ['Summarize the email thread.']);
   // Answering it: the model is the recipient, so the question is the one to answer.
   assert.deepEqual(texts(`You are the shop's support assistant. Answer politely.\n\nCustomer message: ${email}`), ["You are the shop's support assistant.", 'Answer politely.', 'Could you refund the duplicate charge?']);
+});
+
+test('a lead-in that only points at the pasted material after it is not instruction; an order, a doubt or a head of rules is', () => {
+  const log = '\n\n2024-05-14 02:00:01 INFO  Starting backup\n2024-05-14 03:59:59 ERROR Upload aborted: token expired (403)\n\nWhat is the likely root cause?';
+  assert.deepEqual(texts(`I ran the nightly backup by hand today:${log}`), ['What is the likely root cause?']);
+  // The writer's doubt about it is an implicit question.
+  assert.deepEqual(texts(`I ran the nightly backup by hand and I'm not sure what this means:${log}`), ["I ran the nightly backup by hand and I'm not sure what this means:", 'What is the likely root cause?']);
+  // An order introducing it stays ("Make this sound friendlier:"), and so does a head of rules.
+  assert.deepEqual(texts('Make this sound friendlier:\n\n"Your request has been received. Do not contact support before then."'), ['Make this sound friendlier:']);
+  assert.ok(texts('When you answer questions about our return policy, follow these rules:\n\n* Refunds are possible within 30 days.\n* Sale items can be exchanged but not refunded.\n\nCustomer: Can I get my money back?').includes('When you answer questions about our return policy, follow these rules:'));
 });
 
 test('a closing paragraph that orders is the request, (a)-style list markers, chat-template markers', () => {

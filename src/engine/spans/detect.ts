@@ -102,6 +102,9 @@ function isBareHeading(prompt: string, p: Paragraph, k: number): boolean {
   return !!sentence && classifySentence(head, sentence.tokens) === 'heading';
 }
 
+// The writer's doubt about what follows: an implicit question ("I'm not sure what it means").
+const DOUBT = /\b(?:not sure|unsure|confused|can'?t tell|don'?t (?:understand|know|get))\b/i;
+
 function words(text: string): number {
   return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 }
@@ -116,9 +119,15 @@ function quotedAfterColon(prompt: string, s: Piece, o: Required<DetectOptions>):
   return m ? s.start + m.index + 1 : s.end;
 }
 
-function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[]): Sentence[] {
+function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[], introducesPasted = false): Sentence[] {
   // A placeholder alone on its line ("{{query}}" under "### Query") stands for material, wherever it is.
   const pieces = p.lines.filter((line) => !(o.placeholders && !line.label && standsForMaterial(prompt, line))).flatMap((line) => sentencesOf(prompt, line));
+  // The lead-in right before pasted material ("I got this from a recruiter:") only points at it:
+  // not an order, a question or the writer's doubt about it ("… and I'm not sure what it means:").
+  // Nor one that heads rules ("When you answer, follow these rules:").
+  const pointer = pieces[pieces.length - 1];
+  const pointerText = pointer ? prompt.slice(pointer.start, pointer.end) : '';
+  if (introducesPasted && pointer?.kind === 'lead-in' && !DOUBT.test(pointerText) && !DIRECTIVES.test(pointerText)) pieces.pop();
   const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
   const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
   const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
@@ -299,8 +308,8 @@ function splitAtMaterial(prompt: string, paragraphs: Paragraph[], o: Required<De
 }
 
 /** The instruction part without its pasted material: the paragraphs from the first pasted one to the last. */
-function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<DetectOptions>): Paragraph[] {
-  if (!o.pasted) return paragraphs;
+function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<DetectOptions>): { kept: Paragraph[]; introducer?: Paragraph } {
+  if (!o.pasted) return { kept: paragraphs };
   const instructs = (p: Paragraph) => {
     const pieces = p.lines.flatMap((l) => sentencesOf(prompt, l));
     return pieces.filter((s) => s.kind === 'imperative' || s.kind === 'request' || s.kind === 'question').length * 2 > pieces.length;
@@ -311,9 +320,9 @@ function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<Dete
   const n = paragraphs.length;
   if (n >= 2 && pasted[n - 1] && isSignOff(prompt, paragraphs[n - 1]) && instructs(paragraphs[n - 2])) pasted[n - 1] = false;
   const first = pasted.indexOf(true);
-  if (first < 0) return paragraphs;
+  if (first < 0) return { kept: paragraphs };
   const last = pasted.lastIndexOf(true);
-  return [...paragraphs.slice(0, first), ...paragraphs.slice(last + 1)];
+  return { kept: [...paragraphs.slice(0, first), ...paragraphs.slice(last + 1)], introducer: paragraphs[first - 1] };
 }
 
 // Chat-template markers: "[INST]", "[/INST]", "<<SYS>>", "<s>", "</s>", "<|im_start|>", "<|user|>".
@@ -331,7 +340,8 @@ export function detectWith(prompt: string, options: DetectOptions = {}): Span[] 
   const o = { ...DEFAULT_OPTIONS, ...options };
   const out: Range[] = [];
   const [instruction, material] = splitAtMaterial(prompt, splitParagraphs(prompt), o);
-  const instructions = withoutPasted(prompt, instruction, o).flatMap((p) => instructionParagraph(prompt, p, o, out));
+  const { kept, introducer } = withoutPasted(prompt, instruction, o);
+  const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, p === introducer));
   // The material is split into sections at paragraph-opening labels ("Input:", "Output:").
   const sections: Paragraph[][] = [];
   for (const p of material) {
