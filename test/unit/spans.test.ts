@@ -252,6 +252,9 @@ test('a lead-in that only points at the pasted material after it is not instruct
   assert.deepEqual(texts(`I ran the nightly backup by hand and I'm not sure what this means:${log}`), ["I ran the nightly backup by hand and I'm not sure what this means:", 'What is the likely root cause?']);
   // An order introducing it stays ("Make this sound friendlier:"), and so does a head of rules.
   assert.deepEqual(texts('Make this sound friendlier:\n\n"Your request has been received. Do not contact support before then."'), ['Make this sound friendlier:']);
+  // Before labelled material too ("remote: …" opens a labelled section).
+  const push = texts("I keep getting this when I try to push:\n\nremote: Permission to acme/site.git denied to jlee-work.\nfatal: unable to access 'https://github.com/acme/site.git/': The requested URL returned error: 403\n\nHow do I make git use the right account?");
+  assert.ok(!push.includes('I keep getting this when I try to push:') && push.includes('How do I make git use the right account?'), JSON.stringify(push));
   assert.ok(texts('When you answer questions about our return policy, follow these rules:\n\n* Refunds are possible within 30 days.\n* Sale items can be exchanged but not refunded.\n\nCustomer: Can I get my money back?').includes('When you answer questions about our return policy, follow these rules:'));
 });
 

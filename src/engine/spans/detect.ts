@@ -119,15 +119,15 @@ function quotedAfterColon(prompt: string, s: Piece, o: Required<DetectOptions>):
   return m ? s.start + m.index + 1 : s.end;
 }
 
-function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[], introducesPasted = false): Sentence[] {
+function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[], introducesMaterial = false): Sentence[] {
   // A placeholder alone on its line ("{{query}}" under "### Query") stands for material, wherever it is.
   const pieces = p.lines.filter((line) => !(o.placeholders && !line.label && standsForMaterial(prompt, line))).flatMap((line) => sentencesOf(prompt, line));
-  // The lead-in right before pasted material ("I got this from a recruiter:") only points at it:
+  // The lead-in right before pasted or labelled material ("I got this from a recruiter:") only points at it:
   // not an order, a question or the writer's doubt about it ("… and I'm not sure what it means:").
   // Nor one that heads rules ("When you answer, follow these rules:").
   const pointer = pieces[pieces.length - 1];
   const pointerText = pointer ? prompt.slice(pointer.start, pointer.end) : '';
-  if (introducesPasted && pointer?.kind === 'lead-in' && !DOUBT.test(pointerText) && !DIRECTIVES.test(pointerText)) pieces.pop();
+  if (introducesMaterial && pointer?.kind === 'lead-in' && !DOUBT.test(pointerText) && !DIRECTIVES.test(pointerText)) pieces.pop();
   const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
   const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
   const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
@@ -341,7 +341,9 @@ export function detectWith(prompt: string, options: DetectOptions = {}): Span[] 
   const out: Range[] = [];
   const [instruction, material] = splitAtMaterial(prompt, splitParagraphs(prompt), o);
   const { kept, introducer } = withoutPasted(prompt, instruction, o);
-  const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, p === introducer));
+  // The paragraph right before pasted or labelled material may end in a lead-in that only points at it.
+  const beforeMaterial = material.length ? instruction[instruction.length - 1] : undefined;
+  const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, o.pasted && (p === introducer || p === beforeMaterial)));
   // The material is split into sections at paragraph-opening labels ("Input:", "Output:").
   const sections: Paragraph[][] = [];
   for (const p of material) {
