@@ -258,6 +258,14 @@ test('a lead-in that only points at the pasted material after it is not instruct
   assert.ok(texts('When you answer questions about our return policy, follow these rules:\n\n* Refunds are possible within 30 days.\n* Sale items can be exchanged but not refunded.\n\nCustomer: Can I get my money back?').includes('When you answer questions about our return policy, follow these rules:'));
 });
 
+test('a short message under a label naming it or its author ("Customer:", "Comment:") is the material: only its question counts', () => {
+  const rules = 'When you answer questions about returns, follow these rules:\n- Refunds are possible within 30 days.\n- Sale items can be exchanged but not refunded.';
+  assert.deepEqual(texts(`${rules}\n\nCustomer: I bought a jacket in the sale and it does not fit. Can I get my money back?`).slice(-1), ['Can I get my money back?']);
+  assert.deepEqual(texts('You moderate comments on a cooking blog. Output KEEP or REMOVE.\n\nComment: Made this last night with oat milk and it was still delicious!'), ['You moderate comments on a cooking blog.', 'Output KEEP or REMOVE.']);
+  // Any other short material stays a task parameter.
+  assert.deepEqual(texts('Suggest three names for the shop.\n\nInput: A bakery that sells sourdough bread and coffee.\n\nOutput:'), ['Suggest three names for the shop.', 'A bakery that sells sourdough bread and coffee.']);
+});
+
 test('a closing paragraph that orders is the request, (a)-style list markers, chat-template markers', () => {
   // The last paragraph after labelled material gives orders among statements: its orders count.
   assert.deepEqual(texts('Can you compare two job offers for me?\n\nOffer A: a product analyst role at a large insurance company, salary 68k, hybrid with three office days and a good pension.\n\nOffer B: a data analyst role at a startup, salary 61k plus equity, fully remote, lots of responsibility.\n\nI am 27. Show the pros and cons of each in a table.'), ['Can you compare two job offers for me?', 'Show the pros and cons of each in a table.']);

@@ -228,6 +228,9 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   // title or a formula stays a parameter ("Summarize the movie." — "Input: Heat").
   const isText = lines.some((l) => sentencesOf(prompt, l).some((x) => x.tokens.some((t) => t.pos === 'VERB' || t.pos === 'AUX')));
   if (o.operands && isText && instructions.some((s) => operatesOn(s.tokens))) return questions();
+  // A message from someone else ("Customer: …", "Comment: …"): its statements are theirs, only its questions can be the task.
+  const opener = sections[0][0].lines[0].label?.name ?? '';
+  if (o.operands && isText && MESSAGE.test(opener)) return questions();
   const fields = items ? [] : fieldLabels(lines);
   out.push(...fields);
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
@@ -241,6 +244,9 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   }
   questions();
 }
+
+// Labels naming a message or its author: a general class of English nouns.
+const MESSAGE = /^(?:customer|user|client|student|patient|caller|guest|visitor|human|comment|message|review|tweet|post|reply|e-?mail|text message|customer message|user message)$/i;
 
 // A template placeholder: "{text}", "{{ document }}", "<email>", "[article]".
 const PLACEHOLDER = /^(?:\{\{?\s*[\w .-]+\s*\}\}?|<[\w .-]+>|\[[\w .-]+\])$/;
