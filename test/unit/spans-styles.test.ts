@@ -7,7 +7,9 @@
  * measurement and are development data now; a fresh held-out set of 43
  * (fresh-held-out-styles.jsonl) was written and annotated, and committed on its own, before the
  * detector was run on it and before the rules were changed again; it was measured only before
- * and after those changes, never used to choose a rule.
+ * and after those changes, never used to choose a rule. It was development data in the third round,
+ * when a new held-out set of 46 (new-held-out-styles.jsonl) was written, annotated and committed on
+ * its own first, and measured once, after the last rule change.
  *
  * Annotation: instruction = what asks the model to do something, including constraints on the
  * output and the question to answer. Not instruction: pasted material, background stories,
@@ -69,18 +71,25 @@ test('other prompt styles, fresh held-out set: agreement with the hand annotatio
   check('fresh held-out', fresh, FRESH_HELD_OUT_F1_FLOOR);
 });
 
+test('other prompt styles, new held-out set (third round): agreement with the hand annotations beats every baseline', () => {
+  const fresh = load('new-held-out-styles.jsonl');
+  assert.equal(fresh.length, 46);
+  check('new held-out', fresh, NEW_HELD_OUT_F1_FLOOR);
+});
+
 test('other prompt styles: the annotations are made of whole sentences, labels and list markers of the segmentation', () => {
-  for (const name of ['dev-styles.jsonl', 'held-out-styles.jsonl', 'fresh-held-out-styles.jsonl']) {
+  for (const name of ['dev-styles.jsonl', 'held-out-styles.jsonl', 'fresh-held-out-styles.jsonl', 'new-held-out-styles.jsonl']) {
     let counts = { truePositive: 0, falsePositive: 0, falseNegative: 0 };
     for (const item of load(name)) counts = addCounts(counts, bestPieceAgreement(item.prompt, item.reference));
     const best = scoresOf(counts);
     console.log(`${name}: best choice of whole pieces F1 ${best.f1.toFixed(3)}`);
-    // Measured 0.997, 0.999 and 1.000.
+    // Measured 0.997, 0.999, 1.000 and 1.000.
     assert.ok(best.f1 >= 0.995, `${name}: best piece-level F1 ${best.f1}`);
   }
 });
 
-/** Just below the measured F1 on each set, 0.917, 0.955 and 0.861 (see docs/spans.md): a drop fails. */
-const DEV_F1_FLOOR = 0.91;
-const FORMER_HELD_OUT_F1_FLOOR = 0.95;
-const FRESH_HELD_OUT_F1_FLOOR = 0.855;
+/** Just below the measured F1 on each set, 0.948, 0.981, 0.891 and 0.843 (see docs/spans.md): a drop fails. */
+const DEV_F1_FLOOR = 0.945;
+const FORMER_HELD_OUT_F1_FLOOR = 0.975;
+const FRESH_HELD_OUT_F1_FLOOR = 0.885;
+const NEW_HELD_OUT_F1_FLOOR = 0.84;

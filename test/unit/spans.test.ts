@@ -40,6 +40,18 @@ test('requests and questions are instructions', () => {
   assert.deepEqual(texts('Your task is to translate the text into French.'), ['Your task is to translate the text into French.']);
 });
 
+test('"I want you to …" asks the model; "I want to …" is the writer\'s own plan, unless it is wanting to know something', () => {
+  assert.deepEqual(texts('I want to start journaling but I always give up after a few days.'), []);
+  assert.deepEqual(texts("Now my income dropped and I'd like to renegotiate."), []);
+  assert.deepEqual(texts('I want you to act as a travel guide.'), ['I want you to act as a travel guide.']);
+  assert.deepEqual(texts("I'd like to know whether the offer is fair."), ["I'd like to know whether the offer is fair."]);
+  assert.deepEqual(texts("I'd love some ideas for a party."), ["I'd love some ideas for a party."]);
+  assert.deepEqual(texts('I need a bedtime routine for my twins.'), ['I need a bedtime routine for my twins.']);
+  // A pasted blog paragraph that says "In this post I want to look at …" stays pasted material.
+  const blog = "Here's the intro paragraph of my blog post:\n\nEvery year most people give up their resolutions by February. In this post I want to look at what research says about habits.\n\nSuggest a more surprising first sentence.";
+  assert.deepEqual(texts(blog), ['Suggest a more surprising first sentence.']);
+});
+
 test('sentences describing the task or the given material count; narration alone does not', () => {
   assert.deepEqual(texts('You are given a list of cities.'), ['You are given a list of cities.']);
   assert.deepEqual(texts('The sentence you are given might be too wordy.'), ['The sentence you are given might be too wordy.']);
@@ -86,6 +98,21 @@ test('material the task operates on is not instruction; a specification to produ
   assert.deepEqual(texts('Provide a cooking hack for improving the flavor of the given food.\n\nInput: popcorn\n\nOutput:'), ['Provide a cooking hack for improving the flavor of the given food.', 'popcorn']);
   // Numbered labels ("Review 1:", "Review 2:") are items of one kind, like repeated turns: no markers.
   assert.deepEqual(texts('Compare the reviews.\n\nInput: Review 1: Loved it, would go again any time.\nReview 2: Too loud, and the food arrived cold and late.\n\nOutput:'), ['Compare the reviews.']);
+});
+
+test('in a template instance, a prose description the task produces from counts whole up to 90 words; an operand, a record of fields or a chat does not', () => {
+  // 48 words of prose between "Input:" and the answer slot, for a task that produces from it: the specification.
+  const description = 'This blog post is for people who want to start running in their forties after years without any sport. The tone should be relaxed and encouraging, with short paragraphs, and it should mention how to avoid knee pain and how to stay motivated through the first cold winter months.';
+  const spec = `Design an outline for a blog post based on the given information.\n\nInput: ${description}\n\nOutput:`;
+  assert.deepEqual(texts(spec), ['Design an outline for a blog post based on the given information.', description]);
+  // The same text as an operand ("Summarize") stays material, as does a record of labelled fields.
+  assert.deepEqual(texts(`Summarize the given text in one sentence.\n\nInput: ${description}\n\nOutput:`), ['Summarize the given text in one sentence.']);
+  const record = 'Design a poster for the event.\n\nInput: Event: a charity run along the river for people who want to start running in their forties\nAudience: beginners and families from the neighbourhood who have never taken part in any race before\n\nOutput:';
+  assert.deepEqual(texts(record), ['Design a poster for the event.', 'Event:', 'Audience:']);
+  // Without an answer slot (a chat, not a template instance) the long description is background.
+  assert.deepEqual(texts(`Design an outline for a blog post.\n\nContext: ${description}`), ['Design an outline for a blog post.']);
+  // Beyond the limit it is material again.
+  assert.deepEqual(texts(`Design an outline for a blog post based on the given information.\n\nInput: ${description} ${description}\n\nOutput:`), ['Design an outline for a blog post based on the given information.']);
 });
 
 test('system prompts: roles, negative orders, rule lists, Markdown headings, list markers', () => {
@@ -161,16 +188,16 @@ test('paper Self-Instruct prompts: the annotations are made of whole sentences, 
   }
   const best = scoresOf(counts);
   console.log(`best choice of whole pieces: P ${best.precision.toFixed(3)}  R ${best.recall.toFixed(3)}  F1 ${best.f1.toFixed(3)}`);
-  // Measured 0.9996: what the detector misses (F1 0.869) is which sentences to keep, not where they end.
+  // Measured 0.9996: what the detector misses (F1 0.897) is which sentences to keep, not where they end.
   assert.ok(best.f1 >= 0.999, `best piece-level F1 ${best.f1}`);
 });
 
-/** Just below the measured F1, 0.869 (see docs/spans.md): a drop fails. */
-const F1_FLOOR = 0.865;
+/** Just below the measured F1, 0.897 (see docs/spans.md): a drop fails. */
+const F1_FLOOR = 0.893;
 
 test('pasted material without a label, background stories and few-shot examples are not instruction', () => {
   // A lead-in introduces pasted text; the request after it counts, the text's own request does not.
-  assert.deepEqual(texts('My landlord sent me this:\n\n"Please send proof of income before the 1st and set up autopay on the new portal."\n\nWhat do I need to do?'), ['My landlord sent me this:', 'What do I need to do?']);
+  assert.deepEqual(texts('My landlord sent me this:\n\n"Please send proof of income before the 1st and set up autopay on the new portal."\n\nWhat do I need to do?'), ['What do I need to do?']);
   // What a pointer introduces is instruction when it gives orders itself.
   assert.deepEqual(texts('You are a support bot. Follow the rules below.\n\n- Never share passwords.\n- Answer in English.'), ['You are a support bot.', 'Follow the rules below.', 'Never share passwords.', 'Answer in English.']);
   // A greeting with a name opens a pasted message, unless the paragraph gives orders itself.
@@ -198,6 +225,45 @@ test('templates: tag lines delimit sections, a placeholder alone on its line is 
   assert.deepEqual(texts('Create a workout plan.\nGoal: {goal}\nDays per week: {days}'), ['Create a workout plan.', 'Goal:', '{goal}', 'Days per week:', '{days}']);
   // … not a label in pasted log lines ("RuntimeError: …" after a traceback line).
   assert.ok(!texts('Traceback (most recent call last):\n  File "train.py", line 88, in <module>\n    return forward(x)\nRuntimeError: CUDA out of memory.\n\nHow can I fix this?').includes('RuntimeError:'));
+});
+
+test('a placeholder alone on its line is material anywhere: under a Markdown heading, under a bare label, before a chat marker', () => {
+  // Under "### Query" the placeholder sits in the instruction part, where it used to read as an order.
+  assert.deepEqual(texts('### Task\nRate the relevance of the document to the query from 0 to 3.\n\n### Query\n{{query}}\n\n### Document\n{{document}}'), ['Rate the relevance of the document to the query from 0 to 3.']);
+  // A bare label over a placeholder is no list of instructions: it opens the material.
+  assert.deepEqual(texts('You will be given a job description and a CV. Rate how well they match from 1 to 5.\n\nJob description:\n{job_description}\n\nCV:\n{cv_text}'), ['You will be given a job description and a CV.', 'Rate how well they match from 1 to 5.']);
+  // A chat-template marker after the placeholder does not make it a value of the task.
+  assert.deepEqual(texts('[INST] Correct the grammar in the text below. Return only the corrected text.\n\nText: {input_text} [/INST]'), ['Correct the grammar in the text below.', 'Return only the corrected text.']);
+});
+
+test('questions inside a pasted e-mail are addressed to its recipient, unless the task is to answer it', () => {
+  const email = 'Hi, I have been charged twice for my March subscription. Could you refund the duplicate charge? Thanks.';
+  // Classifying (or summarizing) the e-mail: its question is the customer's to the shop, not the task.
+  assert.deepEqual(texts(`Classify this customer email as billing, technical or other. Reply with the category only.\n\nEmail: ${email}`), ['Classify this customer email as billing, technical or other.', 'Reply with the category only.']);
+  assert.deepEqual(texts(`Summarize the email thread.\n\nFrom: Sarah Kim\nSubject: Beta feedback\n\nThe main complaints are slow sync and the sharing settings. Lucia, can you draft clearer copy for the sharing dialog?`), ['Summarize the email thread.']);
+  // Answering it: the model is the recipient, so the question is the one to answer.
+  assert.deepEqual(texts(`You are the shop's support assistant. Answer politely.\n\nCustomer message: ${email}`), ["You are the shop's support assistant.", 'Answer politely.', 'Could you refund the duplicate charge?']);
+});
+
+test('a lead-in that only points at the pasted material after it is not instruction; an order, a doubt or a head of rules is', () => {
+  const log = '\n\n2024-05-14 02:00:01 INFO  Starting backup\n2024-05-14 03:59:59 ERROR Upload aborted: token expired (403)\n\nWhat is the likely root cause?';
+  assert.deepEqual(texts(`I ran the nightly backup by hand today:${log}`), ['What is the likely root cause?']);
+  // The writer's doubt about it is an implicit question.
+  assert.deepEqual(texts(`I ran the nightly backup by hand and I'm not sure what this means:${log}`), ["I ran the nightly backup by hand and I'm not sure what this means:", 'What is the likely root cause?']);
+  // An order introducing it stays ("Make this sound friendlier:"), and so does a head of rules.
+  assert.deepEqual(texts('Make this sound friendlier:\n\n"Your request has been received. Do not contact support before then."'), ['Make this sound friendlier:']);
+  // Before labelled material too ("remote: …" opens a labelled section).
+  const push = texts("I keep getting this when I try to push:\n\nremote: Permission to acme/site.git denied to jlee-work.\nfatal: unable to access 'https://github.com/acme/site.git/': The requested URL returned error: 403\n\nHow do I make git use the right account?");
+  assert.ok(!push.includes('I keep getting this when I try to push:') && push.includes('How do I make git use the right account?'), JSON.stringify(push));
+  assert.ok(texts('When you answer questions about our return policy, follow these rules:\n\n* Refunds are possible within 30 days.\n* Sale items can be exchanged but not refunded.\n\nCustomer: Can I get my money back?').includes('When you answer questions about our return policy, follow these rules:'));
+});
+
+test('a short message under a label naming it or its author ("Customer:", "Comment:") is the material: only its question counts', () => {
+  const rules = 'When you answer questions about returns, follow these rules:\n- Refunds are possible within 30 days.\n- Sale items can be exchanged but not refunded.';
+  assert.deepEqual(texts(`${rules}\n\nCustomer: I bought a jacket in the sale and it does not fit. Can I get my money back?`).slice(-1), ['Can I get my money back?']);
+  assert.deepEqual(texts('You moderate comments on a cooking blog. Output KEEP or REMOVE.\n\nComment: Made this last night with oat milk and it was still delicious!'), ['You moderate comments on a cooking blog.', 'Output KEEP or REMOVE.']);
+  // Any other short material stays a task parameter.
+  assert.deepEqual(texts('Suggest three names for the shop.\n\nInput: A bakery that sells sourdough bread and coffee.\n\nOutput:'), ['Suggest three names for the shop.', 'A bakery that sells sourdough bread and coffee.']);
 });
 
 test('a closing paragraph that orders is the request, (a)-style list markers, chat-template markers', () => {

@@ -12,9 +12,12 @@ export type SentenceKind = 'imperative' | 'request' | 'question' | 'task' | 'lea
 const REQUEST = [
   /\bplease\b/,
   /\b(can|could|would|will) you\b/,
-  /\b(i|we) (want|would like|'d like|need|wish|expect) (you )?to\b/,
-  /\b(i|we)('d| would) (appreciate|love|like)\b/,
-  /\b(i|we) need\b/,
+  // "I want you to …" asks the model; "I want to start journaling" is the writer's own plan,
+  // except wanting to learn something from the answer ("I'd like to know whether …").
+  /\b(i|we)(?: want| would like| need| wish| expect|'d like) you to\b/,
+  /\b(i|we)(?: want| would like| would love| need|'d like|'d love) to (know|understand|find out|learn whether|ask|hear)\b/,
+  /\b(i|we)('d| would) (appreciate|love|like)\b(?! to\b)/,
+  /\b(i|we) need\b(?! to\b)/,
   /\bhelp (me|us)\b/,
   /^let'?s\b/,
   /\b(it )?would be (great|appreciated|helpful|nice|wonderful)\b/,
@@ -199,13 +202,31 @@ function stems(t: TaggedToken): string[] {
  */
 export function operatesOn(tokens: TaggedToken[]): boolean {
   return tokens.some((t, k) => {
-    const prev = tokens[k - 1];
-    const heads = (k === 0 || LEADING_POS.has(prev.pos) || prev.lower === 'to' || prev.pos === 'AUX') && !t.lower.endsWith('ing');
-    if (!heads) return false;
+    if (!headsClause(tokens, k)) return false;
     if (stems(t).some((w) => OPERATE.has(w))) return true;
     const next = tokens[k + 1]?.lower;
     return (next === 'whether' || next === 'if') && stems(t).some((w) => JUDGE.has(w));
   });
+}
+
+// Verbs of answering a message: its questions are then the model's to answer.
+const REPLY = new Set(['reply', 'respond', 'answer']);
+
+// After a verb of answering, words that give the answer's form, not its addressee ("Reply with the category only").
+const FORM_AFTER = new Set(['with', 'in', 'only', 'using', 'as']);
+
+/**
+ * Whether the sentence orders to answer the given material ("Answer politely …", "Reply to the
+ * customer"), not only the answer's form ("Reply with the category only"): see operatesOn.
+ */
+export function ordersReply(tokens: TaggedToken[]): boolean {
+  return tokens.some((t, k) => headsClause(tokens, k) && stems(t).some((w) => REPLY.has(w)) && !FORM_AFTER.has(tokens[k + 1]?.lower ?? ''));
+}
+
+/** Whether token k heads a clause: first, after bullets, adverbs or conjunctions, after "to" or an auxiliary; not a gerund. */
+function headsClause(tokens: TaggedToken[], k: number): boolean {
+  const prev = tokens[k - 1];
+  return (k === 0 || LEADING_POS.has(prev.pos) || prev.lower === 'to' || prev.pos === 'AUX') && !tokens[k].lower.endsWith('ing');
 }
 
 export function isInstructionKind(kind: SentenceKind): boolean {

@@ -4,11 +4,11 @@
  * and keep those that instruct plus the task markers.
  */
 import type { Span } from '../analysis.ts';
-import { classifySentence, isInstructionKind, operatesOn } from './classify.ts';
+import { classifySentence, isInstructionKind, operatesOn, ordersReply } from './classify.ts';
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { LIST_MARKER, splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
-import { isPasted, isSignOff } from './pasted.ts';
+import { isMessage, isPasted, isSignOff } from './pasted.ts';
 import { normalizeSpans } from './spans.ts';
 
 export interface DetectOptions {
@@ -53,9 +53,16 @@ export interface DetectOptions {
   directiveItems?: boolean;
   /** … and the orders of a last paragraph after the material that also tells something ("I'm 27. Lay out the pros and cons."). */
   closingOrders?: boolean;
+  /**
+   * In a template instance (instruction, material, empty answer slot such as "Output:"), prose
+   * material of at most this many words that the task produces from (not operates on) is the
+   * task's specification and counts whole, like a task parameter; a record of labelled fields
+   * does not. 0 turns it off.
+   */
+  specificationWords?: number;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90 };
 
 type Range = [number, number];
 
@@ -95,6 +102,9 @@ function isBareHeading(prompt: string, p: Paragraph, k: number): boolean {
   return !!sentence && classifySentence(head, sentence.tokens) === 'heading';
 }
 
+// The writer's doubt about what follows: an implicit question ("I'm not sure what it means").
+const DOUBT = /\b(?:not sure|unsure|confused|can'?t tell|don'?t (?:understand|know|get))\b/i;
+
 function words(text: string): number {
   return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 }
@@ -109,8 +119,15 @@ function quotedAfterColon(prompt: string, s: Piece, o: Required<DetectOptions>):
   return m ? s.start + m.index + 1 : s.end;
 }
 
-function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[]): Sentence[] {
-  const pieces = p.lines.flatMap((line) => sentencesOf(prompt, line));
+function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[], introducesMaterial = false): Sentence[] {
+  // A placeholder alone on its line ("{{query}}" under "### Query") stands for material, wherever it is.
+  const pieces = p.lines.filter((line) => !(o.placeholders && !line.label && standsForMaterial(prompt, line))).flatMap((line) => sentencesOf(prompt, line));
+  // The lead-in right before pasted or labelled material ("I got this from a recruiter:") only points at it:
+  // not an order, a question or the writer's doubt about it ("… and I'm not sure what it means:").
+  // Nor one that heads rules ("When you answer, follow these rules:").
+  const pointer = pieces[pieces.length - 1];
+  const pointerText = pointer ? prompt.slice(pointer.start, pointer.end) : '';
+  if (introducesMaterial && pointer?.kind === 'lead-in' && !DOUBT.test(pointerText) && !DIRECTIVES.test(pointerText)) pieces.pop();
   const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
   const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
   const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
@@ -176,10 +193,13 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   }
   // An empty label closing the prompt is the answer slot ("Output:", "Sentiment:"): frame too.
   const last = lines[lines.length - 1];
-  if (lines.length > 1 && last.label && prompt.slice(last.contentStart).trim() === '') frame(lines.pop()!.label);
+  const slotLine = lines.length > 1 && !!last.label && prompt.slice(last.contentStart).trim() === '';
+  if (slotLine) frame(lines.pop()!.label);
   // A closing paragraph made only of instructions ("Summarize the text above.") is not material.
   const slotOnly = (sec: Paragraph[]) => sec.length === 1 && sec[0].lines.length === 1 && prompt.slice(sec[0].lines[0].contentStart, sec[0].end).trim() === '';
-  const tail = sections.length > 1 && slotOnly(sections[sections.length - 1]) ? sections[sections.length - 2] : sections[sections.length - 1];
+  const slotSection = sections.length > 1 && slotOnly(sections[sections.length - 1]);
+  const answerSlot = slotLine || slotSection;
+  const tail = slotSection ? sections[sections.length - 2] : sections[sections.length - 1];
   const closing = tail.length > 1 ? tail[tail.length - 1] : undefined;
   if (closing && o.closingInstructions) {
     const pieces = closing.lines.flatMap((l) => sentencesOf(prompt, l));
@@ -197,23 +217,36 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   const items = o.examples && repeats(sections.flatMap((s) => s.flatMap((p) => p.lines)));
   // In examples, only the last item's questions are still to be answered.
   const lastItem = items && sections.length > 1 ? sections[sections.length - 1][0].start : 0;
+  // A pasted e-mail's questions are addressed to its recipient ("Could you refund the charge?"),
+  // unless the model is that recipient, told to answer it ("Answer politely …").
+  const message = o.pasted && isMessage(lines.map((l) => ({ whole: prompt.slice(l.start, l.end), content: prompt.slice(l.contentStart, l.end) }))) && !instructions.some((s) => ordersReply(s.tokens));
   const questions = () => {
-    if (o.materialQuestions) for (const l of lines) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question' && s.start >= lastItem) out.push([s.start, s.end]);
+    if (o.materialQuestions && !message) for (const l of lines) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question' && s.start >= lastItem) out.push([s.start, s.end]);
   };
   // Material the task operates on ("Rewrite the text", "Classify the email") is not instruction,
   // however short: only the questions it asks count. That needs a text, with clauses; a name, a
   // title or a formula stays a parameter ("Summarize the movie." — "Input: Heat").
   const isText = lines.some((l) => sentencesOf(prompt, l).some((x) => x.tokens.some((t) => t.pos === 'VERB' || t.pos === 'AUX')));
   if (o.operands && isText && instructions.some((s) => operatesOn(s.tokens))) return questions();
+  // A message from someone else ("Customer: …", "Comment: …"): its statements are theirs, only its questions can be the task.
+  const opener = sections[0][0].lines[0].label?.name ?? '';
+  if (o.operands && isText && MESSAGE.test(opener)) return questions();
   const fields = items ? [] : fieldLabels(lines);
   out.push(...fields);
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
-  if (!items && words(content) <= o.parameterWords) {
+  // In a template instance (material, then an empty answer slot), prose the task produces from
+  // rather than operates on describes what to produce ("Input: This blog post is going to be
+  // about …"): it counts whole up to a longer limit. A record of labelled fields does not.
+  const specification = answerSlot && lines.filter((l) => l.label).length < 2 && words(content) <= o.specificationWords;
+  if (!items && (words(content) <= o.parameterWords || specification)) {
     for (const l of lines) if (!(o.placeholders && !taskFields.has(l) && standsForMaterial(prompt, l))) out.push([l.contentStart, l.end]);
     return;
   }
   questions();
 }
+
+// Labels naming a message or its author: a general class of English nouns.
+const MESSAGE = /^(?:customer|user|client|student|patient|caller|guest|visitor|human|comment|message|review|tweet|post|reply|e-?mail|text message|customer message|user message)$/i;
 
 // A template placeholder: "{text}", "{{ document }}", "<email>", "[article]".
 const PLACEHOLDER = /^(?:\{\{?\s*[\w .-]+\s*\}\}?|<[\w .-]+>|\[[\w .-]+\])$/;
@@ -223,7 +256,7 @@ const PLACEHOLDER = /^(?:\{\{?\s*[\w .-]+\s*\}\}?|<[\w .-]+>|\[[\w .-]+\])$/;
  * "Question: {question}"): it stands for a text pasted in later, not a value of the task.
  */
 function standsForMaterial(prompt: string, line: Line): boolean {
-  return PLACEHOLDER.test(prompt.slice(line.contentStart, line.end).trim());
+  return PLACEHOLDER.test(prompt.slice(line.contentStart, line.end).replace(CHAT_MARKER, '').trim());
 }
 
 /** Whether the line right before `line`, in the same paragraph, is prose that only instructs ("Create a workout plan.\nGoal: {goal}"). */
@@ -240,12 +273,13 @@ function continuesInstruction(prompt: string, line: Line): boolean {
  * A paragraph headed by a bare label whose lines all instruct ("Rules:\n- Use PostgreSQL
  * syntax.\n- Explain each step."): a section of the instruction, not material.
  */
-function listsInstructions(prompt: string, p: Paragraph, directiveHeads: boolean): boolean {
+function listsInstructions(prompt: string, p: Paragraph, directiveHeads: boolean, placeholders: boolean): boolean {
   const [head, ...rest] = p.lines;
   if (prompt.slice(head.contentStart, head.end).trim() !== '' || rest.length === 0) return false;
   if (directiveHeads && DIRECTIVES.test(head.label?.name ?? '')) return true;
   if (rest.some((l) => l.label)) return false;
   return rest.every((l) => {
+    if (placeholders && standsForMaterial(prompt, l)) return false;
     const pieces = sentencesOf(prompt, l);
     return pieces.length > 0 && pieces.every((x) => isInstructionKind(x.kind));
   });
@@ -265,7 +299,7 @@ function splitAtMaterial(prompt: string, paragraphs: Paragraph[], o: Required<De
   for (let i = 0; i < paragraphs.length; i++) {
     const lines = paragraphs[i].lines;
     // A list of instructions under a label is no material, nor are its labelled items ("- Length: 300 words").
-    if (lines[0].label && listsInstructions(prompt, paragraphs[i], o.directiveItems)) continue;
+    if (lines[0].label && listsInstructions(prompt, paragraphs[i], o.directiveItems, o.placeholders)) continue;
     if (i > 0 && lines[0].label) return [paragraphs.slice(0, i), paragraphs.slice(i)];
     // Examples from the first line on ("Q: …\nA: …\n\nQ: …\nA:"): material whole, its last question the task.
     if (i === 0 && o.examples && lines[0].label && opensExamples(paragraphs)) return [[], paragraphs];
@@ -280,8 +314,8 @@ function splitAtMaterial(prompt: string, paragraphs: Paragraph[], o: Required<De
 }
 
 /** The instruction part without its pasted material: the paragraphs from the first pasted one to the last. */
-function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<DetectOptions>): Paragraph[] {
-  if (!o.pasted) return paragraphs;
+function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<DetectOptions>): { kept: Paragraph[]; introducer?: Paragraph } {
+  if (!o.pasted) return { kept: paragraphs };
   const instructs = (p: Paragraph) => {
     const pieces = p.lines.flatMap((l) => sentencesOf(prompt, l));
     return pieces.filter((s) => s.kind === 'imperative' || s.kind === 'request' || s.kind === 'question').length * 2 > pieces.length;
@@ -292,9 +326,9 @@ function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<Dete
   const n = paragraphs.length;
   if (n >= 2 && pasted[n - 1] && isSignOff(prompt, paragraphs[n - 1]) && instructs(paragraphs[n - 2])) pasted[n - 1] = false;
   const first = pasted.indexOf(true);
-  if (first < 0) return paragraphs;
+  if (first < 0) return { kept: paragraphs };
   const last = pasted.lastIndexOf(true);
-  return [...paragraphs.slice(0, first), ...paragraphs.slice(last + 1)];
+  return { kept: [...paragraphs.slice(0, first), ...paragraphs.slice(last + 1)], introducer: paragraphs[first - 1] };
 }
 
 // Chat-template markers: "[INST]", "[/INST]", "<<SYS>>", "<s>", "</s>", "<|im_start|>", "<|user|>".
@@ -312,7 +346,10 @@ export function detectWith(prompt: string, options: DetectOptions = {}): Span[] 
   const o = { ...DEFAULT_OPTIONS, ...options };
   const out: Range[] = [];
   const [instruction, material] = splitAtMaterial(prompt, splitParagraphs(prompt), o);
-  const instructions = withoutPasted(prompt, instruction, o).flatMap((p) => instructionParagraph(prompt, p, o, out));
+  const { kept, introducer } = withoutPasted(prompt, instruction, o);
+  // The paragraph right before pasted or labelled material may end in a lead-in that only points at it.
+  const beforeMaterial = material.length ? instruction[instruction.length - 1] : undefined;
+  const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, o.pasted && (p === introducer || p === beforeMaterial)));
   // The material is split into sections at paragraph-opening labels ("Input:", "Output:").
   const sections: Paragraph[][] = [];
   for (const p of material) {

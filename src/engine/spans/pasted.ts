@@ -59,3 +59,17 @@ export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | und
   const before = prompt.slice(previous.start, previous.end);
   return (before.trimEnd().endsWith(':') || /\b(?:below|following)\b/i.test(before)) && !instructs(p);
 }
+
+// A greeting opening a message, with or without a name ("Hi, I've been charged twice …", "Dear Ms. Park,").
+const OPENING_GREETING = /^["“]?(?:dear|hi|hello|hey)\b[^.!?\n,]{0,40},/i;
+
+/**
+ * Whether material lines are an e-mail or letter (a greeting opening its content, a header line,
+ * or a sign-off line): its questions and requests are addressed to its recipient, not to the
+ * model. Each line comes whole and as its content after a label ("Email: Hi, …").
+ */
+export function isMessage(lines: ReadonlyArray<{ whole: string; content: string }>): boolean {
+  const own = lines.filter((l) => l.content.trim() !== '');
+  if (own.length === 0) return false;
+  return OPENING_GREETING.test(own[0].content.trim()) || own.some((l) => HEADER.test(l.whole.trim()) || SIGN_OFF.test(l.content.trim()));
+}
