@@ -8,7 +8,7 @@
  */
 import { throwIfAborted } from '../errors.ts';
 import { prefixOf, type KvCache } from '../runtime/kv-cache.ts';
-import { logProbAt, logProbTangentAt } from '../runtime/probabilities.ts';
+import { logProbAt, logProbTangentsAt } from '../runtime/probabilities.ts';
 import type { DecoderSession } from '../runtime/session.ts';
 import type { FloatArray } from '../runtime/float-arrays.ts';
 import type { WorkInfo } from '../analysis.ts';
@@ -62,9 +62,7 @@ export async function logProbTangents(input: AttributionInput, baseline: Baselin
     const tangent = new Float64Array(batch.length * length);
     batch.forEach((p, k) => (tangent[k * length + (p.position - from)] = 1));
     const out = await input.session.forward({ ids: [baseline.sequence.slice(from)], tangent, past, logitsFrom: input.promptIds.length - 1 - from });
-    const rows = responseRows(input, 0, out, from);
-    const size = out.logitsLength * out.vocab;
-    return batch.map((_, k) => responseLogProbTangents(out.logits, out.logitsTangent!.subarray(k * size, (k + 1) * size), rows));
+    return responseLogProbTangents(out.logits, out.logitsTangent!, batch.length, responseRows(input, 0, out, from));
   });
 }
 
@@ -114,22 +112,29 @@ interface ResponseRows {
   vocab: number;
 }
 
-/** `at(offset, token)` for every response token m: offset is where the logits predicting y_m start. */
-function perResponseToken(rows: ResponseRows, at: (offset: number, token: number) => number): Float64Array {
+/** For every response token m: where the logits predicting y_m start (an offset into the batch's logits), and y_m. */
+function responseTokenRows(rows: ResponseRows): { offset: number; token: number }[] {
   const { row, rowLength, from, promptLength, responseIds, vocab } = rows;
-  const out = new Float64Array(responseIds.length);
-  for (let m = 0; m < responseIds.length; m++) out[m] = at((row * rowLength + promptLength - 1 + m - from) * vocab, responseIds[m]);
-  return out;
+  return responseIds.map((token, m) => ({ offset: (row * rowLength + promptLength - 1 + m - from) * vocab, token }));
 }
 
 /** log p_m from the logits of batch row `row`, whose first logits row is sequence position `from`. */
 function responseLogProbs(logits: FloatArray, rows: ResponseRows): Float64Array {
-  return perResponseToken(rows, (offset, token) => logProbAt(logits, offset, rows.vocab, token));
+  return Float64Array.from(responseTokenRows(rows), ({ offset, token }) => logProbAt(logits, offset, rows.vocab, token));
 }
 
-/** d log p_m = t[y_m] − Σ_v softmax_v · t_v, per response token, from batch row `row` of the logits and of their tangent along one direction. */
-function responseLogProbTangents(logits: FloatArray, tangent: FloatArray, rows: ResponseRows): Float64Array {
-  return perResponseToken(rows, (offset, token) => logProbTangentAt(logits, tangent, offset, rows.vocab, token));
+/**
+ * d log p_m = t[y_m] − Σ_v softmax_v · t_v, per direction and response token, from batch row
+ * `row` of the logits (a batch of one) and of each of the `directions` rows of their tangent
+ * ([K] ++ the logits' shape).
+ */
+function responseLogProbTangents(logits: FloatArray, tangent: FloatArray, directions: number, rows: ResponseRows): Float64Array[] {
+  const out = Array.from({ length: directions }, () => new Float64Array(rows.responseIds.length));
+  responseTokenRows(rows).forEach(({ offset, token }, m) => {
+    const offsets = out.map((_, k) => k * logits.length + offset);
+    logProbTangentsAt(logits, offset, tangent, offsets, rows.vocab, token).forEach((d, k) => (out[k][m] = d));
+  });
+  return out;
 }
 
 /**
