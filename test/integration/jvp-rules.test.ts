@@ -40,6 +40,8 @@ interface Case {
   opset?: number;
   /** Run in float32 (for operators onnxruntime has no float64 kernel of). */
   float32?: boolean;
+  /** Declare x without its shape: ranks are then found at run time (tangents.ts aligns by shape arithmetic). */
+  undeclared?: boolean;
 }
 
 function node([op, input, attributes = {}, output]: Step, index: number, last: boolean): NodeProto {
@@ -56,7 +58,7 @@ function buildModel(c: Case): ModelProto {
       name: c.name,
       node: c.steps.map((s, i) => node(s, i, i === c.steps.length - 1)),
       initializer: c.initializers ?? [],
-      input: [tensorValueInfo('x', elemType, X_DIMS)],
+      input: [c.undeclared ? { name: 'x', type: { tensor_type: { elem_type: elemType } } } : tensorValueInfo('x', elemType, X_DIMS)],
       output: [{ name: 'y', type: { tensor_type: { elem_type: elemType } } }],
     },
   };
@@ -102,7 +104,9 @@ const CASES: Case[] = [
   { name: 'LayerNormalization over the last axis', steps: [['Mul', ['x', 'x']], ['LayerNormalization', ['t0', 'g', 'b'], { axis: -1, epsilon: 1e-5 }]], initializers: [doubles('g', [4]), doubles('b', [4])] },
   { name: 'Shape and comparisons carry no tangent', steps: [['Shape', ['x']], ['ConstantOfShape', ['t0'], {}], ['Greater', ['x', 'c']], ['Where', ['t2', 'x', 'c']]], initializers: [doubles('c', [], [1])] },
   { name: 'operands of a lower rank than the output (aligned), ReduceSum over every axis', steps: [['ReduceSum', ['x', 'a'], { keepdims: 0 }], ['Mul', ['x', 't0']], ['ReduceSum', ['t1'], { keepdims: 0 }], ['Add', ['t1', 't2']], ['Div', ['t3', 't0']]], initializers: [int64s('a', [0, 1])] },
-  { name: 'MatMul of operands of different ranks', steps: [['ReduceSum', ['x', 'a'], { keepdims: 0 }], ['Transpose', ['x'], { perm: [0, 2, 1] }], ['MatMul', ['t0', 't1']], ['MatMul', ['t1', 't0']]], initializers: [int64s('a', [0])] },
+  { name: 'operands of a lower rank, ranks found at run time', undeclared: true, steps: [['ReduceSum', ['x', 'a'], { keepdims: 0 }], ['Mul', ['x', 't0']], ['ReduceSum', ['t1'], { keepdims: 0 }], ['Add', ['t1', 't2']], ['Div', ['t3', 't0']], ['Where', ['m', 'c', 't4']], ['Expand', ['t0', 's']], ['Mul', ['t5', 't6']]], initializers: [int64s('a', [0, 1]), bools('m', X_DIMS), doubles('c', [], [2]), int64s('s', [2, 3, 4])] },
+  { name: 'MatMul of operands of different ranks, found at run time', undeclared: true, steps: [['ReduceSum', ['x', 'a'], { keepdims: 0 }], ['Transpose', ['x'], { perm: [0, 2, 1] }], ['MatMul', ['t0', 't1']], ['MatMul', ['t1', 't0']], ['Reshape', ['t3', 's']], ['Flatten', ['t4'], { axis: 2 }], ['ReduceSum', ['t2'], { keepdims: 0 }], ['Mul', ['t5', 't6']]], initializers: [int64s('a', [0]), int64s('s', [0, 2, -1])] },
+  { name: 'MatMul of operands of different ranks', steps: [['ReduceSum', ['x', 'a'], { keepdims: 0 }], ['Transpose', ['x'], { perm: [0, 2, 1] }], ['MatMul', ['t0', 't1']], ['MatMul', ['t1', 't0']], ['ReduceSum', ['t2'], { keepdims: 0 }], ['Mul', ['t3', 't4']]], initializers: [int64s('a', [0])] },
   { name: 'Softmax seen as 2-D (opset 11), Slice without axes, GatherElements', opset: 11, steps: [['Softmax', ['x'], { axis: 1 }], ['Slice', ['t0', 'starts', 'ends']], ['GatherElements', ['t1', 'i'], { axis: 2 }]], initializers: [int64s('starts', [0, 1]), int64s('ends', [2, 3]), { ...int64s('i', [0, 3, 1, 2, 2, 0, 1, 1, 3, 0, 2, 3]), dims: [2, 2, 3] }] },
   { name: 'ReduceMean with axes as an input (opset 18)', opset: 18, steps: [['Mul', ['x', 'x']], ['ReduceMean', ['t0', 'a'], { keepdims: 1 }], ['Softmax', ['t1']], ['LayerNormalization', ['t2', 'g'], { axis: -1 }]], initializers: [int64s('a', [1]), doubles('g', [4])] },
 ];

@@ -25,15 +25,17 @@ export interface TangentContext {
   set(index: number, tangent: string): void;
   /** A scalar constant of the graph's float type. */
   scalar(value: number): string;
-  /** Zeros shaped as the tangent of primal `x`: [K] ++ Shape(x), in the graph's float type. */
-  zerosLike(x: string): string;
+  /** [K]: the number of directions (int64, 1-D). */
+  directions: string;
+  /** Zeros of the given shape (an int64 1-D tensor), in the graph's float type. */
+  zeros(shape: string): string;
   /** [K] ++ Shape(x): the shape of the tangent of primal `x` (int64, 1-D). */
   tangentShape(x: string): string;
   /**
-   * Tangent `t` of primal `x` reshaped for broadcasting against values of the rank of primal
-   * `target`: [K] ++ ones(rank(target) − rank(x)) ++ Shape(x) (unchanged when the ranks are equal).
+   * Tangent `t` of primal `x` reshaped for broadcasting against primal values `others`:
+   * [K] ++ ones(max rank − rank(x)) ++ Shape(x) (unchanged when no other has a larger rank).
    */
-  align(t: string, x: string, target: string): string;
+  align(t: string, x: string, others: string[]): string;
   attr(name: string): AttributeProto | undefined;
 }
 
@@ -65,10 +67,16 @@ function reshapeLike(ctx: TangentContext, t: string, y: string): string {
   return ctx.emit.op('Reshape', [t, ctx.tangentShape(y)], ctx.opset >= 14 ? { allowzero: 1 } : {});
 }
 
-/** Linear operators that only rearrange their input's elements: the tangent is the input's reshaped like the output. */
-const reshapes: TangentRule = (ctx) => {
+/** Squeeze and Unsqueeze: their axes (attribute or input) shifted past K; Squeeze of every unit axis by the output's shape. */
+const squeezes: TangentRule = (ctx) => {
   const t = ctx.tangent(0);
-  if (t) ctx.set(0, reshapeLike(ctx, t, ctx.node.output[0]));
+  if (!t) return;
+  const axesInput = ctx.node.input[1];
+  const axesAttribute = ctx.attr('axes');
+  const others = (ctx.node.attribute ?? []).filter((a) => a.name !== 'axes');
+  if (axesInput) return applyToTangent(ctx, t, [shiftedAxes(ctx, axesInput)], others);
+  if (axesAttribute) return applyToTangent(ctx, t, [], [...others, { name: 'axes', type: 7, ints: (axesAttribute.ints ?? []).map((a) => shift(Number(a))) }]);
+  ctx.set(0, reshapeLike(ctx, t, ctx.node.output[0]));
 };
 
 /** An axis of the primal as an axis of its tangent: non-negative ones move past K. */
@@ -111,10 +119,10 @@ function setIf(ctx: TangentContext, tangent: string | undefined): void {
   if (tangent) ctx.set(0, tangent);
 }
 
-/** The tangent of input `index` aligned for broadcasting against the node's output, or undefined. */
+/** The tangent of input `index` aligned for broadcasting against the node's other inputs, or undefined. */
 function aligned(ctx: TangentContext, index: number): string | undefined {
   const t = ctx.tangent(index);
-  return t && ctx.align(t, ctx.node.input[index], ctx.node.output[0]);
+  return t && ctx.align(t, ctx.node.input[index], ctx.node.input.filter((x, i) => x && i !== index));
 }
 
 /** y = f(x) with f' given in terms of x and y: ty = f'·tx. */
@@ -165,10 +173,23 @@ function transposed(ctx: TangentContext, t: string): string {
 export const TANGENT_RULES: Record<string, TangentRule> = {
   Identity: linearInFirst,
   Neg: linearInFirst,
-  Reshape: reshapes,
-  Flatten: reshapes,
-  Squeeze: reshapes,
-  Unsqueeze: reshapes,
+  Reshape: (ctx) => {
+    // [K] ++ the primal's target shape: its 0s copy the input's dimension at the same index, which K shifts alike.
+    const t = ctx.tangent(0);
+    if (t) applyToTangent(ctx, t, [ctx.emit.op('Concat', [ctx.directions, ctx.node.input[1]], { axis: 0 })], ctx.node.attribute ?? []);
+  },
+  Flatten: (ctx) => {
+    // Flattened after K too ([K·P, R]), then K split off again ([K, P, R]); at axis 0, P = 1.
+    const t = ctx.tangent(0);
+    if (!t) return;
+    const axis = intAttr(ctx, 'axis', 1);
+    if (axis === 0) return ctx.set(0, ctx.emit.unsqueeze(ctx.emit.op('Flatten', [t], { axis: 1 }), [1]));
+    const flat = ctx.emit.op('Flatten', [t], { axis: shift(axis) });
+    const shape = ctx.emit.op('Concat', [ctx.directions, ctx.emit.int64([-1]), ctx.emit.slice(ctx.emit.op('Shape', [flat]), 1, 2, 0)], { axis: 0 });
+    ctx.set(0, ctx.emit.op('Reshape', [flat, shape]));
+  },
+  Squeeze: squeezes,
+  Unsqueeze: squeezes,
   Transpose: (ctx) => {
     const t = ctx.tangent(0);
     if (!t) return;
@@ -204,7 +225,8 @@ export const TANGENT_RULES: Record<string, TangentRule> = {
     const t = ctx.tangent(0);
     const [x] = ctx.node.input;
     const y = ctx.node.output[0];
-    if (t) ctx.set(0, ctx.emit.op('Expand', [ctx.align(t, x, y), ctx.tangentShape(y)]));
+    // Aligned to the output's rank, then broadcast with [1] ++ the shape (K stays in front).
+    if (t) ctx.set(0, ctx.emit.op('Expand', [ctx.align(t, x, [y]), ctx.emit.op('Concat', [ctx.emit.int64([1]), ctx.node.input[1]], { axis: 0 })]));
   },
   Tile: (ctx) => {
     const t = ctx.tangent(0);
@@ -218,8 +240,7 @@ export const TANGENT_RULES: Record<string, TangentRule> = {
     if (!t) return;
     // Linear in the activations; the bias (input 5) is not part of the tangent. Run on the
     // directions' rows as one 2-D matrix, then shaped like the output.
-    const [x] = ctx.node.input;
-    const rows = ctx.emit.op('Reshape', [t, ctx.emit.op('Concat', [ctx.emit.int64([-1]), ctx.emit.dim(x, -1)], { axis: 0 })]);
+    const rows = ctx.emit.op('Reshape', [t, ctx.emit.op('Concat', [ctx.emit.int64([-1]), ctx.emit.dim(t, -1)], { axis: 0 })]);
     const out = ctx.emit.name('tangent');
     ctx.emit.node({ op_type: 'MatMulNBits', domain: 'com.microsoft', input: [rows, ...ctx.node.input.slice(1, 5)], output: [out], attribute: ctx.node.attribute ?? [] });
     ctx.set(0, reshapeLike(ctx, out, ctx.node.output[0]));
@@ -229,15 +250,17 @@ export const TANGENT_RULES: Record<string, TangentRule> = {
   },
   Concat: (ctx) => {
     if (!ctx.node.input.some((_, i) => ctx.tangent(i))) return;
-    const inputs = ctx.node.input.map((x, i) => ctx.tangent(i) ?? ctx.zerosLike(x));
+    const inputs = ctx.node.input.map((x, i) => ctx.tangent(i) ?? ctx.zeros(ctx.tangentShape(x)));
     ctx.set(0, ctx.emit.node({ op_type: 'Concat', domain: '', input: inputs, output: [ctx.emit.name('tangent')], attribute: withShiftedAxis(ctx, 'axis', 0) }));
   },
   Where: (ctx) => {
-    const [condition] = ctx.node.input;
+    // An operand with no tangent contributes zeros of its own shape: broadcast with the other's
+    // aligned tangent, the result is [K] ++ the output's shape.
+    const [condition, x, y] = ctx.node.input;
     const [tx, ty] = [aligned(ctx, 1), aligned(ctx, 2)];
     if (!tx && !ty) return;
-    const zeros = () => ctx.zerosLike(ctx.node.output[0]);
-    ctx.set(0, ctx.emit.op('Where', [condition, tx ?? zeros(), ty ?? zeros()]));
+    const zeros = (v: string) => ctx.zeros(ctx.emit.op('Shape', [v]));
+    ctx.set(0, ctx.emit.op('Where', [condition, tx ?? zeros(x), ty ?? zeros(y)]));
   },
   Add: (ctx) => setIf(ctx, sum(ctx, [aligned(ctx, 0), aligned(ctx, 1)])),
   Sub: (ctx) => {
@@ -260,7 +283,7 @@ export const TANGENT_RULES: Record<string, TangentRule> = {
     // Each operand's tangent gets the other's batch rank, so that K stays in front of the broadcast batch axes.
     const [a, b] = ctx.node.input;
     const [ta, tb] = [ctx.tangent(0), ctx.tangent(1)];
-    setIf(ctx, sum(ctx, [ta && ctx.emit.op('MatMul', [ctx.align(ta, a, b), b]), tb && ctx.emit.op('MatMul', [a, ctx.align(tb, b, a)])]));
+    setIf(ctx, sum(ctx, [ta && ctx.emit.op('MatMul', [ctx.align(ta, a, [b]), b]), tb && ctx.emit.op('MatMul', [a, ctx.align(tb, b, [a])])]));
   },
   Gemm: (ctx) => {
     // 2-D only, so as MatMuls: alpha·op(A)·op(B) + beta·C.
@@ -271,7 +294,7 @@ export const TANGENT_RULES: Record<string, TangentRule> = {
     const tangent = (t: string, trans: number) => (trans ? transposed(ctx, t) : t);
     const alpha = ctx.scalar(floatAttr(ctx, 'alpha', 1));
     const product = sum(ctx, [ta && ctx.emit.op('MatMul', [tangent(ta, transA), primal(b, transB)]), tb && ctx.emit.op('MatMul', [primal(a, transA), tangent(tb, transB)])]);
-    const bias = tc && mul(ctx, ctx.align(tc, c, ctx.node.output[0]), ctx.scalar(floatAttr(ctx, 'beta', 1)));
+    const bias = tc && mul(ctx, ctx.align(tc, c, [a]), ctx.scalar(floatAttr(ctx, 'beta', 1)));
     setIf(ctx, sum(ctx, [product && mul(ctx, product, alpha), bias]));
   },
   Pow: (ctx) => {

@@ -18,6 +18,7 @@
 import { Emitter } from '../contrib/emit.ts';
 import type { NodeRewriter } from '../contrib/rewrite.ts';
 import { dimsOf, elemTypeOf, opsetVersion, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx-model.ts';
+import { Ranks } from './ranks.ts';
 import { CONSTANT_OPS, TANGENT_RULES, type TangentContext } from './rules.ts';
 
 export const TANGENT_INPUT_SUFFIX = '_tangent';
@@ -62,9 +63,17 @@ export async function insertTangents(model: ModelProto, seed: string, logits: st
   const sharedEmit = new Emitter('prompt_lens_jvp', opset);
   const shared = { directions: sharedEmit.dim(input, 0), ones: sharedEmit.int64(new Array<number>(MAX_RANK).fill(1)) };
   const tangentShape = (emit: Emitter, x: string) => emit.op('Concat', [shared.directions, emit.op('Shape', [x])], { axis: 0 });
-  const ranks = knownRanks(graph);
+  const ranks = new Ranks(graph);
+  /** The rank of primal `x`: a number when known, else a 1-D int64 tensor (from its tangent's shape when it has one). */
+  const rankOf = (emit: Emitter, x: string): number | string => {
+    const known = ranks.get(x);
+    if (known !== undefined) return known;
+    const t = tangents.get(x);
+    return t ? emit.op('Sub', [emit.op('Shape', [emit.op('Shape', [t])]), emit.int64([1])]) : emit.op('Shape', [emit.op('Shape', [x])]);
+  };
 
   const visit = async (node: NodeProto): Promise<void> => {
+    ranks.infer(node);
     if (!node.input.some((name) => tangents.has(name))) return;
     const key = ruleKey(node);
     if (CONSTANT_OPS.has(key)) return;
@@ -91,16 +100,23 @@ export async function insertTangents(model: ModelProto, seed: string, logits: st
       tangent: (index) => (node.input[index] ? tangents.get(node.input[index]) : undefined),
       set: (index, tangent) => tangents.set(node.output[index], tangent),
       scalar: (value) => emit.floats([value], floatType, []),
+      directions: shared.directions,
       tangentShape: (x) => tangentShape(emit, x),
-      zerosLike: (x) => emit.node({ op_type: 'ConstantOfShape', domain: '', input: [tangentShape(emit, x)], output: [emit.name('zeros')], attribute: [{ name: 'value', type: 4, t: zeroTensor(floatType) }] }),
-      align: (t, x, target) => {
-        if (x === target || (ranks.has(x) && ranks.get(x) === ranks.get(target))) return t;
-        // ones(max(0, rank(target) − rank(x))), sliced from a constant row of ones.
-        const difference = emit.op('Sub', [emit.op('Shape', [emit.op('Shape', [target])]), emit.op('Shape', [emit.op('Shape', [x])])]);
-        const zero = emit.int64([0]);
-        const padding = emit.op('Slice', [shared.ones, zero, emit.op('Where', [emit.op('Less', [difference, zero]), zero, difference])]);
-        const shape = emit.op('Concat', [shared.directions, padding, emit.op('Shape', [x])], { axis: 0 });
-        return emit.op('Reshape', [t, shape], opset >= 14 ? { allowzero: 1 } : {});
+      zeros: (shape) => emit.node({ op_type: 'ConstantOfShape', domain: '', input: [shape], output: [emit.name('zeros')], attribute: [{ name: 'value', type: 4, t: zeroTensor(floatType) }] }),
+      align: (t, x, others) => {
+        const own = rankOf(emit, x);
+        const targets = others.map((o) => rankOf(emit, o));
+        if (typeof own === 'number' && targets.every((r): r is number => typeof r === 'number')) {
+          // Known ranks: nothing to do, or ones inserted after K.
+          const missing = Math.max(own, ...targets) - own;
+          return missing === 0 ? t : emit.unsqueeze(t, Array.from({ length: missing }, (_, i) => i + 1));
+        }
+        // At run time: [K] ++ ones(max rank − own rank) ++ the rest of t's shape.
+        const asTensor = (r: number | string) => (typeof r === 'number' ? emit.int64([r]) : r);
+        const largest = targets.map(asTensor).reduce((a, b) => emit.op('Where', [emit.op('Less', [a, b]), b, a]), asTensor(own));
+        const padding = emit.op('Slice', [shared.ones, emit.int64([0]), emit.op('Sub', [largest, asTensor(own)])]);
+        const rest = emit.op('Slice', [emit.op('Shape', [t]), emit.int64([1]), emit.int64([Number.MAX_SAFE_INTEGER])]);
+        return emit.op('Reshape', [t, emit.op('Concat', [shared.directions, padding, rest], { axis: 0 })], opset >= 14 ? { allowzero: 1 } : {});
       },
       attr: (attribute) => node.attribute?.find((a) => a.name === attribute),
     };
@@ -165,18 +181,6 @@ function branch(name: string, nodes: NodeProto[], output: string, floatType: num
 function like(info: ValueInfoProto | undefined, name: string, floatType: number): ValueInfoProto {
   const elemType = (info && elemTypeOf(info)) ?? floatType;
   return info?.type?.tensor_type?.shape ? tensorValueInfo(name, elemType, [TANGENT_DIRECTIONS_DIM, ...dimsOf(info)]) : { name, type: { tensor_type: { elem_type: elemType } } };
-}
-
-/** Ranks known without running the graph: initializers, Constant nodes, declared inputs and values. */
-function knownRanks(graph: GraphProto): Map<string, number> {
-  const ranks = new Map<string, number>();
-  for (const info of [...graph.input, ...(graph.value_info ?? [])]) if (info.type?.tensor_type?.shape) ranks.set(info.name, dimsOf(info).length);
-  for (const tensor of graph.initializer) ranks.set(tensor.name, (tensor.dims ?? []).length);
-  for (const node of graph.node) {
-    const value = node.op_type === 'Constant' ? node.attribute?.find((a) => a.name === 'value')?.t : undefined;
-    if (value) ranks.set(node.output[0], (value.dims ?? []).length);
-  }
-  return ranks;
 }
 
 function zeroTensor(floatType: number) {

@@ -1,0 +1,91 @@
+/**
+ * Ranks of a graph's values known without running it, for the tangent rules (rules.ts): a rule
+ * that aligns an operand's tangent for broadcasting needs the ranks involved, and when they are
+ * known here it emits nothing or a fixed Unsqueeze instead of shape arithmetic at run time (which
+ * would also keep primal values alive until the tangent branch runs). Sources: declared inputs
+ * and values, initializers, Constant nodes; then, node by node (`infer`, in graph order), the
+ * operators whose output rank follows from their inputs' ranks and constant attributes.
+ */
+import { dimsOf, type GraphProto, type NodeProto } from '../onnx-model.ts';
+
+/** Output rank = the largest input rank (broadcasting). */
+const BROADCASTING = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Where', 'Equal', 'Greater', 'GreaterOrEqual', 'Less', 'LessOrEqual', 'And', 'Or', 'Xor', 'Max', 'Min', 'Mod', 'PRelu', 'BitShift']);
+/** Output ranks = input 0's rank. */
+const SAME_RANK = new Set([
+  'Identity', 'Neg', 'Cast', 'CastLike', 'Sqrt', 'Exp', 'Log', 'Tanh', 'Sigmoid', 'Erf', 'Sin', 'Cos', 'Reciprocal', 'Softmax', 'LogSoftmax', 'LayerNormalization',
+  'Relu', 'Abs', 'Not', 'Floor', 'Ceil', 'Round', 'Sign', 'IsNaN', 'IsInf', 'Transpose', 'Slice', 'Tile', 'Concat', 'Split', 'GatherElements', 'Trilu', 'Clip', 'Softplus',
+]);
+
+export class Ranks {
+  private readonly ranks = new Map<string, number>();
+  /** Lengths of constant 1-D tensors (shapes and axes given as inputs). */
+  private readonly lengths = new Map<string, number>();
+
+  constructor(graph: GraphProto) {
+    for (const info of [...graph.input, ...(graph.value_info ?? [])]) if (info.type?.tensor_type?.shape) this.ranks.set(info.name, dimsOf(info).length);
+    for (const tensor of graph.initializer) this.constant(tensor.name, (tensor.dims ?? []).map(Number));
+    for (const node of graph.node) {
+      const value = node.op_type === 'Constant' ? node.attribute?.find((a) => a.name === 'value')?.t : undefined;
+      if (value) this.constant(node.output[0], (value.dims ?? []).map(Number));
+    }
+  }
+
+  get(name: string): number | undefined {
+    return this.ranks.get(name);
+  }
+
+  /** Records the output ranks of `node` that follow from what is known. */
+  infer(node: NodeProto): void {
+    const rank = this.outputRank(node);
+    if (rank === undefined) return;
+    for (const output of node.output) if (output && !this.ranks.has(output)) this.ranks.set(output, rank);
+  }
+
+  private constant(name: string, dims: number[]): void {
+    this.ranks.set(name, dims.length);
+    if (dims.length === 1) this.lengths.set(name, dims[0]);
+  }
+
+  private outputRank(node: NodeProto): number | undefined {
+    const op = node.domain && node.domain !== 'ai.onnx' ? undefined : node.op_type;
+    const input = (i: number) => (node.input[i] ? this.ranks.get(node.input[i]) : undefined);
+    const inputs = node.input.filter(Boolean).map((name) => this.ranks.get(name));
+    const axesCount = () => node.attribute?.find((a) => a.name === 'axes')?.ints?.length ?? (node.input[1] ? this.lengths.get(node.input[1]) : undefined);
+    const r = input(0);
+    if (op === undefined) return undefined;
+    if (BROADCASTING.has(op)) return inputs.every((x) => x !== undefined) ? Math.max(...(inputs as number[])) : undefined;
+    if (SAME_RANK.has(op)) return r;
+    if (op === 'Shape') return 1;
+    if (op === 'Size') return 0;
+    if (op === 'Flatten' || op === 'Gemm') return 2;
+    if (op === 'ConstantOfShape') return this.lengths.get(node.input[0]);
+    if (r === undefined) return undefined;
+    const axes = axesCount();
+    switch (op) {
+      case 'MatMul': {
+        const b = input(1);
+        return b !== undefined && r >= 2 && b >= 2 ? Math.max(r, b) : undefined;
+      }
+      case 'Gather': {
+        const indices = input(1);
+        return indices === undefined ? undefined : r - 1 + indices;
+      }
+      case 'Unsqueeze':
+        return axes === undefined ? undefined : r + axes;
+      case 'Squeeze':
+        return axes === undefined ? undefined : r - axes;
+      case 'Reshape':
+        return this.lengths.get(node.input[1]);
+      case 'Expand': {
+        const length = this.lengths.get(node.input[1]);
+        return length === undefined ? undefined : Math.max(r, length);
+      }
+      case 'ReduceMean':
+      case 'ReduceSum':
+      case 'ReduceMax':
+        return Number(node.attribute?.find((a) => a.name === 'keepdims')?.i ?? 1) === 1 ? r : axes === undefined ? undefined : r - axes;
+      default:
+        return undefined;
+    }
+  }
+}
