@@ -5,10 +5,11 @@
  * zero), a rule emits the nodes that compute the tangents of its outputs from them and from the
  * node's own (primal) inputs and outputs. So that the extra axis stays first:
  * - operands of a broadcasting operator are aligned first (an operand of lower rank than the
- *   output gets ones after K: `align`), since broadcasting matches shapes from the right;
+ *   others gets ones after K: `align`), since broadcasting matches shapes from the right;
  * - non-negative axes move up by one (negative ones stay valid);
- * - shape-only operators (Reshape, Flatten, Squeeze, Unsqueeze) reshape the tangent to
- *   [K] ++ Shape(primal output), exact however the primal's shape was computed.
+ * - Reshape takes [K] ++ its target shape (a 0 there copies the dimension K shifts alike).
+ * Rules read primal values only where the derivative needs them, not for their shapes: every
+ * value the tangent branch reads stays alive until it runs, after the whole primal pass.
  * The transform that applies them is tangents.ts. Integer and boolean results (shapes, masks,
  * comparisons) carry no tangent; an operator with no rule here is refused by name.
  */
