@@ -4,7 +4,8 @@
  * known here it emits nothing or a fixed Unsqueeze instead of shape arithmetic at run time (which
  * would also keep primal values alive until the tangent branch runs). Sources: declared inputs
  * and values, initializers, Constant nodes; then, node by node (`infer`, in graph order), the
- * operators whose output rank follows from their inputs' ranks and constant attributes.
+ * operators whose output rank follows from their inputs' ranks and constant attributes (a
+ * Reshape's from the length of its target shape, often computed: lengths are followed too).
  */
 import { dimsOf, type GraphProto, type NodeProto } from '../onnx-model.ts';
 
@@ -34,11 +35,37 @@ export class Ranks {
     return this.ranks.get(name);
   }
 
-  /** Records the output ranks of `node` that follow from what is known. */
+  /** Records the output ranks of `node` that follow from what is known (and the length of a computed shape). */
   infer(node: NodeProto): void {
     const rank = this.outputRank(node);
     if (rank === undefined) return;
     for (const output of node.output) if (output && !this.ranks.has(output)) this.ranks.set(output, rank);
+    const length = rank === 1 ? this.outputLength(node) : undefined;
+    if (length !== undefined) this.lengths.set(node.output[0], length);
+  }
+
+  /**
+   * The length of a 1-D int64 result as exporters build target shapes: Shape of a value of known
+   * rank, Concat of pieces of known length, a scalar unsqueezed, Cast.
+   */
+  private outputLength(node: NodeProto): number | undefined {
+    const [first] = node.input;
+    const hasAttribute = (name: string) => node.attribute?.some((a) => a.name === name) ?? false;
+    switch (node.op_type) {
+      case 'Shape':
+        return hasAttribute('start') || hasAttribute('end') ? undefined : this.ranks.get(first);
+      case 'Concat': {
+        const lengths = node.input.map((name) => (this.ranks.get(name) === 0 ? undefined : this.lengths.get(name)));
+        return lengths.every((l) => l !== undefined) ? (lengths as number[]).reduce((a, b) => a + b, 0) : undefined;
+      }
+      case 'Unsqueeze':
+        return this.ranks.get(first) === 0 ? 1 : undefined;
+      case 'Cast':
+      case 'Identity':
+        return this.lengths.get(first);
+      default:
+        return undefined;
+    }
   }
 
   private constant(name: string, dims: number[]): void {
