@@ -17,10 +17,15 @@ const SAME_RANK = new Set([
   'Relu', 'Abs', 'Not', 'Floor', 'Ceil', 'Round', 'Sign', 'IsNaN', 'IsInf', 'Transpose', 'Slice', 'Tile', 'Concat', 'Split', 'GatherElements', 'Trilu', 'Clip', 'Softplus',
 ]);
 
+/** onnxruntime contrib operators whose first output has input 0's rank. */
+const CONTRIB_SAME_RANK = new Set(['MatMulNBits', 'SimplifiedLayerNormalization', 'SkipSimplifiedLayerNormalization', 'SkipLayerNormalization', 'RotaryEmbedding', 'FastGelu', 'Gelu', 'QuickGelu', 'BiasGelu', 'MultiHeadAttention', 'GroupQueryAttention', 'Attention']);
+
 export class Ranks {
   private readonly ranks = new Map<string, number>();
-  /** Lengths of constant 1-D tensors (shapes and axes given as inputs). */
+  /** Lengths of 1-D tensors (shapes and axes given as inputs). */
   private readonly lengths = new Map<string, number>();
+  /** Shape(x) outputs and their x. */
+  private readonly shapeSources = new Map<string, string>();
 
   constructor(graph: GraphProto) {
     for (const info of [...graph.input, ...(graph.value_info ?? [])]) if (info.type?.tensor_type?.shape) this.ranks.set(info.name, dimsOf(info).length);
@@ -37,6 +42,14 @@ export class Ranks {
 
   /** Records the output ranks of `node` that follow from what is known (and the length of a computed shape). */
   infer(node: NodeProto): void {
+    if (node.op_type === 'Shape') this.shapeSources.set(node.output[0], node.input[0]);
+    if (node.domain === 'com.microsoft') {
+      const [data, indices] = [this.ranks.get(node.input[0]), this.ranks.get(node.input[1])];
+      const gathered = node.op_type === 'GatherBlockQuantized' && data !== undefined && indices !== undefined ? data - 1 + indices : undefined;
+      const rank = CONTRIB_SAME_RANK.has(node.op_type) ? data : gathered;
+      if (rank !== undefined && !this.ranks.has(node.output[0])) this.ranks.set(node.output[0], rank);
+      return;
+    }
     const rank = this.outputRank(node);
     if (rank === undefined) return;
     for (const output of node.output) if (output && !this.ranks.has(output)) this.ranks.set(output, rank);
@@ -51,9 +64,20 @@ export class Ranks {
   private outputLength(node: NodeProto): number | undefined {
     const [first] = node.input;
     const hasAttribute = (name: string) => node.attribute?.some((a) => a.name === name) ?? false;
+    if (BROADCASTING.has(node.op_type)) {
+      // 1-D operands (and scalars) broadcast to the longest.
+      const lengths = node.input.map((name) => (this.ranks.get(name) === 0 ? 1 : this.lengths.get(name)));
+      return lengths.every((l) => l !== undefined) ? Math.max(...(lengths as number[])) : undefined;
+    }
     switch (node.op_type) {
       case 'Shape':
         return hasAttribute('start') || hasAttribute('end') ? undefined : this.ranks.get(first);
+      case 'ConstantOfShape':
+        // Filled to the shape of x when its shape input is Shape(x).
+        return this.shapeSources.has(first) ? this.lengths.get(this.shapeSources.get(first)!) : undefined;
+      case 'Reshape':
+        // A 1-D value reshaped to [n] or [-1] keeps its length.
+        return this.lengths.get(node.input[1]) === 1 && this.ranks.get(first) === 1 ? this.lengths.get(first) : undefined;
       case 'Concat': {
         const lengths = node.input.map((name) => (this.ranks.get(name) === 0 ? undefined : this.lengths.get(name)));
         return lengths.every((l) => l !== undefined) ? (lengths as number[]).reduce((a, b) => a + b, 0) : undefined;
@@ -68,7 +92,14 @@ export class Ranks {
     }
   }
 
-  private constant(name: string, dims: number[]): void {
+  /** Records that `name` has the rank of `like` (when known): a fused node's output and its rewrite's. */
+  alias(name: string, like: string): void {
+    const rank = this.ranks.get(like);
+    if (rank !== undefined && !this.ranks.has(name)) this.ranks.set(name, rank);
+  }
+
+  /** Records a constant added to the graph. */
+  constant(name: string, dims: number[]): void {
     this.ranks.set(name, dims.length);
     if (dims.length === 1) this.lengths.set(name, dims[0]);
   }
@@ -86,6 +117,7 @@ export class Ranks {
     if (op === 'Size') return 0;
     if (op === 'Flatten' || op === 'Gemm') return 2;
     if (op === 'ConstantOfShape') return this.lengths.get(node.input[0]);
+    if (op === 'Reshape') return this.lengths.get(node.input[1]);
     if (r === undefined) return undefined;
     const axes = axesCount();
     switch (op) {
@@ -101,8 +133,6 @@ export class Ranks {
         return axes === undefined ? undefined : r + axes;
       case 'Squeeze':
         return axes === undefined ? undefined : r - axes;
-      case 'Reshape':
-        return this.lengths.get(node.input[1]);
       case 'Expand': {
         const length = this.lengths.get(node.input[1]);
         return length === undefined ? undefined : Math.max(r, length);

@@ -85,8 +85,10 @@ export async function insertTangents(model: ModelProto, seed: string, logits: st
       const copy = primalCopy(standard, node, floatType);
       added.nodes.push(...copy.nodes);
       added.initializers.push(...copy.initializers);
+      for (const tensor of copy.initializers) ranks.constant(tensor.name, (tensor.dims ?? []).map(Number));
       for (const inner of copy.nodes) await visit(inner);
       node.output.forEach((output, k) => {
+        if (output) ranks.alias(output, copy.outputs[k]);
         const tangent = output && tangents.get(copy.outputs[k]);
         if (tangent) tangents.set(output, tangent);
       });
