@@ -147,6 +147,11 @@ for (const c of CASES) {
   });
 }
 
+test('tangent rule: a MatMul of a 1-D operand is refused with the reason (vector mode reads its tangent as a matrix)', async () => {
+  const model = buildModel({ name: 'vector', steps: [['MatMul', ['x', 'v']]], initializers: [doubles('v', [4])] });
+  await assert.rejects(() => insertTangents(model, 'x', 'y', TensorDataType.DOUBLE), (error: Error) => error instanceof UnsupportedTangent && /MatMul \(node n0\): MatMul of a 1-D operand/.test(error.message));
+});
+
 test('tangent rule: an operator without one is refused by name, leaving the graph unchanged', async () => {
   const model = buildModel({ name: 'relu', steps: [['Relu', ['x']], ['Mul', ['t0', 't0']]] });
   const before = JSON.stringify(model);

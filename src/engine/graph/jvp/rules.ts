@@ -37,6 +37,8 @@ export interface TangentContext {
    * [K] ++ ones(max rank − rank(x)) ++ Shape(x) (unchanged when no other has a larger rank).
    */
   align(t: string, x: string, others: string[]): string;
+  /** The rank of primal `x` when known before running the graph (jvp/ranks.ts). */
+  rank(x: string): number | undefined;
   attr(name: string): AttributeProto | undefined;
 }
 
@@ -284,6 +286,7 @@ export const TANGENT_RULES: Record<string, TangentRule> = {
     // Each operand's tangent gets the other's batch rank, so that K stays in front of the broadcast batch axes.
     const [a, b] = ctx.node.input;
     const [ta, tb] = [ctx.tangent(0), ctx.tangent(1)];
+    if (ctx.rank(a) === 1 || ctx.rank(b) === 1) throw new Error('MatMul of a 1-D operand (its tangent would be read as a matrix)');
     setIf(ctx, sum(ctx, [ta && ctx.emit.op('MatMul', [ctx.align(ta, a, [b]), b]), tb && ctx.emit.op('MatMul', [a, ctx.align(tb, b, [a])])]));
   },
   Gemm: (ctx) => {

@@ -120,6 +120,7 @@ export async function insertTangents(model: ModelProto, seed: string, logits: st
         const rest = emit.op('Slice', [emit.op('Shape', [t]), emit.int64([1]), emit.int64([Number.MAX_SAFE_INTEGER])]);
         return emit.op('Reshape', [t, emit.op('Concat', [shared.directions, padding, rest], { axis: 0 })], opset >= 14 ? { allowzero: 1 } : {});
       },
+      rank: (x) => ranks.get(x),
       attr: (attribute) => node.attribute?.find((a) => a.name === attribute),
     };
     try {
