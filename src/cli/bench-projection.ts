@@ -66,19 +66,28 @@ function passMacs(shape: DecoderShape, rows: number, from: number, length: numbe
 }
 
 /**
- * Multiply-adds and positions of a perturbation method (one perturbation per prompt position, as
- * occlusion and the forward gradient make) on `promptTokens` + `responseTokens`: the baseline pass,
- * then the batches as attribution/perturb.ts runs them.
+ * How a method's batch runs (attribution/perturb.ts): occlusion runs a row per perturbation; the
+ * forward gradient runs one primal row plus a tangent direction per position, and a direction's
+ * multiply-adds are counted as one row's (its matrix products are the primal's, applied to the
+ * tangent).
  */
-export function attributionWork(shape: DecoderShape, promptTokens: number, responseTokens: number, batchSize: number): { macs: number; positions: number } {
+export type BatchRows = 'a row each' | 'one primal row';
+
+/**
+ * Multiply-adds and (primal) positions of a perturbation method (one perturbation per prompt
+ * position, as occlusion and the forward gradient make) on `promptTokens` + `responseTokens`: the
+ * baseline pass, then the batches as attribution/perturb.ts runs them.
+ */
+export function attributionWork(shape: DecoderShape, promptTokens: number, responseTokens: number, batchSize: number, batchRows: BatchRows = 'a row each'): { macs: number; positions: number } {
   const length = promptTokens + responseTokens - 1;
   const logitsFrom = promptTokens - 1;
   let macs = passMacs(shape, 1, 0, length, logitsFrom);
   let positions = length;
   for (let first = 0; first < promptTokens; first += batchSize) {
     const rows = Math.min(batchSize, promptTokens - first);
-    macs += passMacs(shape, rows, first, length, logitsFrom);
-    positions += rows * (length - first);
+    const primalRows = batchRows === 'one primal row' ? 1 : rows;
+    macs += passMacs(shape, batchRows === 'one primal row' ? 1 + rows : rows, first, length, logitsFrom);
+    positions += primalRows * (length - first);
   }
   return { macs, positions };
 }

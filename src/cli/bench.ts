@@ -10,9 +10,10 @@
  * The gradient runs both ways (forward mode, the default, and central differences); the default
  * is reported against occlusion and against the paper's own method in PyTorch on the same weights
  * (tools/paper_gradient.py: one backward per response token, float32), all in the same run.
- * `npm run bench -- [MODEL_DIR] [float64|float32] [--no-central]`: float64 (the default precision)
- * also reports how much slower its forward pass is than float32's, measured in the same run;
- * --no-central skips the central-difference gradient (the longest run, a cross-check only).
+ * `npm run bench -- [MODEL_DIR] [float64|float32] [--no-central] [--no-pytorch]`: float64 (the
+ * default precision) also reports how much slower its forward pass is than float32's, measured in
+ * the same run; --no-central skips the central-difference gradient (the longest run, a cross-check
+ * only); --no-pytorch skips the paper's method in PyTorch (about 10 minutes; for quick iterations).
  * `npm run bench -- MODEL_DIR float32 --projection`: instead, times occlusion and the default
  * gradient on a short prompt and projects them to Llama-3.2-1B at 256 + 128 tokens
  * (bench-projection.ts); MODEL_DIR is the largest model this machine holds, e.g. one of
@@ -29,7 +30,7 @@ import { openGraph } from '../engine/models/precision.ts';
 import { cachedSha256, weightFileBytes } from '../engine/models/files.ts';
 import { DecoderSession } from '../engine/runtime/session.ts';
 import { attributorFor } from '../engine/attribution/registry.ts';
-import { attributionWork, LLAMA_3_2_1B, parameters, shapeOf } from './bench-projection.ts';
+import { attributionWork, LLAMA_3_2_1B, parameters, shapeOf, type BatchRows } from './bench-projection.ts';
 
 const PROMPT_TOKENS = 128;
 const RESPONSE_TOKENS = 64;
@@ -37,9 +38,9 @@ const RESPONSE_TOKENS = 64;
 async function main(): Promise<number> {
   const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));
   const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-  const unknown = [...flags].filter((f) => f !== '--no-central' && f !== '--projection');
+  const unknown = [...flags].filter((f) => f !== '--no-central' && f !== '--no-pytorch' && f !== '--projection');
   if (unknown.length > 0) {
-    process.stderr.write(`bench: unknown option ${unknown[0]}.\n  fix: the options are [MODEL_DIR] [float64|float32] [--no-central | --projection].\n`);
+    process.stderr.write(`bench: unknown option ${unknown[0]}.\n  fix: the options are [MODEL_DIR] [float64|float32] [--no-central] [--no-pytorch] | --projection.\n`);
     return 1;
   }
   const modelDir = path.resolve(args[0] ?? '.cache/bench-model');
@@ -89,9 +90,10 @@ async function main(): Promise<number> {
   const seconds: Record<string, number> = {};
   let defaultImportance: number[][] = [];
   // The default batch only: batch 1 (what batching gains) took minutes more on the shared machine.
+  // The forward gradient also at twice it: its batch shares one primal row, so a larger one costs less per position.
   const runs = [
     { method: 'occlusion', mode: defaultMode, batchSizes: [env.attributionBatchSize] },
-    { method: 'gradient', mode: 'forward', batchSizes: [env.attributionBatchSize] },
+    { method: 'gradient', mode: 'forward', batchSizes: [env.attributionBatchSize, 2 * env.attributionBatchSize] },
     { method: 'gradient', mode: 'central', batchSizes: flags.has('--no-central') ? [] : [env.attributionBatchSize] },
   ] as const;
   for (const { method, mode, batchSizes } of runs) {
@@ -99,16 +101,20 @@ async function main(): Promise<number> {
     const label = method === 'gradient' ? `gradient ${mode}` : method;
     for (const batchSize of batchSizes) {
       const before = await fullPass();
+      const tangentsBefore = session.tangentPositionsProcessed;
       const t0 = performance.now();
       const result = await attributorFor(method).attribute({ session, promptIds, responseIds, batchSize });
       const elapsed = (performance.now() - t0) / 1000;
+      // The forward gradient's floor counts its tangent positions too (one primal row, a direction per position).
+      const tangentPositions = session.tangentPositionsProcessed - tangentsBefore;
       if (batchSize === env.attributionBatchSize) seconds[label] = elapsed;
       if (batchSize === env.attributionBatchSize && method === 'gradient' && mode === defaultMode) defaultImportance = result.importance;
       const after = await fullPass();
       const tokensPerSecond = sequence.length / ((before + after) / 2 / 1000);
-      const floorSeconds = result.work.positionsProcessed / tokensPerSecond;
+      const floorSeconds = (result.work.positionsProcessed + tangentPositions) / tokensPerSecond;
+      const tangents = tangentPositions > 0 ? ` + ${tangentPositions} tangent positions` : '';
       console.log(
-        `${label.padEnd(16)} batch ${batchSize}: ${elapsed.toFixed(2)} s for ${result.work.positionsProcessed} positions in ${result.work.forwardPasses} passes; ` +
+        `${label.padEnd(16)} batch ${batchSize}: ${elapsed.toFixed(2)} s for ${result.work.positionsProcessed} positions${tangents} in ${result.work.forwardPasses} passes; ` +
           `floor ${floorSeconds.toFixed(2)} s at ${tokensPerSecond.toFixed(0)} positions/s (full pass ${before.toFixed(0)}/${after.toFixed(0)} ms before/after); ` +
           `ratio ${(elapsed / floorSeconds).toFixed(2)}× (target ≤ 1.5×); without prefix reuse: ${result.work.positionsWithoutCacheReuse} positions`,
       );
@@ -117,7 +123,7 @@ async function main(): Promise<number> {
   env.gradientMode = defaultMode;
   const gradientSeconds = seconds[`gradient ${defaultMode}`];
   console.log(`gradient (default, ${defaultMode}) / occlusion: ${(gradientSeconds / seconds.occlusion).toFixed(2)}× (target ≤ 1.3×), batch ${env.attributionBatchSize}`);
-  const paper = paperMethod(modelDir);
+  const paper = flags.has('--no-pytorch') ? undefined : paperMethod(modelDir);
   if (paper) {
     console.log(
       `gradient (default, ${defaultMode}, ${precision}) / the paper's method in PyTorch (float32, one backward per response token, ${paper.seconds.toFixed(2)} s): ` +
@@ -157,15 +163,20 @@ async function project(session: DecoderSession, modelDir: string, precision: Pre
   const responseIds = ids.slice(PROJECTION_PROMPT_TOKENS);
   const batchSize = env.attributionBatchSize;
   await session.forward({ ids: [[...promptIds, ...responseIds.slice(0, -1)]] }); // warm-up
-  const measured = attributionWork(shape, PROJECTION_PROMPT_TOKENS, PROJECTION_RESPONSE_TOKENS, batchSize);
-  const target = attributionWork(LLAMA_3_2_1B, TARGET_PROMPT_TOKENS, TARGET_RESPONSE_TOKENS, batchSize);
+  // Occlusion runs a row per position; the forward gradient one primal row with a tangent direction per position.
+  const rowsOf = (method: 'occlusion' | 'gradient'): BatchRows => (method === 'gradient' && env.gradientMode === 'forward' ? 'one primal row' : 'a row each');
+  const work = (method: 'occlusion' | 'gradient') => ({
+    measured: attributionWork(shape, PROJECTION_PROMPT_TOKENS, PROJECTION_RESPONSE_TOKENS, batchSize, rowsOf(method)),
+    target: attributionWork(LLAMA_3_2_1B, TARGET_PROMPT_TOKENS, TARGET_RESPONSE_TOKENS, batchSize, rowsOf(method)),
+  });
   console.log(
     `model: ${modelDir} (${(parameters(shape) / 1e9).toFixed(2)}B parameters: ${shape.layers} layers, hidden ${shape.hidden}, vocab ${shape.vocab}; ${precision}), threads: ${env.intraOpThreads || 'onnxruntime default'}; ` +
-      `prompt ${PROJECTION_PROMPT_TOKENS} + response ${PROJECTION_RESPONSE_TOKENS} tokens, batch ${batchSize}: ${(measured.macs / 1e9).toFixed(0)} G multiply-adds per method`,
+      `prompt ${PROJECTION_PROMPT_TOKENS} + response ${PROJECTION_RESPONSE_TOKENS} tokens, batch ${batchSize}`,
   );
-  console.log(`target: Llama-3.2-1B (${(parameters(LLAMA_3_2_1B) / 1e9).toFixed(2)}B parameters), prompt ${TARGET_PROMPT_TOKENS} + response ${TARGET_RESPONSE_TOKENS} tokens: ${(target.macs / 1e12).toFixed(1)} T multiply-adds per method`);
+  console.log(`target: Llama-3.2-1B (${(parameters(LLAMA_3_2_1B) / 1e9).toFixed(2)}B parameters), prompt ${TARGET_PROMPT_TOKENS} + response ${TARGET_RESPONSE_TOKENS} tokens`);
   const seconds: Record<string, number> = {};
   for (const method of ['occlusion', 'gradient'] as const) {
+    const { measured, target } = work(method);
     const t0 = performance.now();
     const result = await attributorFor(method).attribute({ session, promptIds, responseIds, batchSize });
     const elapsed = (performance.now() - t0) / 1000;
@@ -175,8 +186,8 @@ async function project(session: DecoderSession, modelDir: string, precision: Pre
     const rate = measured.macs / elapsed;
     const projected = target.macs / rate;
     console.log(
-      `${label.padEnd(16)}: ${elapsed.toFixed(1)} s for ${result.work.positionsProcessed} positions = ${(rate / 1e9).toFixed(1)} G multiply-adds/s; ` +
-        `projected for Llama-3.2-1B at ${TARGET_PROMPT_TOKENS}+${TARGET_RESPONSE_TOKENS}: ${(projected / 60).toFixed(1)} min (${target.positions} positions)`,
+      `${label.padEnd(16)}: ${elapsed.toFixed(1)} s for ${result.work.positionsProcessed} positions, ${(measured.macs / 1e9).toFixed(0)} G multiply-adds = ${(rate / 1e9).toFixed(1)} G multiply-adds/s; ` +
+        `projected for Llama-3.2-1B at ${TARGET_PROMPT_TOKENS}+${TARGET_RESPONSE_TOKENS} (${(target.macs / 1e12).toFixed(1)} T multiply-adds): ${(projected / 60).toFixed(1)} min (${target.positions} positions)`,
     );
   }
   await session.dispose();

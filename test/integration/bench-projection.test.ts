@@ -32,8 +32,8 @@ test('the projection counts the positions the engine processes, for both methods
   const session = await DecoderSession.create(prepared.file, prepared.meta);
   try {
     for (const batchSize of [1, 3, 4]) {
-      const expected = attributionWork(shapeOf(dir), c.promptIds.length, c.responseIds.length, batchSize).positions;
-      for (const method of [occlusion, gradient]) {
+      for (const [method, rows] of [[occlusion, 'a row each'], [gradient, 'one primal row']] as const) {
+        const expected = attributionWork(shapeOf(dir), c.promptIds.length, c.responseIds.length, batchSize, rows).positions;
         const r = await method.attribute({ session, promptIds: c.promptIds, responseIds: c.responseIds, batchSize });
         assert.equal(r.work.positionsProcessed, expected, `${method.name}, batch ${batchSize}`);
       }

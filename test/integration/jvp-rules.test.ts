@@ -40,6 +40,8 @@ interface Case {
   opset?: number;
   /** Run in float32 (for operators onnxruntime has no float64 kernel of). */
   float32?: boolean;
+  /** Declare x without its shape: ranks are then found at run time (tangents.ts aligns by shape arithmetic). */
+  undeclared?: boolean;
 }
 
 function node([op, input, attributes = {}, output]: Step, index: number, last: boolean): NodeProto {
@@ -56,16 +58,18 @@ function buildModel(c: Case): ModelProto {
       name: c.name,
       node: c.steps.map((s, i) => node(s, i, i === c.steps.length - 1)),
       initializer: c.initializers ?? [],
-      input: [tensorValueInfo('x', elemType, X_DIMS)],
+      input: [c.undeclared ? { name: 'x', type: { tensor_type: { elem_type: elemType } } } : tensorValueInfo('x', elemType, X_DIMS)],
       output: [{ name: 'y', type: { tensor_type: { elem_type: elemType } } }],
     },
   };
 }
 
+/** Runs `model` on `feeds` (the seed x, or also its K directions: [K] ++ X_DIMS) and returns `fetch`. */
 async function run(model: ModelProto, feeds: Record<string, Float64Array>, fetch: string, float32 = false): Promise<Float64Array> {
   const session = await ort.InferenceSession.create(encodeOnnxModel(model), { graphOptimizationLevel: 'basic', logSeverityLevel: 3 });
   try {
-    const tensors: Record<string, ort.Tensor> = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, float32 ? new ort.Tensor('float32', Float32Array.from(v), X_DIMS) : new ort.Tensor('float64', v, X_DIMS)]));
+    const dims = (v: Float64Array) => (v.length === count(X_DIMS) ? X_DIMS : [v.length / count(X_DIMS), ...X_DIMS]);
+    const tensors: Record<string, ort.Tensor> = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, float32 ? new ort.Tensor('float32', Float32Array.from(v), dims(v)) : new ort.Tensor('float64', v, dims(v))]));
     if (model.graph.input.some((i) => i.name === TANGENT_WANTED_INPUT)) tensors[TANGENT_WANTED_INPUT] = new ort.Tensor('bool', [fetch === LOGITS_TANGENT_OUTPUT], [1]);
     return Float64Array.from((await session.run(tensors, [fetch]))[fetch].data as Float32Array | Float64Array);
   } finally {
@@ -99,6 +103,11 @@ const CASES: Case[] = [
   { name: 'Where, Identity, Cast to double', steps: [['Mul', ['x', 'x']], ['Where', ['m', 't0', 'c']], ['Identity', ['t1']], ['Cast', ['t2'], { to: TensorDataType.DOUBLE }], ['Where', ['n', 'c', 't3']]], initializers: [bools('m', X_DIMS), bools('n', X_DIMS), doubles('c', [4])] },
   { name: 'LayerNormalization over the last axis', steps: [['Mul', ['x', 'x']], ['LayerNormalization', ['t0', 'g', 'b'], { axis: -1, epsilon: 1e-5 }]], initializers: [doubles('g', [4]), doubles('b', [4])] },
   { name: 'Shape and comparisons carry no tangent', steps: [['Shape', ['x']], ['ConstantOfShape', ['t0'], {}], ['Greater', ['x', 'c']], ['Where', ['t2', 'x', 'c']]], initializers: [doubles('c', [], [1])] },
+  { name: 'operands of a lower rank than the output (aligned), ReduceSum over every axis', steps: [['ReduceSum', ['x', 'a'], { keepdims: 0 }], ['Mul', ['x', 't0']], ['ReduceSum', ['t1'], { keepdims: 0 }], ['Add', ['t1', 't2']], ['Div', ['t3', 't0']]], initializers: [int64s('a', [0, 1])] },
+  { name: 'operands of a lower rank, ranks found at run time', undeclared: true, steps: [['ReduceSum', ['x', 'a'], { keepdims: 0 }], ['Mul', ['x', 't0']], ['ReduceSum', ['t1'], { keepdims: 0 }], ['Add', ['t1', 't2']], ['Div', ['t3', 't0']], ['Where', ['m', 'c', 't4']], ['Expand', ['t0', 's']], ['Mul', ['t5', 't6']]], initializers: [int64s('a', [0, 1]), bools('m', X_DIMS), doubles('c', [], [2]), int64s('s', [2, 3, 4])] },
+  { name: 'MatMul of operands of different ranks, found at run time', undeclared: true, steps: [['ReduceSum', ['x', 'a'], { keepdims: 0 }], ['Transpose', ['x'], { perm: [0, 2, 1] }], ['MatMul', ['t0', 't1']], ['MatMul', ['t1', 't0']], ['Reshape', ['t3', 's']], ['Flatten', ['t4'], { axis: 2 }], ['ReduceSum', ['t2'], { keepdims: 0 }], ['Mul', ['t5', 't6']]], initializers: [int64s('a', [0]), int64s('s', [0, 2, -1])] },
+  { name: 'MatMul of operands of different ranks', steps: [['ReduceSum', ['x', 'a'], { keepdims: 0 }], ['Transpose', ['x'], { perm: [0, 2, 1] }], ['MatMul', ['t0', 't1']], ['MatMul', ['t1', 't0']], ['ReduceSum', ['t2'], { keepdims: 0 }], ['Mul', ['t3', 't4']]], initializers: [int64s('a', [0])] },
+  { name: 'Softmax seen as 2-D (opset 11), Slice without axes, GatherElements', opset: 11, steps: [['Softmax', ['x'], { axis: 1 }], ['Slice', ['t0', 'starts', 'ends']], ['GatherElements', ['t1', 'i'], { axis: 2 }]], initializers: [int64s('starts', [0, 1]), int64s('ends', [2, 3]), { ...int64s('i', [0, 3, 1, 2, 2, 0, 1, 1, 3, 0, 2, 3]), dims: [2, 2, 3] }] },
   { name: 'ReduceMean with axes as an input (opset 18)', opset: 18, steps: [['Mul', ['x', 'x']], ['ReduceMean', ['t0', 'a'], { keepdims: 1 }], ['Softmax', ['t1']], ['LayerNormalization', ['t2', 'g'], { axis: -1 }]], initializers: [int64s('a', [1]), doubles('g', [4])] },
 ];
 
@@ -106,29 +115,42 @@ const CASES: Case[] = [
 const DOUBLE_CHECK = { step: 1e-5, tolerance: 1e-7 };
 const FLOAT_CHECK = { step: 1e-2, tolerance: 2e-3 };
 
+/** Directions per pass (vector mode: the tangent is [K] ++ the primal's shape). */
+const DIRECTIONS = 3;
+
 for (const c of CASES) {
-  test(`tangent rule: ${c.name} equals central differences`, async () => {
+  test(`tangent rule: ${c.name} equals central differences, for ${DIRECTIONS} directions in one pass`, async () => {
     const model = buildModel(c);
     const plain = structuredClone(model);
     const { step, tolerance } = c.float32 ? FLOAT_CHECK : DOUBLE_CHECK;
     const { input, output } = await insertTangents(model, 'x', 'y', c.float32 ? TensorDataType.FLOAT : TensorDataType.DOUBLE);
     assert.equal(output, LOGITS_TANGENT_OUTPUT);
     const x = positive(count(X_DIMS));
-    const v = Float64Array.from({ length: x.length }, () => random() * 2 - 1);
-    const tangent = await run(model, { x, [input]: v }, output, c.float32);
-    const shifted = (sign: number) => x.map((xi, i) => xi + sign * step * v[i]);
-    const [up, down] = [await run(plain, { x: shifted(1) }, 'y', c.float32), await run(plain, { x: shifted(-1) }, 'y', c.float32)];
-    assert.equal(tangent.length, up.length);
-    let largest = 0;
-    let worst = 0;
-    tangent.forEach((t, i) => {
-      largest = Math.max(largest, Math.abs(t));
-      worst = Math.max(worst, Math.abs(t - (up[i] - down[i]) / (2 * step)));
-    });
-    assert.ok(largest > 0, 'the tangent is all zeros');
-    assert.ok(worst <= tolerance * Math.max(1, largest), `max |Δ| ${worst} (largest tangent ${largest})`);
+    const v = Float64Array.from({ length: DIRECTIONS * x.length }, () => random() * 2 - 1);
+    const tangents = await run(model, { x, [input]: v }, output, c.float32);
+    const size = tangents.length / DIRECTIONS;
+    for (let k = 0; k < DIRECTIONS; k++) {
+      const direction = v.subarray(k * x.length, (k + 1) * x.length);
+      const tangent = tangents.subarray(k * size, (k + 1) * size);
+      const shifted = (sign: number) => x.map((xi, i) => xi + sign * step * direction[i]);
+      const [up, down] = [await run(plain, { x: shifted(1) }, 'y', c.float32), await run(plain, { x: shifted(-1) }, 'y', c.float32)];
+      assert.equal(tangent.length, up.length);
+      let largest = 0;
+      let worst = 0;
+      tangent.forEach((t, i) => {
+        largest = Math.max(largest, Math.abs(t));
+        worst = Math.max(worst, Math.abs(t - (up[i] - down[i]) / (2 * step)));
+      });
+      assert.ok(largest > 0, `direction ${k}: the tangent is all zeros`);
+      assert.ok(worst <= tolerance * Math.max(1, largest), `direction ${k}: max |Δ| ${worst} (largest tangent ${largest})`);
+    }
   });
 }
+
+test('tangent rule: a MatMul of a 1-D operand is refused with the reason (vector mode reads its tangent as a matrix)', async () => {
+  const model = buildModel({ name: 'vector', steps: [['MatMul', ['x', 'v']]], initializers: [doubles('v', [4])] });
+  await assert.rejects(() => insertTangents(model, 'x', 'y', TensorDataType.DOUBLE), (error: Error) => error instanceof UnsupportedTangent && /MatMul \(node n0\): MatMul of a 1-D operand/.test(error.message));
+});
 
 test('tangent rule: an operator without one is refused by name, leaving the graph unchanged', async () => {
   const model = buildModel({ name: 'relu', steps: [['Relu', ['x']], ['Mul', ['t0', 't0']]] });

@@ -2,9 +2,9 @@
  * The paper's estimator, gradient × input of the probability (METHODS.md §1.2):
  * I[n,m] = (∂p_m/∂e_n)·e_n = d/dα p_m(e_n → (1+α)e_n) at α = 0 = p_m · d log p_m / d s_n at s = 1,
  * where s_n is the embedding scale of prompt position n. Two ways (env.gradientMode):
- * - 'forward': the graph's own forward-mode derivative (graph/jvp/tangents.ts), one tangent pass
- *   per prompt position sharing the primal pass, each giving all M columns at once; exact up to
- *   the float type's rounding, with no cancellation.
+ * - 'forward': the graph's own forward-mode derivative (graph/jvp/tangents.ts) in vector mode: a
+ *   batch of prompt positions is one primal row with one tangent direction per position, each
+ *   giving all M columns at once; exact up to the float type's rounding, with no cancellation.
  * - 'central': a central difference of log p_m, p_m · (log p_m(1+h) − log p_m(1−h)) / 2h, two
  *   perturbed sequences per position (a cross-check); in float64 within about 2e-5 of a column's
  *   maximum of exact autograd, in float32 rounding limits it (see graph/float64.ts).

@@ -17,16 +17,20 @@ export function argmaxAt(logits: FloatArray, offset: number, vocab: number): num
   return best;
 }
 
-/** The derivative of log softmax(logits[row])[token] along `tangent` (same layout): t[token] − Σ softmax·t. */
-export function logProbTangentAt(logits: FloatArray, tangent: FloatArray, offset: number, vocab: number, token: number): number {
+/**
+ * The derivative of log softmax(logits[row])[token] along each of several tangent rows,
+ * t[token] − Σ softmax·t: the row starts at `offset` of `logits`, the tangents' at each of
+ * `tangentOffsets` of `tangent`. The softmax is computed once for all of them.
+ */
+export function logProbTangentsAt(logits: FloatArray, offset: number, tangent: FloatArray, tangentOffsets: number[], vocab: number, token: number): Float64Array {
   let max = -Infinity;
   for (let v = 0; v < vocab; v++) if (logits[offset + v] > max) max = logits[offset + v];
+  const weights = new Float64Array(vocab);
   let sum = 0;
-  let weighted = 0;
-  for (let v = 0; v < vocab; v++) {
-    const e = Math.exp(logits[offset + v] - max);
-    sum += e;
-    weighted += e * tangent[offset + v];
-  }
-  return tangent[offset + token] - weighted / sum;
+  for (let v = 0; v < vocab; v++) sum += weights[v] = Math.exp(logits[offset + v] - max);
+  return Float64Array.from(tangentOffsets, (at) => {
+    let weighted = 0;
+    for (let v = 0; v < vocab; v++) weighted += weights[v] * tangent[at + v];
+    return tangent[at + token] - weighted / sum;
+  });
 }

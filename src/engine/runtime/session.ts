@@ -15,7 +15,11 @@ export interface ForwardRequest {
   ids: number[][];
   /** Embedding scale per batch row and position (1 = unchanged). Defaults to all ones. */
   scale?: Float64Array;
-  /** Direction of the embedding scale to differentiate along, per batch row and position: also returns the logits' derivative (graph/jvp). */
+  /**
+   * Directions of the embedding scale to differentiate along, K × batch × sequence values (K
+   * directions, each a value per batch row and position): also returns the logits' derivative
+   * along each (graph/jvp), all from the one primal pass.
+   */
   tangent?: Float64Array;
   /** Cache of the preceding positions, batch 1 or the same batch as `ids`. */
   past?: KvCache;
@@ -34,14 +38,16 @@ export interface ForwardResult {
   /** Position (within `ids`) of the first row of `logits`. */
   logitsFrom: number;
   logitsLength: number;
-  /** d logits along `tangent`, same layout as `logits` (when a tangent was given). */
+  /** d logits along each direction of `tangent`: [K, batch, logitsLength, vocab] (when a tangent was given). */
   logitsTangent?: FloatArray;
   present?: KvCache;
 }
 
 export class DecoderSession {
-  /** Sequence positions processed by every forward pass so far (batch × length). */
+  /** Sequence positions processed by every forward pass so far (batch × length): the primal's. */
   positionsProcessed = 0;
+  /** Tangent positions computed so far (directions × batch × length): the derivatives' (graph/jvp). */
+  tangentPositionsProcessed = 0;
   forwardPasses = 0;
 
   private constructor(
@@ -91,13 +97,16 @@ export class DecoderSession {
     cache.pastInputs.forEach((name, i) => (feeds[name] = past.tensors[i]));
     const tangentGraph = 'input' in this.meta.tangent ? this.meta.tangent : undefined;
     if (req.tangent && !tangentGraph) throw new Error('this graph computes no tangent');
-    if (tangentGraph) feeds[tangentGraph.input] = this.floatTensor(req.tangent ?? new Float64Array(batch * seq), [batch, seq, 1]);
+    const directions = req.tangent ? req.tangent.length / (batch * seq) : 1;
+    if (!Number.isInteger(directions) || directions < 1) throw new Error(`tangent of ${req.tangent?.length} values is not directions × ${batch} × ${seq}`);
+    if (tangentGraph) feeds[tangentGraph.input] = this.floatTensor(req.tangent ?? new Float64Array(batch * seq), [directions, batch, seq, 1]);
     if (tangentGraph) feeds[tangentGraph.wanted] = new ort.Tensor('bool', [req.tangent !== undefined], [1]);
 
     const fetches = req.wantCache ? [this.meta.logitsOutput, ...cache.presentOutputs] : [this.meta.logitsOutput];
     if (req.tangent) fetches.push(tangentGraph!.output);
     const out = await this.session.run(feeds, fetches, req.quiet ? { logSeverityLevel: 4 } : {});
     this.positionsProcessed += batch * seq;
+    if (req.tangent) this.tangentPositionsProcessed += directions * batch * seq;
     this.forwardPasses += 1;
 
     const logitsTensor = out[this.meta.logitsOutput];

@@ -1,13 +1,15 @@
 /**
  * Forward-mode differentiation as a graph rewrite: the prepared graph gets a second input,
- * `embedding_scale_tangent` (the direction in which `embedding_scale` moves), and a second
- * output, `logits_tangent`, the derivative of the logits along it (a Jacobian-vector product).
- * Every node downstream of the embedding scale gets its tangent computation (rules.ts), sharing
- * the primal values of the same pass; nodes that do not depend on it get none, and neither do
- * the cached past keys and values (a perturbation after the cached prefix does not change them).
- * With the tangent one at prompt position n of a row and zero elsewhere, `logits_tangent` is
- * d logits / d s_n at s = 1, so d log p_m / d s_n = t[y_m] − Σ_v softmax_v · t_v and gradient
- * × input is p_m times that (METHODS.md §1.2), exact up to the float type's rounding.
+ * `embedding_scale_tangent`, K directions in which `embedding_scale` moves ([K] ++ its shape),
+ * and a second output, `logits_tangent`, the derivative of the logits along each ([K] ++ the
+ * logits' shape: K Jacobian-vector products in vector mode, as JAX's vmap batches jvp). The
+ * primal runs once, whatever K. Every node downstream of the embedding scale gets its tangent
+ * computation (rules.ts), sharing the primal values of the same pass; nodes that do not depend on
+ * it get none, and neither do the cached past keys and values (a perturbation after the cached
+ * prefix does not change them). With direction k one at prompt position n and zero elsewhere,
+ * `logits_tangent[k]` is d logits / d s_n at s = 1, so d log p_m / d s_n = t[y_m] − Σ_v softmax_v
+ * · t_v and gradient × input is p_m times that (METHODS.md §1.2), exact up to the float type's
+ * rounding.
  * The tangent nodes sit in the then-branch of one If node on a third input, `tangent_wanted`
  * (onnxruntime runs every node of a graph whatever is fetched): a pass that wants no tangent
  * (generation, occlusion) skips them and costs what the original graph does, in the same
@@ -16,14 +18,19 @@
 import { Emitter } from '../contrib/emit.ts';
 import type { NodeRewriter } from '../contrib/rewrite.ts';
 import { dimsOf, elemTypeOf, opsetVersion, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx-model.ts';
+import { Ranks } from './ranks.ts';
 import { CONSTANT_OPS, TANGENT_RULES, type TangentContext } from './rules.ts';
 
 export const TANGENT_INPUT_SUFFIX = '_tangent';
 export const LOGITS_TANGENT_OUTPUT = 'logits_tangent';
 export const TANGENT_WANTED_INPUT = 'tangent_wanted';
+/** The seed tangent's leading dimension: K, the directions computed in one pass. */
+export const TANGENT_DIRECTIONS_DIM = 'tangent_directions';
+/** Largest rank difference an operand's tangent is aligned over. */
+const MAX_RANK = 8;
 
 export interface TangentGraph {
-  /** The seed input ([batch, sequence, 1], like the embedding scale). */
+  /** The seed input ([K, batch, sequence, 1]: K directions of the embedding scale). */
   input: string;
   output: string;
   /** A bool [1] input: whether the pass computes the tangent (when false, `output` is empty). */
@@ -52,8 +59,21 @@ export async function insertTangents(model: ModelProto, seed: string, logits: st
   const input = `${seed}${TANGENT_INPUT_SUFFIX}`;
   const tangents = new Map<string, string>([[seed, input]]);
   const added: { nodes: NodeProto[]; initializers: TensorProto[] } = { nodes: [], initializers: [] };
+  // Shared by every rule: K, the number of directions (dimension 0 of the seed's tangent), and a row of ones.
+  const sharedEmit = new Emitter('prompt_lens_jvp', opset);
+  const shared = { directions: sharedEmit.dim(input, 0), ones: sharedEmit.int64(new Array<number>(MAX_RANK).fill(1)) };
+  const tangentShape = (emit: Emitter, x: string) => emit.op('Concat', [shared.directions, emit.op('Shape', [x])], { axis: 0 });
+  const ranks = new Ranks(graph);
+  /** The rank of primal `x`: a number when known, else a 1-D int64 tensor (from its tangent's shape when it has one). */
+  const rankOf = (emit: Emitter, x: string): number | string => {
+    const known = ranks.get(x);
+    if (known !== undefined) return known;
+    const t = tangents.get(x);
+    return t ? emit.op('Sub', [emit.op('Shape', [emit.op('Shape', [t])]), emit.int64([1])]) : emit.op('Shape', [emit.op('Shape', [x])]);
+  };
 
   const visit = async (node: NodeProto): Promise<void> => {
+    ranks.infer(node);
     if (!node.input.some((name) => tangents.has(name))) return;
     const key = ruleKey(node);
     if (CONSTANT_OPS.has(key)) return;
@@ -65,8 +85,10 @@ export async function insertTangents(model: ModelProto, seed: string, logits: st
       const copy = primalCopy(standard, node, floatType);
       added.nodes.push(...copy.nodes);
       added.initializers.push(...copy.initializers);
+      for (const tensor of copy.initializers) ranks.constant(tensor.name, (tensor.dims ?? []).map(Number));
       for (const inner of copy.nodes) await visit(inner);
       node.output.forEach((output, k) => {
+        if (output) ranks.alias(output, copy.outputs[k]);
         const tangent = output && tangents.get(copy.outputs[k]);
         if (tangent) tangents.set(output, tangent);
       });
@@ -80,7 +102,25 @@ export async function insertTangents(model: ModelProto, seed: string, logits: st
       tangent: (index) => (node.input[index] ? tangents.get(node.input[index]) : undefined),
       set: (index, tangent) => tangents.set(node.output[index], tangent),
       scalar: (value) => emit.floats([value], floatType, []),
-      zerosLike: (x) => emit.node({ op_type: 'ConstantOfShape', domain: '', input: [emit.op('Shape', [x])], output: [emit.name('zeros')], attribute: [{ name: 'value', type: 4, t: zeroTensor(floatType) }] }),
+      directions: shared.directions,
+      tangentShape: (x) => tangentShape(emit, x),
+      zeros: (shape) => emit.node({ op_type: 'ConstantOfShape', domain: '', input: [shape], output: [emit.name('zeros')], attribute: [{ name: 'value', type: 4, t: zeroTensor(floatType) }] }),
+      align: (t, x, others) => {
+        const own = rankOf(emit, x);
+        const targets = others.map((o) => rankOf(emit, o));
+        if (typeof own === 'number' && targets.every((r): r is number => typeof r === 'number')) {
+          // Known ranks: nothing to do, or ones inserted after K.
+          const missing = Math.max(own, ...targets) - own;
+          return missing === 0 ? t : emit.unsqueeze(t, Array.from({ length: missing }, (_, i) => i + 1));
+        }
+        // At run time: [K] ++ ones(max rank − own rank) ++ the rest of t's shape.
+        const asTensor = (r: number | string) => (typeof r === 'number' ? emit.int64([r]) : r);
+        const largest = targets.map(asTensor).reduce((a, b) => emit.op('Where', [emit.op('Less', [a, b]), b, a]), asTensor(own));
+        const padding = emit.op('Slice', [shared.ones, emit.int64([0]), emit.op('Sub', [largest, asTensor(own)])]);
+        const rest = emit.op('Slice', [emit.op('Shape', [t]), emit.int64([1]), emit.int64([Number.MAX_SAFE_INTEGER])]);
+        return emit.op('Reshape', [t, emit.op('Concat', [shared.directions, padding, rest], { axis: 0 })], opset >= 14 ? { allowzero: 1 } : {});
+      },
+      rank: (x) => ranks.get(x),
       attr: (attribute) => node.attribute?.find((a) => a.name === attribute),
     };
     try {
@@ -93,6 +133,8 @@ export async function insertTangents(model: ModelProto, seed: string, logits: st
   };
 
   for (const node of graph.node) await visit(node);
+  added.nodes.unshift(...sharedEmit.nodes);
+  added.initializers.push(...sharedEmit.initializers);
   const logitsTangent = tangents.get(logits);
   if (!logitsTangent) throw new UnsupportedTangent(`the logits do not depend on ${seed}`);
   // Constants stay in the main graph (large ones go to the weights file); the branches read them.
@@ -101,7 +143,7 @@ export async function insertTangents(model: ModelProto, seed: string, logits: st
   const none = { name: '', dims: [0], data_type: floatType, raw_data: new Uint8Array(0) };
   const otherwise = branch('prompt_lens_no_tangents', [{ name: 'prompt_lens_logits_tangent_else', op_type: 'Constant', domain: '', input: [], output: [`${LOGITS_TANGENT_OUTPUT}/else`], attribute: [{ name: 'value', type: 4, t: none }] }], `${LOGITS_TANGENT_OUTPUT}/else`, floatType);
   graph.node.push({ name: 'prompt_lens_logits_tangent', op_type: 'If', domain: '', input: [TANGENT_WANTED_INPUT], output: [LOGITS_TANGENT_OUTPUT], attribute: [{ name: 'then_branch', type: 5, g: then }, { name: 'else_branch', type: 5, g: otherwise }] });
-  // Declared as the seed is (type and shape); the output's shape differs between the branches.
+  // Declared as the seed is (type and shape) after the directions; the output's shape differs between the branches.
   graph.input.push(like(graph.input.find((i) => i.name === seed), input, floatType), tensorValueInfo(TANGENT_WANTED_INPUT, TensorDataType.BOOL, [1]));
   graph.output.push({ name: LOGITS_TANGENT_OUTPUT, type: { tensor_type: { elem_type: floatType } } });
   return { input, output: LOGITS_TANGENT_OUTPUT, wanted: TANGENT_WANTED_INPUT };
@@ -138,9 +180,10 @@ function branch(name: string, nodes: NodeProto[], output: string, floatType: num
   return { name, node: nodes, initializer: [], input: [], output: [{ name: output, type: { tensor_type: { elem_type: floatType } } }] };
 }
 
+/** The seed's tangent: the seed's type, its shape after a leading dimension of directions. */
 function like(info: ValueInfoProto | undefined, name: string, floatType: number): ValueInfoProto {
   const elemType = (info && elemTypeOf(info)) ?? floatType;
-  return info?.type?.tensor_type?.shape ? tensorValueInfo(name, elemType, dimsOf(info)) : { name, type: { tensor_type: { elem_type: elemType } } };
+  return info?.type?.tensor_type?.shape ? tensorValueInfo(name, elemType, [TANGENT_DIRECTIONS_DIM, ...dimsOf(info)]) : { name, type: { tensor_type: { elem_type: elemType } } };
 }
 
 function zeroTensor(floatType: number) {
