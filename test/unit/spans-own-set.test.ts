@@ -141,7 +141,8 @@ const HELD_OUT: Case[] = [
   },
   {
     prompt: 'My sourdough starter smells like nail polish remover and has a layer of grey liquid on top. I feed it once a week and keep it in the fridge. Is it dead, and how do I fix it?',
-    instruction: ['My sourdough starter smells like nail polish remover and has a layer of grey liquid on top. I feed it once a week and keep it in the fridge. Is it dead, and how do I fix it?'],
+    // Facts of the writer's situation are not instruction (docs/spans.md, annotation guide): only the question.
+    instruction: ['Is it dead, and how do I fix it?'],
   },
   {
     prompt: 'Review the following function for bugs and performance problems, and suggest a corrected version.\n\n```js\nfunction unique(arr) {\n  const out = [];\n  for (const x of arr) if (out.indexOf(x) === -1) out.push(x);\n  return out;\n}\n```',
