@@ -159,6 +159,39 @@ export function classifySentence(text: string, tokens: TaggedToken[]): SentenceK
 }
 
 /**
+ * A limit, a requirement or a preference the answer must fit, stated rather than ordered ("We
+ * don't own a microwave.", "I can run at most four days a week.", "Our budget is tight.", "I'd
+ * rather not add more meetings."): general English expressions of inability, of what one lacks or
+ * refuses, of bounds and budgets, and of preference. Past facts ("I didn't pre-boil the
+ * noodles") are not limits.
+ */
+const CONSTRAINT = [
+  /\b(can'?t|cannot|can not|unable to|not able to|won'?t be able to)\b/,
+  /\b(don'?t|doesn'?t|do not|does not)( really| even)? (want|have|own|eat|drink|mind|like|need|use|speak|know how)\b/,
+  /\b('re|'m|are|am|is) not (into|a fan|comfortable|allowed|handy|technical)\b/,
+  /\b(at most|at least|no more than|no longer than|up to|maximum|minimum|budget|afford)\b/,
+  /\b(under|within|less than|fewer than|below) (\$|€|£)?\d/,
+  /\bonly (help|use|have|work|run|study|train|spend|do|eat|go|travel|afford)\b/,
+  /\b(prefer|rather|avoid|allergic|vegetarian|vegan|gluten-free|intolerant)\b/,
+  /\b(i|we)( really| both| all)? (love|enjoy|hate|dislike)\b/,
+];
+
+/** Whether a statement states a limit, a requirement or a preference (see CONSTRAINT). */
+export function statesConstraint(text: string): boolean {
+  const lower = text.toLowerCase().replace(/’/g, "'");
+  return CONSTRAINT.some((r) => r.test(lower));
+}
+
+// The writer (or their people) as the subject: "I …", "We …", "My daughter …", "Our website …".
+const FIRST_PERSON = new Set(['i', 'we', 'my', 'our', 'me', 'us']);
+
+/** A statement about the writer's own situation: its first word (after conjunctions and adverbs) is a first-person pronoun or possessive. */
+export function aboutWriter(tokens: TaggedToken[]): boolean {
+  const first = tokens.find((t) => !LEADING_POS.has(t.pos) && t.pos !== 'ADP' && t.pos !== 'NUM');
+  return !!first && FIRST_PERSON.has(first.lower);
+}
+
+/**
  * Verbs whose object is an existing text and whose result is that text changed, condensed,
  * labelled, judged or mined: the task operates on the material (rewrite it, translate it,
  * summarize it, classify it, extract from it, check it, solve it, read it). Their opposite is a

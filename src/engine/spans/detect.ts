@@ -4,7 +4,7 @@
  * and keep those that instruct plus the task markers.
  */
 import type { Span } from '../analysis.ts';
-import { classifySentence, isInstructionKind, operatesOn, ordersReply } from './classify.ts';
+import { aboutWriter, classifySentence, isInstructionKind, operatesOn, ordersReply, statesConstraint } from './classify.ts';
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { LIST_MARKER, splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
@@ -60,9 +60,20 @@ export interface DetectOptions {
    * does not. 0 turns it off.
    */
   specificationWords?: number;
+  /**
+   * Facts of the writer's own situation ("I have a 3-year-old laptop.", "My daughter is 7.") are
+   * the subject of the question, not context, unless they state a limit (see `constraints`).
+   */
+  ownFacts?: boolean;
+  /**
+   * A statement of a limit, a requirement or a preference ("We don't own a microwave.", "Our
+   * budget is tight.") counts wherever it stands in the instruction part of a prompt that
+   * instructs, even in a paragraph of background.
+   */
+  constraints?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90 };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90, ownFacts: true, constraints: true };
 
 type Range = [number, number];
 
@@ -119,7 +130,7 @@ function quotedAfterColon(prompt: string, s: Piece, o: Required<DetectOptions>):
   return m ? s.start + m.index + 1 : s.end;
 }
 
-function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[], introducesMaterial = false): Sentence[] {
+function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[], introducesMaterial: boolean, promptInstructs: boolean, template: boolean): Sentence[] {
   // A placeholder alone on its line ("{{query}}" under "### Query") stands for material, wherever it is.
   const pieces = p.lines.filter((line) => !(o.placeholders && !line.label && standsForMaterial(prompt, line))).flatMap((line) => sentencesOf(prompt, line));
   // The lead-in right before pasted or labelled material ("I got this from a recruiter:") only points at it:
@@ -128,6 +139,9 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   const pointer = pieces[pieces.length - 1];
   const pointerText = pointer ? prompt.slice(pointer.start, pointer.end) : '';
   if (introducesMaterial && pointer?.kind === 'lead-in' && !DOUBT.test(pointerText) && !DIRECTIVES.test(pointerText)) pieces.pop();
+  const limits = (s: Sentence) => statesConstraint(prompt.slice(s.start, s.end));
+  // The writer's own facts are not context; their limits are.
+  const ownFact = (s: Sentence) => o.ownFacts && !template && aboutWriter(s.tokens) && !limits(s);
   const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
   const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
   const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
@@ -137,7 +151,8 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   const itemsFrom = o.leadInItems && leadIn >= 0 && leadIn < p.lines.length - 1 ? p.lines[leadIn].end : Infinity;
   // Items under a head that names them as directives ("Rules:", "Requirements for the function:") are orders, whatever their grammar.
   const directives = o.directiveItems && itemsFrom < Infinity && DIRECTIVES.test(prompt.slice(p.lines[leadIn].start, p.lines[leadIn].end));
-  for (const s of pieces) if (isInstructionKind(s.kind) || (directives && s.start >= itemsFrom && !isFiller(s)) || (o.context && instructs && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom)) out.push([s.start, quotedAfterColon(prompt, s, o)]);
+  const context = (s: Sentence) => o.context && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom && ((instructs && !ownFact(s)) || (o.constraints && promptInstructs && s.kind === 'statement' && aboutWriter(s.tokens) && limits(s)));
+  for (const s of pieces) if (isInstructionKind(s.kind) || (directives && s.start >= itemsFrom && !isFiller(s)) || context(s)) out.push([s.start, quotedAfterColon(prompt, s, o)]);
   return pieces.filter((s) => isInstructionKind(s.kind));
 }
 
@@ -349,7 +364,8 @@ export function detectWith(prompt: string, options: DetectOptions = {}): Span[] 
   const { kept, introducer } = withoutPasted(prompt, instruction, o);
   // The paragraph right before pasted or labelled material may end in a lead-in that only points at it.
   const beforeMaterial = material.length ? instruction[instruction.length - 1] : undefined;
-  const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, o.pasted && (p === introducer || p === beforeMaterial)));
+  const promptInstructs = kept.some((p) => p.lines.some((l) => sentencesOf(prompt, l).some((s) => isInstructionKind(s.kind))));
+  const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, o.pasted && (p === introducer || p === beforeMaterial), promptInstructs, material.length > 0));
   // The material is split into sections at paragraph-opening labels ("Input:", "Output:").
   const sections: Paragraph[][] = [];
   for (const p of material) {
