@@ -256,9 +256,14 @@ export function ordersReply(tokens: TaggedToken[]): boolean {
   return tokens.some((t, k) => headsClause(tokens, k) && stems(t).some((w) => REPLY.has(w)) && !FORM_AFTER.has(tokens[k + 1]?.lower ?? ''));
 }
 
-/** Whether token k heads a clause: first, after bullets, adverbs or conjunctions, after "to" or an auxiliary; not a gerund. */
+/**
+ * Whether token k heads a clause: first, after bullets, adverbs or conjunctions, after "to" or an
+ * auxiliary; not a gerund, except the gerund that gives an order's means ("Make the article
+ * available in a second language by translating it").
+ */
 function headsClause(tokens: TaggedToken[], k: number): boolean {
   const prev = tokens[k - 1];
+  if (prev?.lower === 'by' && tokens[k].lower.endsWith('ing')) return true;
   return (k === 0 || LEADING_POS.has(prev.pos) || prev.lower === 'to' || prev.pos === 'AUX') && !tokens[k].lower.endsWith('ing');
 }
 
