@@ -130,15 +130,16 @@ function quotedAfterColon(prompt: string, s: Piece, o: Required<DetectOptions>):
   return m ? s.start + m.index + 1 : s.end;
 }
 
-function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[], introducesMaterial: boolean, promptInstructs: boolean, template: boolean): Sentence[] {
+function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[], pointsAhead: boolean, promptInstructs: boolean, template: boolean): Sentence[] {
   // A placeholder alone on its line ("{{query}}" under "### Query") stands for material, wherever it is.
   const pieces = p.lines.filter((line) => !(o.placeholders && !line.label && standsForMaterial(prompt, line))).flatMap((line) => sentencesOf(prompt, line));
-  // The lead-in right before pasted or labelled material ("I got this from a recruiter:") only points at it:
-  // not an order, a question or the writer's doubt about it ("… and I'm not sure what it means:").
+  // A lead-in closing a paragraph before more of the prompt ("I got this from a recruiter:", "Here's my
+  // Dockerfile:") only points at what follows: not an order, a question or the writer's doubt about
+  // it ("… and I'm not sure what it means:").
   // Nor one that heads rules ("When you answer, follow these rules:").
   const pointer = pieces[pieces.length - 1];
   const pointerText = pointer ? prompt.slice(pointer.start, pointer.end) : '';
-  if (introducesMaterial && pointer?.kind === 'lead-in' && !DOUBT.test(pointerText) && !DIRECTIVES.test(pointerText)) pieces.pop();
+  if (pointsAhead && pointer?.kind === 'lead-in' && !DOUBT.test(pointerText) && !DIRECTIVES.test(pointerText)) pieces.pop();
   const limits = (s: Sentence) => statesConstraint(prompt.slice(s.start, s.end));
   // The writer's own facts are not context; their limits are.
   const ownFact = (s: Sentence) => o.ownFacts && !template && aboutWriter(s.tokens) && !limits(s);
@@ -329,7 +330,7 @@ function splitAtMaterial(prompt: string, paragraphs: Paragraph[], o: Required<De
 }
 
 /** The instruction part without its pasted material: the paragraphs from the first pasted one to the last. */
-function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<DetectOptions>): { kept: Paragraph[]; introducer?: Paragraph } {
+function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<DetectOptions>): { kept: Paragraph[] } {
   if (!o.pasted) return { kept: paragraphs };
   const instructs = (p: Paragraph) => {
     const pieces = p.lines.flatMap((l) => sentencesOf(prompt, l));
@@ -343,7 +344,7 @@ function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<Dete
   const first = pasted.indexOf(true);
   if (first < 0) return { kept: paragraphs };
   const last = pasted.lastIndexOf(true);
-  return { kept: [...paragraphs.slice(0, first), ...paragraphs.slice(last + 1)], introducer: paragraphs[first - 1] };
+  return { kept: [...paragraphs.slice(0, first), ...paragraphs.slice(last + 1)] };
 }
 
 // Chat-template markers: "[INST]", "[/INST]", "<<SYS>>", "<s>", "</s>", "<|im_start|>", "<|user|>".
@@ -361,11 +362,9 @@ export function detectWith(prompt: string, options: DetectOptions = {}): Span[] 
   const o = { ...DEFAULT_OPTIONS, ...options };
   const out: Range[] = [];
   const [instruction, material] = splitAtMaterial(prompt, splitParagraphs(prompt), o);
-  const { kept, introducer } = withoutPasted(prompt, instruction, o);
-  // The paragraph right before pasted or labelled material may end in a lead-in that only points at it.
-  const beforeMaterial = material.length ? instruction[instruction.length - 1] : undefined;
+  const { kept } = withoutPasted(prompt, instruction, o);
   const promptInstructs = kept.some((p) => p.lines.some((l) => sentencesOf(prompt, l).some((s) => isInstructionKind(s.kind))));
-  const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, o.pasted && (p === introducer || p === beforeMaterial), promptInstructs, material.length > 0));
+  const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, o.pasted && prompt.slice(p.end).trim() !== '', promptInstructs, material.length > 0));
   // The material is split into sections at paragraph-opening labels ("Input:", "Output:").
   const sections: Paragraph[][] = [];
   for (const p of material) {
