@@ -130,7 +130,7 @@ function quotedAfterColon(prompt: string, s: Piece, o: Required<DetectOptions>):
   return m ? s.start + m.index + 1 : s.end;
 }
 
-function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[], pointsAhead: boolean, promptInstructs: boolean, template: boolean): Sentence[] {
+function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[], pointsAhead: boolean, promptInstructs: boolean, template: boolean, underDirectives = false): Sentence[] {
   // A placeholder alone on its line ("{{query}}" under "### Query") stands for material, wherever it is.
   const pieces = p.lines.filter((line) => !(o.placeholders && !line.label && standsForMaterial(prompt, line))).flatMap((line) => sentencesOf(prompt, line));
   // A lead-in closing a paragraph before more of the prompt ("I got this from a recruiter:", "Here's my
@@ -149,9 +149,9 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   for (const [k, line] of p.lines.entries()) if (line.label && !(o.directiveItems && isBareHeading(prompt, p, k))) out.push([line.label.start, line.label.end]);
   // Lines after a line that ends in a colon are the items it introduces.
   const leadIn = p.lines.findIndex((l) => prompt.slice(l.start, l.end).trimEnd().endsWith(':'));
-  const itemsFrom = o.leadInItems && leadIn >= 0 && leadIn < p.lines.length - 1 ? p.lines[leadIn].end : Infinity;
+  const itemsFrom = underDirectives ? p.start : o.leadInItems && leadIn >= 0 && leadIn < p.lines.length - 1 ? p.lines[leadIn].end : Infinity;
   // Items under a head that names them as directives ("Rules:", "Requirements for the function:") are orders, whatever their grammar.
-  const directives = o.directiveItems && itemsFrom < Infinity && DIRECTIVES.test(prompt.slice(p.lines[leadIn].start, p.lines[leadIn].end));
+  const directives = underDirectives || (o.directiveItems && itemsFrom < Infinity && DIRECTIVES.test(prompt.slice(p.lines[leadIn].start, p.lines[leadIn].end)));
   const context = (s: Sentence) => o.context && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom && ((instructs && !ownFact(s)) || (o.constraints && promptInstructs && s.kind === 'statement' && aboutWriter(s.tokens) && limits(s)));
   for (const s of pieces) if (isInstructionKind(s.kind) || (directives && s.start >= itemsFrom && !isFiller(s)) || context(s)) out.push([s.start, quotedAfterColon(prompt, s, o)]);
   return pieces.filter((s) => isInstructionKind(s.kind));
@@ -329,10 +329,24 @@ function splitAtMaterial(prompt: string, paragraphs: Paragraph[], o: Required<De
   return [paragraphs, []];
 }
 
+/**
+ * Whether the paragraph before `p` ends in a lead-in that names directives ("When you answer
+ * questions about our return policy, follow these rules:"): then `p` lists them, whatever their
+ * grammar ("* Refunds are possible within 30 days."), and is no pasted material.
+ */
+function headedByDirectives(prompt: string, paragraphs: Paragraph[], p: Paragraph, o: Required<DetectOptions>): boolean {
+  const previous = paragraphs[paragraphs.indexOf(p) - 1];
+  if (!o.directiveItems || !previous) return false;
+  const last = previous.lines[previous.lines.length - 1];
+  const text = prompt.slice(last.start, last.end).trimEnd();
+  return text.endsWith(':') && DIRECTIVES.test(text);
+}
+
 /** The instruction part without its pasted material: the paragraphs from the first pasted one to the last. */
 function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<DetectOptions>): { kept: Paragraph[] } {
   if (!o.pasted) return { kept: paragraphs };
   const instructs = (p: Paragraph) => {
+    if (headedByDirectives(prompt, paragraphs, p, o)) return true;
     const pieces = p.lines.flatMap((l) => sentencesOf(prompt, l));
     return pieces.filter((s) => s.kind === 'imperative' || s.kind === 'request' || s.kind === 'question').length * 2 > pieces.length;
   };
@@ -364,7 +378,7 @@ export function detectWith(prompt: string, options: DetectOptions = {}): Span[] 
   const [instruction, material] = splitAtMaterial(prompt, splitParagraphs(prompt), o);
   const { kept } = withoutPasted(prompt, instruction, o);
   const promptInstructs = kept.some((p) => p.lines.some((l) => sentencesOf(prompt, l).some((s) => isInstructionKind(s.kind))));
-  const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, o.pasted && prompt.slice(p.end).trim() !== '', promptInstructs, material.length > 0));
+  const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, o.pasted && prompt.slice(p.end).trim() !== '', promptInstructs, material.length > 0, headedByDirectives(prompt, instruction, p, o)));
   // The material is split into sections at paragraph-opening labels ("Input:", "Output:").
   const sections: Paragraph[][] = [];
   for (const p of material) {
