@@ -142,7 +142,9 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   if (pointsAhead && pointer?.kind === 'lead-in' && !DOUBT.test(pointerText) && !DIRECTIVES.test(pointerText)) pieces.pop();
   const limits = (s: Sentence) => statesConstraint(prompt.slice(s.start, s.end));
   // The writer's own facts are not context; their limits are.
-  const ownFact = (s: Sentence) => o.ownFacts && !template && aboutWriter(s.tokens) && !limits(s);
+  // A paragraph that opens with the writer's own fact is their story: its other statements are too ("Her teacher says she's fine").
+  const story = !!pieces[0] && !isInstructionKind(pieces[0].kind) && aboutWriter(pieces[0].tokens);
+  const ownFact = (s: Sentence) => o.ownFacts && !template && (aboutWriter(s.tokens) || story) && !limits(s);
   const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
   const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
   const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
