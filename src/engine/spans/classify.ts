@@ -188,7 +188,8 @@ const FIRST_PERSON = new Set(['i', 'we', 'my', 'our', 'me', 'us']);
 /** A statement about the writer's own situation: its first word (after conjunctions and adverbs) is a first-person pronoun or possessive. */
 export function aboutWriter(tokens: TaggedToken[]): boolean {
   const first = tokens.find((t) => !LEADING_POS.has(t.pos) && t.pos !== 'ADP' && t.pos !== 'NUM');
-  return !!first && FIRST_PERSON.has(first.lower);
+  // The tagger keeps "I'm" and "we've" as one token.
+  return !!first && FIRST_PERSON.has(first.lower.replace(/['’].*$/, ''));
 }
 
 /**
