@@ -288,3 +288,25 @@ test('few-shot examples from the first line on: only the last question is the ta
   assert.deepEqual(texts('Answer the question using only the context.\n\nContext:\n{context}\n\nQuestion: {question}\nAnswer:'), ['Answer the question using only the context.']);
   assert.deepEqual(texts('Create a workout plan.\nGoal: {goal}'), ['Create a workout plan.', 'Goal:', '{goal}']);
 });
+
+test('background (annotation guide): the writer\'s own facts are not context, their limits and preferences are', () => {
+  // A fact of the writer's situation next to the question is its subject, not instruction.
+  assert.deepEqual(texts('I have a 3-year-old laptop with 8 GB of RAM. Should I upgrade the RAM or buy a new one?'), ['Should I upgrade the RAM or buy a new one?']);
+  // A paragraph that opens with the writer's fact is their story: the facts after it too.
+  assert.deepEqual(texts("My daughter is 7 and she says she's bad at maths. Her teacher says she's doing fine. How do I talk to her about it?"), ['How do I talk to her about it?']);
+  // A limit stated in the story counts.
+  assert.deepEqual(texts("We moved into an old flat in October. The living room is always cold. Renting means we can't replace the windows. What can we do to keep it warmer?"), ["Renting means we can't replace the windows.", 'What can we do to keep it warmer?']);
+  // … even in a paragraph of background without an order ("I'm …" is the writer as subject too).
+  assert.deepEqual(texts("Create a one-week meal plan for two adults.\n\nWe both work late on weekdays. We are vegetarian and we don't own a microwave. I'm not a fan of tofu.\n\nList dinners only."), ['Create a one-week meal plan for two adults.', "We are vegetarian and we don't own a microwave.", "I'm not a fan of tofu.", 'List dinners only.']);
+  // In a template instance (labelled input, answer slot) such a sentence describes the task, as the paper's annotation has it.
+  assert.deepEqual(texts("We've already decided on the title and topic for our blog post. Write an introduction paragraph to attract readers.\n\nInput: Blog title: Healthy Apple Muffins\n\nOutput:"), ["We've already decided on the title and topic for our blog post.", 'Write an introduction paragraph to attract readers.', 'Blog title:', 'Healthy Apple Muffins']);
+});
+
+test('an order\'s means ("… by translating it") is an operation on the material; a lead-in before any later paragraph only points; a directive lead-in\'s next paragraph lists directives', () => {
+  const article = 'Dentistry is the branch of medicine focused on the teeth, gums and mouth. It consists of the study, diagnosis, prevention and treatment of diseases of the mouth, and it may also include the jaw joint. The practitioner is called a dentist.';
+  assert.deepEqual(texts(`Make the article available in a second language by translating it into French.\n\nInput: ${article}\n\nOutput:`), ['Make the article available in a second language by translating it into French.']);
+  // Before a paragraph that is no pasted material (a regex line) as before pasted material.
+  const regex = texts("my regex isn't matching what I want. I'm trying to match US phone numbers like (555) 123-4567 or 555-123-4567:\n\n^\\(?\\d{3}\\)?-\\d{3}-\\d{4}$\n\nit matches 555-123-4567 but not (555) 123-4567. what's wrong?");
+  assert.ok(!regex.includes("I'm trying to match US phone numbers like (555) 123-4567 or 555-123-4567:") && regex.includes("what's wrong?"), JSON.stringify(regex));
+  assert.deepEqual(texts('When you answer questions about our return policy, follow these rules:\n\n* Refunds are possible within 30 days of delivery.\n* Sale items can be exchanged but not refunded.\n\nCustomer: I bought a jacket in the sale. Can I get my money back?'), ['When you answer questions about our return policy, follow these rules:', 'Refunds are possible within 30 days of delivery.', 'Sale items can be exchanged but not refunded.', 'Can I get my money back?']);
+});
