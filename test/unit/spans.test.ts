@@ -305,6 +305,8 @@ test('background (annotation guide): the writer\'s own facts are not context, th
 test('an order\'s means ("… by translating it") is an operation on the material; a lead-in before any later paragraph only points; a directive lead-in\'s next paragraph lists directives', () => {
   const article = 'Dentistry is the branch of medicine focused on the teeth, gums and mouth. It consists of the study, diagnosis, prevention and treatment of diseases of the mouth, and it may also include the jaw joint. The practitioner is called a dentist.';
   assert.deepEqual(texts(`Make the article available in a second language by translating it into French.\n\nInput: ${article}\n\nOutput:`), ['Make the article available in a second language by translating it into French.']);
+  // A bare label pointing at what follows is no field marker.
+  assert.deepEqual(texts("Here's my Dockerfile:\n\nFROM node:20\nWORKDIR /app\n\nCan you make the image smaller?"), ['Can you make the image smaller?']);
   // Before a paragraph that is no pasted material (a regex line) as before pasted material.
   const regex = texts("my regex isn't matching what I want. I'm trying to match US phone numbers like (555) 123-4567 or 555-123-4567:\n\n^\\(?\\d{3}\\)?-\\d{3}-\\d{4}$\n\nit matches 555-123-4567 but not (555) 123-4567. what's wrong?");
   assert.ok(!regex.includes("I'm trying to match US phone numbers like (555) 123-4567 or 555-123-4567:") && regex.includes("what's wrong?"), JSON.stringify(regex));

@@ -148,7 +148,9 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
   const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
   const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
-  for (const [k, line] of p.lines.entries()) if (line.label && !(o.directiveItems && isBareHeading(prompt, p, k))) out.push([line.label.start, line.label.end]);
+  // A bare label closing the paragraph before more of the prompt ("Here's my Dockerfile:", "Company policy for travel:") points at what follows, unless it names directives.
+  const pointsAt = (line: Line, k: number) => pointsAhead && k === p.lines.length - 1 && prompt.slice(line.contentStart, line.end).trim() === '' && !DIRECTIVES.test(line.label!.name);
+  for (const [k, line] of p.lines.entries()) if (line.label && !(o.directiveItems && isBareHeading(prompt, p, k)) && !pointsAt(line, k)) out.push([line.label.start, line.label.end]);
   // Lines after a line that ends in a colon are the items it introduces.
   const leadIn = p.lines.findIndex((l) => prompt.slice(l.start, l.end).trimEnd().endsWith(':'));
   const itemsFrom = underDirectives ? p.start : o.leadInItems && leadIn >= 0 && leadIn < p.lines.length - 1 ? p.lines[leadIn].end : Infinity;
