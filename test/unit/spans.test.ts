@@ -298,6 +298,9 @@ test('background (annotation guide): the writer\'s own facts are not context, th
   assert.deepEqual(texts("We moved into an old flat in October. The living room is always cold. Renting means we can't replace the windows. What can we do to keep it warmer?"), ["Renting means we can't replace the windows.", 'What can we do to keep it warmer?']);
   // … even in a paragraph of background without an order ("I'm …" is the writer as subject too).
   assert.deepEqual(texts("Create a one-week meal plan for two adults.\n\nWe both work late on weekdays. We are vegetarian and we don't own a microwave. I'm not a fan of tofu.\n\nList dinners only."), ['Create a one-week meal plan for two adults.', "We are vegetarian and we don't own a microwave.", "I'm not a fan of tofu.", 'List dinners only.']);
+  // Labelled material alone does not make a template instance: the writer's facts stay out.
+  const club = texts("I'm the treasurer of a hiking club. Two members paid their fee twice. Write the email I should send to the committee.\n\nBylaws: Membership fees are non-refundable except in cases approved by the committee.");
+  assert.ok(!club.includes("I'm the treasurer of a hiking club.") && club.includes('Write the email I should send to the committee.'), JSON.stringify(club));
   // In a template instance (labelled input, answer slot) such a sentence describes the task, as the paper's annotation has it.
   assert.deepEqual(texts("We've already decided on the title and topic for our blog post. Write an introduction paragraph to attract readers.\n\nInput: Blog title: Healthy Apple Muffins\n\nOutput:"), ["We've already decided on the title and topic for our blog post.", 'Write an introduction paragraph to attract readers.', 'Blog title:', 'Healthy Apple Muffins']);
 });

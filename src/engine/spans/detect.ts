@@ -130,7 +130,7 @@ function quotedAfterColon(prompt: string, s: Piece, o: Required<DetectOptions>):
   return m ? s.start + m.index + 1 : s.end;
 }
 
-function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[], pointsAhead: boolean, promptInstructs: boolean, template: boolean, underDirectives = false): Sentence[] {
+function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[], pointsAhead: boolean, promptInstructs: boolean, templateInstance: boolean, underDirectives = false): Sentence[] {
   // A placeholder alone on its line ("{{query}}" under "### Query") stands for material, wherever it is.
   const pieces = p.lines.filter((line) => !(o.placeholders && !line.label && standsForMaterial(prompt, line))).flatMap((line) => sentencesOf(prompt, line));
   // A lead-in closing a paragraph before more of the prompt ("I got this from a recruiter:", "Here's my
@@ -144,7 +144,7 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   // The writer's own facts are not context; their limits are.
   // A paragraph that opens with the writer's own fact is their story: its other statements are too ("Her teacher says she's fine").
   const story = !!pieces[0] && !isInstructionKind(pieces[0].kind) && aboutWriter(pieces[0].tokens);
-  const ownFact = (s: Sentence) => o.ownFacts && !template && (aboutWriter(s.tokens) || story) && !limits(s);
+  const ownFact = (s: Sentence) => o.ownFacts && !templateInstance && (aboutWriter(s.tokens) || story) && !limits(s);
   const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
   const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
   const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
@@ -346,6 +346,12 @@ function headedByDirectives(prompt: string, paragraphs: Paragraph[], p: Paragrap
   return text.endsWith(':') && DIRECTIVES.test(text);
 }
 
+/** Whether the prompt ends in an empty label, the answer slot of a template instance ("Input: …\n\nOutput:"). */
+function endsInAnswerSlot(paragraphs: Paragraph[]): boolean {
+  const last = paragraphs[paragraphs.length - 1]?.lines.at(-1);
+  return !!last?.label && last.contentStart >= last.end;
+}
+
 /** The instruction part without its pasted material: the paragraphs from the first pasted one to the last. */
 function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<DetectOptions>): { kept: Paragraph[] } {
   if (!o.pasted) return { kept: paragraphs };
@@ -379,10 +385,11 @@ function withoutChatMarkers(prompt: string, ranges: Range[]): Range[] {
 export function detectWith(prompt: string, options: DetectOptions = {}): Span[] {
   const o = { ...DEFAULT_OPTIONS, ...options };
   const out: Range[] = [];
-  const [instruction, material] = splitAtMaterial(prompt, splitParagraphs(prompt), o);
+  const paragraphs = splitParagraphs(prompt);
+  const [instruction, material] = splitAtMaterial(prompt, paragraphs, o);
   const { kept } = withoutPasted(prompt, instruction, o);
   const promptInstructs = kept.some((p) => p.lines.some((l) => sentencesOf(prompt, l).some((s) => isInstructionKind(s.kind))));
-  const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, o.pasted && prompt.slice(p.end).trim() !== '', promptInstructs, material.length > 0, headedByDirectives(prompt, instruction, p, o)));
+  const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, o.pasted && prompt.slice(p.end).trim() !== '', promptInstructs, endsInAnswerSlot(paragraphs), headedByDirectives(prompt, instruction, p, o)));
   // The material is split into sections at paragraph-opening labels ("Input:", "Output:").
   const sections: Paragraph[][] = [];
   for (const p of material) {
