@@ -113,6 +113,13 @@ function isBareHeading(prompt: string, p: Paragraph, k: number): boolean {
   return !!sentence && classifySentence(head, sentence.tokens) === 'heading';
 }
 
+/** Whether a label read as a sentence orders or asks ("Make this sound friendlier:", "Reply to this email:"). */
+function ordersOrAsks(text: string): boolean {
+  const [sentence] = tagSentences(text);
+  const kind = sentence && classifySentence(text, sentence.tokens);
+  return kind === 'imperative' || kind === 'request' || kind === 'question' || kind === 'task' || DOUBT.test(text);
+}
+
 // The writer's doubt about what follows: an implicit question ("I'm not sure what it means").
 const DOUBT = /\b(?:not sure|unsure|confused|can'?t tell|don'?t (?:understand|know|get))\b/i;
 
@@ -142,14 +149,16 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   if (pointsAhead && pointer?.kind === 'lead-in' && !DOUBT.test(pointerText) && !DIRECTIVES.test(pointerText)) pieces.pop();
   const limits = (s: Sentence) => statesConstraint(prompt.slice(s.start, s.end));
   // The writer's own facts are not context; their limits are.
-  // A paragraph that opens with the writer's own fact is their story: its other statements are too ("Her teacher says she's fine").
+  // A paragraph that opens with the writer's own fact is their story, up to its first instruction: the statements
+  // there are their situation too ("My daughter is 7 … Her teacher says she's fine. How do I …?").
+  const firstOrder = pieces.find((s) => isInstructionKind(s.kind))?.start ?? Infinity;
   const story = !!pieces[0] && !isInstructionKind(pieces[0].kind) && aboutWriter(pieces[0].tokens);
-  const ownFact = (s: Sentence) => o.ownFacts && !templateInstance && (aboutWriter(s.tokens) || story) && !limits(s);
+  const ownFact = (s: Sentence) => o.ownFacts && !templateInstance && (aboutWriter(s.tokens) || (story && s.start < firstOrder)) && !limits(s);
   const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
   const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
   const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
   // A bare label closing the paragraph before more of the prompt ("Here's my Dockerfile:", "Company policy for travel:") points at what follows, unless it names directives.
-  const pointsAt = (line: Line, k: number) => pointsAhead && k === p.lines.length - 1 && prompt.slice(line.contentStart, line.end).trim() === '' && !DIRECTIVES.test(line.label!.name);
+  const pointsAt = (line: Line, k: number) => pointsAhead && k === p.lines.length - 1 && prompt.slice(line.contentStart, line.end).trim() === '' && !DIRECTIVES.test(line.label!.name) && !ordersOrAsks(prompt.slice(line.label!.start, line.label!.end));
   for (const [k, line] of p.lines.entries()) if (line.label && !(o.directiveItems && isBareHeading(prompt, p, k)) && !pointsAt(line, k)) out.push([line.label.start, line.label.end]);
   // Lines after a line that ends in a colon are the items it introduces.
   const leadIn = p.lines.findIndex((l) => prompt.slice(l.start, l.end).trimEnd().endsWith(':'));
