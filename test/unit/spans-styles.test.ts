@@ -9,11 +9,17 @@
  * detector was run on it and before the rules were changed again; it was measured only before
  * and after those changes, never used to choose a rule. It was development data in the third round,
  * when a new held-out set of 46 (new-held-out-styles.jsonl) was written, annotated and committed on
- * its own first, and measured once, after the last rule change.
+ * its own first, and measured once, after the last rule change. In the fourth round an annotation
+ * guide for background statements and lead-ins was written (docs/spans.md), the development sets
+ * (dev, fresh) were re-annotated by it, and a fourth held-out set of 43
+ * (fourth-held-out-styles.jsonl) was written, annotated by it and committed on its own before any
+ * rule change; it and the third round's set were measured after the rule changes only.
  *
- * Annotation: instruction = what asks the model to do something, including constraints on the
- * output and the question to answer. Not instruction: pasted material, background stories,
- * examples, headers, frame labels, bullets and placeholders standing for material.
+ * Annotation (docs/spans.md, "Annotation guide"): instruction = what asks the model to do
+ * something, including constraints on the output and the question to answer, and the writer's
+ * stated limits and preferences. Not instruction: pasted material, facts of the writer's
+ * situation, lead-ins that only point at material, examples, headers, frame labels, bullets and
+ * placeholders standing for material.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -77,19 +83,26 @@ test('other prompt styles, new held-out set (third round): agreement with the ha
   check('new held-out', fresh, NEW_HELD_OUT_F1_FLOOR);
 });
 
+test('other prompt styles, fourth held-out set (fourth round): agreement with the hand annotations beats every baseline', () => {
+  const fourth = load('fourth-held-out-styles.jsonl');
+  assert.equal(fourth.length, 43);
+  check('fourth held-out', fourth, FOURTH_HELD_OUT_F1_FLOOR);
+});
+
 test('other prompt styles: the annotations are made of whole sentences, labels and list markers of the segmentation', () => {
-  for (const name of ['dev-styles.jsonl', 'held-out-styles.jsonl', 'fresh-held-out-styles.jsonl', 'new-held-out-styles.jsonl']) {
+  for (const name of ['dev-styles.jsonl', 'held-out-styles.jsonl', 'fresh-held-out-styles.jsonl', 'new-held-out-styles.jsonl', 'fourth-held-out-styles.jsonl']) {
     let counts = { truePositive: 0, falsePositive: 0, falseNegative: 0 };
     for (const item of load(name)) counts = addCounts(counts, bestPieceAgreement(item.prompt, item.reference));
     const best = scoresOf(counts);
     console.log(`${name}: best choice of whole pieces F1 ${best.f1.toFixed(3)}`);
-    // Measured 0.997, 0.999, 1.000 and 1.000.
+    // Measured 0.997, 0.999, 1.000, 1.000 and 1.000.
     assert.ok(best.f1 >= 0.995, `${name}: best piece-level F1 ${best.f1}`);
   }
 });
 
-/** Just below the measured F1 on each set, 0.948, 0.981, 0.891 and 0.843 (see docs/spans.md): a drop fails. */
-const DEV_F1_FLOOR = 0.945;
-const FORMER_HELD_OUT_F1_FLOOR = 0.975;
-const FRESH_HELD_OUT_F1_FLOOR = 0.885;
-const NEW_HELD_OUT_F1_FLOOR = 0.84;
+/** Just below the measured F1 on each set, 0.951, 0.994, 0.935, 0.859 and 0.856 (see docs/spans.md): a drop fails. */
+const DEV_F1_FLOOR = 0.948;
+const FORMER_HELD_OUT_F1_FLOOR = 0.99;
+const FRESH_HELD_OUT_F1_FLOOR = 0.93;
+const NEW_HELD_OUT_F1_FLOOR = 0.855;
+const FOURTH_HELD_OUT_F1_FLOOR = 0.85;
