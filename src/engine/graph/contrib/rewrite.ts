@@ -13,7 +13,7 @@ import { storedBytes } from '../float64.ts';
 import { fastGelu } from './activation.ts';
 import { attention, groupQueryAttention, multiHeadAttention } from './attention.ts';
 import { Emitter } from './emit.ts';
-import { simplifiedLayerNormalization, skipLayerNormalization, skipSimplifiedLayerNormalization } from './layer-norm.ts';
+import { embedLayerNormalization, simplifiedLayerNormalization, skipLayerNormalization, skipSimplifiedLayerNormalization } from './layer-norm.ts';
 import { gatherBlockQuantized, matMulNBits } from './quantized.ts';
 import { rotaryEmbedding } from './rotary.ts';
 
@@ -43,6 +43,7 @@ const RULES: Record<string, Rule> = {
   'com.microsoft.RotaryEmbedding': rotaryEmbedding,
   'com.microsoft.SkipSimplifiedLayerNormalization': skipSimplifiedLayerNormalization,
   'com.microsoft.SkipLayerNormalization': skipLayerNormalization,
+  'com.microsoft.EmbedLayerNormalization': embedLayerNormalization,
   'com.microsoft.MatMulNBits': matMulNBits,
   'com.microsoft.GatherBlockQuantized': gatherBlockQuantized,
   'com.microsoft.FastGelu': fastGelu,
