@@ -6,6 +6,7 @@
  * GroupQueryAttention + MatMulNBits + GatherBlockQuantized. Loaded as the engine loads any model,
  * at default settings (float64, the contrib operators rewritten into standard ones) and in
  * float32 (onnxruntime's contrib kernels); both methods must agree with autograd / PyTorch occlusion.
+ * tiny-gpt2-embedln is tiny-gpt2 with the embedding fused as onnxruntime.transformers fuses it (EmbedLayerNormalization).
  * genai-builder-llama-fp16 is not ours: a real export by the builder, one of microsoft/onnxruntime-genai's test
  * models (its PROVENANCE.md), also run through the CLI exactly as a user runs it.
  */
@@ -33,6 +34,9 @@ const FIXTURES = [
   { name: 'tiny-llama-genai-gqa-q4', refusal: { float32: /GroupQueryAttention.*batch_size must be 1/, float64: undefined } },
   // GPT-2 form: LayerNormalization, SkipLayerNormalization, FastGelu, learned positions; the same mask subgraph.
   { name: 'tiny-gpt2-genai-mha', refusal: { float32: /Expand node.*invalid expand shape/, float64: /Expand node.*invalid expand shape/ } },
+  // onnxruntime.transformers' GPT-2 fusion of the embeddings: tiny-gpt2 with its token and position lookups, their sum and the
+  // first LayerNorm in one com.microsoft.EmbedLayerNormalization (tools/models/make_embedln_gpt2.py); the golden is tiny-gpt2's.
+  { name: 'tiny-gpt2-embedln', refusal: { float32: undefined, float64: undefined } },
   // A real export (microsoft/onnxruntime-genai's tiny-random-LlamaForCausalLM-fp16, PROVENANCE.md): one head,
   // MultiHeadAttention scale 0.25, an untied LM head, vocabulary 32000; golden by tools/models/make_genai_builder_golden.py.
   { name: 'genai-builder-llama-fp16', refusal: { float32: /Expand node.*invalid expand shape/, float64: /Expand node.*invalid expand shape/ } },
