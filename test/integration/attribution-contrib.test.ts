@@ -155,6 +155,14 @@ describe('genai-builder-llama-fp16 (a real export) through the CLI as a user run
   });
 });
 
+test('a real onnxruntime.transformers GPT-2 export (EmbedLayerNormalization, stacked past_N KV cache, int32 ids): analyze refuses it naming the KV-cache form and the fix, no stack trace', async () => {
+  const r = await runCli(['analyze', '--model', testModel('ort-transformers-gpt2-fp32'), '--prompt', 'The cat sat on the mat.', '--max-new-tokens', '3'], { env: { PROMPT_LENS_CACHE: tempDir(), PROMPT_LENS_OFFLINE: '1' } });
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /keys and values stacked \(past_0, past_1, past_2, past_3, past_4: \[2, batch, heads, past, head_dim\]/);
+  assert.match(r.stderr, /fix: Export the model with optimum/);
+  assert.doesNotMatch(r.stderr, /token-embedding lookup|\n\s+at /);
+});
+
 test('a graph whose position subgraph assumes batch 1 runs perturbed sequences one at a time after the cached prefix, with the same numbers', async () => {
   const folder = tempDir();
   cpSync(testModel('tiny-llama'), folder, { recursive: true });
