@@ -52,8 +52,8 @@ export function locateEmbedding(graph: GraphProto, idsInput = 'input_ids'): Embe
   if (candidates.length === 0 && fused) {
     throw new EngineError(
       'unsupported-graph',
-      `The token embedding is inside the ${fused.domain ? `${fused.domain}.` : ''}EmbedLayerNormalization node "${fused.name || fused.output[0]}" in a form Prompt Lens cannot split into its lookups (its word table is not a float initializer, or it has a segment table without segment ids).`,
-      'Export the model without onnxruntime.transformers\' fusions (plain optimum / transformers.js export), or report the model.',
+      `The token embedding is inside the ${fused.domain ? `${fused.domain}.` : ''}EmbedLayerNormalization node "${fused.name || fused.output[0]}" (onnxruntime.transformers' fusion of the embeddings). Attribution splits it into its lookups when its word table is a float initializer and segment ids and table come together; the attention-head analysis reads the table only from a Gather.`,
+      'Use an export without onnxruntime.transformers\' fusions (optimum / transformers.js), or report the model.',
     );
   }
   if (candidates.length === 0) {
