@@ -22,6 +22,7 @@ import { DecoderSession } from '../../src/engine/runtime/session.ts';
 import { halfToFloat } from '../../src/engine/runtime/float-arrays.ts';
 import { maxAbsDiffWithPrepared, originalLogits } from '../../src/engine/models/parity.ts';
 import { tempDir, testModel } from '../helpers/paths.ts';
+import { EngineError } from '../../src/engine/errors.ts';
 
 const cacheDir = tempDir();
 const probe = [5, 17, 42, 99, 3, 250, 77, 8];
@@ -189,4 +190,18 @@ test('a real onnxruntime.transformers GPT-2 export (ort-transformers-gpt2-fp32):
   const diff = original.reduce((m, v, i) => Math.max(m, Math.abs(v - unfused[i])), 0);
   console.log(`# ort-transformers-gpt2-fp32 unfused vs fused: max |Δ| ${diff.toExponential(2)} (largest ${largest.toFixed(2)})`);
   assert.ok(largest > 0.01 && diff <= 1e-5 * largest, `max |Δ| ${diff}`);
+});
+
+test('an EmbedLayerNormalization whose word table is computed (no rule splits it) is refused when the graph is prepared, naming the node', async () => {
+  const source = path.join(testModel('tiny-gpt2-embedln'), 'onnx/model.onnx');
+  const model = await readOnnxModel(source);
+  const fused = model.graph.node.find((n) => n.op_type === 'EmbedLayerNormalization')!;
+  model.graph.node.unshift({ name: 'table_copy', op_type: 'Identity', domain: '', input: [fused.input[2]], output: ['word_table_copy'], attribute: [] });
+  fused.input[2] = 'word_table_copy';
+  const file = path.join(tempDir(), 'model.onnx');
+  writeFileSync(file, encodeOnnxModel(model));
+  for (const precision of ['float32', 'float64'] as const) {
+    await assert.rejects(loadOrPrepareGraph(file, await sha256File(file), tempDir(), precision), (e: unknown) =>
+      e instanceof EngineError && e.code === 'unsupported-graph' && /inside the com\.microsoft\.EmbedLayerNormalization node "EmbedLayerNormalization_0"/.test(e.message));
+  }
 });
