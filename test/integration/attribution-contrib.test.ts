@@ -40,6 +40,8 @@ const FIXTURES = [
   // A real export (microsoft/onnxruntime-genai's tiny-random-gpt2-fp32, PROVENANCE.md) fused by onnxruntime.transformers:
   // EmbedLayerNormalization, Attention with the stacked past_N cache, int32 ids; golden by tools/models/make_ort_gpt2_golden.py.
   { name: 'ort-transformers-gpt2-fp32', refusal: { float32: undefined, float64: undefined } },
+  // The same export made float16 by onnxruntime.transformers (upstream tiny-random-gpt2-fp16-cuda; int32 ids read without a Cast).
+  { name: 'ort-transformers-gpt2-fp16', refusal: { float32: undefined, float64: undefined } },
   // A real export (microsoft/onnxruntime-genai's tiny-random-LlamaForCausalLM-fp16, PROVENANCE.md): one head,
   // MultiHeadAttention scale 0.25, an untied LM head, vocabulary 32000; golden by tools/models/make_genai_builder_golden.py.
   { name: 'genai-builder-llama-fp16', refusal: { float32: /Expand node.*invalid expand shape/, float64: /Expand node.*invalid expand shape/ } },

@@ -1,17 +1,18 @@
-"""Golden attributions for a REAL third-party export: test/fixtures/models/ort-transformers-gpt2-fp32
-(microsoft/onnxruntime-genai's test model tiny-random-gpt2-fp32 past.onnx, fused by onnxruntime.transformers; see that
-folder's PROVENANCE.md).
+"""Golden attributions for REAL third-party exports: test/fixtures/models/ort-transformers-gpt2-fp32 and -fp16
+(microsoft/onnxruntime-genai's test models tiny-random-gpt2-fp32 and tiny-random-gpt2-fp16-cuda past.onnx, fused by
+onnxruntime.transformers; see each folder's PROVENANCE.md).
 
 An independent float64 PyTorch evaluation of the graph: its nodes are run in order by a float64 implementation of each
 of the six operators it holds (Cast, com.microsoft EmbedLayerNormalization, Attention, SkipLayerNormalization,
 FastGelu, MatMul), written from the operators' definitions (onnxruntime's ContribOperators.md), with the graph's
-initializers (float32 -> float64, exact) and attributes. Nothing comes from the engine or from onnxruntime. The
+initializers (float32 or float16 -> float64, exact) and attributes. Nothing comes from the engine or from onnxruntime. The
 sequence is evaluated in full (no past; attention_mask all ones; positions 0..S-1), and the token embedding rows can
 be given (inputs_embeds) for autograd.
 
 Steps:
   1. sha256 of the committed graph equals the recorded source (PROVENANCE.md);
-  2. onnxruntime-node on the original graph (int32 ids, empty past_N) vs this reference: max |logits difference|;
+  2. onnxruntime-node on the original graph (int32 ids, empty past_N) vs this reference: max |logits difference|
+     (the fp16 graph computes in float16);
   3. golden.json in the format of make_goldens.py (greedy-0..2 and given-0, the same prompts), via
      make_genai_builder_golden's attributions (autograd gradient x input with a central-difference self-check, occlusion).
 
@@ -40,8 +41,11 @@ from make_goldens import GIVEN, MAX_NEW, PROMPTS, tokenize  # noqa: E402
 torch.set_num_threads(1)
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
-FOLDER = os.path.join(ROOT, "test", "fixtures", "models", "ort-transformers-gpt2-fp32")
-SHA256 = "f618eca0cd9025bb2b834ffa21ba3755f1313e857ddd42601d8ab922016e791d"
+MODELS = os.path.join(ROOT, "test", "fixtures", "models")
+SHA256 = {
+    "ort-transformers-gpt2-fp32": "f618eca0cd9025bb2b834ffa21ba3755f1313e857ddd42601d8ab922016e791d",
+    "ort-transformers-gpt2-fp16": "e3f6ad10cbaef67b9547d32ffc114b014a0be70cc395e7624b23a64234bfaba8",
+}
 OPS = {"Cast", "EmbedLayerNormalization", "Attention", "SkipLayerNormalization", "FastGelu", "MatMul"}
 
 
@@ -60,7 +64,7 @@ class GraphGpt2(torch.nn.Module):
         self.w = {t.name: torch.from_numpy(numpy_helper.to_array(t).astype(np.float64)) for t in model.graph.initializer}
         self.nodes = list(model.graph.node)
         ops = {n.op_type for n in self.nodes}
-        assert ops == OPS, ops
+        assert ops <= OPS and ops >= OPS - {"Cast"}, ops  # the fp16 graph feeds its int32 ids without a Cast
         embed = [n for n in self.nodes if n.op_type == "EmbedLayerNormalization"]
         assert len(embed) == 1 and embed[0].input[1] == "" and embed[0].input[4] == "", "GPT-2 form: no segments"
         self.embed = embed[0]
@@ -106,9 +110,9 @@ class GraphGpt2(torch.nn.Module):
         return v["logits"], None
 
 
-def check_source() -> None:
-    with open(os.path.join(FOLDER, "onnx", "model.onnx"), "rb") as f:
-        assert hashlib.sha256(f.read()).hexdigest() == SHA256, "model.onnx is not the recorded upstream file"
+def check_source(folder: str) -> None:
+    with open(os.path.join(folder, "onnx", "model.onnx"), "rb") as f:
+        assert hashlib.sha256(f.read()).hexdigest() == SHA256[os.path.basename(folder)], "model.onnx is not the recorded upstream file"
 
 
 ORT_SCRIPT = """
@@ -119,33 +123,42 @@ const [file, ids] = [process.argv[1], JSON.parse(process.argv[2])];
   const s = await ort.InferenceSession.create(file);
   const int32 = (v) => new ort.Tensor('int32', Int32Array.from(v), [1, v.length]);
   const feeds = { input_ids: int32(ids), position_ids: int32(ids.map((_, i) => i)), attention_mask: int32(ids.map(() => 1)) };
-  for (const name of s.inputNames.filter((n) => n.startsWith('past_'))) feeds[name] = new ort.Tensor('float32', new Float32Array(0), [2, 1, 4, 0, 8]);
-  console.log(JSON.stringify(Array.from((await s.run(feeds)).logits.data)));
+  for (const m of s.inputMetadata.filter((i) => i.name.startsWith('past_'))) {
+    feeds[m.name] = m.type === 'float16' ? new ort.Tensor('float16', new Uint16Array(0), [2, 1, 4, 0, 8]) : new ort.Tensor('float32', new Float32Array(0), [2, 1, 4, 0, 8]);
+  }
+  const logits = (await s.run(feeds)).logits;
+  console.log(JSON.stringify({ type: logits.type, data: Array.from(logits.data) }));
 })();
 """
 
 
-def ort_check(model: GraphGpt2) -> dict:
+def ort_check(folder: str, model: GraphGpt2) -> dict:
     ids = torch.randint(0, model.vocab, (1, 14), generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         logits, _ = model(ids)
-    r = subprocess.run(["node", "-e", ORT_SCRIPT, os.path.join(FOLDER, "onnx", "model.onnx"), json.dumps(ids[0].tolist())], capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(["node", "-e", ORT_SCRIPT, os.path.join(folder, "onnx", "model.onnx"), json.dumps(ids[0].tolist())], capture_output=True, text=True, cwd=ROOT)
     if r.returncode != 0:
         raise RuntimeError(r.stderr)
-    ort_logits = np.array(json.loads(r.stdout))
+    out = json.loads(r.stdout)
+    ort_logits = np.array(out["data"], dtype=np.uint16).view(np.float16).astype(np.float64) if out["type"] == "float16" else np.array(out["data"])
     return {"full": float(np.abs(ort_logits - logits[0].flatten().numpy()).max()), "maxAbsLogit": float(logits.abs().max())}
 
 
 def main() -> None:
-    check_source()
-    with open(os.path.join(FOLDER, "config.json")) as f:
+    for name in SHA256:
+        write_golden(os.path.join(MODELS, name))
+
+
+def write_golden(folder: str) -> None:
+    check_source(folder)
+    with open(os.path.join(folder, "config.json")) as f:
         config = json.load(f)
-    model = GraphGpt2(os.path.join(FOLDER, "onnx", "model.onnx")).eval()
+    model = GraphGpt2(os.path.join(folder, "onnx", "model.onnx")).eval()
     assert (config["vocab_size"], config["n_embd"]) == tuple(model.embed_tokens.weight.shape), "config.json does not match the graph"
-    print("onnxruntime (float32 graph) vs float64 reference:", json.dumps(ort_check(model)))
+    print(os.path.basename(folder), "onnxruntime vs float64 reference:", json.dumps(ort_check(folder, model)))
 
     eos = config["eos_token_id"]
-    toks = tokenize(FOLDER, PROMPTS + [g[0] for g in GIVEN], [g[1] for g in GIVEN])
+    toks = tokenize(folder, PROMPTS + [g[0] for g in GIVEN], [g[1] for g in GIVEN])
     cases = []
     for i, prompt in enumerate(PROMPTS):
         ids = toks["prompts"][i]
@@ -158,8 +171,8 @@ def main() -> None:
         c = {"name": f"given-{j}", "prompt": prompt, "promptIds": ids, "teacherForced": True, "responseText": text, "responseIds": toks["responses"][j]}
         c.update(attributions(model, ids, toks["responses"][j]))
         cases.append(c)
-    golden = {"model": os.path.basename(FOLDER), "dtype": "float64", "maxNewTokens": MAX_NEW, "eosTokenId": eos, "cases": cases}
-    with open(os.path.join(FOLDER, "golden.json"), "w") as f:
+    golden = {"model": os.path.basename(folder), "dtype": "float64", "maxNewTokens": MAX_NEW, "eosTokenId": eos, "cases": cases}
+    with open(os.path.join(folder, "golden.json"), "w") as f:
         json.dump(golden, f, indent=1)
         f.write("\n")
     print("cases (N, M):", [(len(c["promptIds"]), len(c["responseIds"])) for c in cases], "min greedy margin:", min(c.get("greedyMargin", 1e9) for c in cases),
