@@ -6,6 +6,7 @@
  * GroupQueryAttention + MatMulNBits + GatherBlockQuantized. Loaded as the engine loads any model,
  * at default settings (float64, the contrib operators rewritten into standard ones) and in
  * float32 (onnxruntime's contrib kernels); both methods must agree with autograd / PyTorch occlusion.
+ * tiny-gpt2-embedln is tiny-gpt2 with the embedding fused as onnxruntime.transformers fuses it (EmbedLayerNormalization).
  * genai-builder-llama-fp16 is not ours: a real export by the builder, one of microsoft/onnxruntime-genai's test
  * models (its PROVENANCE.md), also run through the CLI exactly as a user runs it.
  */
@@ -33,6 +34,14 @@ const FIXTURES = [
   { name: 'tiny-llama-genai-gqa-q4', refusal: { float32: /GroupQueryAttention.*batch_size must be 1/, float64: undefined } },
   // GPT-2 form: LayerNormalization, SkipLayerNormalization, FastGelu, learned positions; the same mask subgraph.
   { name: 'tiny-gpt2-genai-mha', refusal: { float32: /Expand node.*invalid expand shape/, float64: /Expand node.*invalid expand shape/ } },
+  // onnxruntime.transformers' GPT-2 fusion of the embeddings: tiny-gpt2 with its token and position lookups, their sum and the
+  // first LayerNorm in one com.microsoft.EmbedLayerNormalization (tools/models/make_embedln_gpt2.py); the golden is tiny-gpt2's.
+  { name: 'tiny-gpt2-embedln', refusal: { float32: undefined, float64: undefined } },
+  // A real export (microsoft/onnxruntime-genai's tiny-random-gpt2-fp32, PROVENANCE.md) fused by onnxruntime.transformers:
+  // EmbedLayerNormalization, Attention with the stacked past_N cache, int32 ids; golden by tools/models/make_ort_gpt2_golden.py.
+  { name: 'ort-transformers-gpt2-fp32', refusal: { float32: undefined, float64: undefined } },
+  // The same export made float16 by onnxruntime.transformers (upstream tiny-random-gpt2-fp16-cuda; int32 ids read without a Cast).
+  { name: 'ort-transformers-gpt2-fp16', refusal: { float32: undefined, float64: undefined } },
   // A real export (microsoft/onnxruntime-genai's tiny-random-LlamaForCausalLM-fp16, PROVENANCE.md): one head,
   // MultiHeadAttention scale 0.25, an untied LM head, vocabulary 32000; golden by tools/models/make_genai_builder_golden.py.
   { name: 'genai-builder-llama-fp16', refusal: { float32: /Expand node.*invalid expand shape/, float64: /Expand node.*invalid expand shape/ } },
@@ -149,6 +158,23 @@ describe('genai-builder-llama-fp16 (a real export) through the CLI as a user run
       for (const a of [c.base, c.tuned]) assert.ok(a.importance.length === a.promptTokens.length && a.importance.flat().every(Number.isFinite));
     }
   });
+});
+
+test('the CLI analyzes a real onnxruntime.transformers GPT-2 export (EmbedLayerNormalization, stacked past_N KV cache, int32 ids) with both methods at default settings, as PyTorch float64 does', async () => {
+  const env = { PROMPT_LENS_CACHE: tempDir(), PROMPT_LENS_OFFLINE: '1' };
+  const model = testModel('ort-transformers-gpt2-fp32');
+  const c = readGolden(model).cases.find((x) => x.name === 'greedy-0')!;
+  for (const method of ['gradient', 'occlusion'] as const) {
+    const out = path.join(tempDir(), 'a.json');
+    const r = await runCli(['analyze', '--model', model, '--prompt', c.prompt, '--max-new-tokens', String(c.responseIds.length), '--method', method, '--json', out], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const a = JSON.parse(readFileSync(out, 'utf8')) as Analysis;
+    assert.equal(a.model.precision, 'float64');
+    assert.deepEqual(a.responseTokens.map((t) => t.id), c.responseIds);
+    const rho = pearson(a.importance.flat(), (method === 'gradient' ? c.gradient : c.occlusion).flat());
+    console.log(`# CLI ort-transformers-gpt2-fp32 ${method}: Pearson ${rho.toFixed(9)}`);
+    assert.ok(rho >= 0.999, `Pearson ${rho}`);
+  }
 });
 
 test('a graph whose position subgraph assumes batch 1 runs perturbed sequences one at a time after the cached prefix, with the same numbers', async () => {

@@ -30,6 +30,8 @@ interface Case {
   inputs: (Input | string)[];
   initializers?: TensorProto[];
   outputs: string[];
+  /** Outputs of type int32 (the others are float). */
+  intOutputs?: string[];
 }
 
 const random = mulberry32(7);
@@ -58,8 +60,9 @@ function buildModel(c: Case, feeds: Map<string, Input>): ModelProto {
       name: c.name,
       node: [node],
       initializer: structuredClone(c.initializers ?? []), // the float64 conversion changes its tensors in place
-      input: [...feeds.values()].map((i) => tensorValueInfo(i.name, elem(i), i.dims.map((d, k) => (k === 0 ? 'batch' : d)))),
-      output: c.outputs.filter(Boolean).map((o) => ({ name: o, type: { tensor_type: { elem_type: TensorDataType.FLOAT } } })),
+      // A leading 1 stays fixed: it broadcasts over the batch (position_ids [1, sequence]).
+      input: [...feeds.values()].map((i) => tensorValueInfo(i.name, elem(i), i.dims.map((d, k) => (k === 0 && d !== 1 ? 'batch' : d)))),
+      output: c.outputs.filter(Boolean).map((o) => ({ name: o, type: { tensor_type: { elem_type: c.intOutputs?.includes(o) ? TensorDataType.INT32 : TensorDataType.FLOAT } } })),
     },
   };
 }
@@ -115,6 +118,31 @@ const CASES: Case[] = [
   {
     name: 'SkipLayerNormalization', op: 'SkipLayerNormalization', attributes: { epsilon: 1e-5 },
     inputs: [x3('input', [2, 3, 8]), x3('skip', [2, 3, 8]), 'gamma', 'beta'], initializers: [floatTensor('gamma', [8], uniform(8)), floatTensor('beta', [8], uniform(8))], outputs: ['y', '', '', 'sum'],
+  },
+  {
+    // onnxruntime.transformers' GPT-2 form: int32 ids, learned positions from position_ids (after a past of 3), no segments;
+    // the embedding sum feeds the first residual connection.
+    name: 'EmbedLayerNormalization (GPT-2 form: position_ids, embedding_sum)', op: 'EmbedLayerNormalization', attributes: { epsilon: 1e-5 },
+    inputs: [ints('input_ids', [2, 5], [3, 0, 19, 7, 7, 11, 2, 5, 18, 1], 'int32'), '', 'word', 'position', '', 'gamma', 'beta', '', ints('position_ids', [2, 5], [3, 4, 5, 6, 7, 3, 4, 5, 6, 7], 'int32')],
+    initializers: [floatTensor('word', [20, 8], uniform(160)), floatTensor('position', [12, 8], uniform(96)), floatTensor('gamma', [8], uniform(8)), floatTensor('beta', [8], uniform(8))],
+    outputs: ['output', '', 'embedding_sum'],
+  },
+  {
+    name: 'EmbedLayerNormalization position_ids [1, sequence] shared by the batch, no mask', op: 'EmbedLayerNormalization', attributes: { epsilon: 1e-5 },
+    inputs: [ints('input_ids', [2, 3], [3, 0, 19, 11, 2, 5], 'int32'), '', 'word', 'position', '', 'gamma', 'beta', '', ints('position_ids', [1, 3], [4, 5, 6], 'int32')],
+    initializers: [floatTensor('word', [20, 8], uniform(160)), floatTensor('position', [12, 8], uniform(96)), floatTensor('gamma', [8], uniform(8)), floatTensor('beta', [8], uniform(8))],
+    // No mask: mask_index is zeros.
+    outputs: ['output', 'mask_index'], intOutputs: ['mask_index'],
+  },
+  {
+    // BERT form: segments, default positions 0..S-1, mask_index (the count of mask ones per row).
+    name: 'EmbedLayerNormalization (BERT form: segments, default positions, mask_index)', op: 'EmbedLayerNormalization', attributes: { epsilon: 1e-12 },
+    inputs: [
+      ints('input_ids', [2, 4], [3, 0, 19, 7, 11, 2, 5, 18], 'int32'), ints('segment_ids', [2, 4], [0, 0, 1, 1, 0, 1, 1, 1], 'int32'), 'word', 'position', 'segment', 'gamma', 'beta',
+      ints('mask', [2, 4], [1, 1, 1, 0, 1, 1, 0, 0], 'int32'),
+    ],
+    initializers: [floatTensor('word', [20, 8], uniform(160)), floatTensor('position', [6, 8], uniform(48)), floatTensor('segment', [2, 8], uniform(16)), floatTensor('gamma', [8], uniform(8)), floatTensor('beta', [8], uniform(8))],
+    outputs: ['output', 'mask_index', 'embedding_sum'], intOutputs: ['mask_index'],
   },
   { name: 'FastGelu', op: 'FastGelu', inputs: [x3('x', [2, 3, 8]), 'bias'], initializers: [floatTensor('bias', [8], uniform(8))], outputs: ['y'] },
   {

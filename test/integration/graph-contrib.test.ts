@@ -13,7 +13,7 @@ import { loadOrPrepareGraph } from '../../src/engine/graph/prepare.ts';
 import { locateEmbedding } from '../../src/engine/graph/locate-embedding.ts';
 import { convertHalfToFloat32, hasHalfTensors } from '../../src/engine/graph/float32.ts';
 import { dequantizedBytes } from '../../src/engine/graph/contrib/quantized.ts';
-import { rewriteContribOperators } from '../../src/engine/graph/contrib/rewrite.ts';
+import { rewriteContribOperators, unfuseEmbedding } from '../../src/engine/graph/contrib/rewrite.ts';
 import { encodeOnnxModel, readOnnxModel, TensorDataType, type TensorProto } from '../../src/engine/graph/onnx-model.ts';
 import { externalDataFileOf, writeGraph } from '../../src/engine/graph/write-graph.ts';
 import { createSession } from '../../src/engine/runtime/session.ts';
@@ -22,6 +22,7 @@ import { DecoderSession } from '../../src/engine/runtime/session.ts';
 import { halfToFloat } from '../../src/engine/runtime/float-arrays.ts';
 import { maxAbsDiffWithPrepared, originalLogits } from '../../src/engine/models/parity.ts';
 import { tempDir, testModel } from '../helpers/paths.ts';
+import { EngineError } from '../../src/engine/errors.ts';
 
 const cacheDir = tempDir();
 const probe = [5, 17, 42, 99, 3, 250, 77, 8];
@@ -154,5 +155,53 @@ test('the LM head is found through a final Cast or Identity (fp16 exports with f
     assert.deepEqual(Array.from(tail.logits), Array.from(all.logits.subarray(5 * all.vocab)));
   } finally {
     await session.dispose();
+  }
+});
+
+test('a real onnxruntime.transformers GPT-2 export (ort-transformers-gpt2-fp32): its EmbedLayerNormalization split into lookups finds the token embedding and gives onnxruntime\'s own logits and KV cache', async () => {
+  const source = path.join(testModel('ort-transformers-gpt2-fp32'), 'onnx/model.onnx');
+  const model = await readOnnxModel(source);
+  assert.throws(() => locateEmbedding(model.graph), /inside the com\.microsoft\.EmbedLayerNormalization node/);
+  const run = async (bytes: Uint8Array) => {
+    const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+    try {
+      // Three tokens after a past of two, as generation runs it (position_ids continue the past).
+      const [past, ids] = [2, [5, 17, 42]];
+      const int32 = (values: number[], dims: number[]) => new ort.Tensor('int32', Int32Array.from(values), dims);
+      const feeds: Record<string, ort.Tensor> = {
+        input_ids: int32(ids, [1, ids.length]),
+        position_ids: int32(ids.map((_, i) => past + i), [1, ids.length]),
+        attention_mask: int32(Array(past + ids.length).fill(1), [1, past + ids.length]),
+      };
+      for (let i = 0; i < 5; i++) feeds[`past_${i}`] = new ort.Tensor('float32', Float32Array.from({ length: 2 * 4 * past * 8 }, (_, k) => Math.sin(k + i)), [2, 1, 4, past, 8]);
+      const out = await session.run(feeds, ['logits', 'present_4']);
+      return [...(out.logits.data as Float32Array), ...(out.present_4.data as Float32Array)];
+    } finally {
+      await session.release();
+    }
+  };
+  const original = await run(encodeOnnxModel(model));
+  assert.deepEqual(await unfuseEmbedding(model, path.dirname(source)), ['EmbedLayerNormalization']);
+  const lookup = locateEmbedding(model.graph);
+  assert.deepEqual([lookup.node.op_type, lookup.table], ['Gather', 'transformer.wte.weight']);
+  const unfused = await run(encodeOnnxModel(model));
+  assert.equal(unfused.length, original.length);
+  const largest = original.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const diff = original.reduce((m, v, i) => Math.max(m, Math.abs(v - unfused[i])), 0);
+  console.log(`# ort-transformers-gpt2-fp32 unfused vs fused: max |Δ| ${diff.toExponential(2)} (largest ${largest.toFixed(2)})`);
+  assert.ok(largest > 0.01 && diff <= 1e-5 * largest, `max |Δ| ${diff}`);
+});
+
+test('an EmbedLayerNormalization whose word table is computed (no rule splits it) is refused when the graph is prepared, naming the node', async () => {
+  const source = path.join(testModel('tiny-gpt2-embedln'), 'onnx/model.onnx');
+  const model = await readOnnxModel(source);
+  const fused = model.graph.node.find((n) => n.op_type === 'EmbedLayerNormalization')!;
+  model.graph.node.unshift({ name: 'table_copy', op_type: 'Identity', domain: '', input: [fused.input[2]], output: ['word_table_copy'], attribute: [] });
+  fused.input[2] = 'word_table_copy';
+  const file = path.join(tempDir(), 'model.onnx');
+  writeFileSync(file, encodeOnnxModel(model));
+  for (const precision of ['float32', 'float64'] as const) {
+    await assert.rejects(loadOrPrepareGraph(file, await sha256File(file), tempDir(), precision), (e: unknown) =>
+      e instanceof EngineError && e.code === 'unsupported-graph' && /inside the com\.microsoft\.EmbedLayerNormalization node "EmbedLayerNormalization_0"/.test(e.message));
   }
 });

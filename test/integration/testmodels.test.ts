@@ -11,8 +11,9 @@ env.allowRemoteModels = false;
 env.allowLocalModels = true;
 env.localModelPath = MODELS_DIR + path.sep;
 
-// genai-builder-llama-fp16 is a real ONNX Runtime GenAI builder export (float16, contrib operators) with tiny-llama's tokenizer.
-const MODELS = ['tiny-gpt2', 'tiny-llama', 'tiny-qwen2', 'tiny-phi3', 'tiny-llama-extdata', 'genai-builder-llama-fp16'];
+// genai-builder-llama-fp16 is a real ONNX Runtime GenAI builder export (float16, contrib operators) with tiny-llama's tokenizer;
+// tiny-gpt2-embedln is tiny-gpt2 with its embeddings fused into com.microsoft.EmbedLayerNormalization.
+const MODELS = ['tiny-gpt2', 'tiny-llama', 'tiny-qwen2', 'tiny-phi3', 'tiny-llama-extdata', 'genai-builder-llama-fp16', 'tiny-gpt2-embedln'];
 const ROUND_TRIP = [
   'Hello, world!',
   "It's 2024 — isn't it?  Two  spaces, a tab\there,\nand a newline.",

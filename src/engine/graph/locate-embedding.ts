@@ -3,7 +3,8 @@
  * embedding rows (METHODS.md §1.1: before position embeddings and any model-specific scaling).
  * Works for fp32/fp16 tables (Gather), tables dequantized before the lookup
  * (DequantizeLinear → Gather), quantized lookups (Gather on int8 rows → DequantizeLinear) and
- * the com.microsoft GatherBlockQuantized op.
+ * the com.microsoft GatherBlockQuantized op. A lookup fused into com.microsoft.EmbedLayerNormalization
+ * (onnxruntime.transformers) is split out before (contrib/rewrite.ts unfuseEmbedding); one left fused is named in the refusal.
  */
 import { EngineError } from '../errors.ts';
 import { TensorDataType, type GraphProto, type NodeProto } from './onnx-model.ts';
@@ -47,6 +48,14 @@ export function locateEmbedding(graph: GraphProto, idsInput = 'input_ids'): Embe
   const candidates = graph.node.filter(
     (n) => (n.op_type === 'Gather' || n.op_type === 'GatherBlockQuantized') && idNames.has(n.input[1]) && !idNames.has(n.input[0]),
   );
+  const fused = graph.node.find((n) => n.op_type === 'EmbedLayerNormalization' && idNames.has(n.input[0]));
+  if (candidates.length === 0 && fused) {
+    throw new EngineError(
+      'unsupported-graph',
+      `The token embedding is inside the ${fused.domain ? `${fused.domain}.` : ''}EmbedLayerNormalization node "${fused.name || fused.output[0]}" (onnxruntime.transformers' fusion of the embeddings). Attribution splits it into its lookups when its word table is a float initializer and segment ids and table come together; the attention-head analysis reads the table only from a Gather.`,
+      'Use an export without onnxruntime.transformers\' fusions (optimum / transformers.js), or report the model.',
+    );
+  }
   if (candidates.length === 0) {
     throw new EngineError(
       'unsupported-graph',

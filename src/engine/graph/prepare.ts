@@ -18,6 +18,7 @@ import { removeStaleTemporaries, writeAtomically } from '../temp-files.ts';
 import { checkExternalData, linkExternalData } from './external-data.ts';
 import { convertHalfToFloat32, hasHalfTensors } from './float32.ts';
 import { nodeRewriter } from './contrib/rewrite.ts';
+import { adaptOptimizedGraph } from './optimized-graph.ts';
 import { convertToFloat64 } from './float64.ts';
 import { insertTangents, UnsupportedTangent, type TangentGraph } from './jvp/tangents.ts';
 import { locateEmbedding } from './locate-embedding.ts';
@@ -102,6 +103,7 @@ export async function loadOrPrepareGraph(
   const model = await readOnnxModel(sourceFile);
   await checkExternalData(model, sourceDir);
   if (hasHalfTensors(model.graph)) await convertHalfToFloat32(model, sourceDir);
+  await adaptOptimizedGraph(model, sourceDir);
   const meta = insertEmbeddingScale(model, sourceFile, sourceSha256);
   await mkdir(dir, { recursive: true });
   // A float64 graph goes to the cache folder, its weights written there as they are converted.

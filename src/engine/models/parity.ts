@@ -17,17 +17,20 @@ export async function originalLogits(sourceFile: string, meta: PreparedMeta, pro
   const session = await createSession(sourceFile, 'float32', 'probe');
   try {
     const seq = probe.length;
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor('int64', BigInt64Array.from(probe.map(BigInt)), [1, seq]),
-    };
+    // The source's own id type: onnxruntime.transformers' GPT-2 exports take int32 (graph/optimized-graph.ts).
+    const ids = (name: string, values: number[]) =>
+      isInt32(session, name) ? new ort.Tensor('int32', Int32Array.from(values), [1, seq]) : new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, seq]);
+    const feeds: Record<string, ort.Tensor> = { input_ids: ids('input_ids', probe) };
     const names = session.inputNames;
-    if (names.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(seq).fill(1n), [1, seq]);
-    if (names.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from(probe.map((_, i) => BigInt(i))), [1, seq]);
+    if (names.includes('attention_mask')) feeds.attention_mask = ids('attention_mask', probe.map(() => 1));
+    if (names.includes('position_ids')) feeds.position_ids = ids('position_ids', probe.map((_, i) => i));
     if (names.includes('use_cache_branch')) feeds.use_cache_branch = new ort.Tensor('bool', [false], [1]);
-    for (const name of meta.cache.pastInputs) {
-      // The source's own cache type: a prepared graph may compute in a wider one.
+    const { kvHeads, headDim } = meta.cache;
+    for (const name of names.filter((n) => meta.cache.pastInputs.includes(n) || /^past_\d+$/.test(n))) {
+      // The source's own cache type: a prepared graph may compute in a wider one. past_N stacks keys and values.
       const type = sourceCacheType(session, name);
-      feeds[name] = new ort.Tensor(type, type === 'float32' ? new Float32Array(0) : new Uint16Array(0), [1, meta.cache.kvHeads, 0, meta.cache.headDim]);
+      const dims = meta.cache.pastInputs.includes(name) ? [1, kvHeads, 0, headDim] : [2, 1, kvHeads, 0, headDim];
+      feeds[name] = new ort.Tensor(type, type === 'float32' ? new Float32Array(0) : new Uint16Array(0), dims);
     }
     const out = await session.run(feeds, [meta.logitsOutput]);
     const t = out[meta.logitsOutput];
@@ -42,6 +45,11 @@ export async function maxAbsDiffWithPrepared(session: DecoderSession, probe: num
   let max = 0;
   for (let i = 0; i < reference.length; i++) max = Math.max(max, Math.abs(reference[i] - logits[i]));
   return max;
+}
+
+function isInt32(session: ort.InferenceSession, input: string): boolean {
+  const info = session.inputMetadata.find((i) => i.name === input);
+  return !!info?.isTensor && info.type === 'int32';
 }
 
 function sourceCacheType(session: ort.InferenceSession, input: string): 'float16' | 'float32' {

@@ -1,8 +1,8 @@
 /**
  * Writing standard-ONNX replacements for one node: unique names under the node's own, constants
  * as initializers (float constants as double: rewrites serve the float64 conversion), and the
- * opset differences of the operators the rules use (Unsqueeze and ReduceMean took their axes as
- * an attribute before opsets 13 and 18).
+ * opset differences of the operators the rules use (Unsqueeze and ReduceSum took their axes as
+ * an attribute before opset 13, ReduceMean before 18).
  */
 import { TensorDataType, type AttributeProto, type NodeProto, type TensorProto } from '../onnx-model.ts';
 
@@ -60,6 +60,11 @@ export class Emitter {
 
   reduceMean(x: string, axes: number[]): string {
     return this.opset >= 18 ? this.op('ReduceMean', [x, this.int64(axes)], { keepdims: 1 }) : this.op('ReduceMean', [x], { axes, keepdims: 1 });
+  }
+
+  /** The sum over `axes`, kept as size-1 axes or not; `outputs` given by name, as op's. */
+  reduceSum(x: string, axes: number[], keepdims: number, outputs?: string[]): string {
+    return this.opset >= 13 ? this.op('ReduceSum', [x, this.int64(axes)], { keepdims }, outputs) : this.op('ReduceSum', [x], { axes, keepdims }, outputs);
   }
 
   /** x[..., start:end] along `axis`. */

@@ -13,7 +13,7 @@ import { storedBytes } from '../float64.ts';
 import { fastGelu } from './activation.ts';
 import { attention, groupQueryAttention, multiHeadAttention } from './attention.ts';
 import { Emitter } from './emit.ts';
-import { simplifiedLayerNormalization, skipLayerNormalization, skipSimplifiedLayerNormalization } from './layer-norm.ts';
+import { embedLayerNormalization, simplifiedLayerNormalization, skipLayerNormalization, skipSimplifiedLayerNormalization } from './layer-norm.ts';
 import { gatherBlockQuantized, matMulNBits } from './quantized.ts';
 import { rotaryEmbedding } from './rotary.ts';
 
@@ -43,6 +43,7 @@ const RULES: Record<string, Rule> = {
   'com.microsoft.RotaryEmbedding': rotaryEmbedding,
   'com.microsoft.SkipSimplifiedLayerNormalization': skipSimplifiedLayerNormalization,
   'com.microsoft.SkipLayerNormalization': skipLayerNormalization,
+  'com.microsoft.EmbedLayerNormalization': embedLayerNormalization,
   'com.microsoft.MatMulNBits': matMulNBits,
   'com.microsoft.GatherBlockQuantized': gatherBlockQuantized,
   'com.microsoft.FastGelu': fastGelu,
@@ -50,14 +51,26 @@ const RULES: Record<string, Rule> = {
   '.SimplifiedLayerNormalization': simplifiedLayerNormalization,
 };
 
-/** Rewrites every node it has a rule for, in place; returns the operators it replaced. */
-export async function rewriteContribOperators(model: ModelProto, sourceDir: string): Promise<string[]> {
+/** Operators that hold the token-embedding lookup inside them. */
+const EMBEDDING_FUSIONS = new Set(['com.microsoft.EmbedLayerNormalization']);
+
+/**
+ * Rewrites the operators that hold the token-embedding lookup inside them (onnxruntime.transformers'
+ * EmbedLayerNormalization), in place and in any precision, so that the lookup can be found and scaled
+ * (prepare.ts); returns the operators it replaced.
+ */
+export function unfuseEmbedding(model: ModelProto, sourceDir: string): Promise<string[]> {
+  return rewriteContribOperators(model, sourceDir, (node) => EMBEDDING_FUSIONS.has(operatorKey(node)));
+}
+
+/** Rewrites every node it has a rule for (of those `select` picks), in place; returns the operators it replaced. */
+export async function rewriteContribOperators(model: ModelProto, sourceDir: string, select: (node: NodeProto) => boolean = () => true): Promise<string[]> {
   const graph = model.graph;
   const rewrite = nodeRewriter(model, sourceDir);
   const replaced: string[] = [];
   const nodes: NodeProto[] = [];
   for (const node of graph.node) {
-    const emit = await rewrite(node);
+    const emit = select(node) ? await rewrite(node) : undefined;
     if (emit) {
       nodes.push(...emit.nodes);
       graph.initializer.push(...emit.initializers);
@@ -82,7 +95,7 @@ export function nodeRewriter(model: ModelProto, sourceDir: string): NodeRewriter
   const tensorBytes = async (tensor: TensorProto) => (isExternal(tensor) ? readExternalBytes(tensor, sourceDir, storedBytes(tensor)) : Uint8Array.from(tensor.raw_data ?? []));
   const consumed = new Set([...graph.node.flatMap((n) => n.input), ...graph.output.map((o) => o.name)]);
   return async (node) => {
-    const rule = RULES[`${node.domain === 'ai.onnx' ? '' : (node.domain ?? '')}.${node.op_type}`];
+    const rule = RULES[operatorKey(node)];
     if (!rule) return undefined;
     const emit = new Emitter(node.name || node.output[0], opset);
     const ctx: RuleContext = {
@@ -101,6 +114,11 @@ export function nodeRewriter(model: ModelProto, sourceDir: string): NodeRewriter
     };
     return (await rule(ctx)) ? emit : undefined;
   };
+}
+
+/** domain.op_type, the standard domain written as '' (the key of RULES). */
+function operatorKey(node: NodeProto): string {
+  return `${node.domain === 'ai.onnx' ? '' : (node.domain ?? '')}.${node.op_type}`;
 }
 
 function floatValues(tensor: TensorProto, bytes: Uint8Array): ArrayLike<number> | undefined {
