@@ -48,6 +48,8 @@ export interface RunDeps {
 
 export class AnalysisRuns implements vscode.Disposable {
   private running: vscode.CancellationTokenSource | undefined;
+  /** Documents being saved by an auto-save after a delay (files.autoSave afterDelay). */
+  private readonly autoSaving = new Set<string>();
 
   constructor(private readonly d: RunDeps) {}
 
@@ -166,11 +168,23 @@ export class AnalysisRuns implements vscode.Disposable {
     this.d.panel.refresh(vscode.Uri.parse(uri));
   }
 
-  /** Analyze on save: the sides the document has results for, else as Analyze would. */
+  /** Notes why a document is saved: analyze on save skips auto-saves after a delay. */
+  onWillSave(e: vscode.TextDocumentWillSaveEvent): void {
+    const u = e.document.uri.toString();
+    if (e.reason === vscode.TextDocumentSaveReason.AfterDelay) this.autoSaving.add(u);
+    else this.autoSaving.delete(u);
+  }
+
+  /**
+   * Analyze on save: the sides the document has results for, else as Analyze would. Not after an
+   * auto-save after a delay (as VS Code's format on save): each pause in typing would start a run
+   * and replace the stale highlights the user is editing against.
+   */
   async onDocumentSaved(doc: vscode.TextDocument): Promise<void> {
     const s = this.d.settings.read(doc.uri);
     const r = this.d.results.get(doc.uri.toString());
-    if (!s.analyzeOnSave || this.running) return;
+    const autoSaved = this.autoSaving.delete(doc.uri.toString());
+    if (!s.analyzeOnSave || autoSaved || this.running) return;
     if (!r && promptKindOf(doc.fileName) === 'other') return;
     const sides: Side[] | undefined = r ? (['base', 'tuned'] as Side[]).filter((x) => r[x]) : undefined;
     await this.run(doc.uri, { sides, quiet: true });
