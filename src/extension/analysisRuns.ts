@@ -20,7 +20,7 @@ import type { DocumentTarget } from './documentTarget.ts';
 import type { EditorViews } from './editorViews.ts';
 import type { ModelResolver } from './modelResolver.ts';
 import type { PanelController } from './panelController.ts';
-import type { RunCoordinator } from './runCoordinator.ts';
+import { spansSource, type RunCoordinator } from './runCoordinator.ts';
 import type { SessionSettings } from './sessionSettings.ts';
 
 export interface RunOptions {
@@ -156,10 +156,11 @@ export class AnalysisRuns implements vscode.Disposable {
     const r = this.d.results.get(uri);
     if (!r) return;
     const s = this.d.settings.read(vscode.Uri.parse(uri));
-    const spans = await this.d.coordinator.instructionSpans(r.prompt, this.markedSpans(uri, r.offset, r.prompt.length));
+    const marked = this.markedSpans(uri, r.offset, r.prompt.length);
+    const spans = await this.d.coordinator.instructionSpans(r.prompt, marked);
     try {
-      if (r.base) r.base = await this.d.coordinator.rescoreIfNeeded(r.base, s, spans);
-      if (r.tuned) r.tuned = await this.d.coordinator.rescoreIfNeeded(r.tuned, s, spans);
+      if (r.base) r.base = await this.d.coordinator.rescoreIfNeeded(r.base, s, spans, spansSource(marked));
+      if (r.tuned) r.tuned = await this.d.coordinator.rescoreIfNeeded(r.tuned, s, spans, spansSource(marked));
     } catch (e) {
       this.d.reportError(e);
       return;
