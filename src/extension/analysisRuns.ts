@@ -20,7 +20,7 @@ import type { DocumentTarget } from './documentTarget.ts';
 import type { EditorViews } from './editorViews.ts';
 import type { ModelResolver } from './modelResolver.ts';
 import type { PanelController } from './panelController.ts';
-import type { RunCoordinator } from './runCoordinator.ts';
+import { spansSource, type RunCoordinator } from './runCoordinator.ts';
 import type { SessionSettings } from './sessionSettings.ts';
 
 export interface RunOptions {
@@ -48,6 +48,8 @@ export interface RunDeps {
 
 export class AnalysisRuns implements vscode.Disposable {
   private running: vscode.CancellationTokenSource | undefined;
+  /** Documents being saved by an auto-save after a delay (files.autoSave afterDelay). */
+  private readonly autoSaving = new Set<string>();
 
   constructor(private readonly d: RunDeps) {}
 
@@ -154,10 +156,11 @@ export class AnalysisRuns implements vscode.Disposable {
     const r = this.d.results.get(uri);
     if (!r) return;
     const s = this.d.settings.read(vscode.Uri.parse(uri));
-    const spans = await this.d.coordinator.instructionSpans(r.prompt, this.markedSpans(uri, r.offset, r.prompt.length));
+    const marked = this.markedSpans(uri, r.offset, r.prompt.length);
+    const spans = await this.d.coordinator.instructionSpans(r.prompt, marked);
     try {
-      if (r.base) r.base = await this.d.coordinator.rescoreIfNeeded(r.base, s, spans);
-      if (r.tuned) r.tuned = await this.d.coordinator.rescoreIfNeeded(r.tuned, s, spans);
+      if (r.base) r.base = await this.d.coordinator.rescoreIfNeeded(r.base, s, spans, spansSource(marked));
+      if (r.tuned) r.tuned = await this.d.coordinator.rescoreIfNeeded(r.tuned, s, spans, spansSource(marked));
     } catch (e) {
       this.d.reportError(e);
       return;
@@ -166,11 +169,23 @@ export class AnalysisRuns implements vscode.Disposable {
     this.d.panel.refresh(vscode.Uri.parse(uri));
   }
 
-  /** Analyze on save: the sides the document has results for, else as Analyze would. */
+  /** Notes why a document is saved: analyze on save skips auto-saves after a delay. */
+  onWillSave(e: vscode.TextDocumentWillSaveEvent): void {
+    const u = e.document.uri.toString();
+    if (e.reason === vscode.TextDocumentSaveReason.AfterDelay) this.autoSaving.add(u);
+    else this.autoSaving.delete(u);
+  }
+
+  /**
+   * Analyze on save: the sides the document has results for, else as Analyze would. Not after an
+   * auto-save after a delay (as VS Code's format on save): each pause in typing would start a run
+   * and replace the stale highlights the user is editing against.
+   */
   async onDocumentSaved(doc: vscode.TextDocument): Promise<void> {
     const s = this.d.settings.read(doc.uri);
     const r = this.d.results.get(doc.uri.toString());
-    if (!s.analyzeOnSave || this.running) return;
+    const autoSaved = this.autoSaving.delete(doc.uri.toString());
+    if (!s.analyzeOnSave || autoSaved || this.running) return;
     if (!r && promptKindOf(doc.fileName) === 'other') return;
     const sides: Side[] | undefined = r ? (['base', 'tuned'] as Side[]).filter((x) => r[x]) : undefined;
     await this.run(doc.uri, { sides, quiet: true });

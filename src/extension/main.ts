@@ -32,6 +32,7 @@ export function activate(ctx: vscode.ExtensionContext): { controller: Controller
       deserializeWebviewPanel: async (panel, state) => c.panel.adopt(panel, state),
     }),
     vscode.workspace.onDidChangeTextDocument((e) => c.onDocumentChanged(e)),
+    vscode.workspace.onWillSaveTextDocument((e) => c.runs.onWillSave(e)),
     vscode.workspace.onDidSaveTextDocument((d) => void c.runs.onDocumentSaved(d)),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('promptLens')) c.onSettingsChanged(); }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => c.onSettingsChanged()),

@@ -74,6 +74,21 @@ export function needsRescore(a: Analysis, s: ScoreParams, spans: readonly Span[]
   return !same;
 }
 
+export type SpansSource = NonNullable<Analysis['instructionSpansSource']>;
+
+/** Where a run's instruction spans come from: the user's marks, else detection. */
+export function spansSource(marked: readonly Span[]): SpansSource {
+  return marked.length ? 'given' : 'detected';
+}
+
+/**
+ * The analysis with its spans' source as the user sees it: the worker is sent the detected spans
+ * too (detected once, in the worker), which the engine records as given.
+ */
+function withSpansSource(a: Analysis, source: SpansSource): Analysis {
+  return a.instructionSpansSource === source ? a : { ...a, instructionSpansSource: source };
+}
+
 export class RunCoordinator {
   constructor(
     private readonly worker: WorkerApi,
@@ -127,7 +142,7 @@ export class RunCoordinator {
         this.cache.set(key, a);
         if (done < 1) progress.report({ increment: (1 - done) * share });
       }
-      out[side] = await this.rescoreIfNeeded(a, s, spans);
+      out[side] = await this.rescoreIfNeeded(a, s, spans, spansSource(plan.markedSpans));
     }
     return out;
   }
@@ -143,9 +158,11 @@ export class RunCoordinator {
     }
   }
 
-  async rescoreIfNeeded(a: Analysis, s: ScoreParams, spans: Span[]): Promise<Analysis> {
-    if (!needsRescore(a, s, spans)) return a;
-    return this.worker.request({ type: 'rescore', analysis: a, settings: { levels: s.levels, threshold: s.threshold, p: s.p, instructionSpans: spans } });
+  /** The analysis under these L, b, p and spans (from `source`; by default its own), rescored only if they differ. */
+  async rescoreIfNeeded(a: Analysis, s: ScoreParams, spans: Span[], source = a.instructionSpansSource ?? 'given'): Promise<Analysis> {
+    if (!needsRescore(a, s, spans)) return withSpansSource(a, source);
+    const rescored = await this.worker.request({ type: 'rescore', analysis: a, settings: { levels: s.levels, threshold: s.threshold, p: s.p, instructionSpans: spans } });
+    return withSpansSource(rescored, source);
   }
 
   /**
@@ -157,7 +174,7 @@ export class RunCoordinator {
     for (const side of ['base', 'tuned'] as Side[]) {
       if (s.sameResponse !== 'none' && side !== s.sameResponse) continue;
       const a = this.cache.get(await this.keyFor(prompt, models[side], s));
-      if (a) found[side] = a;
+      if (a) found[side] = withSpansSource(a, spansSource(marked));
     }
     if (!found.base && !found.tuned) return undefined;
     const spans = marked.length ? marked : undefined;

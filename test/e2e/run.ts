@@ -116,6 +116,8 @@ test('compare opens the panel with both models and the heatmap', { timeout: 240_
       assert.ok(painted.w > 50 && painted.h > 50 && painted.n > 20, `${side} heatmap painted: ${JSON.stringify(painted)}`);
     }
     assert.ok(await wv.locator('svg.profile, .profilebox .hint').count());
+    // Nothing is marked yet: the spans were detected (the panel says "marked by you" only for marks).
+    assert.match((await wv.locator('.side.tuned .spans').textContent()) ?? '', /detected automatically/);
     // Hovering a response token recolours the prompt by that token's column.
     await wv.locator('.side.tuned .rtok').first().hover();
     await until('column view', async () => (await wv.locator('.side.tuned .prompt.column').count()) > 0, 5000);

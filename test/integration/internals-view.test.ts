@@ -34,6 +34,18 @@ test('where a word lives: its components (by its place in their word lists) and 
   assert.match(view.html, /write→essay \(2\)/);
 });
 
+test('the page names a model folder by its last part (its path is in the data), a Hub id or relative path as given', () => {
+  const withRef = (r: ConceptsResult, ref: string): ConceptsResult => ({ ...r, model: { ...r.model, ref, path: ref } });
+  const folder = '/home/someone/.vscode/extensions/prompt-lens.prompt-lens-0.1.0/models/demo-base';
+  const c: ConceptsComparison = { schemaVersion: 1, subspace: 1, base: withRef(concepts([['cat']]), folder), tuned: withRef(concepts([['dog']]), 'HuggingFaceTB/SmolLM-135M-Instruct'), layers: [{ layer: 0, principalAnglesDegrees: [10], meanAngleDegrees: 10, wordsGained: [], wordsLost: [] }] };
+  const view = internalsView(c);
+  assert.match(view.html, /<h1>Feed-forward concepts: demo-base vs HuggingFaceTB\/SmolLM-135M-Instruct<\/h1>/);
+  assert.ok(!view.html.includes('/home/someone'), 'no folder path on the page');
+  assert.equal(view.base, folder, 'the view keeps the full reference');
+  const relative = internalsView({ ...c, base: withRef(concepts([['cat']]), 'models/demo-base') });
+  assert.match(relative.html, /<h1>Feed-forward concepts: models\/demo-base vs /);
+});
+
 test('engine worker: the internals request returns the view of a base/tuned pair', { timeout: 600_000 }, async () => {
   const worker = new Worker(path.join(repoRoot, 'dist/worker.js'));
   try {

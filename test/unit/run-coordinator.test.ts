@@ -167,3 +167,17 @@ test('when span detection fails, the run goes on without given spans and the log
     worker.failDetection = false;
   }
 });
+
+test('the spans\' source is the user\'s marks or detection, whatever the worker was sent (the panel says "marked by you" only for marks)', async () => {
+  const p = plan({ prompt: 'Translate to French: the cat sleeps.', sides: ['tuned'] });
+  const detected = await coordinator.run(p, notCancelled, progressLog());
+  assert.ok(detected.tuned!.instructionSpans?.length, 'spans were detected');
+  assert.equal(detected.tuned!.instructionSpansSource, 'detected', 'a run with no marks');
+  assert.equal((await coordinator.cached(p, models, settings, []))?.tuned?.instructionSpansSource, 'detected', 'its cached result');
+  const marked = await coordinator.run({ ...p, markedSpans: [{ start: 0, end: 9 }] }, notCancelled, progressLog());
+  assert.equal(marked.tuned!.instructionSpansSource, 'given', 'a run with marks');
+  const unmarked = await coordinator.rescoreIfNeeded(marked.tuned!, settings, await coordinator.instructionSpans(p.prompt, []), 'detected');
+  assert.equal(unmarked.instructionSpansSource, 'detected', 'the marks removed again');
+  const remarked = await coordinator.rescoreIfNeeded(detected.tuned!, settings, await coordinator.instructionSpans(p.prompt, [{ start: 0, end: 9 }]), 'given');
+  assert.equal(remarked.instructionSpansSource, 'given', 'marks added to a detected result');
+});

@@ -15,7 +15,7 @@ Steps:
   2. config.json's rope_theta reproduces cos_cache / sin_cache to float16 rounding;
   3. onnxruntime-node (tools/models/check_genai_onnx.mjs) on the original graph vs this reference:
      max |logits difference|, full sequence and through the KV cache;
-  4. golden.json in the format of make_goldens.py (greedy-0..2 and given-0, the same prompts),
+  4. golden.json by golden_cases.py, as the other goldens (greedy-0..2 and given-0, the same prompts),
      values rounded to 13 significant digits (the model's probabilities are ~1/32000 and its
      attributions ~1e-8, so the other goldens' 13 decimals would keep too few digits).
 
@@ -26,9 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -38,7 +36,8 @@ import onnx  # noqa: E402
 import torch  # noqa: E402
 from onnx import helper, numpy_helper  # noqa: E402
 
-from make_goldens import GIVEN, MAX_NEW, PROMPTS, tokenize  # noqa: E402
+from golden_cases import Style, golden_cases, significant, tokenize_cases, write_golden  # noqa: E402
+from make_genai_models import ort_check  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -137,75 +136,8 @@ def check_rope_theta(model: GraphLlama, config: dict) -> float:
     return diff
 
 
-def ort_check(folder: str, model: GraphLlama) -> dict:
-    ids = torch.randint(0, model.embed_tokens.weight.shape[0], (1, 14), generator=torch.Generator().manual_seed(0))
-    with torch.no_grad():
-        logits, _ = model(ids)
-    with tempfile.TemporaryDirectory() as td:
-        case = os.path.join(td, "case.json")
-        with open(case, "w") as f:
-            json.dump(dict(model=os.path.join(folder, "onnx", "model.onnx"), ids=ids[0].tolist(), split=6, vocab=logits.shape[-1], layers=model.num_layers,
-                           kvHeads=model.heads, headDim=model.head_dim, positionIds=True, logits=logits[0].flatten().tolist()), f)
-        r = subprocess.run(["node", os.path.join(HERE, "check_genai_onnx.mjs"), case], capture_output=True, text=True, cwd=ROOT)
-    if r.returncode != 0:
-        raise RuntimeError(r.stderr)
-    res = json.loads(r.stdout)
-    res["maxAbsLogit"] = float(logits.abs().max())
-    return res
-
-
-def probs_of(model: GraphLlama, e: torch.Tensor, N: int, resp: list[int]) -> torch.Tensor:
-    """p_m for every m, teacher forced, from the raw embedding rows e [N + M, H]."""
-    logits, _ = model(inputs_embeds=e.unsqueeze(0))
-    M = len(resp)
-    return torch.softmax(logits[0, N - 1:N - 1 + M], dim=-1)[torch.arange(M), torch.tensor(resp)]
-
-
-def greedy_with_margin(model: GraphLlama, ids: list[int], eos: int) -> tuple[list[int], float]:
-    seq, out, margin = list(ids), [], float("inf")
-    with torch.no_grad():
-        for _ in range(MAX_NEW):
-            logits, _ = model(torch.tensor([seq]))
-            top = torch.topk(logits[0, -1], 2).values
-            margin = min(margin, float(top[0] - top[1]))
-            t = int(logits[0, -1].argmax())
-            out.append(t)
-            seq.append(t)
-            if t == eos:
-                break
-    return out, margin
-
-
-def attributions(model: GraphLlama, prompt_ids: list[int], resp: list[int]) -> dict:
-    """Gradient × input by autograd and occlusion (e_n := 0), as make_goldens.attributions."""
-    N, M = len(prompt_ids), len(resp)
-    e = model.embed_tokens.weight[torch.tensor(prompt_ids + resp)].clone().requires_grad_(True)
-    p = probs_of(model, e, N, resp)
-    grad = np.zeros((N, M))
-    for m in range(M):
-        (g,) = torch.autograd.grad(p[m], e, retain_graph=True)
-        grad[:, m] = (g[:N] * e[:N]).sum(-1).detach().numpy()
-    base = p.detach()
-    occ = np.zeros((N, M))
-    with torch.no_grad():
-        for n in range(N):
-            e2 = e.detach().clone()
-            e2[n] = 0
-            occ[n] = (base - probs_of(model, e2, N, resp)).numpy()
-        # self-check: gradient × input is d/da p_m(e_n → (1 + a) e_n) at a = 0 (central difference)
-        h = 1e-5
-        for n in (0, N - 1):
-            ep, em = e.detach().clone(), e.detach().clone()
-            ep[n] *= 1 + h
-            em[n] *= 1 - h
-            fd = ((probs_of(model, ep, N, resp) - probs_of(model, em, N, resp)) / (2 * h)).numpy()
-            assert np.allclose(fd, grad[n], rtol=1e-5, atol=1e-6 * np.abs(grad).max()), (fd, grad[n])
-    return {"p": significant(base.numpy()), "gradient": significant(grad), "occlusion": significant(occ)}
-
-
-def significant(a: np.ndarray) -> list:
-    """Round to 13 significant digits so regenerated files stay byte-identical."""
-    return [float(f"{v:.12e}") for v in np.asarray(a, dtype=np.float64).flat] if np.ndim(a) == 1 else [significant(row) for row in a]
+# 13 significant digits (p ~1/32000, attributions ~1e-8); the self-check's tolerance scales with the gradient.
+BUILDER_STYLE = Style(round=significant, units=False, fd_step=1e-5, fd_atol=lambda grad: 1e-6 * np.abs(grad).max())
 
 
 def main() -> None:
@@ -216,28 +148,12 @@ def main() -> None:
     assert (config["hidden_size"], config["num_attention_heads"], config["num_hidden_layers"], config["vocab_size"], config["rms_norm_eps"]) == (
         model.hidden, model.heads, model.num_layers, model.lm_head.shape[1], float(f"{model.eps:.6g}")), "config.json does not match the graph"
     print("eps", model.eps, "scale", model.scale, "heads", model.heads, "rope table max |Δ| at theta", config["rope_theta"], check_rope_theta(model, config))
-    print("onnxruntime (float16 graph) vs float64 reference:", json.dumps(ort_check(FOLDER, model)))
+    parity = ort_check(FOLDER, model, layers=model.num_layers, kv_heads=model.heads, head_dim=model.head_dim, position_ids=True)
+    print("onnxruntime (float16 graph) vs float64 reference:", json.dumps(parity))
 
     eos = config["eos_token_id"]
-    toks = tokenize(FOLDER, PROMPTS + [g[0] for g in GIVEN], [g[1] for g in GIVEN])
-    cases = []
-    for i, prompt in enumerate(PROMPTS):
-        ids = toks["prompts"][i]
-        resp, margin = greedy_with_margin(model, ids, eos)
-        c = {"name": f"greedy-{i}", "prompt": prompt, "promptIds": ids, "teacherForced": False, "responseText": "", "responseIds": resp, "greedyMargin": margin}
-        c.update(attributions(model, ids, resp))
-        cases.append(c)
-    for j, (prompt, text) in enumerate(GIVEN):
-        ids = toks["prompts"][len(PROMPTS) + j]
-        c = {"name": f"given-{j}", "prompt": prompt, "promptIds": ids, "teacherForced": True, "responseText": text, "responseIds": toks["responses"][j]}
-        c.update(attributions(model, ids, toks["responses"][j]))
-        cases.append(c)
-    golden = {"model": os.path.basename(FOLDER), "dtype": "float64", "maxNewTokens": MAX_NEW, "eosTokenId": eos, "cases": cases}
-    with open(os.path.join(FOLDER, "golden.json"), "w") as f:
-        json.dump(golden, f, indent=1)
-        f.write("\n")
-    print("cases (N, M):", [(len(c["promptIds"]), len(c["responseIds"])) for c in cases], "min greedy margin:", min(c.get("greedyMargin", 1e9) for c in cases),
-          "p range:", min(min(c["p"]) for c in cases), max(max(c["p"]) for c in cases))
+    # No Python tokenizer here: the greedy cases' responseText is "" (their ids are responseIds).
+    write_golden(FOLDER, eos, golden_cases(model, tokenize_cases(FOLDER), eos, lambda ids: "", BUILDER_STYLE))
 
 
 if __name__ == "__main__":

@@ -27,9 +27,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -39,8 +37,8 @@ import onnx  # noqa: E402
 import torch  # noqa: E402
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
-from make_goldens import GIVEN, MAX_NEW, PROMPTS, attributions, greedy_with_margin, tokenize  # noqa: E402
-from make_test_models import OUT, ROOT, build_model, build_tokenizer  # noqa: E402
+from golden_cases import DECIMAL_STYLE, golden_cases, tokenize_cases, write_golden  # noqa: E402
+from make_test_models import OUT, build_model, build_tokenizer, node_parity  # noqa: E402
 from modeling import Decoder  # noqa: E402
 
 torch.set_num_threads(1)
@@ -399,47 +397,15 @@ def golden_model(spec_model: Decoder, tok, builder: Builder) -> Decoder:
     return m.eval()
 
 
-def ort_check(folder: str, model: Decoder, form: str, kv_heads: int) -> dict:
-    """onnxruntime-node logits of the graph vs the float64 reference model (full sequence, then
-    one token at a time through the KV cache)."""
-    cfg = model.cfg
-    ids = torch.randint(0, cfg.vocab_size, (1, 14), generator=torch.Generator().manual_seed(0))
+def ort_check(folder: str, model: torch.nn.Module, *, layers: int, kv_heads: int, head_dim: int, position_ids: bool) -> dict:
+    """onnxruntime-node logits of folder's graph (tools/models/check_genai_onnx.mjs) vs the float64
+    reference model: full sequence, one token at a time through the KV cache, several after a past."""
+    ids = torch.randint(0, model.embed_tokens.weight.shape[0], (1, 14), generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         logits, _ = model(ids)
-    with tempfile.TemporaryDirectory() as td:
-        case = os.path.join(td, "case.json")
-        with open(case, "w") as f:
-            json.dump(dict(model=os.path.join(folder, "onnx", "model.onnx"), ids=ids[0].tolist(), split=6, vocab=cfg.vocab_size, layers=cfg.num_layers,
-                           kvHeads=kv_heads, headDim=cfg.head_dim, positionIds=form == "mha", logits=logits[0].flatten().tolist()), f)
-        r = subprocess.run(["node", os.path.join(HERE, "check_genai_onnx.mjs"), case], capture_output=True, text=True, cwd=ROOT)
-    if r.returncode != 0:
-        raise RuntimeError(r.stderr)
-    res = json.loads(r.stdout)
-    res["maxAbsLogit"] = float(logits.abs().max())
-    return res
-
-
-def write_golden(folder: str, m64: Decoder, tok) -> None:
-    eos = m64.cfg.eos_token_id
-    toks = tokenize(folder, PROMPTS + [g[0] for g in GIVEN], [g[1] for g in GIVEN])
-    cases = []
-    for i, prompt in enumerate(PROMPTS):
-        ids = toks["prompts"][i]
-        resp, margin = greedy_with_margin(m64, ids, eos)
-        c = {"name": f"greedy-{i}", "prompt": prompt, "promptIds": ids, "teacherForced": False,
-             "responseText": tok.decode(resp), "responseIds": resp, "greedyMargin": margin}
-        c.update(attributions(m64, ids, resp))
-        cases.append(c)
-    for j, (prompt, text) in enumerate(GIVEN):
-        ids = toks["prompts"][len(PROMPTS) + j]
-        c = {"name": f"given-{j}", "prompt": prompt, "promptIds": ids, "teacherForced": True, "responseText": text, "responseIds": toks["responses"][j]}
-        c.update(attributions(m64, ids, toks["responses"][j]))
-        cases.append(c)
-    g = {"model": os.path.basename(folder), "dtype": "float64", "maxNewTokens": MAX_NEW, "eosTokenId": eos, "cases": cases}
-    with open(os.path.join(folder, "golden.json"), "w") as f:
-        json.dump(g, f, indent=1)
-        f.write("\n")
-    print(os.path.basename(folder), "min greedy margin:", min(c.get("greedyMargin", 1e9) for c in cases))
+    case = dict(model=os.path.join(folder, "onnx", "model.onnx"), ids=ids[0].tolist(), split=6, vocab=logits.shape[-1], layers=layers,
+                kvHeads=kv_heads, headDim=head_dim, positionIds=position_ids, logits=logits[0].flatten().tolist())
+    return node_parity("check_genai_onnx.mjs", case, logits)
 
 
 def main() -> None:
@@ -457,8 +423,10 @@ def main() -> None:
         graph = builder.build()
         onnx.save_model(graph, os.path.join(folder, "onnx", "model.onnx"), save_as_external_data=True, all_tensors_to_one_file=True, location="model.onnx.data", size_threshold=1024)
         m64 = golden_gpt2(tok, builder) if source == "tiny-gpt2" else golden_model(model, tok, builder)
-        print(source, form, json.dumps(ort_check(folder, m64, form, builder.kv_heads)))
-        write_golden(folder, m64, tok)
+        parity = ort_check(folder, m64, layers=m64.cfg.num_layers, kv_heads=builder.kv_heads, head_dim=m64.cfg.head_dim, position_ids=form == "mha")
+        print(source, form, json.dumps(parity))
+        eos = m64.cfg.eos_token_id
+        write_golden(folder, eos, golden_cases(m64, tokenize_cases(folder), eos, tok.decode, DECIMAL_STYLE))
 
 
 if __name__ == "__main__":

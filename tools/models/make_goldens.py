@@ -40,15 +40,16 @@ Rows are ALL prompt positions (BOS included), columns are response tokens.
 Values are rounded to 13 decimals (absolute precision 1e-13).
 e_n is the raw row of the token-embedding table (before position embeddings / any scaling).
 
+The cases, p, gradient, occlusion and unit occlusion come from golden_cases.py (shared with the
+other golden writers); this script adds the fp32/fp64 greedy check and the contrastive attributions.
+
 Run from the repo root (after make_test_models.py):  /usr/bin/python3 tools/models/make_goldens.py
 """
 from __future__ import annotations
 
-import json
+import dataclasses
 import os
-import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -58,21 +59,15 @@ import onnx  # noqa: E402
 import torch  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
 
-from make_test_models import OUT, ROOT, build_model, build_tokenizer  # noqa: E402
+from golden_cases import DECIMAL_STYLE, GIVEN, MAX_NEW, decimals, fixed_units, golden_cases, probs_of, tokenize_cases, write_golden  # noqa: E402
+from make_test_models import OUT, build_model, build_tokenizer  # noqa: E402
 from modeling import Decoder, greedy  # noqa: E402
 
 torch.set_num_threads(1)
 
-PROMPTS = [
-    "The cat sat on the mat.",
-    "Write a short poem about the sea, and explain why the waves never stop moving toward the shore.",
-    "Translate to French: Good morning, how are you today?",
-]
-GIVEN = [("Summarize: the model reads the prompt and writes a response.", " It reads the prompt, then it answers.")]
 # Alternatives to the given response, the first with as many tokens as it (per tokenizer) is the contrast.
-CONTRASTS = [" It reads the prompt, then it writes.", " It writes the prompt, then it answers.", " It reads the answer, then it answers.",
-             " It reads the prompt, then it sleeps."]
-MAX_NEW = 10
+CONTRASTS = (" It reads the prompt, then it writes.", " It writes the prompt, then it answers.", " It reads the answer, then it answers.",
+             " It reads the prompt, then it sleeps.")
 MODELS = {  # folder -> spec used to rebuild the weights
     "tiny-gpt2": "tiny-gpt2",
     "tiny-llama": "tiny-llama",
@@ -80,19 +75,7 @@ MODELS = {  # folder -> spec used to rebuild the weights
     "tiny-phi3": "tiny-phi3",
     "tiny-llama-extdata": "tiny-llama",
 }
-
-
-def tokenize(folder: str, prompts: list[str], responses: list[str]) -> dict:
-    with tempfile.TemporaryDirectory() as td:
-        i, o = os.path.join(td, "in.json"), os.path.join(td, "out.json")
-        with open(i, "w") as f:
-            json.dump({"prompts": prompts, "responses": responses}, f)
-        r = subprocess.run(["node", os.path.join(HERE, "tokenize_prompts.mjs"), folder, i, o], capture_output=True,
-                           text=True, cwd=ROOT)
-        if r.returncode != 0:
-            raise RuntimeError(r.stderr)
-        with open(o) as f:
-            return json.load(f)
+TEST_MODEL_STYLE = dataclasses.replace(DECIMAL_STYLE, units=True)
 
 
 def onnx_embedding_table(path: str) -> np.ndarray:
@@ -102,75 +85,6 @@ def onnx_embedding_table(path: str) -> np.ndarray:
         if n.op_type == "Gather" and n.input[1] == "input_ids":
             return numpy_helper.to_array(inits[n.input[0]])
     raise RuntimeError("no embedding Gather")
-
-
-def greedy_with_margin(model: Decoder, ids: list[int], eos: int | None) -> tuple[list[int], float]:
-    out: list[int] = []
-    margin = float("inf")
-    seq = list(ids)
-    with torch.no_grad():
-        for _ in range(MAX_NEW):
-            logits, _ = model(torch.tensor([seq]))
-            top = torch.topk(logits[0, -1], 2).values
-            margin = min(margin, float(top[0] - top[1]))
-            t = int(logits[0, -1].argmax())
-            out.append(t)
-            seq.append(t)
-            if eos is not None and t == eos:
-                break
-    return out, margin
-
-
-def probs_of(model: Decoder, e: torch.Tensor, N: int, resp: list[int]) -> torch.Tensor:
-    """p_m for all m given the embedding rows e [N+M, H] (teacher forcing)."""
-    logits, _ = model(inputs_embeds=e.unsqueeze(0))
-    M = len(resp)
-    lp = torch.softmax(logits[0, N - 1 : N - 1 + M], dim=-1)
-    return lp[torch.arange(M), torch.tensor(resp)]
-
-
-def attributions(model: Decoder, prompt_ids: list[int], resp: list[int]) -> dict:
-    N, M = len(prompt_ids), len(resp)
-    table = model.embed_tokens.weight.detach()
-    e = table[torch.tensor(prompt_ids + resp)].clone().requires_grad_(True)
-    p = probs_of(model, e, N, resp)
-    grad = np.zeros((N, M))
-    for m in range(M):
-        (g,) = torch.autograd.grad(p[m], e, retain_graph=True)
-        grad[:, m] = (g[:N] * e[:N]).sum(-1).detach().numpy()
-    occ = np.zeros((N, M))
-    base = p.detach()
-    with torch.no_grad():
-        for n in range(N):
-            e2 = e.detach().clone()
-            e2[n] = 0
-            occ[n] = (base - probs_of(model, e2, N, resp)).numpy()
-        units = fixed_units(N)
-        unit_occ = np.zeros((len(units), M))
-        for u, group in enumerate(units):
-            e2 = e.detach().clone()
-            e2[group] = 0
-            unit_occ[u] = (base - probs_of(model, e2, N, resp)).numpy()
-        # self-check: gradient x input equals d/da p_m(e_n -> (1+a) e_n) at a = 0 (central difference)
-        h = 1e-6
-        for n in (0, N - 1):
-            ep, em = e.detach().clone(), e.detach().clone()
-            ep[n] *= 1 + h
-            em[n] *= 1 - h
-            fd = ((probs_of(model, ep, N, resp) - probs_of(model, em, N, resp)) / (2 * h)).numpy()
-            assert np.allclose(fd, grad[n], atol=1e-8, rtol=1e-5), (fd, grad[n])
-    return {"p": _r(base.numpy()), "gradient": _r(grad), "occlusion": _r(occ),
-            "units": units, "unitOcclusion": _r(unit_occ)}
-
-
-def fixed_units(N: int) -> list[list[int]]:
-    """Consecutive units covering 0..N-1: the first position alone, then sizes 3, 2, 3, 2, ..."""
-    units, n, size = [[0]], 1, 3
-    while n < N:
-        units.append(list(range(n, min(n + size, N))))
-        n += size
-        size = 5 - size
-    return units
 
 
 def log_probs_of(model: Decoder, e: torch.Tensor, N: int, resp: list[int]) -> torch.Tensor:
@@ -210,16 +124,10 @@ def contrastive(model: Decoder, prompt_ids: list[int], resp: list[int], contrast
                 e2 = ep.detach().clone()
                 e2[group] = 0
                 unit_occ[u] = (F.detach() - F_at(e2)).numpy()
-        out[prefix + "Gradient"] = _r(grad)
-        out[prefix + "Occlusion"] = _r(occ)
-        out[prefix + "UnitOcclusion"] = _r(unit_occ)
+        out[prefix + "Gradient"] = decimals(grad)
+        out[prefix + "Occlusion"] = decimals(occ)
+        out[prefix + "UnitOcclusion"] = decimals(unit_occ)
     return out
-
-
-def _r(a: np.ndarray) -> list:
-    """Round to 13 decimals (absolute 1e-13): float64 BLAS results vary by ~1e-15 between
-    runs, and rounding keeps regenerated files byte-identical."""
-    return np.round(np.asarray(a, dtype=np.float64), 13).tolist()
 
 
 def main() -> None:
@@ -231,37 +139,20 @@ def main() -> None:
         assert np.array_equal(ref, model.embed_tokens.weight.detach().numpy()), f"{folder}: weights differ from ONNX"
         m64 = build_model(spec, tok).double()
         eos = model.cfg.eos_token_id
-        toks = tokenize(d, PROMPTS + [g[0] for g in GIVEN], [g[1] for g in GIVEN] + CONTRASTS)
+        toks = tokenize_cases(d, CONTRASTS)
         assert all(toks["roundTrip"]), toks["roundTrip"]
-        cases = []
-        for i, prompt in enumerate(PROMPTS):
-            ids = toks["prompts"][i]
-            resp, margin = greedy_with_margin(m64, ids, eos)
-            resp32 = greedy(model, ids, MAX_NEW, eos)
-            assert resp == resp32, f"{folder}: fp32/fp64 greedy differ {resp} {resp32}"
-            c = {"name": f"greedy-{i}", "prompt": prompt, "promptIds": ids, "teacherForced": False,
-                 "responseText": tok.decode(resp), "responseIds": resp, "greedyMargin": margin}
-            c.update(attributions(m64, ids, resp))
-            cases.append(c)
-        for j, (prompt, text) in enumerate(GIVEN):
-            ids = toks["prompts"][len(PROMPTS) + j]
-            resp = toks["responses"][j]
-            c = {"name": f"given-{j}", "prompt": prompt, "promptIds": ids, "teacherForced": True,
-                 "responseText": text, "responseIds": resp}
-            c.update(attributions(m64, ids, resp))
-            k = next(k for k, t in enumerate(CONTRASTS) if len(toks["responses"][len(GIVEN) + k]) == len(resp))
-            contrast = toks["responses"][len(GIVEN) + k]
-            c.update({"contrastText": CONTRASTS[k], "contrastIds": contrast})
-            c.update(contrastive(m64, ids, resp, contrast))
-            cases.append(c)
-        g = {"model": folder, "dtype": "float64", "maxNewTokens": MAX_NEW, "eosTokenId": eos, "cases": cases}
-        with open(os.path.join(d, "golden.json"), "w") as f:
-            json.dump(g, f, indent=1)
-            f.write("\n")
-        lens = [(len(c["promptIds"]), len(c["responseIds"])) for c in cases]
-        print(folder, "cases (N, M):", lens, "min greedy margin:",
-              min(c.get("greedyMargin", 1e9) for c in cases),
-              "p range:", min(min(c["p"]) for c in cases), max(max(c["p"]) for c in cases))
+        cases = golden_cases(m64, toks, eos, tok.decode, TEST_MODEL_STYLE)
+        for c in cases:
+            if c["teacherForced"]:
+                resp = c["responseIds"]
+                k = next(k for k, t in enumerate(CONTRASTS) if len(toks["responses"][len(GIVEN) + k]) == len(resp))
+                contrast = toks["responses"][len(GIVEN) + k]
+                c.update({"contrastText": CONTRASTS[k], "contrastIds": contrast})
+                c.update(contrastive(m64, c["promptIds"], resp, contrast))
+            else:
+                resp32 = greedy(model, c["promptIds"], MAX_NEW, eos)
+                assert c["responseIds"] == resp32, f"{folder}: fp32/fp64 greedy differ {c['responseIds']} {resp32}"
+        write_golden(d, eos, cases)
 
 
 if __name__ == "__main__":

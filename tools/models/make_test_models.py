@@ -143,13 +143,18 @@ def parity(model: Decoder, onnx_path: str, embed_table: np.ndarray | None = None
             logits, _ = model(ids)
         else:
             logits, _ = model(inputs_embeds=torch.from_numpy(embed_table)[ids])
+    case = dict(model=onnx_path, ids=ids[0].tolist(), split=6, vocab=cfg.vocab_size, layers=cfg.num_layers,
+                kvHeads=cfg.num_kv_heads, headDim=cfg.head_dim, logits=logits[0].flatten().tolist())
+    return node_parity("check_onnx.mjs", case, logits)
+
+
+def node_parity(script: str, case: dict, logits: torch.Tensor) -> dict:
+    """Runs tools/models/<script> (onnxruntime-node) on case; its report plus the reference's max |logit|."""
     with tempfile.TemporaryDirectory() as td:
-        case = os.path.join(td, "case.json")
-        with open(case, "w") as f:
-            json.dump(
-                dict(model=onnx_path, ids=ids[0].tolist(), split=6, vocab=cfg.vocab_size, layers=cfg.num_layers,
-                     kvHeads=cfg.num_kv_heads, headDim=cfg.head_dim, logits=logits[0].flatten().tolist()), f)
-        r = subprocess.run(["node", os.path.join(HERE, "check_onnx.mjs"), case], capture_output=True, text=True, cwd=ROOT)
+        path = os.path.join(td, "case.json")
+        with open(path, "w") as f:
+            json.dump(case, f)
+        r = subprocess.run(["node", os.path.join(HERE, script), path], capture_output=True, text=True, cwd=ROOT)
     if r.returncode != 0:
         raise RuntimeError(r.stderr)
     res = json.loads(r.stdout)

@@ -85,7 +85,8 @@ export async function historyScenario(): Promise<void> {
   await compareFromTimeline('second version');
   const again = await until('the Timeline item\'s comparison', async () => {
     const f = await frameWith('#scores');
-    return f && (await f.textContent('h1')) === fromTimeline && f;
+    // The panel's page is replaced by the new comparison: a frame found just before may detach.
+    return f && (await f.textContent('h1', { timeout: 1_000 }).catch(() => null)) === fromTimeline && f;
   }, 120_000);
   assert.deepEqual(await again.$$eval('#marked [data-kind="removed"]', (els) => els.map((e) => e.textContent)), ['happy']);
   await host.screenshot('10b-history-from-timeline');

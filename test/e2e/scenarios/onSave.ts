@@ -2,7 +2,9 @@
  * Highlights follow edits and go stale; analyze on save refreshes them. With
  * `promptLens.analyzeOnSave` on: analyze a prompt file, type before the highlights (they move with
  * their words; CodeLens, status bar say the prompt changed), change a highlighted word (it loses
- * its highlight), save: a new analysis of the new text replaces the stale highlights.
+ * its highlight), save: a new analysis of the new text replaces the stale highlights. With
+ * `files.autoSave: afterDelay` (code-server's default) the auto-saves while typing run nothing, as
+ * VS Code's format on save skips them: only the user's save (Ctrl+S) analyzes.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -33,12 +35,13 @@ function tunedAnalysisOf(prompt: string): Analysis | undefined {
 }
 
 export async function onSaveScenario(): Promise<void> {
-  host.setWorkspaceSettings({ 'promptLens.analyzeOnSave': true });
+  host.setWorkspaceSettings({ 'promptLens.analyzeOnSave': true, 'files.autoSave': 'afterDelay', 'files.autoSaveDelay': 200 });
   await host.page.locator('.editor-group-container').first().locator('.monaco-editor .view-lines').first().click();
   await host.openFile(SAVE_FILE);
   let runs = runsOf(SAVE_FILE);
   await host.command('Prompt Lens: Analyze Prompt');
   await until('the analysis', () => runsOf(SAVE_FILE) > runs, 120_000);
+  runs = runsOf(SAVE_FILE); // the edits below (and their auto-saves) add none
   const original = tunedAnalysisOf(SAVE_TEXT.trimEnd());
   assert.ok(original, 'the analysis of the prompt');
   const first = await until('all highlights drawn', async () => { const d = await highlights(host); return joined(d) === expectedText(original) && d; }, 20_000)
@@ -71,9 +74,13 @@ export async function onSaveScenario(): Promise<void> {
   const edited = await until('the edited word unhighlighted', async () => { const d = await highlights(host); return joined(d) === expectedText(original, from, to) && d; }, 10_000)
     .catch(async () => highlights(host));
   assert.equal(joined(edited), expectedText(original, from, to), 'only the edited word lost its highlight');
+  // The auto-save after the edit wrote the file and ran nothing: the highlights stay stale.
+  await until('the auto-save', () => fs.readFileSync(path.join(host.workspace, SAVE_FILE), 'utf8').includes('glad'), 10_000);
+  await host.page.waitForTimeout(2000);
+  assert.equal(runsOf(SAVE_FILE), runs, 'an auto-save after a delay does not analyze');
+  assert.equal(joined(await highlights(host)), expectedText(original, from, to), 'the highlights are still the stale ones');
 
-  // Save: analyze on save runs on the new text; the highlights are fresh.
-  runs = runsOf(SAVE_FILE);
+  // The user's save (of the already auto-saved file): analyze on save runs on the new text; the highlights are fresh.
   await host.page.keyboard.press('Control+S');
   await until('the analysis on save', () => runsOf(SAVE_FILE) > runs, 120_000);
   const newPrompt = SAVE_TEXT.replace('happy', 'glad').trimEnd();
@@ -86,6 +93,6 @@ export async function onSaveScenario(): Promise<void> {
   assert.equal(joined(after), expectedText(fresh), 'the highlights are the new analysis\' tokens with â > 0');
   assert.doesNotMatch((await statusItem().textContent()) ?? '', /stale/);
   await host.screenshot('12-refreshed-on-save');
-  host.setWorkspaceSettings({ 'promptLens.analyzeOnSave': null });
+  host.setWorkspaceSettings({ 'promptLens.analyzeOnSave': null, 'files.autoSave': null, 'files.autoSaveDelay': null });
   step('analyze on save done');
 }

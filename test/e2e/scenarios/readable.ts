@@ -157,6 +157,9 @@ export async function readableScenario(): Promise<void> {
   await until('the re-run', () => runsOf(SUPPORT_FILE) > runs, 180_000);
   await until('the new cards', async () => (await wv.locator('.side.previous').count()) === 0 && /occlusion/.test((await wv.locator('.side.tuned .meta').textContent()) ?? ''), 30_000);
   assert.deepEqual(await clipped(), [], 'nothing is clipped after the re-run');
+  // The rule lenses follow the re-run (before this wait, a screenshot under load could still show the gradient's).
+  const byOcclusion = (dir: string) => readResults(resultsDir()).filter((a) => a.prompt?.trimEnd() === body && path.basename(a.model.path) === dir && a.settings.method === 'occlusion').at(-1);
+  await expectRuleLenses({ base: byOcclusion(path.basename(models.baseDir)), tuned: byOcclusion(path.basename(models.tunedDir)) });
   await host.screenshot('20-readable-occlusion');
   host.setWorkspaceSettings({ 'promptLens.template': 'none', 'promptLens.maxNewTokens': 12 });
   // The next scenario's commands would otherwise target this panel's long prompt.
