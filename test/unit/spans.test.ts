@@ -315,3 +315,11 @@ test('an order\'s means ("… by translating it") is an operation on the materia
   assert.ok(!regex.includes("I'm trying to match US phone numbers like (555) 123-4567 or 555-123-4567:") && regex.includes("what's wrong?"), JSON.stringify(regex));
   assert.deepEqual(texts('When you answer questions about our return policy, follow these rules:\n\n* Refunds are possible within 30 days of delivery.\n* Sale items can be exchanged but not refunded.\n\nCustomer: I bought a jacket in the sale. Can I get my money back?'), ['When you answer questions about our return policy, follow these rules:', 'Refunds are possible within 30 days of delivery.', 'Sale items can be exchanged but not refunded.', 'Can I get my money back?']);
 });
+
+test('a transcript\'s turns ask their questions of each other, not of the model, unless the task answers them', () => {
+  const chat = "Here's a chat from our team:\n\nAlex: did anyone change the env vars? login is broken\nBeth: I rotated the secret this morning, sorry\nAlex: np, can you fix it now?\nBeth: done\n\nWrite a two-sentence incident note based on it.";
+  assert.deepEqual(texts(chat), ['Write a two-sentence incident note based on it.']);
+  // Told to answer the last turn, its question is the one to answer.
+  const reply = 'You are the support agent. Reply to the customer.\n\nCustomer: my order never arrived\nAgent: Please allow 7-10 business days.\nCustomer: it has been 15 days, where is it?';
+  assert.ok(texts(reply).includes('it has been 15 days, where is it?'), JSON.stringify(texts(reply)));
+});

@@ -71,9 +71,14 @@ export interface DetectOptions {
    * instructs, even in a paragraph of background.
    */
   constraints?: boolean;
+  /**
+   * A transcript's turns (a paragraph whose speaker labels repeat: "Alex: …\nBeth: …\nAlex: …")
+   * ask their questions of each other, not of the model, unless the task is to answer them.
+   */
+  turns?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90, ownFacts: true, constraints: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90, ownFacts: true, constraints: true, turns: true };
 
 type Range = [number, number];
 
@@ -249,8 +254,11 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   // A pasted e-mail's questions are addressed to its recipient ("Could you refund the charge?"),
   // unless the model is that recipient, told to answer it ("Answer politely …").
   const message = o.pasted && isMessage(lines.map((l) => ({ whole: prompt.slice(l.start, l.end), content: prompt.slice(l.contentStart, l.end) }))) && !instructions.some((s) => ordersReply(s.tokens));
+  // The turns of a transcript ("Alex: did anyone change …?\nBeth: …\nAlex: …") are the speakers' questions to each other.
+  const turns = new Set<number>();
+  if (o.turns && !instructions.some((s) => ordersReply(s.tokens))) for (const p of sections.flat()) if (repeats(p.lines)) for (const l of p.lines) if (l.label) turns.add(l.start);
   const questions = () => {
-    if (o.materialQuestions && !message) for (const l of lines) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question' && s.start >= lastItem) out.push([s.start, s.end]);
+    if (o.materialQuestions && !message) for (const l of lines) if (!turns.has(l.start)) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question' && s.start >= lastItem) out.push([s.start, s.end]);
   };
   // Material the task operates on ("Rewrite the text", "Classify the email") is not instruction,
   // however short: only the questions it asks count. That needs a text, with clauses; a name, a
