@@ -323,3 +323,8 @@ test('a transcript\'s turns ask their questions of each other, not of the model,
   const reply = 'You are the support agent. Reply to the customer.\n\nCustomer: my order never arrived\nAgent: Please allow 7-10 business days.\nCustomer: it has been 15 days, where is it?';
   assert.ok(texts(reply).includes('it has been 15 days, where is it?'), JSON.stringify(texts(reply)));
 });
+
+test('a sign-off with a signature of several lines ("Best regards,\\nMarta Kowalski\\nProperty Manager") closes a pasted e-mail', () => {
+  const prompt = 'My landlord sent me this:\n\nHi Jordan,\n\nThe building will be renovated from June 3rd. Please remove all items from your balcony by May 31st. Could you confirm whether you will be home that morning?\n\nBest regards,\nMarta Kowalski\nProperty Manager\n\nDo I have to let them in? Write me a short reply.';
+  assert.deepEqual(texts(prompt), ['Do I have to let them in?', 'Write me a short reply.']);
+});

@@ -34,6 +34,18 @@ export function isSignOff(prompt: string, p: Paragraph): boolean {
   return own.length <= 2 && SIGN_OFF.test(own[0].trim());
 }
 
+// A line of a signature under a sign-off: a name, a title, a company ("Marta Kowalski", "Property Manager").
+const SIGNATURE_LINE = /^[^.!?:;]{1,40}$/;
+
+/** Lines ending in a sign-off and a signature of one to three short lines ("Best regards,\nMarta Kowalski\nProperty Manager"). */
+function signedOff(own: string[]): boolean {
+  for (let k = own.length - 2; k >= Math.max(0, own.length - 4); k--) {
+    if (!SIGNATURE_LINE.test(own[k + 1].trim()) || own[k + 1].trim().split(/\s+/).length > 5) return false;
+    if (SIGN_OFF.test(own[k].trim())) return true;
+  }
+  return false;
+}
+
 function isCode(prompt: string, p: Paragraph): boolean {
   const plain = p.lines.filter((l) => !l.label).map((l) => prompt.slice(l.start, l.end)).filter((l) => l.trim() !== '');
   if (plain.length === 0) return false;
@@ -52,6 +64,7 @@ export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | und
   if (OPENING_QUOTE.test(own[0]) || SALUTATION.test(own[0].trim()) || HEADER.test(own[0].trim())) return true;
   if (GREETING.test(own[0].trim()) && !instructs(p)) return true;
   if (own.length >= 2 && SIGN_OFF.test(own[own.length - 2].trim())) return true;
+  if (signedOff(own)) return true;
   if (own.length === 1 && SIGN_OFF.test(own[0].trim())) return true;
   if (isCode(prompt, p)) return true;
   if (!previous) return false;
