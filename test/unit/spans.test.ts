@@ -328,3 +328,10 @@ test('a sign-off with a signature of several lines ("Best regards,\\nMarta Kowal
   const prompt = 'My landlord sent me this:\n\nHi Jordan,\n\nThe building will be renovated from June 3rd. Please remove all items from your balcony by May 31st. Could you confirm whether you will be home that morning?\n\nBest regards,\nMarta Kowalski\nProperty Manager\n\nDo I have to let them in? Write me a short reply.';
   assert.deepEqual(texts(prompt), ['Do I have to let them in?', 'Write me a short reply.']);
 });
+
+test('the paragraph after one that names a text with a demonstrative ("this press release") is that text, unless it instructs', () => {
+  const prompt = 'Translate this press release into Spanish. Use usted, not tú.\n\nGreenLeaf Foods is recalling its trail mix because it may contain peanuts. Customers with a peanut allergy should not eat the product. The bags can be returned to any store.';
+  assert.deepEqual(texts(prompt), ['Translate this press release into Spanish.', 'Use usted, not tú.']);
+  // A paragraph of orders after it is still instruction.
+  assert.deepEqual(texts('I wrote this poem for my sister.\n\nKeep the rhyme. Make it shorter.'), ['Keep the rhyme.', 'Make it shorter.']);
+});

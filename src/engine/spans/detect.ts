@@ -76,9 +76,11 @@ export interface DetectOptions {
    * ask their questions of each other, not of the model, unless the task is to answer them.
    */
   turns?: boolean;
+  /** The paragraph after one that names a text with a demonstrative ("Translate this press release …") is that text, unless it instructs. */
+  textPointers?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90, ownFacts: true, constraints: true, turns: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90, ownFacts: true, constraints: true, turns: true, textPointers: true };
 
 type Range = [number, number];
 
@@ -377,7 +379,7 @@ function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<Dete
     const pieces = p.lines.flatMap((l) => sentencesOf(prompt, l));
     return pieces.filter((s) => s.kind === 'imperative' || s.kind === 'request' || s.kind === 'question').length * 2 > pieces.length;
   };
-  const pasted = paragraphs.map((p, i) => isPasted(prompt, p, paragraphs[i - 1], instructs));
+  const pasted = paragraphs.map((p, i) => isPasted(prompt, p, paragraphs[i - 1], instructs, o.textPointers));
   // A sign-off closing the prompt right after orders ("Keep it short.\n\nThanks,\nAnna") is the
   // writer's own, not the end of a pasted e-mail.
   const n = paragraphs.length;

@@ -59,7 +59,7 @@ function isCode(prompt: string, p: Paragraph): boolean {
  * instruct (`instructs`: most of its sentences are orders, as in "Follow the rules below.\n\n-
  * Never share passwords.").
  */
-export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | undefined, instructs: (p: Paragraph) => boolean): boolean {
+export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | undefined, instructs: (p: Paragraph) => boolean, pointers = true): boolean {
   const own = lines(prompt, p);
   if (OPENING_QUOTE.test(own[0]) || SALUTATION.test(own[0].trim()) || HEADER.test(own[0].trim())) return true;
   if (GREETING.test(own[0].trim()) && !instructs(p)) return true;
@@ -70,8 +70,12 @@ export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | und
   if (!previous) return false;
   // What a lead-in introduces ("… sent me this:") or the paragraph before points at ("the passage below").
   const before = prompt.slice(previous.start, previous.end);
-  return (before.trimEnd().endsWith(':') || /\b(?:below|following)\b/i.test(before)) && !instructs(p);
+  return (before.trimEnd().endsWith(':') || /\b(?:below|following)\b/i.test(before) || (pointers && POINTS_AT_TEXT.test(before))) && !instructs(p);
 }
+
+// A demonstrative naming a text ("Translate this press release …", "Check these notes"): the paragraph after is that text.
+// A general class of English nouns for texts, messages and code.
+const POINTS_AT_TEXT = /\b(?:this|these)\s+(?:[\w'-]+\s+){0,2}?(?:e-?mails?|messages?|letters?|articles?|posts?|press releases?|paragraphs?|texts?|passages?|excerpts?|reviews?|stor(?:y|ies)|essays?|reports?|pieces?|documents?|notes?|threads?|chats?|conversations?|transcripts?|code|functions?|snippets?|scripts?|quer(?:y|ies)|logs?|poems?|bios?|descriptions?|abstracts?|announcements?|newsletters?|memos?|speech(?:es)?|drafts?|paragraphs?|sections?|lyrics|statements?|claims?|comments?|tweets?|captions?|headlines?)\b/i;
 
 // A greeting opening a message, with or without a name ("Hi, I've been charged twice …", "Dear Ms. Park,").
 const OPENING_GREETING = /^["“]?(?:dear|hi|hello|hey)\b[^.!?\n,]{0,40},/i;
