@@ -335,3 +335,12 @@ test('the paragraph after one that names a text with a demonstrative ("this pres
   // A paragraph of orders after it is still instruction.
   assert.deepEqual(texts('I wrote this poem for my sister.\n\nKeep the rhyme. Make it shorter.'), ['Keep the rhyme.', 'Make it shorter.']);
 });
+
+test('in a prompt with pasted material, statements about a thing next to the request are facts, not context; limits and existential task descriptions stay', () => {
+  const code = "Can you review this function? It's supposed to return the median of a list.\n\ndef median(xs):\n    xs.sort()\n    return xs[len(xs) // 2]\n\nPoint out every bug.";
+  assert.deepEqual(texts(code), ['Can you review this function?', 'Point out every bug.']);
+  const log = "Here's the end of the log:\n\n2026-03-10 02:14:38 ERROR Upload failed: 403 Forbidden\n2026-03-10 02:17:40 FATAL Giving up after 3 attempts\n\nNothing changed in the script. The fix can't need a new bucket. What should I check first?";
+  assert.deepEqual(texts(log), ["The fix can't need a new bucket.", 'What should I check first?']);
+  const bugs = 'There are two bugs in this method. Find them.\n\nint add(int a, int b) {\n  return a - b;\n}';
+  assert.deepEqual(texts(bugs), ['There are two bugs in this method.', 'Find them.']);
+});

@@ -42,7 +42,7 @@ const TASK = [
 ];
 
 /** Words that may precede the verb of an imperative ("Please write", "Then list", "Also, mention"). */
-const LEADING_POS = new Set(['PUNCT', 'SYM', 'INTJ', 'CCONJ', 'ADV', 'PART', 'X']);
+export const LEADING_POS = new Set(['PUNCT', 'SYM', 'INTJ', 'CCONJ', 'ADV', 'PART', 'X']);
 
 /** A participle ("using", "based"), not a verb that only ends like one ("bring", "need", "shed"). */
 function looksParticiple(word: string): boolean {

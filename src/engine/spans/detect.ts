@@ -4,7 +4,7 @@
  * and keep those that instruct plus the task markers.
  */
 import type { Span } from '../analysis.ts';
-import { aboutWriter, classifySentence, isInstructionKind, operatesOn, ordersReply, statesConstraint } from './classify.ts';
+import { LEADING_POS, aboutWriter, classifySentence, isInstructionKind, operatesOn, ordersReply, statesConstraint } from './classify.ts';
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { LIST_MARKER, splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
@@ -78,9 +78,15 @@ export interface DetectOptions {
   turns?: boolean;
   /** The paragraph after one that names a text with a demonstrative ("Translate this press release …") is that text, unless it instructs. */
   textPointers?: boolean;
+  /**
+   * In a prompt with pasted material (code, a log, an e-mail, a quotation), the statements next to
+   * the request are facts about that material or the writer's situation ("It's supposed to return
+   * the median.", "Nothing changed in the script."), not context, unless they state a limit.
+   */
+  pastedFacts?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90, ownFacts: true, constraints: true, turns: true, textPointers: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90, ownFacts: true, constraints: true, turns: true, textPointers: true, pastedFacts: true };
 
 type Range = [number, number];
 
@@ -101,6 +107,18 @@ function sentencesOf(prompt: string, line: Line): Sentence[] {
     const text = content.slice(s.start, s.end);
     return { start: from + s.start, end: from + s.end, kind: classifySentence(text, s.tokens), tokens: s.tokens };
   });
+}
+
+/**
+ * A statement about a thing, led by a pronoun or a determiner ("It's supposed to …", "Nothing
+ * changed …", "The list has …"), not an existential sentence, a fragment or an order the tagger
+ * misread ("Non-technical language, max 100 words.", "Use explicit JOINs …").
+ */
+function aboutSomething(tokens: TaggedToken[]): boolean {
+  const first = tokens.find((t) => !LEADING_POS.has(t.pos));
+  // "There are two bugs in this method." says what the task is to find: no fact of the situation.
+  if (!first || /^there(?:'s|’s)?$/.test(first.lower)) return false;
+  return (first.pos === 'PRON' || first.pos === 'DET') && tokens.some((t) => t.pos === 'AUX' || (t.pos === 'VERB' && t.lower !== t.lemma));
 }
 
 /** A sentence of greetings, thanks and punctuation only ("thanks!!", "Hi,"): not even context. */
@@ -144,7 +162,7 @@ function quotedAfterColon(prompt: string, s: Piece, o: Required<DetectOptions>):
   return m ? s.start + m.index + 1 : s.end;
 }
 
-function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[], pointsAhead: boolean, promptInstructs: boolean, templateInstance: boolean, underDirectives = false): Sentence[] {
+function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[], pointsAhead: boolean, promptInstructs: boolean, templateInstance: boolean, underDirectives = false, nearPasted = false): Sentence[] {
   // A placeholder alone on its line ("{{query}}" under "### Query") stands for material, wherever it is.
   const pieces = p.lines.filter((line) => !(o.placeholders && !line.label && standsForMaterial(prompt, line))).flatMap((line) => sentencesOf(prompt, line));
   // A lead-in closing a paragraph before more of the prompt ("I got this from a recruiter:", "Here's my
@@ -160,7 +178,7 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   // there are their situation too ("My daughter is 7 … Her teacher says she's fine. How do I …?").
   const firstOrder = pieces.find((s) => isInstructionKind(s.kind))?.start ?? Infinity;
   const story = !!pieces[0] && !isInstructionKind(pieces[0].kind) && aboutWriter(pieces[0].tokens);
-  const ownFact = (s: Sentence) => o.ownFacts && !templateInstance && (aboutWriter(s.tokens) || (story && s.start < firstOrder)) && !limits(s);
+  const ownFact = (s: Sentence) => o.ownFacts && !templateInstance && (aboutWriter(s.tokens) || (story && s.start < firstOrder) || (o.pastedFacts && nearPasted && s.kind === 'statement' && aboutSomething(s.tokens))) && !limits(s);
   const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
   const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
   const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
@@ -407,8 +425,9 @@ export function detectWith(prompt: string, options: DetectOptions = {}): Span[] 
   const paragraphs = splitParagraphs(prompt);
   const [instruction, material] = splitAtMaterial(prompt, paragraphs, o);
   const { kept } = withoutPasted(prompt, instruction, o);
+  const nearPasted = kept.length < instruction.length;
   const promptInstructs = kept.some((p) => p.lines.some((l) => sentencesOf(prompt, l).some((s) => isInstructionKind(s.kind))));
-  const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, o.pasted && prompt.slice(p.end).trim() !== '', promptInstructs, endsInAnswerSlot(paragraphs), headedByDirectives(prompt, instruction, p, o)));
+  const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, o.pasted && prompt.slice(p.end).trim() !== '', promptInstructs, endsInAnswerSlot(paragraphs), headedByDirectives(prompt, instruction, p, o), nearPasted));
   // The material is split into sections at paragraph-opening labels ("Input:", "Output:").
   const sections: Paragraph[][] = [];
   for (const p of material) {
