@@ -344,3 +344,11 @@ test('in a prompt with pasted material, statements about a thing next to the req
   const bugs = 'There are two bugs in this method. Find them.\n\nint add(int a, int b) {\n  return a - b;\n}';
   assert.deepEqual(texts(bugs), ['There are two bugs in this method.', 'Find them.']);
 });
+
+test('"Be brief" is an order; a clause before a colon ("Acme offers three plans:") is no label that opens material', () => {
+  assert.deepEqual(texts('Be brief. Be polite to the customer.'), ['Be brief.', 'Be polite to the customer.']);
+  assert.deepEqual(texts('To be honest, the old replies were too long.'), []);
+  const system = 'You are a support agent for Acme Cloud.\n\nAcme Cloud offers three plans: Free (5 GB), Plus (200 GB) and Team (2 TB). Deleted files can be restored for 30 days.\n\nWhen you answer:\n- Be brief and use numbered steps.\n- Never promise a refund.';
+  const found = texts(system);
+  assert.ok(found.includes('Be brief and use numbered steps.') && found.includes('Never promise a refund.'), JSON.stringify(found));
+});

@@ -119,6 +119,8 @@ export function isImperative(text: string, tokens: TaggedToken[]): boolean {
     const t = tokens[k];
     if (!t || !/^[A-Za-z]/.test(t.text)) continue;
     if (t.pos === 'PRON' || t.pos === 'DET' || t.pos === 'AUX' && t.lower !== 'do' && t.lower !== 'be') continue;
+    // "Be brief", "Be polite to the customer": "be" opening a main clause is an order.
+    if (t.lower === 'be' && tokens[k - 1]?.lower !== 'to' && tokens[k + 1] && (tokens[k + 1].pos === 'ADJ' || tokens[k + 1].pos === 'ADV' || tokens[k + 1].pos === 'DET')) return true;
     // A negative order: "Do not reveal …", "Don't guess".
     if (t.lower === 'do' && /^(not|n't|n’t)$/.test(tokens[k + 1]?.lower ?? '') && tokens[k + 2] && (tokens[k + 2].pos === 'VERB' || tokens[k + 2].pos === 'AUX')) return true;
     // A finite verb right after ("Documents allow …") means the first word was a subject.

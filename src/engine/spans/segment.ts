@@ -1,3 +1,5 @@
+import { tagSentences } from './nlp.ts';
+
 /**
  * Layout of a prompt: paragraphs (separated by blank lines), lines, and "Label:" prefixes at
  * the start of a line (task markers such as "Input:", "Output:", "Genre:").
@@ -20,6 +22,13 @@ export interface Paragraph {
 
 const MAX_LABEL_WORDS = 4;
 
+/** Whether a would-be label of three or more words is a clause with a finite verb ("CloudNest offers three plans:"), not a name. */
+function isClause(name: string): boolean {
+  if (name.split(/\s+/).length < 3) return false;
+  const [sentence] = tagSentences(`${name}.`);
+  return !!sentence && sentence.tokens.some((t, k) => k > 0 && t.pos === 'VERB' && t.lower !== t.lemma && /[^s]s$/.test(t.lower) && sentence.tokens[k - 1].pos !== 'DET');
+}
+
 /** A list marker opening a line's content: "-", "*", "•", "1.", "2)", "a)", "(a)", "(2)". */
 export const LIST_MARKER = /^(?:[-*•+]|\d{1,2}[.)]|[a-z][)]|\((?:[a-z]|\d{1,2})\))[ \t]+/;
 // Optional bullet, then a short name, a colon, then a space or the end of the line. "https://…"
@@ -34,6 +43,7 @@ function labelOf(text: string): { offset: number; length: number; name: string }
   if (words.length > MAX_LABEL_WORDS) return undefined;
   // A sentence ending in a colon ("Here are some examples:") is a lead-in, not a field label.
   if (words.length > 2 && name[0] === name[0].toUpperCase() && /\b(is|are|was|were|be|the|a|an|some|following|below)\b/i.test(name)) return undefined;
+  if (isClause(name)) return undefined;
   return { offset: m[1].length, length: m[0].length - m[1].length, name };
 }
 
