@@ -352,3 +352,10 @@ test('"Be brief" is an order; a clause before a colon ("Acme offers three plans:
   const found = texts(system);
   assert.ok(found.includes('Be brief and use numbered steps.') && found.includes('Never promise a refund.'), JSON.stringify(found));
 });
+
+test('items under a Markdown heading naming directives or what the reader does ("## What to check") count whatever their grammar, labelled ones too', () => {
+  const prompt = '## Role\nYou review Python code.\n\n## What to check\n- Correctness and edge cases.\n- Readability: names, function length.\n\n## Output format\nStart with a one-line verdict.';
+  assert.deepEqual(texts(prompt), ['You review Python code.', 'Correctness and edge cases.', 'Readability:', 'names, function length.', 'Start with a one-line verdict.']);
+  // A heading of material is no such heading.
+  assert.deepEqual(texts('## Task\nSummarize the notes.\n\n## Notes\n- Budget approved.\n- Launch moved to May.'), ['Summarize the notes.']);
+});

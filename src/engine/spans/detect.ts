@@ -84,9 +84,11 @@ export interface DetectOptions {
    * the median.", "Nothing changed in the script."), not context, unless they state a limit.
    */
   pastedFacts?: boolean;
+  /** Items under a Markdown heading naming directives or what the reader does ("## What to check") count whatever their grammar. */
+  headingDirectives?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90, ownFacts: true, constraints: true, turns: true, textPointers: true, pastedFacts: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90, ownFacts: true, constraints: true, turns: true, textPointers: true, pastedFacts: true, headingDirectives: true };
 
 type Range = [number, number];
 
@@ -357,6 +359,8 @@ function splitAtMaterial(prompt: string, paragraphs: Paragraph[], o: Required<De
     const lines = paragraphs[i].lines;
     // A list of instructions under a label is no material, nor are its labelled items ("- Length: 300 words").
     if (lines[0].label && listsInstructions(prompt, paragraphs[i], o.directiveItems, o.placeholders)) continue;
+    // Nor are the items under a heading of directives ("## What to check\n- Readability: names, …").
+    if (o.headingDirectives && directiveHeading(prompt, paragraphs[i - 1]?.end ?? 0, paragraphs[i])) continue;
     if (i > 0 && lines[0].label) return [paragraphs.slice(0, i), paragraphs.slice(i)];
     // Examples from the first line on ("Q: …\nA: …\n\nQ: …\nA:"): material whole, its last question the task.
     if (i === 0 && o.examples && lines[0].label && opensExamples(paragraphs)) return [[], paragraphs];
@@ -377,10 +381,20 @@ function splitAtMaterial(prompt: string, paragraphs: Paragraph[], o: Required<De
  */
 function headedByDirectives(prompt: string, paragraphs: Paragraph[], p: Paragraph, o: Required<DetectOptions>): boolean {
   const previous = paragraphs[paragraphs.indexOf(p) - 1];
+  if (o.headingDirectives && directiveHeading(prompt, previous?.end ?? 0, p)) return true;
   if (!o.directiveItems || !previous) return false;
   const last = previous.lines[previous.lines.length - 1];
   const text = prompt.slice(last.start, last.end).trimEnd();
   return text.endsWith(':') && DIRECTIVES.test(text);
+}
+
+// A Markdown heading that names directives ("# Constraints") or what the reader does ("## What to check", "# What you can help with").
+const DIRECTIVE_HEADING = /^ {0,3}#{1,6}[ \t]+(?:(?:what|how|when|where|things)\b.*\b(?:you|to)\b|.*\b(?:rules?|requirements?|constraints?|guidelines?|instructions?|restrictions?|criteria|dos|don'?ts)\b)/i;
+
+/** Whether the Markdown heading right above `p` (after `from`) heads directives: then `p`'s lines are directives whatever their grammar. */
+function directiveHeading(prompt: string, from: number, p: Paragraph): boolean {
+  const between = prompt.slice(from, p.start).split('\n').filter((l) => l.trim() !== '');
+  return between.length > 0 && DIRECTIVE_HEADING.test(between[between.length - 1]);
 }
 
 /** Whether the prompt ends in an empty label, the answer slot of a template instance ("Input: …\n\nOutput:"). */
