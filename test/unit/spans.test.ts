@@ -359,3 +359,8 @@ test('items under a Markdown heading naming directives or what the reader does (
   // A heading of material is no such heading.
   assert.deepEqual(texts('## Task\nSummarize the notes.\n\n## Notes\n- Budget approved.\n- Launch moved to May.'), ['Summarize the notes.']);
 });
+
+test('a last paragraph after labelled material that is a message ("Dear Applicant, … please reply …") is material, not the closing request', () => {
+  const prompt = 'Is this a real job offer or a scam?\n\nSubject: Remote data entry position\n\nDear Applicant,\nYour profile has been selected for a remote position with flexible hours. To proceed, please reply with your full name, address and bank details.\nRegards,\nHR Department';
+  assert.deepEqual(texts(prompt), ['Is this a real job offer or a scam?']);
+});

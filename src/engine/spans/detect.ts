@@ -86,9 +86,11 @@ export interface DetectOptions {
   pastedFacts?: boolean;
   /** Items under a Markdown heading naming directives or what the reader does ("## What to check") count whatever their grammar. */
   headingDirectives?: boolean;
+  /** A last paragraph after labelled material that is a message (a greeting first, a sign-off) is material, not the closing request. */
+  closingMessages?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90, ownFacts: true, constraints: true, turns: true, textPointers: true, pastedFacts: true, headingDirectives: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90, ownFacts: true, constraints: true, turns: true, textPointers: true, pastedFacts: true, headingDirectives: true, closingMessages: true };
 
 type Range = [number, number];
 
@@ -257,7 +259,9 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   const answerSlot = slotLine || slotSection;
   const tail = slotSection ? sections[sections.length - 2] : sections[sections.length - 1];
   const closing = tail.length > 1 ? tail[tail.length - 1] : undefined;
-  if (closing && o.closingInstructions) {
+  // … unless it is a pasted message itself ("Dear Applicant,\n… please reply with …\nRegards,\nHR"): its orders are its writer's.
+  const closingMessage = !!closing && o.closingMessages && isMessage(closing.lines.map((l) => ({ whole: prompt.slice(l.start, l.end), content: prompt.slice(l.contentStart, l.end) })));
+  if (closing && o.closingInstructions && !closingMessage) {
     const pieces = closing.lines.flatMap((l) => sentencesOf(prompt, l));
     const orders = (x: Sentence) => x.kind === 'imperative' || x.kind === 'request';
     if (pieces.length && (pieces.every((x) => isInstructionKind(x.kind)) || (o.closingOrders && pieces.some(orders)))) {
