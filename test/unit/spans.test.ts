@@ -364,3 +364,8 @@ test('a last paragraph after labelled material that is a message ("Dear Applican
   const prompt = 'Is this a real job offer or a scam?\n\nSubject: Remote data entry position\n\nDear Applicant,\nYour profile has been selected for a remote position with flexible hours. To proceed, please reply with your full name, address and bank details.\nRegards,\nHR Department';
   assert.deepEqual(texts(prompt), ['Is this a real job offer or a scam?']);
 });
+
+test('statements about a thing are facts next to labelled material too', () => {
+  const prompt = 'Is this a real job offer? It came to my personal email.\n\nSubject: Remote data entry position\n\nDear Applicant,\nYour profile has been selected for a remote position with flexible hours and weekly pay.\nRegards,\nHR Department';
+  assert.deepEqual(texts(prompt), ['Is this a real job offer?']);
+});

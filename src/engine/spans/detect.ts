@@ -79,7 +79,7 @@ export interface DetectOptions {
   /** The paragraph after one that names a text with a demonstrative ("Translate this press release …") is that text, unless it instructs. */
   textPointers?: boolean;
   /**
-   * In a prompt with pasted material (code, a log, an e-mail, a quotation), the statements next to
+   * In a prompt with pasted or labelled material (code, a log, an e-mail, a quotation), the statements next to
    * the request are facts about that material or the writer's situation ("It's supposed to return
    * the median.", "Nothing changed in the script."), not context, unless they state a limit.
    */
@@ -443,7 +443,7 @@ export function detectWith(prompt: string, options: DetectOptions = {}): Span[] 
   const paragraphs = splitParagraphs(prompt);
   const [instruction, material] = splitAtMaterial(prompt, paragraphs, o);
   const { kept } = withoutPasted(prompt, instruction, o);
-  const nearPasted = kept.length < instruction.length;
+  const nearPasted = kept.length < instruction.length || material.length > 0;
   const promptInstructs = kept.some((p) => p.lines.some((l) => sentencesOf(prompt, l).some((s) => isInstructionKind(s.kind))));
   const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, o.pasted && prompt.slice(p.end).trim() !== '', promptInstructs, endsInAnswerSlot(paragraphs), headedByDirectives(prompt, instruction, p, o), nearPasted));
   // The material is split into sections at paragraph-opening labels ("Input:", "Output:").
