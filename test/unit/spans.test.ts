@@ -369,3 +369,8 @@ test('statements about a thing are facts next to labelled material too', () => {
   const prompt = 'Is this a real job offer? It came to my personal email.\n\nSubject: Remote data entry position\n\nDear Applicant,\nYour profile has been selected for a remote position with flexible hours and weekly pay.\nRegards,\nHR Department';
   assert.deepEqual(texts(prompt), ['Is this a real job offer?']);
 });
+
+test('a word after a possessive is a noun ("Rate the agent\'s reply"), not an order to reply: the transcript\'s questions stay its own', () => {
+  const prompt = "Below is a conversation between a customer and an agent.\n\nCustomer: I was charged twice this month.\nAgent: Sorry! Can you tell me the last four digits of the card?\nCustomer: ok but why did it happen?\n\nRate the agent's reply from 1 to 5.";
+  assert.deepEqual(texts(prompt), ['Below is a conversation between a customer and an agent.', "Rate the agent's reply from 1 to 5."]);
+});

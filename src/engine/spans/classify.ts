@@ -267,6 +267,8 @@ export function ordersReply(tokens: TaggedToken[]): boolean {
 function headsClause(tokens: TaggedToken[], k: number): boolean {
   const prev = tokens[k - 1];
   if (prev?.lower === 'by' && tokens[k].lower.endsWith('ing')) return true;
+  // After a possessive it is a noun ("Rate the agent's reply"), not a verb heading a clause.
+  if (prev && /^['’]s$/.test(prev.text)) return false;
   return (k === 0 || LEADING_POS.has(prev.pos) || prev.lower === 'to' || prev.pos === 'AUX') && !tokens[k].lower.endsWith('ing');
 }
 
