@@ -374,3 +374,8 @@ test('a word after a possessive is a noun ("Rate the agent\'s reply"), not an or
   const prompt = "Below is a conversation between a customer and an agent.\n\nCustomer: I was charged twice this month.\nAgent: Sorry! Can you tell me the last four digits of the card?\nCustomer: ok but why did it happen?\n\nRate the agent's reply from 1 to 5.";
   assert.deepEqual(texts(prompt), ['Below is a conversation between a customer and an agent.', "Rate the agent's reply from 1 to 5."]);
 });
+
+test('lines of chat-template markers ("[INST] <<SYS>>", "<</SYS>>") are no lines of code', () => {
+  const prompt = '[INST] <<SYS>>\nYou are a helpful assistant that classifies customer messages.\n<</SYS>>\n\nClassify the message. Answer with the label only.\n\nMessage: {message} [/INST]';
+  assert.deepEqual(texts(prompt), ['You are a helpful assistant that classifies customer messages.', 'Classify the message.', 'Answer with the label only.']);
+});

@@ -8,7 +8,7 @@ import { LEADING_POS, aboutWriter, classifySentence, isInstructionKind, operates
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { LIST_MARKER, splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
-import { isMessage, isPasted, isSignOff } from './pasted.ts';
+import { CHAT_MARKER, isMessage, isPasted, isSignOff } from './pasted.ts';
 import { normalizeSpans } from './spans.ts';
 
 export interface DetectOptions {
@@ -426,8 +426,6 @@ function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<Dete
   return { kept: [...paragraphs.slice(0, first), ...paragraphs.slice(last + 1)] };
 }
 
-// Chat-template markers: "[INST]", "[/INST]", "<<SYS>>", "<s>", "</s>", "<|im_start|>", "<|user|>".
-const CHAT_MARKER = /\[\/?INST\]|<<\/?SYS>>|<\/?s>|<\|[\w-]+\|>/g;
 
 /** The ranges with chat-template markers cut out: they frame the prompt, they do not instruct. */
 function withoutChatMarkers(prompt: string, ranges: Range[]): Range[] {

@@ -16,6 +16,9 @@ const CODE_LINE = [
   // Operators between terms: "hand : glove :: foot : sock", "x -> y", "a == b".
   /\s(?:::|->|=>|:=|==|!=|:)\s/,
 ];
+// Chat-template markers: "[INST]", "[/INST]", "<<SYS>>", "<s>", "</s>", "<|im_start|>", "<|user|>".
+export const CHAT_MARKER = /\[\/?INST\]|<<\/?SYS>>|<\/?s>|<\|[\w-]+\|>/g;
+
 // A greeting alone on its line ("Hi team,", "Dear Ms. Park,"), or with a name before more text
 // ("hey Mark, so the report …": material unless it gives orders, as "Hey Claude, write …" does).
 const SALUTATION = /^["“]?(?:dear|hi|hello|hey|good (?:morning|afternoon|evening))\b[^.!?\n,]{0,40},\s*$/i;
@@ -47,7 +50,8 @@ function signedOff(own: string[]): boolean {
 }
 
 function isCode(prompt: string, p: Paragraph): boolean {
-  const plain = p.lines.filter((l) => !l.label).map((l) => prompt.slice(l.start, l.end)).filter((l) => l.trim() !== '');
+  // Chat-template markers ("[INST] <<SYS>>", "<</SYS>>") frame the prompt: no lines of code.
+  const plain = p.lines.filter((l) => !l.label).map((l) => prompt.slice(l.start, l.end).replace(CHAT_MARKER, '')).filter((l) => l.trim() !== '');
   if (plain.length === 0) return false;
   const code = plain.filter((l) => CODE_LINE.some((r) => r.test(l))).length;
   return plain.length >= 2 && code / plain.length >= 0.5;
