@@ -379,3 +379,7 @@ test('lines of chat-template markers ("[INST] <<SYS>>", "<</SYS>>") are no lines
   const prompt = '[INST] <<SYS>>\nYou are a helpful assistant that classifies customer messages.\n<</SYS>>\n\nClassify the message. Answer with the label only.\n\nMessage: {message} [/INST]';
   assert.deepEqual(texts(prompt), ['You are a helpful assistant that classifies customer messages.', 'Classify the message.', 'Answer with the label only.']);
 });
+
+test('a limit named as such ("the form has a 150-word limit") is a constraint', () => {
+  assert.deepEqual(texts("I'm applying for a grant and the form has a 150-word limit for this section. I'm a nurse. Can you tighten my draft?"), ["I'm applying for a grant and the form has a 150-word limit for this section.", 'Can you tighten my draft?']);
+});
