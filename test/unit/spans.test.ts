@@ -383,3 +383,8 @@ test('lines of chat-template markers ("[INST] <<SYS>>", "<</SYS>>") are no lines
 test('a limit named as such ("the form has a 150-word limit") is a constraint', () => {
   assert.deepEqual(texts("I'm applying for a grant and the form has a 150-word limit for this section. I'm a nurse. Can you tighten my draft?"), ["I'm applying for a grant and the form has a 150-word limit for this section.", 'Can you tighten my draft?']);
 });
+
+test('role tags around a line ("<system>…</system>", "<user>…</user>") are chat markers: the line is no code, the tags no part of a span', () => {
+  const prompt = "<system>You are a concise assistant. Reply in British English.</system>\n<user>What's the difference between a latte and a flat white?</user>";
+  assert.deepEqual(texts(prompt), ['You are a concise assistant.', 'Reply in British English.', "What's the difference between a latte and a flat white?"]);
+});

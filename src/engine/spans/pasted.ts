@@ -16,8 +16,8 @@ const CODE_LINE = [
   // Operators between terms: "hand : glove :: foot : sock", "x -> y", "a == b".
   /\s(?:::|->|=>|:=|==|!=|:)\s/,
 ];
-// Chat-template markers: "[INST]", "[/INST]", "<<SYS>>", "<s>", "</s>", "<|im_start|>", "<|user|>".
-export const CHAT_MARKER = /\[\/?INST\]|<<\/?SYS>>|<\/?s>|<\|[\w-]+\|>/g;
+// Chat-template markers: "[INST]", "[/INST]", "<<SYS>>", "<s>", "</s>", "<|im_start|>", "<|user|>", and role tags "<system>", "</user>".
+export const CHAT_MARKER = /\[\/?INST\]|<<\/?SYS>>|<\/?s>|<\|[\w-]+\|>|<\/?(?:system|user|assistant|human)>/gi;
 
 // A greeting alone on its line ("Hi team,", "Dear Ms. Park,"), or with a name before more text
 // ("hey Mark, so the report …": material unless it gives orders, as "Hey Claude, write …" does).
