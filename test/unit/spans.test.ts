@@ -388,3 +388,10 @@ test('role tags around a line ("<system>…</system>", "<user>…</user>") are c
   const prompt = "<system>You are a concise assistant. Reply in British English.</system>\n<user>What's the difference between a latte and a flat white?</user>";
   assert.deepEqual(texts(prompt), ['You are a concise assistant.', 'Reply in British English.', "What's the difference between a latte and a flat white?"]);
 });
+
+test('few-shot items the task labels or judges: the last item\'s question is to be labelled, not answered', () => {
+  const prompt = 'Tag each support ticket with one category: billing, bug or other.\n\nTicket: I was charged twice this month.\nCategory: billing\n\nTicket: Can I change the email address on my account?\nCategory:';
+  assert.deepEqual(texts(prompt), ['Tag each support ticket with one category: billing, bug or other.']);
+  // Items to answer keep their last question.
+  assert.deepEqual(texts('Q: What is the capital of Australia?\nA: Canberra\n\nQ: What is the largest desert in the world?\nA:'), ['What is the largest desert in the world?']);
+});

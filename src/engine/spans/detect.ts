@@ -283,8 +283,10 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   // The turns of a transcript ("Alex: did anyone change …?\nBeth: …\nAlex: …") are the speakers' questions to each other.
   const turns = new Set<number>();
   if (o.turns && !instructions.some((s) => ordersReply(s.tokens))) for (const p of sections.flat()) if (repeats(p.lines)) for (const l of p.lines) if (l.label) turns.add(l.start);
+  // Few-shot items the task labels or judges ("Tag each ticket …"): the last item's question is to be labelled, not answered.
+  const labelled = o.examples && items && instructions.some((s) => operatesOn(s.tokens)) && !instructions.some((s) => ordersReply(s.tokens));
   const questions = () => {
-    if (o.materialQuestions && !message) for (const l of lines) if (!turns.has(l.start)) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question' && s.start >= lastItem) out.push([s.start, s.end]);
+    if (o.materialQuestions && !message && !labelled) for (const l of lines) if (!turns.has(l.start)) for (const s of sentencesOf(prompt, l)) if (s.kind === 'question' && s.start >= lastItem) out.push([s.start, s.end]);
   };
   // Material the task operates on ("Rewrite the text", "Classify the email") is not instruction,
   // however short: only the questions it asks count. That needs a text, with clauses; a name, a
