@@ -395,3 +395,8 @@ test('few-shot items the task labels or judges: the last item\'s question is to 
   // Items to answer keep their last question.
   assert.deepEqual(texts('Q: What is the capital of Australia?\nA: Canberra\n\nQ: What is the largest desert in the world?\nA:'), ['What is the largest desert in the world?']);
 });
+
+test('a noun followed by a base-form verb is a plural subject and its verb ("People give long updates"), not an order', () => {
+  assert.deepEqual(texts('Our standup runs 40 minutes. People give long status updates. How can I shorten it?'), ['How can I shorten it?']);
+  assert.deepEqual(texts('Design a logo for a bakery.'), ['Design a logo for a bakery.']);
+});

@@ -126,6 +126,8 @@ export function isImperative(text: string, tokens: TaggedToken[]): boolean {
     // A finite verb right after ("Documents allow …") means the first word was a subject.
     const next = tokens[k + 1];
     if (next && (next.pos === 'AUX' || next.pos === 'VERB' && next.lower !== next.lemma)) continue;
+    // A noun the tagger reads as such, then a verb in its base form: a plural subject and its verb ("People give long updates").
+    if (t.pos === 'NOUN' && next && next.pos === 'VERB' && !looksParticiple(next.lower)) continue;
     if (isBaseVerb(t)) return true;
     if (finiteVerbFollows(tokens, k)) continue;
     if (verbInRequestContext(text.slice(t.start - tokens[0].start))) return true;
