@@ -400,3 +400,9 @@ test('a noun followed by a base-form verb is a plural subject and its verb ("Peo
   assert.deepEqual(texts('Our standup runs 40 minutes. People give long status updates. How can I shorten it?'), ['How can I shorten it?']);
   assert.deepEqual(texts('Design a logo for a bakery.'), ['Design a logo for a bakery.']);
 });
+
+test('"up to" is a limit after a space ("up to 30 minutes"), not inside "a follow-up to a client"', () => {
+  const prompt = "Hi Marcus,\n\nI wanted to follow up on our proposal from March.\n\nBest regards,\nElena\n\nThis is my follow-up to a client who went silent. Rewrite it so it's shorter.";
+  assert.deepEqual(texts(prompt), ["Rewrite it so it's shorter."]);
+  assert.deepEqual(texts('I can spend up to 30 minutes a day. What exercise should I do?'), ['I can spend up to 30 minutes a day.', 'What exercise should I do?']);
+});

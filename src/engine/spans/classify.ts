@@ -173,7 +173,9 @@ const CONSTRAINT = [
   /\b(can'?t|cannot|can not|unable to|not able to|won'?t be able to)\b/,
   /\b(don'?t|doesn'?t|do not|does not)( really| even)? (want|have|own|eat|drink|mind|like|need|use|speak|know how)\b/,
   /\b('re|'m|are|am|is) not (into|a fan|comfortable|allowed|handy|technical)\b/,
-  /\b(at most|at least|no more than|no longer than|up to|maximum|minimum|budget|afford|limit(?:s|ed)?)\b/,
+  /\b(at most|at least|no more than|no longer than|maximum|minimum|budget|afford|limit(?:s|ed)?)\b/,
+  // "up to 30 minutes", not "a follow-up to a client".
+  /(?:^|\s)up to\b/,
   /\b(under|within|less than|fewer than|below) (\$|€|£)?\d/,
   /\bonly (help|use|have|work|run|study|train|spend|do|eat|go|travel|afford)\b/,
   /\b(prefer|rather|avoid|allergic|vegetarian|vegan|gluten-free|intolerant)\b/,
