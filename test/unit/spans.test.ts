@@ -406,3 +406,10 @@ test('"up to" is a limit after a space ("up to 30 minutes"), not inside "a follo
   assert.deepEqual(texts(prompt), ["Rewrite it so it's shorter."]);
   assert.deepEqual(texts('I can spend up to 30 minutes a day. What exercise should I do?'), ['I can spend up to 30 minutes a day.', 'What exercise should I do?']);
 });
+
+test('"Here is/are …:" closing a paragraph before more of the prompt only points; the paragraph it closes still describes the task', () => {
+  const notes = 'Here are the notes I took during a user interview:\n\n- Uses a spreadsheet for the budget\n- Forgets to log cash payments\n\nTurn them into three user stories.';
+  assert.deepEqual(texts(notes), ['Turn them into three user stories.']);
+  const tagline = 'A tagline is the slogan of a film. Here is an example:\n\nInput: Movie: Joker (2019)\n\nOutput:';
+  assert.ok(texts(tagline).includes('A tagline is the slogan of a film.') && !texts(tagline).includes('Here is an example:'), JSON.stringify(texts(tagline)));
+});

@@ -88,9 +88,11 @@ export interface DetectOptions {
   headingDirectives?: boolean;
   /** A last paragraph after labelled material that is a message (a greeting first, a sign-off) is material, not the closing request. */
   closingMessages?: boolean;
+  /** A lead-in "Here is/are …:" closing a paragraph before more of the prompt only points at it, as other lead-ins do. */
+  herePointers?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90, ownFacts: true, constraints: true, turns: true, textPointers: true, pastedFacts: true, headingDirectives: true, closingMessages: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90, ownFacts: true, constraints: true, turns: true, textPointers: true, pastedFacts: true, headingDirectives: true, closingMessages: true, herePointers: true };
 
 type Range = [number, number];
 
@@ -175,7 +177,11 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   // Nor one that heads rules ("When you answer, follow these rules:").
   const pointer = pieces[pieces.length - 1];
   const pointerText = pointer ? prompt.slice(pointer.start, pointer.end) : '';
-  if (pointsAhead && pointer?.kind === 'lead-in' && !DOUBT.test(pointerText) && !DIRECTIVES.test(pointerText)) pieces.pop();
+  // "Here is the text we'll use:" points as well, though "Here is …" describes the given material elsewhere.
+  const herePointer = o.herePointers && pointer?.kind === 'task' && /^(?:here|below)(?:'s| is| are)\b.*:$/i.test(pointerText.trim());
+  if (pointsAhead && (pointer?.kind === 'lead-in' || herePointer) && !DOUBT.test(pointerText) && !DIRECTIVES.test(pointerText)) pieces.pop();
+  // … while the paragraph it closes still describes the task given ("The movie tagline is … Here is an example:").
+  const pointedTask = herePointer && pieces[pieces.length - 1] !== pointer;
   const limits = (s: Sentence) => statesConstraint(prompt.slice(s.start, s.end));
   // The writer's own facts are not context; their limits are.
   // A paragraph that opens with the writer's own fact is their story, up to its first instruction: the statements
@@ -185,7 +191,7 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   const ownFact = (s: Sentence) => o.ownFacts && !templateInstance && (aboutWriter(s.tokens) || (story && s.start < firstOrder) || (o.pastedFacts && nearPasted && s.kind === 'statement' && aboutSomething(s.tokens))) && !limits(s);
   const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
   const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
-  const instructs = pieces.some((s) => isInstructionKind(s.kind)) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
+  const instructs = (pointedTask || pieces.some((s) => isInstructionKind(s.kind))) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
   // A bare label closing the paragraph before more of the prompt ("Here's my Dockerfile:", "Company policy for travel:") points at what follows, unless it names directives.
   const pointsAt = (line: Line, k: number) => pointsAhead && k === p.lines.length - 1 && prompt.slice(line.contentStart, line.end).trim() === '' && !DIRECTIVES.test(line.label!.name) && !ordersOrAsks(prompt.slice(line.label!.start, line.label!.end));
   for (const [k, line] of p.lines.entries()) if (line.label && !(o.directiveItems && isBareHeading(prompt, p, k)) && !pointsAt(line, k)) out.push([line.label.start, line.label.end]);
