@@ -413,3 +413,10 @@ test('"Here is/are …:" closing a paragraph before more of the prompt only poin
   const tagline = 'A tagline is the slogan of a film. Here is an example:\n\nInput: Movie: Joker (2019)\n\nOutput:';
   assert.ok(texts(tagline).includes('A tagline is the slogan of a film.') && !texts(tagline).includes('Here is an example:'), JSON.stringify(texts(tagline)));
 });
+
+test('a compound noun before a colon ("Company policy for employee travel:") is a heading, though "please company …" would read as an order', () => {
+  const prompt = 'You are a travel planning assistant.\n\nCompany policy for employee travel:\nEconomy class for flights under 6 hours. Hotels up to 180 per night.\n\nAlways stay within this policy.';
+  assert.ok(!texts(prompt).includes('Company policy for employee travel:'), JSON.stringify(texts(prompt)));
+  assert.deepEqual(texts('List the steps:\n1. Open the file.'), ['List the steps:', 'Open the file.']);
+  assert.ok(texts('Reply to this email:\n\n"Hi Sam, the invoice is attached."\n\nKeep it short.').includes('Reply to this email:'));
+});

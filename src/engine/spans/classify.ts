@@ -154,6 +154,8 @@ export function classifySentence(text: string, tokens: TaggedToken[]): SentenceK
   const lower = trimmed.toLowerCase().replace(/’/g, "'");
   if (trimmed.endsWith('?')) return 'question';
   if (REQUEST.some((r) => r.test(lower))) return 'request';
+  // A compound noun before a colon ("Company policy for employee travel:", "Style guide for all answers:"): a heading, though "please company …" reads as an order.
+  if (trimmed.endsWith(':') && isHeading(tokens) && tokens[0].pos !== 'ADJ' && (tokens[1]?.pos === 'NOUN' || tokens[1]?.pos === 'PROPN')) return 'heading';
   if (isImperative(text, tokens)) return 'imperative';
   // An obligation of the writer or of someone else ("we have to work together") is not one on the answer.
   const own = lower.replace(/\b(i|we|they|he|she)('d| would)?( really| also| still| just)? (should|must|has to|have to|need to|needs to)\b/g, '');
