@@ -13,7 +13,11 @@
  * guide for background statements and lead-ins was written (docs/spans.md), the development sets
  * (dev, fresh) were re-annotated by it, and a fourth held-out set of 43
  * (fourth-held-out-styles.jsonl) was written, annotated by it and committed on its own before any
- * rule change; it and the third round's set were measured after the rule changes only.
+ * rule change; it and the third round's set were measured after the rule changes only. In the
+ * fifth round both (third and fourth) became development sets, and a fifth held-out set of 43
+ * (fifth-held-out-styles.jsonl) was written, annotated by the guide and committed on its own before
+ * any rule change; it was measured once, after the last rule change, and its errors were not
+ * looked at while the rules were chosen.
  *
  * Annotation (docs/spans.md, "Annotation guide"): instruction = what asks the model to do
  * something, including constraints on the output and the question to answer, and the writer's
@@ -77,32 +81,42 @@ test('other prompt styles, fresh held-out set: agreement with the hand annotatio
   check('fresh held-out', fresh, FRESH_HELD_OUT_F1_FLOOR);
 });
 
-test('other prompt styles, new held-out set (third round): agreement with the hand annotations beats every baseline', () => {
+test('other prompt styles, third-round set (development data since the fifth round): agreement with the hand annotations beats every baseline', () => {
   const fresh = load('new-held-out-styles.jsonl');
   assert.equal(fresh.length, 46);
-  check('new held-out', fresh, NEW_HELD_OUT_F1_FLOOR);
+  check('third-round', fresh, NEW_HELD_OUT_F1_FLOOR);
 });
 
-test('other prompt styles, fourth held-out set (fourth round): agreement with the hand annotations beats every baseline', () => {
+test('other prompt styles, fourth-round set (development data since the fifth round): agreement with the hand annotations beats every baseline', () => {
   const fourth = load('fourth-held-out-styles.jsonl');
   assert.equal(fourth.length, 43);
-  check('fourth held-out', fourth, FOURTH_HELD_OUT_F1_FLOOR);
+  check('fourth-round', fourth, FOURTH_HELD_OUT_F1_FLOOR);
+});
+
+test('other prompt styles, fifth held-out set (fifth round): agreement with the hand annotations beats every baseline', () => {
+  const fifth = load('fifth-held-out-styles.jsonl');
+  assert.equal(fifth.length, 43);
+  check('fifth held-out', fifth, FIFTH_HELD_OUT_F1_FLOOR);
 });
 
 test('other prompt styles: the annotations are made of whole sentences, labels and list markers of the segmentation', () => {
-  for (const name of ['dev-styles.jsonl', 'held-out-styles.jsonl', 'fresh-held-out-styles.jsonl', 'new-held-out-styles.jsonl', 'fourth-held-out-styles.jsonl']) {
+  for (const name of ['dev-styles.jsonl', 'held-out-styles.jsonl', 'fresh-held-out-styles.jsonl', 'new-held-out-styles.jsonl', 'fourth-held-out-styles.jsonl', 'fifth-held-out-styles.jsonl']) {
     let counts = { truePositive: 0, falsePositive: 0, falseNegative: 0 };
     for (const item of load(name)) counts = addCounts(counts, bestPieceAgreement(item.prompt, item.reference));
     const best = scoresOf(counts);
     console.log(`${name}: best choice of whole pieces F1 ${best.f1.toFixed(3)}`);
-    // Measured 0.997, 0.999, 1.000, 1.000 and 1.000.
+    // Measured 0.997, 0.999, 1.000, 1.000, 1.000 and 1.000.
     assert.ok(best.f1 >= 0.995, `${name}: best piece-level F1 ${best.f1}`);
   }
 });
 
-/** Just below the measured F1 on each set, 0.951, 0.994, 0.935, 0.859 and 0.856 (see docs/spans.md): a drop fails. */
-const DEV_F1_FLOOR = 0.948;
-const FORMER_HELD_OUT_F1_FLOOR = 0.99;
-const FRESH_HELD_OUT_F1_FLOOR = 0.93;
-const NEW_HELD_OUT_F1_FLOOR = 0.855;
-const FOURTH_HELD_OUT_F1_FLOOR = 0.85;
+/**
+ * The measured F1 on each set, rounded down (see docs/spans.md, "Fifth round"): dev 0.9555,
+ * former 0.9974, fresh 0.9433, third-round 0.9487, fourth-round 0.9552, fifth held-out 0.8543: a drop fails.
+ */
+const DEV_F1_FLOOR = 0.955;
+const FORMER_HELD_OUT_F1_FLOOR = 0.997;
+const FRESH_HELD_OUT_F1_FLOOR = 0.943;
+const NEW_HELD_OUT_F1_FLOOR = 0.948;
+const FOURTH_HELD_OUT_F1_FLOOR = 0.955;
+const FIFTH_HELD_OUT_F1_FLOOR = 0.854;
