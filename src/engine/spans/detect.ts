@@ -128,7 +128,7 @@ function aboutSomething(tokens: TaggedToken[]): boolean {
 }
 
 /** A sentence of greetings, thanks and punctuation only ("thanks!!", "Hi,"): not even context. */
-function isFiller(s: Sentence): boolean {
+export function isFiller(s: { tokens: TaggedToken[] }): boolean {
   return s.tokens.every((t) => t.pos === 'INTJ' || t.pos === 'PUNCT' || t.pos === 'SYM' || /^(thanks?|thx|cheers|hi|hello|hey|ok|okay)$/.test(t.lower));
 }
 
@@ -152,7 +152,7 @@ function ordersOrAsks(text: string): boolean {
 }
 
 // The writer's doubt about what follows: an implicit question ("I'm not sure what it means").
-const DOUBT = /\b(?:not sure|unsure|confused|can'?t tell|don'?t (?:understand|know|get))\b/i;
+export const DOUBT = /\b(?:not sure|unsure|confused|can'?t tell|don'?t (?:understand|know|get))\b/i;
 
 function words(text: string): number {
   return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
@@ -444,6 +444,21 @@ function withoutChatMarkers(prompt: string, ranges: Range[]): Range[] {
 }
 
 export function detectWith(prompt: string, options: DetectOptions = {}): Span[] {
+  return detectTraced(prompt, options).spans;
+}
+
+/** The rules' spans and where they put the prompt's parts: signals the learned decision (learned.ts) reads. */
+export interface DetectTrace {
+  spans: Span[];
+  /** Where the material part starts (a paragraph-opening label, "Input: …"); the prompt's length when there is none. */
+  materialStart: number;
+  /** Paragraphs of the instruction part read as pasted material (code, an e-mail, a quotation, what a lead-in introduces). */
+  pasted: Array<[number, number]>;
+  /** Whether the prompt ends in an empty answer slot ("Output:"). */
+  answerSlot: boolean;
+}
+
+export function detectTraced(prompt: string, options: DetectOptions = {}): DetectTrace {
   const o = { ...DEFAULT_OPTIONS, ...options };
   const out: Range[] = [];
   const paragraphs = splitParagraphs(prompt);
@@ -459,5 +474,6 @@ export function detectWith(prompt: string, options: DetectOptions = {}): Span[] 
     else sections[sections.length - 1].push(p);
   }
   if (sections.length) materialSections(prompt, sections, o, out, instructions);
-  return normalizeSpans(prompt, withoutChatMarkers(prompt, out));
+  const pasted = instruction.filter((p) => !kept.includes(p)).map((p): Range => [p.start, p.end]);
+  return { spans: normalizeSpans(prompt, withoutChatMarkers(prompt, out)), materialStart: material[0]?.start ?? prompt.length, pasted, answerSlot: endsInAnswerSlot(paragraphs) };
 }

@@ -1,0 +1,54 @@
+/**
+ * A learned decision over the rules' pieces: logistic regression on each piece's features
+ * (features.ts: the rules' own verdict and signals, position, length). Where it agrees with the
+ * rules, the rules' exact spans stay; where it disagrees, the whole piece is added or dropped.
+ * The weights are trained by tools/spans/learn.ts (docs/spans.md, "Sixth round").
+ */
+import type { Span } from '../analysis.ts';
+import type { DetectTrace } from './detect.ts';
+import { pieceFeatures, type PieceFeatures } from './features.ts';
+import { CHAT_MARKER } from './pasted.ts';
+import { normalizeSpans } from './spans.ts';
+
+export interface SpanModel {
+  /** Feature names, in the order of `mean`, `scale` and `weights` (FEATURE_NAMES when trained). */
+  features: string[];
+  mean: number[];
+  scale: number[];
+  weights: number[];
+  bias: number;
+  /** A piece is instruction when the predicted probability is at least this. */
+  threshold: number;
+}
+
+export function probability(model: SpanModel, features: readonly number[]): number {
+  let z = model.bias;
+  for (let j = 0; j < model.weights.length; j++) z += model.weights[j] * ((features[j] - model.mean[j]) / model.scale[j]);
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** The spans of a prompt given its pieces' decisions: the rules' spans, with the pieces the decision flips added or dropped whole. */
+export function spansFromDecisions(prompt: string, trace: DetectTrace, pieces: readonly PieceFeatures[], decisions: readonly boolean[]): Span[] {
+  const mask = new Uint8Array(prompt.length);
+  for (const s of trace.spans) mask.fill(1, s.start, s.end);
+  for (const [k, piece] of pieces.entries()) {
+    const rule = piece.rule > 0.5;
+    if (decisions[k] !== rule) mask.fill(decisions[k] ? 1 : 0, piece.start, piece.end);
+  }
+  for (const m of prompt.matchAll(CHAT_MARKER)) mask.fill(0, m.index, m.index + m[0].length);
+  const ranges: Array<[number, number]> = [];
+  for (let i = 0; i < prompt.length; i++) {
+    if (!mask[i]) continue;
+    let j = i;
+    while (j < prompt.length && mask[j]) j++;
+    ranges.push([i, j]);
+    i = j;
+  }
+  return normalizeSpans(prompt, ranges);
+}
+
+/** Instruction spans decided by `model` over the rules' pieces. */
+export function detectLearned(prompt: string, model: SpanModel): Span[] {
+  const { pieces, trace } = pieceFeatures(prompt);
+  return spansFromDecisions(prompt, trace, pieces, pieces.map((p) => probability(model, p.features) >= model.threshold));
+}
