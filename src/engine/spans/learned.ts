@@ -17,8 +17,25 @@ export interface SpanModel {
   scale: number[];
   weights: number[];
   bias: number;
-  /** A piece is instruction when the predicted probability is at least this. */
-  threshold: number;
+  /**
+   * How sure the model must be to overrule the rules: a piece they mark is dropped when the
+   * probability is below 0.5 − margin, one they leave out is added when it is at least 0.5 + margin.
+   */
+  margin: number;
+  /** A feature (by name) that, when set, leaves the piece to the rules (e.g. "answer slot": template instances). */
+  gate?: string;
+}
+
+/** Whether the rules mark any of a piece (they may mark part of it: an order before a quotation). */
+export function ruleMarks(piece: PieceFeatures): boolean {
+  return piece.rule > 0;
+}
+
+/** The decision on a piece: the rules' verdict, unless the model is sure enough of the opposite. */
+export function decide(model: SpanModel, piece: PieceFeatures): boolean {
+  if (model.gate && piece.features[model.features.indexOf(model.gate)]) return ruleMarks(piece);
+  const p = probability(model, piece.features);
+  return ruleMarks(piece) ? p >= 0.5 - model.margin : p >= 0.5 + model.margin;
 }
 
 export function probability(model: SpanModel, features: readonly number[]): number {
@@ -32,8 +49,7 @@ export function spansFromDecisions(prompt: string, trace: DetectTrace, pieces: r
   const mask = new Uint8Array(prompt.length);
   for (const s of trace.spans) mask.fill(1, s.start, s.end);
   for (const [k, piece] of pieces.entries()) {
-    const rule = piece.rule > 0.5;
-    if (decisions[k] !== rule) mask.fill(decisions[k] ? 1 : 0, piece.start, piece.end);
+    if (decisions[k] !== ruleMarks(piece)) mask.fill(decisions[k] ? 1 : 0, piece.start, piece.end);
   }
   for (const m of prompt.matchAll(CHAT_MARKER)) mask.fill(0, m.index, m.index + m[0].length);
   const ranges: Array<[number, number]> = [];
@@ -50,5 +66,5 @@ export function spansFromDecisions(prompt: string, trace: DetectTrace, pieces: r
 /** Instruction spans decided by `model` over the rules' pieces. */
 export function detectLearned(prompt: string, model: SpanModel): Span[] {
   const { pieces, trace } = pieceFeatures(prompt);
-  return spansFromDecisions(prompt, trace, pieces, pieces.map((p) => probability(model, p.features) >= model.threshold));
+  return spansFromDecisions(prompt, trace, pieces, pieces.map((p) => decide(model, p)));
 }
