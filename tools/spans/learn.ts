@@ -1,10 +1,10 @@
 /**
- * The learned span decision (src/engine/spans/learned.ts): leave-one-set-out evaluation and
- * training (docs/spans.md, "Sixth round").
+ * The learned span decision (learned.ts): leave-one-set-out evaluation and training
+ * (docs/spans.md, "Sixth round"). An experiment, not adopted: detection is the rules alone.
  *
- *   node --import tsx tools/spans/learn.ts            per-set table: rules, leave-one-set-out classifier, baselines
- *   node --import tsx tools/spans/learn.ts --write    … and write the model trained on all sets
- *   node --import tsx tools/spans/learn.ts --check    … and fail unless the committed model is what training gives
+ *   npm run spans:learn                    per-set table: rules, leave-one-set-out classifier, baselines
+ *   npm run spans:learn -- --model OUT     … and write the model trained on all sets (deterministic JSON)
+ *   npm run spans:learn -- --no-gate       … deciding template instances too (the first run: paper 0.806)
  *
  * Sets: the paper's 252 Self-Instruct prompts (../shared, or PROMPT_LENS_SHARED_DIR), own 18,
  * own 12 (test/fixtures/spans/own-sets.ts), and the style sets in test/fixtures/spans/*.jsonl.
@@ -16,15 +16,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Matrix, solve } from 'ml-matrix';
 import type { Span } from '../../src/engine/analysis.ts';
-import { FEATURE_NAMES, pieceFeatures, type PieceFeatures } from '../../src/engine/spans/features.ts';
-import { decide, spansFromDecisions, type SpanModel } from '../../src/engine/spans/learned.ts';
+import { FEATURE_NAMES, GRAMMAR_FEATURES, TASK_FEATURES, pieceFeatures, type PieceFeatures } from './features.ts';
+import { decide, spansFromDecisions, type SpanModel } from './learned.ts';
 import { addCounts, countAgreement, evaluate, firstAndLastSentenceSpans, firstSentenceSpans, lastParagraphSpans, scoresOf, wholePromptSpans, type Counts, type Scores } from '../../src/engine/spans/index.ts';
-import type { DetectTrace } from '../../src/engine/spans/detect.ts';
+import { detectTraced, detectWith, type DetectTrace } from '../../src/engine/spans/detect.ts';
 import { HELD_OUT, OWN_SET, ownSetItems } from '../../test/fixtures/spans/own-sets.ts';
 
 const root = path.resolve(__dirname, '../..');
 const sharedDir = process.env.PROMPT_LENS_SHARED_DIR ?? path.resolve(root, '../shared');
-export const MODEL_FILE = path.join(root, 'src/engine/spans/span-model.json');
 
 interface Item {
   prompt: string;
@@ -67,7 +66,8 @@ function nonSpace(text: string): number {
 }
 
 export function prepare(item: Item): Prepared {
-  const { pieces, trace } = pieceFeatures(item.prompt);
+  const trace = detectTraced(item.prompt);
+  const pieces = pieceFeatures(item.prompt, trace);
   if (pieces[0] && pieces[0].features.length !== FEATURE_NAMES.length) throw new Error(`${pieces[0].features.length} features, ${FEATURE_NAMES.length} names`);
   const inReference = new Uint8Array(item.prompt.length);
   for (const s of item.reference) inReference.fill(1, s.start, s.end);
@@ -87,8 +87,20 @@ const L2S = [1, 10, 100];
  * the rules and not trained on: that format is the paper's, whose annotation convention for the
  * material the rules follow and the style sets' guide does not (docs/spans.md, "Third round").
  */
-const GATE = 'answer slot';
-const GATE_INDEX = FEATURE_NAMES.indexOf(GATE);
+const GATE = process.argv.includes('--no-gate') ? undefined : 'answer slot';
+/**
+ * Candidate feature sets: the rules' verdicts and signals with position and length ("base"), with
+ * placeholders and the task's verbs at the prompt level ("task"), with grammar (POS shares,
+ * negation, modality, tense), or both.
+ */
+const BASE = FEATURE_NAMES.filter((n) => !GRAMMAR_FEATURES.includes(n) && !TASK_FEATURES.includes(n));
+const FEATURE_SETS = [
+  { name: 'base', names: BASE },
+  { name: 'base+task', names: [...BASE, ...TASK_FEATURES] },
+  { name: 'base+grammar', names: [...BASE, ...GRAMMAR_FEATURES] },
+  { name: 'all', names: [...BASE, ...TASK_FEATURES, ...GRAMMAR_FEATURES] },
+];
+const GATE_INDEX = GATE ? FEATURE_NAMES.indexOf(GATE) : -1;
 const MARGINS = [0, 0.15, 0.3, 0.45];
 
 /**
@@ -97,20 +109,21 @@ const MARGINS = [0, 0.15, 0.3, 0.45];
  * examples are weighted to the same total, so that the paper's 252 prompts do not outweigh the
  * style sets.
  */
-export function train(sets: Prepared[][], l2: number, margin: number): SpanModel {
+export function train(sets: Prepared[][], l2: number, margin: number, use: readonly string[] = FEATURE_SETS[0].names): SpanModel {
+  const cols = use.map((name) => FEATURE_NAMES.indexOf(name));
   const rows: number[][] = [];
   const ys: number[] = [];
   const ws: number[] = [];
   for (const set of sets) {
     const total = set.reduce((n, it) => n + it.weights.reduce((a, b) => a + b, 0), 0);
     for (const it of set) for (const [k, p] of it.pieces.entries()) {
-      if (p.features[GATE_INDEX]) continue;
-      rows.push(p.features);
+      if (GATE_INDEX >= 0 && p.features[GATE_INDEX]) continue;
+      rows.push(cols.map((c) => p.features[c]));
       ys.push(it.labels[k] ? 1 : 0);
       ws.push((it.weights[k] / total) * 1000);
     }
   }
-  const d = FEATURE_NAMES.length;
+  const d = cols.length;
   const n = rows.length;
   const wsum = ws.reduce((a, b) => a + b, 0);
   const mean = Array.from({ length: d }, (_, j) => rows.reduce((a, r, i) => a + ws[i] * r[j], 0) / wsum);
@@ -147,7 +160,7 @@ export function train(sets: Prepared[][], l2: number, margin: number): SpanModel
     if (Math.max(...step.map(Math.abs)) < 1e-10) break;
   }
   const round = (v: number) => Number(v.toPrecision(8));
-  return { features: [...FEATURE_NAMES], mean: mean.map(round), scale: scale.map(round), weights: beta.slice(1).map(round), bias: round(beta[0]), margin, gate: GATE };
+  return { features: [...use], mean: mean.map(round), scale: scale.map(round), weights: beta.slice(1).map(round), bias: round(beta[0]), margin, ...(GATE ? { gate: GATE } : {}) };
 }
 
 function score(items: Prepared[], model: SpanModel): Scores {
@@ -161,22 +174,35 @@ function score(items: Prepared[], model: SpanModel): Scores {
 
 /**
  * The L2 penalty and margin with the best mean F1 over leave-one-set-out folds of `sets` (each
- * set scored by a model trained on the others); ties go to the more conservative choice.
+ * set scored by a model trained on the others); ties go to the earlier candidate (fewer features, a smaller L2, a smaller margin).
  */
-export function select(sets: Prepared[][]): { l2: number; margin: number; mean: number } {
-  let best = { l2: L2S[0], margin: MARGINS[0], mean: -1 };
-  for (const l2 of L2S) {
-    const f1s = MARGINS.map(() => [] as number[]);
+export interface Choice {
+  l2: number;
+  margin: number;
+  dropOnly: boolean;
+  features: string;
+  mean: number;
+}
+
+export function select(sets: Prepared[][]): Choice {
+  let best: Choice = { l2: L2S[0], margin: MARGINS[0], dropOnly: false, features: FEATURE_SETS[0].name, mean: -1 };
+  const modes = MARGINS.flatMap((margin) => [false, true].map((dropOnly) => ({ margin, dropOnly })));
+  for (const fs of FEATURE_SETS) for (const l2 of L2S) {
+    const f1s = modes.map(() => [] as number[]);
     for (let i = 0; i < sets.length; i++) {
-      const model = train(sets.filter((_, j) => j !== i), l2, 0);
-      for (const [m, margin] of MARGINS.entries()) f1s[m].push(score(sets[i], { ...model, margin }).f1);
+      const model = train(sets.filter((_, j) => j !== i), l2, 0, fs.names);
+      for (const [m, mode] of modes.entries()) f1s[m].push(score(sets[i], { ...model, ...mode }).f1);
     }
-    for (const [m, margin] of MARGINS.entries()) {
+    for (const [m, mode] of modes.entries()) {
       const mean = f1s[m].reduce((a, b) => a + b, 0) / f1s[m].length;
-      if (mean >= best.mean - 1e-12) best = { l2, margin, mean };
+      if (mean > best.mean + 1e-12) best = { l2, ...mode, features: fs.name, mean };
     }
   }
   return best;
+}
+
+function trainChosen(sets: Prepared[][], c: Choice): SpanModel {
+  return { ...train(sets, c.l2, c.margin, FEATURE_SETS.find((f) => f.name === c.features)!.names), dropOnly: c.dropOnly };
 }
 
 export function modelJson(model: SpanModel): string {
@@ -190,7 +216,7 @@ export interface Row {
   plain: Scores;
   /** Trained on the other sets, L2 and margin chosen by leave-one-set-out among the other sets. */
   loso: Scores;
-  chosen: { l2: number; margin: number };
+  chosen: Choice;
   /** The shipped model (trained on all sets): training fit. */
   all: Scores;
   baselines: Record<string, Scores>;
@@ -200,20 +226,20 @@ export interface Row {
 export function compare(log: (line: string) => void = () => {}): { rows: Row[]; model: SpanModel } {
   const sets = loadSets().map((s) => ({ name: s.name, items: s.items.map(prepare) }));
   const chosen = select(sets.map((s) => s.items));
-  log(`all sets: L2 ${chosen.l2}, margin ${chosen.margin} (mean leave-one-set-out F1 ${chosen.mean.toFixed(4)})`);
-  const model = train(sets.map((s) => s.items), chosen.l2, chosen.margin);
+  log(`all sets: ${chosen.features}, L2 ${chosen.l2}, margin ${chosen.margin}${chosen.dropOnly ? ', drop only' : ''} (mean leave-one-set-out F1 ${chosen.mean.toFixed(4)})`);
+  const model = trainChosen(sets.map((s) => s.items), chosen);
   const baselines = { whole: wholePromptSpans, first: firstSentenceSpans, 'first+last': firstAndLastSentenceSpans, 'last paragraph': lastParagraphSpans };
   const rows = sets.map((held, k) => {
     const others = sets.filter((_, j) => j !== k).map((s) => s.items);
     const inner = select(others);
-    log(`${held.name}: L2 ${inner.l2}, margin ${inner.margin} chosen on the other sets`);
+    log(`${held.name}: ${inner.features}, L2 ${inner.l2}, margin ${inner.margin}${inner.dropOnly ? ', drop only' : ''} chosen on the other sets (mean F1 ${inner.mean.toFixed(4)})`);
     const rules = scoresOf(held.items.reduce((c: Counts, it) => addCounts(c, countAgreement(it.prompt, it.trace.spans, it.reference)), { truePositive: 0, falsePositive: 0, falseNegative: 0 }));
     return {
       name: held.name,
       rules,
       plain: score(held.items, train(others, L2S[0], MARGINS[0])),
-      loso: score(held.items, train(others, inner.l2, inner.margin)),
-      chosen: { l2: inner.l2, margin: inner.margin },
+      loso: score(held.items, trainChosen(others, inner)),
+      chosen: inner,
       all: score(held.items, model),
       baselines: Object.fromEntries(Object.entries(baselines).map(([label, f]) => [label, evaluate(held.items, f)])),
     };
@@ -225,26 +251,33 @@ function main(): void {
   const t0 = performance.now();
   const { rows, model } = compare(console.log);
   const f = (s: Scores) => `${s.precision.toFixed(3)} / ${s.recall.toFixed(3)} / ${s.f1.toFixed(3)}`;
-  console.log('| set | baselines F1: whole / first / first+last / last paragraph | rules P / R / F1 | classifier LOSO, L2 1, margin 0 | classifier LOSO, L2 and margin chosen by inner LOSO | classifier trained on all sets (fit) |');
+  console.log('| set | baselines F1: whole / first / first+last / last paragraph | rules P / R / F1 | classifier LOSO, base features, L2 1, margin 0 | classifier LOSO, features, L2 and margin chosen by inner LOSO | classifier trained on all sets (fit) |');
   console.log('|---|---|---|---|---|---|');
   for (const r of rows) {
     const b = Object.values(r.baselines).map((s) => s.f1.toFixed(3)).join(' / ');
-    console.log(`| ${r.name} | ${b} | ${f(r.rules)} | ${f(r.plain)} | ${f(r.loso)} (${r.chosen.l2}, ${r.chosen.margin}) | ${f(r.all)} |`);
+    console.log(`| ${r.name} | ${b} | ${f(r.rules)} | ${f(r.plain)} | ${f(r.loso)} (${r.chosen.features}, ${r.chosen.l2}, ${r.chosen.margin}${r.chosen.dropOnly ? ', drop only' : ''}) | ${f(r.all)} |`);
   }
   console.log(`\n(${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   const top = model.weights.map((w, j) => [model.features[j], w] as const).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, 12);
   console.log(`largest weights (standardized): ${top.map(([n, w]) => `${n} ${w.toFixed(2)}`).join(', ')}`);
-  const json = modelJson(model);
-  if (process.argv.includes('--write')) {
-    writeFileSync(MODEL_FILE, json);
-    console.log(`wrote ${path.relative(root, MODEL_FILE)}`);
-  }
-  if (process.argv.includes('--check')) {
-    const committed = existsSync(MODEL_FILE) ? readFileSync(MODEL_FILE, 'utf8') : '';
-    if (committed !== json) {
-      console.error(`${path.relative(root, MODEL_FILE)} is not what training gives`);
-      process.exitCode = 1;
-    } else console.log(`${path.relative(root, MODEL_FILE)} is what training gives, byte for byte`);
+  // Time per prompt: the rules alone, and the rules with the learned decision on top.
+  const prompts = loadSets().flatMap((s) => s.items.map((it) => it.prompt));
+  const time = (f: (p: string) => unknown) => {
+    for (const p of prompts.slice(0, 20)) f(p);
+    const t = performance.now();
+    for (const p of prompts) f(p);
+    return (performance.now() - t) / prompts.length;
+  };
+  const learned = (p: string) => {
+    const trace = detectTraced(p);
+    const pieces = pieceFeatures(p, trace);
+    return spansFromDecisions(p, trace, pieces, pieces.map((x) => decide(model, x)));
+  };
+  console.log(`${prompts.length} prompts: rules ${time(detectWith).toFixed(2)} ms per prompt, rules and learned decision ${time(learned).toFixed(2)} ms per prompt`);
+  const out = process.argv.indexOf('--model');
+  if (out > 0 && process.argv[out + 1]) {
+    writeFileSync(process.argv[out + 1], modelJson(model));
+    console.log(`wrote the model trained on all sets to ${process.argv[out + 1]}`);
   }
 }
 

@@ -278,6 +278,14 @@ function headsClause(tokens: TaggedToken[], k: number): boolean {
   return (k === 0 || LEADING_POS.has(prev.pos) || prev.lower === 'to' || prev.pos === 'AUX') && !tokens[k].lower.endsWith('ing');
 }
 
+/** A sentence of greetings, thanks and punctuation only ("thanks!!", "Hi,"): not even context. */
+export function isFiller(s: { tokens: TaggedToken[] }): boolean {
+  return s.tokens.every((t) => t.pos === 'INTJ' || t.pos === 'PUNCT' || t.pos === 'SYM' || /^(thanks?|thx|cheers|hi|hello|hey|ok|okay)$/.test(t.lower));
+}
+
+// The writer's doubt about what follows: an implicit question ("I'm not sure what it means").
+export const DOUBT = /\b(?:not sure|unsure|confused|can'?t tell|don'?t (?:understand|know|get))\b/i;
+
 export function isInstructionKind(kind: SentenceKind): boolean {
   return kind !== 'statement' && kind !== 'heading';
 }

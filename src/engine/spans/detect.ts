@@ -4,7 +4,7 @@
  * and keep those that instruct plus the task markers.
  */
 import type { Span } from '../analysis.ts';
-import { LEADING_POS, aboutWriter, classifySentence, isInstructionKind, operatesOn, ordersReply, statesConstraint } from './classify.ts';
+import { DOUBT, LEADING_POS, aboutWriter, classifySentence, isFiller, isInstructionKind, operatesOn, ordersReply, statesConstraint } from './classify.ts';
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { LIST_MARKER, splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
@@ -127,11 +127,6 @@ function aboutSomething(tokens: TaggedToken[]): boolean {
   return (first.pos === 'PRON' || first.pos === 'DET') && tokens.some((t) => t.pos === 'AUX' || (t.pos === 'VERB' && t.lower !== t.lemma));
 }
 
-/** A sentence of greetings, thanks and punctuation only ("thanks!!", "Hi,"): not even context. */
-export function isFiller(s: { tokens: TaggedToken[] }): boolean {
-  return s.tokens.every((t) => t.pos === 'INTJ' || t.pos === 'PUNCT' || t.pos === 'SYM' || /^(thanks?|thx|cheers|hi|hello|hey|ok|okay)$/.test(t.lower));
-}
-
 // Nouns that name a list of directives: a general class of English words, not words of one data set.
 const DIRECTIVES = /\b(?:rules?|requirements?|constraints?|guidelines?|instructions?|restrictions?|criteria|specifications?|style guide|dos|don'?ts)\b/i;
 
@@ -150,9 +145,6 @@ function ordersOrAsks(text: string): boolean {
   const kind = sentence && classifySentence(text, sentence.tokens);
   return kind === 'imperative' || kind === 'request' || kind === 'question' || kind === 'task' || DOUBT.test(text);
 }
-
-// The writer's doubt about what follows: an implicit question ("I'm not sure what it means").
-export const DOUBT = /\b(?:not sure|unsure|confused|can'?t tell|don'?t (?:understand|know|get))\b/i;
 
 function words(text: string): number {
   return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
@@ -447,7 +439,7 @@ export function detectWith(prompt: string, options: DetectOptions = {}): Span[] 
   return detectTraced(prompt, options).spans;
 }
 
-/** The rules' spans and where they put the prompt's parts: signals the learned decision (learned.ts) reads. */
+/** The rules' spans and where they put the prompt's parts: signals the learned-decision experiment (tools/spans/learn.ts) reads. */
 export interface DetectTrace {
   spans: Span[];
   /** Where the material part starts (a paragraph-opening label, "Input: …"); the prompt's length when there is none. */

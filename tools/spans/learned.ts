@@ -2,16 +2,17 @@
  * A learned decision over the rules' pieces: logistic regression on each piece's features
  * (features.ts: the rules' own verdict and signals, position, length). Where it agrees with the
  * rules, the rules' exact spans stay; where it disagrees, the whole piece is added or dropped.
- * The weights are trained by tools/spans/learn.ts (docs/spans.md, "Sixth round").
+ * Trained and measured by learn.ts (docs/spans.md, "Sixth round"): an experiment, not adopted;
+ * detection is the rules alone.
  */
-import type { Span } from '../analysis.ts';
-import type { DetectTrace } from './detect.ts';
-import { pieceFeatures, type PieceFeatures } from './features.ts';
-import { CHAT_MARKER } from './pasted.ts';
-import { normalizeSpans } from './spans.ts';
+import type { Span } from '../../src/engine/analysis.ts';
+import type { DetectTrace } from '../../src/engine/spans/detect.ts';
+import { FEATURE_NAMES, type PieceFeatures } from './features.ts';
+import { CHAT_MARKER } from '../../src/engine/spans/pasted.ts';
+import { normalizeSpans } from '../../src/engine/spans/spans.ts';
 
 export interface SpanModel {
-  /** Feature names, in the order of `mean`, `scale` and `weights` (FEATURE_NAMES when trained). */
+  /** Names of the features used (of FEATURE_NAMES), in the order of `mean`, `scale` and `weights`. */
   features: string[];
   mean: number[];
   scale: number[];
@@ -24,6 +25,8 @@ export interface SpanModel {
   margin: number;
   /** A feature (by name) that, when set, leaves the piece to the rules (e.g. "answer slot": template instances). */
   gate?: string;
+  /** Only drop pieces the rules mark, never add one (their precision is the weak side on unseen sets). */
+  dropOnly?: boolean;
 }
 
 /** Whether the rules mark any of a piece (they may mark part of it: an order before a quotation). */
@@ -33,14 +36,28 @@ export function ruleMarks(piece: PieceFeatures): boolean {
 
 /** The decision on a piece: the rules' verdict, unless the model is sure enough of the opposite. */
 export function decide(model: SpanModel, piece: PieceFeatures): boolean {
-  if (model.gate && piece.features[model.features.indexOf(model.gate)]) return ruleMarks(piece);
+  if (model.gate && piece.features[FEATURE_NAMES.indexOf(model.gate)]) return ruleMarks(piece);
   const p = probability(model, piece.features);
-  return ruleMarks(piece) ? p >= 0.5 - model.margin : p >= 0.5 + model.margin;
+  return ruleMarks(piece) ? p >= 0.5 - model.margin : !model.dropOnly && p >= 0.5 + model.margin;
+}
+
+const columns = new WeakMap<SpanModel, number[]>();
+
+/** Where each of the model's features is in FEATURE_NAMES (a model may use a subset). */
+function columnsOf(model: SpanModel): number[] {
+  let c = columns.get(model);
+  if (!c) {
+    c = model.features.map((name) => FEATURE_NAMES.indexOf(name));
+    if (c.some((i) => i < 0)) throw new Error(`span model: unknown feature ${model.features[c.indexOf(-1)]}`);
+    columns.set(model, c);
+  }
+  return c;
 }
 
 export function probability(model: SpanModel, features: readonly number[]): number {
+  const c = columnsOf(model);
   let z = model.bias;
-  for (let j = 0; j < model.weights.length; j++) z += model.weights[j] * ((features[j] - model.mean[j]) / model.scale[j]);
+  for (let j = 0; j < model.weights.length; j++) z += model.weights[j] * ((features[c[j]] - model.mean[j]) / model.scale[j]);
   return 1 / (1 + Math.exp(-z));
 }
 
@@ -61,10 +78,4 @@ export function spansFromDecisions(prompt: string, trace: DetectTrace, pieces: r
     i = j;
   }
   return normalizeSpans(prompt, ranges);
-}
-
-/** Instruction spans decided by `model` over the rules' pieces. */
-export function detectLearned(prompt: string, model: SpanModel): Span[] {
-  const { pieces, trace } = pieceFeatures(prompt);
-  return spansFromDecisions(prompt, trace, pieces, pieces.map((p) => decide(model, p)));
 }

@@ -1,15 +1,16 @@
 /**
  * Features of the pieces a detector chooses among (each line's label, list marker and sentences;
- * see pieces.ts), for the learned span decision (learned.ts): the rules' own verdict on the piece
+ * see src/engine/spans/pieces.ts), for the learned span decision of the sixth round's experiment
+ * (learned.ts, learn.ts; docs/spans.md, "Sixth round"; not used by detection): the rules' own verdict on the piece
  * and the signals they compute (the sentence's kind, a limit, the writer as subject, an operation
  * on the material, where the material and pasted paragraphs are), its position in the prompt and
  * its paragraph, its length and its neighbours' verdicts. Cheap: one run of the rules and one
  * tagging of each line.
  */
-import { aboutWriter, classifySentence, isInstructionKind, operatesOn, ordersReply, statesConstraint, type SentenceKind } from './classify.ts';
-import { DOUBT, detectTraced, isFiller, type DetectOptions, type DetectTrace } from './detect.ts';
-import { tagSentences } from './nlp.ts';
-import { LIST_MARKER, splitParagraphs } from './segment.ts';
+import { DOUBT, aboutWriter, classifySentence, isFiller, isInstructionKind, operatesOn, ordersReply, statesConstraint, type SentenceKind } from '../../src/engine/spans/classify.ts';
+import type { DetectTrace } from '../../src/engine/spans/detect.ts';
+import { tagSentences } from '../../src/engine/spans/nlp.ts';
+import { LIST_MARKER, splitParagraphs } from '../../src/engine/spans/segment.ts';
 
 export interface PieceFeatures {
   start: number;
@@ -18,6 +19,23 @@ export interface PieceFeatures {
   rule: number;
   features: number[];
 }
+
+/** Universal POS tags whose share of a sentence's tokens is a feature. */
+const POS = ['NOUN', 'PROPN', 'VERB', 'AUX', 'ADJ', 'ADV', 'PRON', 'DET', 'ADP', 'NUM', 'CCONJ', 'SCONJ', 'PART', 'PUNCT', 'INTJ'] as const;
+
+function grammar(tokens: Raw['tokens']): number[] {
+  const n = tokens.length || 1;
+  const shares = POS.map((t) => tokens.filter((x) => x.pos === t).length / n);
+  const has = (re: RegExp) => (tokens.some((x) => re.test(x.lower)) ? 1 : 0);
+  const past = tokens.some((x) => (x.pos === 'VERB' || x.pos === 'AUX') && (/^(was|were|had|did)$/.test(x.lower) || (x.lower !== x.lemma && /ed$/.test(x.lower)))) ? 1 : 0;
+  return [...shares, has(/^(not|n't|n’t|no|never|nothing|none)$/), has(/^(can|could|would|should|must|might|may|shall|'d|’d)$/), past, has(/^(will|'ll|’ll|gonna)$/)];
+}
+
+/** Features of placeholders and of the task's verbs (a group the training may leave out). */
+export const TASK_FEATURES = ['placeholder', 'prompt orders reply', 'prompt operates on material', 'prompt orders reply x in material'];
+
+/** The grammar features (a group the training may leave out). */
+export const GRAMMAR_FEATURES = [...POS.map((t) => `share ${t}`), 'negation', 'modal', 'past tense', 'future'];
 
 const KINDS: SentenceKind[] = ['imperative', 'request', 'question', 'task', 'lead-in', 'heading', 'statement'];
 
@@ -32,7 +50,12 @@ export const FEATURE_NAMES = [
   'first person', 'digits', 'paragraph opens with label', 'previous paragraph ends in colon', 'first sentence',
   'last sentence', 'log paragraphs', 'code characters',
   'rule x statement', 'rule x writer subject', 'rule x in material', 'limit x writer subject', 'rule x question',
+  ...TASK_FEATURES,
+  ...GRAMMAR_FEATURES,
 ];
+
+// A template placeholder standing for material: "{text}", "{{ document }}", "<email>", "[article]".
+const PLACEHOLDER = /^(?:\{\{?\s*[\w .-]+\s*\}\}?|<[\w .-]+>|\[[\w .-]+\])$/;
 
 function share(prompt: string, start: number, end: number, mask: Uint8Array): number {
   let inside = 0;
@@ -57,9 +80,8 @@ interface Raw {
   indented: boolean;
 }
 
-/** The pieces of `prompt` with their features, and the rules' trace they were computed from. */
-export function pieceFeatures(prompt: string, options?: DetectOptions): { pieces: PieceFeatures[]; trace: DetectTrace } {
-  const trace = detectTraced(prompt, options);
+/** The pieces of `prompt` with their features, given the rules' trace (detectTraced). */
+export function pieceFeatures(prompt: string, trace: DetectTrace): PieceFeatures[] {
   const mask = new Uint8Array(prompt.length);
   for (const s of trace.spans) mask.fill(1, s.start, s.end);
   const paragraphs = splitParagraphs(prompt);
@@ -98,6 +120,10 @@ export function pieceFeatures(prompt: string, options?: DetectOptions): { pieces
       afterColon: !!previous && prompt.slice(previous.start, previous.end).trimEnd().endsWith(':'),
     };
   });
+  // The task's verbs, read from the sentences before the material: an order to answer it, an operation on it.
+  const orders = sentences.filter((r) => r.start < trace.materialStart && isInstructionKind(r.sentenceKind!));
+  const promptReplies = orders.some((r) => ordersReply(r.tokens)) ? 1 : 0;
+  const promptOperates = orders.some((r) => operatesOn(r.tokens)) ? 1 : 0;
   const pieces = raw.map((r, k): PieceFeatures => {
     const text = prompt.slice(r.start, r.end);
     const sentence = r.kind === 'sentence';
@@ -120,8 +146,10 @@ export function pieceFeatures(prompt: string, options?: DetectOptions): { pieces
       stats.opensWithLabel ? 1 : 0, stats.afterColon ? 1 : 0, r === firstSentence ? 1 : 0, r === lastSentence ? 1 : 0,
       Math.log1p(paragraphs.length), /[{};=<>]|\(\)/.test(text) ? 1 : 0,
       rules[k] * kindOf('statement'), rules[k] * writer, rules[k] * inMaterial, limit * writer, rules[k] * kindOf('question'),
+      PLACEHOLDER.test(text.trim()) ? 1 : 0, promptReplies, promptOperates, promptReplies * inMaterial,
+      ...grammar(r.tokens),
     ];
     return { start: r.start, end: r.end, rule: rules[k], features };
   });
-  return { pieces, trace };
+  return pieces;
 }
