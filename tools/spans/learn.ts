@@ -217,7 +217,9 @@ export interface Row {
   /** Trained on the other sets, L2 and margin chosen by leave-one-set-out among the other sets. */
   loso: Scores;
   chosen: Choice;
-  /** The shipped model (trained on all sets): training fit. */
+  /** Trained on the other sets with the configuration chosen on all sets (optimistic: every set took part in that choice). */
+  fixed: Scores;
+  /** The model trained on all sets: training fit. */
   all: Scores;
   baselines: Record<string, Scores>;
 }
@@ -240,6 +242,7 @@ export function compare(log: (line: string) => void = () => {}): { rows: Row[]; 
       plain: score(held.items, train(others, L2S[0], MARGINS[0])),
       loso: score(held.items, trainChosen(others, inner)),
       chosen: inner,
+      fixed: score(held.items, trainChosen(others, chosen)),
       all: score(held.items, model),
       baselines: Object.fromEntries(Object.entries(baselines).map(([label, f]) => [label, evaluate(held.items, f)])),
     };
@@ -251,11 +254,11 @@ function main(): void {
   const t0 = performance.now();
   const { rows, model } = compare(console.log);
   const f = (s: Scores) => `${s.precision.toFixed(3)} / ${s.recall.toFixed(3)} / ${s.f1.toFixed(3)}`;
-  console.log('| set | baselines F1: whole / first / first+last / last paragraph | rules P / R / F1 | classifier LOSO, base features, L2 1, margin 0 | classifier LOSO, features, L2 and margin chosen by inner LOSO | classifier trained on all sets (fit) |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| set | baselines F1: whole / first / first+last / last paragraph | rules P / R / F1 | classifier LOSO, base features, L2 1, margin 0 | classifier LOSO, features, L2 and margin chosen by inner LOSO | classifier LOSO, configuration chosen on all sets | classifier trained on all sets (fit) |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const b = Object.values(r.baselines).map((s) => s.f1.toFixed(3)).join(' / ');
-    console.log(`| ${r.name} | ${b} | ${f(r.rules)} | ${f(r.plain)} | ${f(r.loso)} (${r.chosen.features}, ${r.chosen.l2}, ${r.chosen.margin}${r.chosen.dropOnly ? ', drop only' : ''}) | ${f(r.all)} |`);
+    console.log(`| ${r.name} | ${b} | ${f(r.rules)} | ${f(r.plain)} | ${f(r.loso)} (${r.chosen.features}, ${r.chosen.l2}, ${r.chosen.margin}${r.chosen.dropOnly ? ', drop only' : ''}) | ${f(r.fixed)} | ${f(r.all)} |`);
   }
   console.log(`\n(${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   const top = model.weights.map((w, j) => [model.features[j], w] as const).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, 12);
