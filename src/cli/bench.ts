@@ -32,6 +32,7 @@ import { DecoderSession } from '../engine/runtime/session.ts';
 import { attributorFor } from '../engine/attribution/registry.ts';
 import { attributionWork, LLAMA_3_2_1B, parameters, shapeOf, type BatchRows } from './bench-projection.ts';
 import { PhasePeaks } from './bench-memory.ts';
+import { parityProcess } from '../engine/models/parity.ts';
 
 const PROMPT_TOKENS = 128;
 const RESPONSE_TOKENS = 64;
@@ -151,6 +152,7 @@ async function main(): Promise<number> {
   const firstExtra = peaks.phases.findIndex((p) => extra(p.phase));
   const defaultPeak = peaks.peak((p) => firstExtra < 0 || peaks.phases.indexOf(p) < firstExtra);
   console.log(`memory at default settings (first run, preparation included): peak RSS ${(defaultPeak / 1e6).toFixed(0)} MB = ${multiple(defaultPeak)} the ${precision} weight bytes (target ≤ 2×)`);
+  if (parityProcess.peakRssBytes > 0) console.log(`memory of the parity check's own process (the original graph, run while this one waits): peak RSS ${(parityProcess.peakRssBytes / 1e6).toFixed(0)} MB = ${(parityProcess.peakRssBytes / weightBytes).toFixed(2)}× the ${precision} weight bytes`);
   const peakRss = process.resourceUsage().maxRSS * 1024;
   const used = peakRss - baselineRss;
   console.log(`memory over the whole run: peak RSS ${(peakRss / 1e6).toFixed(0)} MB, ${(used / 1e6).toFixed(0)} MB above the ${(baselineRss / 1e6).toFixed(0)} MB baseline = ${(used / weightBytes).toFixed(2)}× the ${precision} weight bytes`);

@@ -11,6 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Precision } from '../analysis.ts';
 import { env } from '../env.ts';
+import { releaseGarbage } from '../memory.ts';
 import { PRECISION_OPTIONS, type PrecisionOption } from '../options.ts';
 import { EngineError } from '../errors.ts';
 import { loadOrPrepareGraph, PREPARED_FORMAT_VERSION, preparedDir, saveMeta, type PreparedGraph } from '../graph/prepare.ts';
@@ -19,7 +20,7 @@ import { probeBatching } from '../runtime/batching.ts';
 import { DecoderSession } from '../runtime/session.ts';
 import type { Dtype } from './dtypes.ts';
 import { countParameters, float64Bytes } from './parameters.ts';
-import { maxAbsDiffWithPrepared, originalLogits, type OriginalLogits } from './parity.ts';
+import { maxAbsDiffWithPrepared, originalLogitsInChild, type OriginalLogits } from './parity.ts';
 
 export type { PrecisionOption };
 
@@ -74,14 +75,17 @@ async function openChecked(source: GraphSource, precision: Precision, onProgress
     const refused = await readRefusal(source.sha256);
     if (refused) throw refusal(refused);
   }
-  const { prepared } = await loadOrPrepareGraph(source.file, source.sha256, env.cacheDir, precision).catch(async (error: unknown) => {
+  const { prepared, fresh } = await loadOrPrepareGraph(source.file, source.sha256, env.cacheDir, precision).catch(async (error: unknown) => {
+    await releaseGarbage();
     if (error instanceof EngineError && error.code === 'unsupported-precision') await rememberRefusal(source.sha256, error.message);
     throw error;
   });
+  // The parsed source graph (a buffer the size of the weights) is garbage now: freed before any session loads.
+  if (fresh) await releaseGarbage();
   let reference: OriginalLogits | undefined;
   if (!prepared.meta.parity) {
     onProgress?.({ stage: 'prepare', message: 'checking parity with the original graph' });
-    reference = await originalLogits(source.file, prepared.meta, source.probe);
+    reference = await originalLogitsInChild(source.file, prepared.meta, source.probe);
   }
   onProgress?.({ stage: 'load', message: `loading ${path.basename(source.file)} (${precision})` });
   let session: DecoderSession;
