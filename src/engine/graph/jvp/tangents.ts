@@ -151,11 +151,15 @@ export async function insertTangents(model: ModelProto, seed: string, logits: st
   const empty: NodeProto = { name: 'prompt_lens_logits_tangent_else', op_type: 'Constant', domain: '', input: [], output: [`${LOGITS_TANGENT_OUTPUT}/prompt_lens_empty`], attribute: [{ name: 'value', type: 4, t: none }] };
   // The primal values the tangents read get a reader in the else-branch too (a Shape, whose
   // output nothing reads), so onnxruntime fuses the same primal nodes in both branches (a value
-  // read elsewhere is never fused away): a pass computes the same logits with or without a tangent.
-  const produced = new Set(primal.flatMap((n) => n.output));
-  const read = [...new Set(added.nodes.flatMap((n) => n.input))].filter((name) => produced.has(name));
-  const pins = read.map((name): NodeProto => ({ name: `${name}/prompt_lens_pin`, op_type: 'Shape', domain: '', input: [name], output: [`${name}/prompt_lens_pin`], attribute: [] }));
-  const otherwise = branch('prompt_lens_no_tangents', 'else', [...primal, ...pins, empty], [...outputs, empty.output[0]], graph, floatType);
+  // read elsewhere is never fused away): a pass computes the same logits with or without a
+  // tangent. onnxruntime orders a graph by depth-first search back from its leaf nodes, the last
+  // listed first: the pins are listed last, in reverse, so each runs as soon as its value is made.
+  const read = new Set(added.nodes.flatMap((n) => n.input));
+  const pins = primal
+    .flatMap((node) => node.output.filter((name) => read.has(name)))
+    .map((name): NodeProto => ({ name: `${name}/prompt_lens_pin`, op_type: 'Shape', domain: '', input: [name], output: [`${name}/prompt_lens_pin`], attribute: [] }))
+    .reverse();
+  const otherwise = branch('prompt_lens_no_tangents', 'else', [...primal, empty, ...pins], [...outputs, empty.output[0]], graph, floatType);
   graph.node = [{ name: 'prompt_lens_pass', op_type: 'If', domain: '', input: [TANGENT_WANTED_INPUT], output: [...outputs, LOGITS_TANGENT_OUTPUT], attribute: [{ name: 'then_branch', type: 5, g: then }, { name: 'else_branch', type: 5, g: otherwise }] }];
   graph.value_info = [];
   // Declared as the seed is (type and shape) after the directions; the output's shape differs between the branches.
