@@ -1,7 +1,8 @@
 /**
  * Peak memory per phase of `npm run bench`. On Linux the kernel's high-water mark of the resident
  * set (VmHWM in /proc/self/status) can be reset to the current resident set (writing 5 to
- * /proc/self/clear_refs), so each phase's own peak is read at its end; elsewhere, or when the
+ * /proc/self/clear_refs; getrusage's maxRSS is reset with it), so each phase's own peak is read
+ * at its end; elsewhere, or when the
  * reset is refused, a phase's peak is the process's peak so far (getrusage's maxRSS), as marked.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

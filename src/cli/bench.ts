@@ -153,7 +153,8 @@ async function main(): Promise<number> {
   const defaultPeak = peaks.peak((p) => firstExtra < 0 || peaks.phases.indexOf(p) < firstExtra);
   console.log(`memory at default settings (first run, preparation included): peak RSS ${(defaultPeak / 1e6).toFixed(0)} MB = ${multiple(defaultPeak)} the ${precision} weight bytes (target ≤ 2×)`);
   if (parityProcess.peakRssBytes > 0) console.log(`memory of the parity check's own process (the original graph, run while this one waits): peak RSS ${(parityProcess.peakRssBytes / 1e6).toFixed(0)} MB = ${(parityProcess.peakRssBytes / weightBytes).toFixed(2)}× the ${precision} weight bytes`);
-  const peakRss = process.resourceUsage().maxRSS * 1024;
+  // The phases' peaks, not getrusage's maxRSS: resetting the high-water mark per phase resets that too.
+  const peakRss = peaks.peak();
   const used = peakRss - baselineRss;
   console.log(`memory over the whole run: peak RSS ${(peakRss / 1e6).toFixed(0)} MB, ${(used / 1e6).toFixed(0)} MB above the ${(baselineRss / 1e6).toFixed(0)} MB baseline = ${(used / weightBytes).toFixed(2)}× the ${precision} weight bytes`);
   if (precision === 'float64') {
