@@ -1,6 +1,7 @@
 // Bundles the four faces of the engine: the VS Code extension, its engine worker, the CLI
 // (with the benchmark) and the comparison-panel webview; and the chat-template renderer, the
-// process the engine forks from dist/worker.js and dist/cli.js (src/engine/tokens/template-renderer.ts).
+// process the engine forks from dist/worker.js and dist/cli.js (src/engine/tokens/template-renderer.ts),
+// and the parity check's process, which runs the original graph (src/engine/models/parity-probe.ts).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,7 +26,7 @@ const common = {
 
 const targets = [
   { entryPoints: { extension: 'src/extension/main.ts' }, platform: 'node', format: 'cjs', external: nodeExternals },
-  { entryPoints: { worker: 'src/worker/main.ts', 'template-render': 'src/engine/tokens/template-render-child.ts' }, platform: 'node', format: 'cjs', external: nodeExternals },
+  { entryPoints: { worker: 'src/worker/main.ts', 'template-render': 'src/engine/tokens/template-render-child.ts', 'parity-probe': 'src/engine/models/parity-probe.ts' }, platform: 'node', format: 'cjs', external: nodeExternals },
   { entryPoints: { cli: 'src/cli/main.ts', bench: 'src/cli/bench.ts' }, platform: 'node', format: 'cjs', external: nodeExternals, banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: { webview: 'webview/main.ts' }, platform: 'browser', format: 'esm', external: [] },
 ];

@@ -31,6 +31,8 @@ import { cachedSha256, weightFileBytes } from '../engine/models/files.ts';
 import { DecoderSession } from '../engine/runtime/session.ts';
 import { attributorFor } from '../engine/attribution/registry.ts';
 import { attributionWork, LLAMA_3_2_1B, parameters, shapeOf, type BatchRows } from './bench-projection.ts';
+import { PhasePeaks } from './bench-memory.ts';
+import { parityProcess } from '../engine/models/parity.ts';
 
 const PROMPT_TOKENS = 128;
 const RESPONSE_TOKENS = 64;
@@ -64,7 +66,14 @@ async function main(): Promise<number> {
   const ids = Array.from({ length: PROMPT_TOKENS + RESPONSE_TOKENS }, (_, i) => (i * 7919 + 11) % vocab);
   const baselineRss = process.memoryUsage().rss;
   const loadStart = performance.now();
-  const { session } = await openGraph({ file: graphFile, sha256, dtype: 'fp32', probe: ids.slice(0, 12) }, precision);
+  const peaks = new PhasePeaks();
+  peaks.start('preparation');
+  const phaseOf = (message = '') => (/parity/.test(message) ? 'parity check' : /^loading/.test(message) ? 'session load' : /batches/.test(message) ? 'batching probe' : undefined);
+  const { session } = await openGraph({ file: graphFile, sha256, dtype: 'fp32', probe: ids.slice(0, 12) }, precision, (p) => {
+    const phase = phaseOf(p.message);
+    if (phase) peaks.start(phase);
+  });
+  peaks.start('warm-up');
   console.log(`first-run preparation and load (fresh cache): ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
   if (flags.has('--projection')) return project(session, modelDir, precision);
   const promptIds = ids.slice(0, PROMPT_TOKENS);
@@ -101,10 +110,12 @@ async function main(): Promise<number> {
     const label = method === 'gradient' ? `gradient ${mode}` : method;
     for (const batchSize of batchSizes) {
       const before = await fullPass();
+      peaks.start(`${label} batch ${batchSize}`);
       const tangentsBefore = session.tangentPositionsProcessed;
       const t0 = performance.now();
       const result = await attributorFor(method).attribute({ session, promptIds, responseIds, batchSize });
       const elapsed = (performance.now() - t0) / 1000;
+      peaks.start('floor passes');
       // The forward gradient's floor counts its tangent positions too (one primal row, a direction per position).
       const tangentPositions = session.tangentPositionsProcessed - tangentsBefore;
       if (batchSize === env.attributionBatchSize) seconds[label] = elapsed;
@@ -132,9 +143,20 @@ async function main(): Promise<number> {
   }
   const float64Pass = await fullPass();
   await session.dispose();
-  const peakRss = process.resourceUsage().maxRSS * 1024;
+  peaks.end();
+  const multiple = (bytes: number) => `${((bytes - baselineRss) / weightBytes).toFixed(2)}×`;
+  console.log(`memory per phase (peak RSS above the ${(baselineRss / 1e6).toFixed(0)} MB baseline, in ${precision} weight bytes):`);
+  for (const { phase, peakBytes, own } of peaks.phases) console.log(`  ${phase.padEnd(28)} ${multiple(peakBytes).padStart(6)} (${(peakBytes / 1e6).toFixed(0)} MB${own ? '' : ', peak so far'})`);
+  // Default settings: what `analyze` does on a first run, before the bench's extra runs (a larger batch, central differences).
+  const extra = (phase: string) => phase.includes(`batch ${2 * env.attributionBatchSize}`) || (phase.startsWith('gradient central') && defaultMode !== 'central');
+  const firstExtra = peaks.phases.findIndex((p) => extra(p.phase));
+  const defaultPeak = peaks.peak((p) => firstExtra < 0 || peaks.phases.indexOf(p) < firstExtra);
+  console.log(`memory at default settings (first run, preparation included): peak RSS ${(defaultPeak / 1e6).toFixed(0)} MB = ${multiple(defaultPeak)} the ${precision} weight bytes (target ≤ 2×)`);
+  if (parityProcess.peakRssBytes > 0) console.log(`memory of the parity check's own process (the original graph, run while this one waits): peak RSS ${(parityProcess.peakRssBytes / 1e6).toFixed(0)} MB = ${(parityProcess.peakRssBytes / weightBytes).toFixed(2)}× the ${precision} weight bytes`);
+  // The phases' peaks, not getrusage's maxRSS: resetting the high-water mark per phase resets that too.
+  const peakRss = peaks.peak();
   const used = peakRss - baselineRss;
-  console.log(`memory (first run, preparation included): peak RSS ${(peakRss / 1e6).toFixed(0)} MB, ${(used / 1e6).toFixed(0)} MB above the ${(baselineRss / 1e6).toFixed(0)} MB baseline = ${(used / weightBytes).toFixed(2)}× the ${precision} weight bytes (target ≤ 2×)`);
+  console.log(`memory over the whole run: peak RSS ${(peakRss / 1e6).toFixed(0)} MB, ${(used / 1e6).toFixed(0)} MB above the ${(baselineRss / 1e6).toFixed(0)} MB baseline = ${(used / weightBytes).toFixed(2)}× the ${precision} weight bytes`);
   if (precision === 'float64') {
     const { prepared: float32Graph } = await loadOrPrepareGraph(graphFile, sha256, env.cacheDir);
     const float32 = await DecoderSession.create(float32Graph.file, float32Graph.meta);

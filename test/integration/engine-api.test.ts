@@ -104,6 +104,13 @@ test('precision: auto computes in float64 when it can, and says why when it cann
     assert.equal(small.info.precision, 'float32');
     assert.match(small.info.precisionNote ?? '', /would take .* GB as float64/);
     await small.dispose();
+    // An fp16 graph named model.onnx (2.1 MB of float16 weights): 8.5 MB as float64, counted from
+    // its parameters; the file name's dtype (fp32) would have foreseen half of it.
+    env.float64MaxWeightBytes = 6e6;
+    const half = await loadModel(testModel('genai-builder-llama-fp16'));
+    assert.equal(half.info.precision, 'float32');
+    assert.match(half.info.precisionNote ?? '', /would take 0\.0 GB as float64 \(1\.1M parameters at 8 bytes each/);
+    await half.dispose();
   } finally {
     env.float64MaxWeightBytes = limit;
   }

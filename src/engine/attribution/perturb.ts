@@ -7,6 +7,7 @@
  * position (graph/jvp).
  */
 import { throwIfAborted } from '../errors.ts';
+import { releaseGarbage } from '../memory.ts';
 import { prefixOf, type KvCache } from '../runtime/kv-cache.ts';
 import { logProbAt, logProbTangentsAt } from '../runtime/probabilities.ts';
 import type { DecoderSession } from '../runtime/session.ts';
@@ -73,6 +74,13 @@ function responseRows(input: AttributionInput, row: number, out: { logitsLength:
 
 type BatchRunner = (batch: Perturbation[], from: number, length: number, past: KvCache | undefined) => Promise<Float64Array[]>;
 
+/**
+ * Each pass leaves its logits (and their tangents: K × response × vocabulary values) as garbage
+ * that V8 collects late, as onnxruntime's own allocations never prompt it to; above this much,
+ * it is collected before the next pass adds its activations to the peak.
+ */
+const GARBAGE_LIMIT_BYTES = 64 * 1024 ** 2;
+
 /** How a batch runs: a primal row per perturbation, or one primal row for all (forward-mode tangents). */
 type Rows = 'a row each' | 'one primal row';
 
@@ -94,6 +102,7 @@ async function inBatches(input: AttributionInput, baseline: Baseline, perturbati
     const from = reusesPrefix ? batch[0].position : 0;
     const length = baseline.sequence.length - from;
     const past = from > 0 ? prefixOf(baseline.cache, from, rows === 'one primal row' ? 1 : batch.length) : undefined;
+    if (process.memoryUsage().arrayBuffers > GARBAGE_LIMIT_BYTES) await releaseGarbage();
     const values = await run(batch, from, length, past);
     indices.forEach((i, k) => (results[i] = values[k]));
     done += batch.length;

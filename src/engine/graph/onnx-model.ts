@@ -137,3 +137,8 @@ export function elemTypeOf(info: ValueInfoProto): number | undefined {
 export function dimsOf(info: ValueInfoProto): (number | string)[] {
   return (info.type?.tensor_type?.shape?.dim ?? []).map((d) => (d.dim_param ? d.dim_param : Number(d.dim_value ?? 0)));
 }
+
+/** The nodes of `graph` and, depth first, of its subgraphs (If branches, loop bodies): a prepared graph's pass is one If. */
+export function allNodes(graph: GraphProto): NodeProto[] {
+  return graph.node.flatMap((node) => [node, ...(node.attribute ?? []).flatMap((a) => [a.g, ...(a.graphs ?? [])]).flatMap((g) => (g ? allNodes(g) : []))]);
+}

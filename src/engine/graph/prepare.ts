@@ -28,7 +28,7 @@ import { dimsOf, elemTypeOf, readOnnxModel, tensorValueInfo, TensorDataType, typ
 export const EMBEDDING_SCALE_INPUT = 'embedding_scale';
 /** Optional input: the first sequence position whose logits are computed (the LM head runs from there). */
 export const LOGITS_START_INPUT = 'logits_start';
-export const PREPARED_FORMAT_VERSION = 7;
+export const PREPARED_FORMAT_VERSION = 8;
 
 export interface KvCacheLayout {
   /** `past_key_values.{i}.key|value` input names, layer by layer, key then value. */

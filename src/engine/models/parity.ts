@@ -1,8 +1,12 @@
 /**
  * Parity of a prepared graph with its source: logits of the original graph vs the prepared
- * graph at embedding scale 1 on a probe sequence. The two sessions are never alive together.
+ * graph at embedding scale 1 on a probe sequence. The original graph runs in a child process
+ * (parity-probe.ts), so its session's memory never adds to this process's peak.
  */
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { childScript, forkChild } from '../child-script.ts';
+import { EngineError, type EngineErrorCode } from '../errors.ts';
 import { createSession, type DecoderSession } from '../runtime/session.ts';
 import { toFloatArray, type FloatArray } from '../runtime/float-arrays.ts';
 import type { PreparedMeta } from '../graph/prepare.ts';
@@ -13,7 +17,41 @@ export interface OriginalLogits {
   half: boolean;
 }
 
-export async function originalLogits(sourceFile: string, meta: PreparedMeta, probe: number[]): Promise<OriginalLogits> {
+export interface ParityRequest {
+  sourceFile: string;
+  meta: Pick<PreparedMeta, 'cache' | 'logitsOutput'>;
+  probe: number[];
+}
+
+export type ParityReply = (OriginalLogits & { peakRssBytes: number }) | { error: { name: string; message: string; code?: string; hint?: string } };
+
+/** Peak resident set of the last parity check's process, in bytes (for the benchmark). */
+export const parityProcess = { peakRssBytes: 0 };
+
+/** The original graph's logits on `probe`, computed in a child process. */
+export function originalLogitsInChild(sourceFile: string, meta: PreparedMeta, probe: number[]): Promise<OriginalLogits> {
+  const script = childScript(path.join(__dirname, 'parity-probe.js'), path.join(__dirname, 'parity-probe.ts'), 'The parity check');
+  const child = forkChild(script, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+  return new Promise<OriginalLogits>((resolve, reject) => {
+    child.once('message', (reply: ParityReply) => {
+      if ('error' in reply) reject(reply.error.name === 'EngineError' ? new EngineError(reply.error.code as EngineErrorCode, reply.error.message, reply.error.hint ?? '') : new Error(reply.error.message));
+      else {
+        parityProcess.peakRssBytes = reply.peakRssBytes;
+        resolve({ logits: reply.logits, half: reply.half });
+      }
+    });
+    child.once('error', reject);
+    // After a reply this changes nothing (a promise settles once).
+    child.once('exit', (code, signal) => reject(new Error(`the parity check's process ended (${signal ?? `exit code ${code}`}) without a result${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`)));
+    const request: ParityRequest = { sourceFile, meta: { cache: meta.cache, logitsOutput: meta.logitsOutput }, probe };
+    child.send(request, (error) => error && reject(error));
+  });
+}
+
+/** The original graph's logits on `probe`, in this process. */
+export async function originalLogits(sourceFile: string, meta: ParityRequest['meta'], probe: number[]): Promise<OriginalLogits> {
   const session = await createSession(sourceFile, 'float32', 'probe');
   try {
     const seq = probe.length;

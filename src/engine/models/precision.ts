@@ -11,6 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Precision } from '../analysis.ts';
 import { env } from '../env.ts';
+import { releaseGarbage } from '../memory.ts';
 import { PRECISION_OPTIONS, type PrecisionOption } from '../options.ts';
 import { EngineError } from '../errors.ts';
 import { loadOrPrepareGraph, PREPARED_FORMAT_VERSION, preparedDir, saveMeta, type PreparedGraph } from '../graph/prepare.ts';
@@ -18,8 +19,8 @@ import type { ProgressCallback } from '../progress.ts';
 import { probeBatching } from '../runtime/batching.ts';
 import { DecoderSession } from '../runtime/session.ts';
 import type { Dtype } from './dtypes.ts';
-import { weightFileBytes } from './files.ts';
-import { maxAbsDiffWithPrepared, originalLogits, type OriginalLogits } from './parity.ts';
+import { countParameters, float64Bytes } from './parameters.ts';
+import { maxAbsDiffWithPrepared, originalLogitsInChild, type OriginalLogits } from './parity.ts';
 
 export type { PrecisionOption };
 
@@ -31,7 +32,6 @@ const FLOAT64_PARITY_LIMIT = 1e-2;
  * conversion by far more.
  */
 const FLOAT64_PARITY_LIMIT_HALF_SOURCE = 1e-2;
-const BYTES_PER_PARAMETER: Record<Dtype, number> = { fp32: 4, fp16: 2, q8: 1, int8: 1, uint8: 1, q4: 0.5, q4f16: 0.5, bnb4: 0.5 };
 const FLOAT32_HINT = 'Use precision "float32" for this model (faster, but small attributions are less exact; see the README on precision).';
 
 export function isPrecisionOption(value: string): value is PrecisionOption {
@@ -75,14 +75,17 @@ async function openChecked(source: GraphSource, precision: Precision, onProgress
     const refused = await readRefusal(source.sha256);
     if (refused) throw refusal(refused);
   }
-  const { prepared } = await loadOrPrepareGraph(source.file, source.sha256, env.cacheDir, precision).catch(async (error: unknown) => {
+  const { prepared, fresh } = await loadOrPrepareGraph(source.file, source.sha256, env.cacheDir, precision).catch(async (error: unknown) => {
+    await releaseGarbage();
     if (error instanceof EngineError && error.code === 'unsupported-precision') await rememberRefusal(source.sha256, error.message);
     throw error;
   });
+  // The parsed source graph (a buffer the size of the weights) is garbage now: freed before any session loads.
+  if (fresh) await releaseGarbage();
   let reference: OriginalLogits | undefined;
   if (!prepared.meta.parity) {
     onProgress?.({ stage: 'prepare', message: 'checking parity with the original graph' });
-    reference = await originalLogits(source.file, prepared.meta, source.probe);
+    reference = await originalLogitsInChild(source.file, prepared.meta, source.probe);
   }
   onProgress?.({ stage: 'load', message: `loading ${path.basename(source.file)} (${precision})` });
   let session: DecoderSession;
@@ -113,10 +116,16 @@ async function openChecked(source: GraphSource, precision: Precision, onProgress
   return { prepared, session };
 }
 
+/**
+ * Why the graph is too large for float64 under 'auto', from its parameter count (initializer
+ * shapes, external data included): the file's size and dtype name can mislead (an fp16 graph
+ * named model.onnx, quantized weights beside float ones).
+ */
 async function sizeRefusal(source: GraphSource): Promise<string | undefined> {
-  const float64Bytes = ((await weightFileBytes(source.file)) / BYTES_PER_PARAMETER[source.dtype]) * 8;
-  if (float64Bytes <= env.float64MaxWeightBytes) return undefined;
-  return `the weights would take ${(float64Bytes / 1024 ** 3).toFixed(1)} GB as float64 at 8 bytes per parameter (the limit for precision "auto" is ${(env.float64MaxWeightBytes / 1024 ** 3).toFixed(1)} GB)`;
+  const count = await countParameters(source.file);
+  const bytes = float64Bytes(count);
+  if (bytes <= env.float64MaxWeightBytes) return undefined;
+  return `the weights would take ${(bytes / 1024 ** 3).toFixed(1)} GB as float64 (${(count.floatParameters / 1e6).toFixed(1)}M parameters at 8 bytes each; the limit for precision "auto" is ${(env.float64MaxWeightBytes / 1024 ** 3).toFixed(1)} GB)`;
 }
 
 function refusal(message: string): EngineError {

@@ -10,9 +10,9 @@
  * ~1 ms after that. It does not keep the process alive while idle, exits with its parent, and
  * ends itself when a render outlives its deadline after the parent is gone (its watchdog).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { childScript, forkChild } from '../child-script.ts';
 import { cancelledError, throwIfAborted } from '../errors.ts';
 
 export interface RenderRequest {
@@ -56,27 +56,11 @@ export function renderChatTemplate(template: string, contexts: Record<string, un
   return run;
 }
 
-/** The child's script: bundled beside dist/cli.js and dist/worker.js, or the source under tsx. */
-function childScript(): { file: string; execArgv: string[] } {
-  const bundled = path.join(__dirname, 'template-render.js');
-  if (existsSync(bundled)) return { file: bundled, execArgv: [] };
-  // Run from the sources (tests): the child needs this process's TypeScript loader flags.
-  const source = path.join(__dirname, 'template-render-child.ts');
-  if (existsSync(source)) return { file: source, execArgv: process.execArgv };
-  throw new Error(`The chat-template renderer is missing: no ${bundled} or ${source}.`);
-}
-
 function startChild(memoryMb: number): ChildProcess {
-  const { file, execArgv } = childScript();
+  // Bundled beside dist/cli.js and dist/worker.js, or the source under tsx.
+  const script = childScript(path.join(__dirname, 'template-render.js'), path.join(__dirname, 'template-render-child.ts'), 'The chat-template renderer');
   // stdio ignored: a heap exhausted by a template prints V8's report, which is not the user's concern.
-  // In VS Code, process.execPath is the editor's Electron binary: ELECTRON_RUN_AS_NODE makes it Node
-  // (as vscode-languageclient does for the servers it forks); plain Node ignores it.
-  const proc = fork(file, [], {
-    execArgv: [...execArgv, `--max-old-space-size=${memoryMb}`],
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-    serialization: 'json',
-  });
+  const proc = forkChild(script, { execArgv: [`--max-old-space-size=${memoryMb}`], stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
   proc.on('error', () => forget(proc)); // reported to the waiting render by its own listener
   return proc;
 }

@@ -10,14 +10,16 @@
  * `logits_tangent[k]` is d logits / d s_n at s = 1, so d log p_m / d s_n = t[y_m] − Σ_v softmax_v
  * · t_v and gradient × input is p_m times that (METHODS.md §1.2), exact up to the float type's
  * rounding.
- * The tangent nodes sit in the then-branch of one If node on a third input, `tangent_wanted`
- * (onnxruntime runs every node of a graph whatever is fetched): a pass that wants no tangent
- * (generation, occlusion) skips them and costs what the original graph does, in the same
- * session, over the same weights.
+ * The whole pass is one If node on a third input, `tangent_wanted` (onnxruntime runs every node
+ * of a graph whatever is fetched): its then-branch computes the primal and the tangents, its
+ * else-branch the primal only, so a pass that wants no tangent (generation, occlusion) costs
+ * what the original graph does, in the same session, over the same weights (the main graph's
+ * initializers, which both branches read).
  */
 import { Emitter } from '../contrib/emit.ts';
 import type { NodeRewriter } from '../contrib/rewrite.ts';
 import { dimsOf, elemTypeOf, opsetVersion, tensorValueInfo, TensorDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx-model.ts';
+import { topologicalOrder } from '../topological-order.ts';
 import { Ranks } from './ranks.ts';
 import { CONSTANT_OPS, TANGENT_RULES, type TangentContext } from './rules.ts';
 
@@ -139,10 +141,27 @@ export async function insertTangents(model: ModelProto, seed: string, logits: st
   if (!logitsTangent) throw new UnsupportedTangent(`the logits do not depend on ${seed}`);
   // Constants stay in the main graph (large ones go to the weights file); the branches read them.
   graph.initializer.push(...added.initializers);
-  const then = branch('prompt_lens_tangents', [...added.nodes, { name: 'prompt_lens_logits_tangent_then', op_type: 'Identity', domain: '', input: [logitsTangent], output: [`${LOGITS_TANGENT_OUTPUT}/then`], attribute: [] }], `${LOGITS_TANGENT_OUTPUT}/then`, floatType);
+  // The whole pass runs inside the If, the primal in both branches: a primal value the tangents
+  // read would otherwise live in the main graph until the If ran, so every layer's activations
+  // were held at once, in every pass (3x the weight bytes on the SmolLM2-135M bench).
+  const primal = graph.node;
+  const outputs = graph.output.map((o) => o.name);
+  const then = branch('prompt_lens_tangents', 'then', [...primal, ...added.nodes], [...outputs, logitsTangent], graph, floatType);
   const none = { name: '', dims: [0], data_type: floatType, raw_data: new Uint8Array(0) };
-  const otherwise = branch('prompt_lens_no_tangents', [{ name: 'prompt_lens_logits_tangent_else', op_type: 'Constant', domain: '', input: [], output: [`${LOGITS_TANGENT_OUTPUT}/else`], attribute: [{ name: 'value', type: 4, t: none }] }], `${LOGITS_TANGENT_OUTPUT}/else`, floatType);
-  graph.node.push({ name: 'prompt_lens_logits_tangent', op_type: 'If', domain: '', input: [TANGENT_WANTED_INPUT], output: [LOGITS_TANGENT_OUTPUT], attribute: [{ name: 'then_branch', type: 5, g: then }, { name: 'else_branch', type: 5, g: otherwise }] });
+  const empty: NodeProto = { name: 'prompt_lens_logits_tangent_else', op_type: 'Constant', domain: '', input: [], output: [`${LOGITS_TANGENT_OUTPUT}/prompt_lens_empty`], attribute: [{ name: 'value', type: 4, t: none }] };
+  // The primal values the tangents read get a reader in the else-branch too (a Shape, whose
+  // output nothing reads), so onnxruntime fuses the same primal nodes in both branches (a value
+  // read elsewhere is never fused away): a pass computes the same logits with or without a
+  // tangent. onnxruntime orders a graph by depth-first search back from its leaf nodes, the last
+  // listed first: the pins are listed last, in reverse, so each runs as soon as its value is made.
+  const read = new Set(added.nodes.flatMap((n) => n.input));
+  const pins = primal
+    .flatMap((node) => node.output.filter((name) => read.has(name)))
+    .map((name): NodeProto => ({ name: `${name}/prompt_lens_pin`, op_type: 'Shape', domain: '', input: [name], output: [`${name}/prompt_lens_pin`], attribute: [] }))
+    .reverse();
+  const otherwise = branch('prompt_lens_no_tangents', 'else', [...primal, empty, ...pins], [...outputs, empty.output[0]], graph, floatType);
+  graph.node = [{ name: 'prompt_lens_pass', op_type: 'If', domain: '', input: [TANGENT_WANTED_INPUT], output: [...outputs, LOGITS_TANGENT_OUTPUT], attribute: [{ name: 'then_branch', type: 5, g: then }, { name: 'else_branch', type: 5, g: otherwise }] }];
+  graph.value_info = [];
   // Declared as the seed is (type and shape) after the directions; the output's shape differs between the branches.
   graph.input.push(like(graph.input.find((i) => i.name === seed), input, floatType), tensorValueInfo(TANGENT_WANTED_INPUT, TensorDataType.BOOL, [1]));
   graph.output.push({ name: LOGITS_TANGENT_OUTPUT, type: { tensor_type: { elem_type: floatType } } });
@@ -175,9 +194,22 @@ function toFloat32(tensor: TensorProto): TensorProto {
   return { ...tensor, data_type: TensorDataType.FLOAT, raw_data: new Uint8Array(floats.buffer) };
 }
 
-/** An If branch: `nodes` computing `output`, reading everything else from the enclosing graph. */
-function branch(name: string, nodes: NodeProto[], output: string, floatType: number): GraphProto {
-  return { name, node: nodes, initializer: [], input: [], output: [{ name: output, type: { tensor_type: { elem_type: floatType } } }] };
+/**
+ * An If branch of `graph`'s pass: `nodes` (copied, topologically sorted) computing `values` as
+ * the branch's outputs, in the order of the If's outputs (graph's outputs, then the logits'
+ * tangent). Branch outputs get names of their own (`/prompt_lens_then|else`): the If's outputs
+ * take the graph outputs' names. Everything else is read from the main graph (inputs, weights).
+ */
+function branch(name: string, which: 'then' | 'else', nodes: NodeProto[], values: string[], graph: GraphProto, floatType: number): GraphProto {
+  const renamed = new Map(values.map((v) => [v, `${v}/prompt_lens_${which}`]));
+  const produced = new Set(nodes.flatMap((n) => n.output));
+  const rename = (v: string) => renamed.get(v) ?? v;
+  const copies = nodes.map((n) => ({ ...n, input: n.input.map(rename), output: n.output.map(rename) }));
+  // A graph output that is an input or a weight, not computed: passed through.
+  for (const v of values) if (!produced.has(v)) copies.push({ name: `${rename(v)}/identity`, op_type: 'Identity', domain: '', input: [v], output: [rename(v)], attribute: [] });
+  const declared = new Map(graph.output.map((o) => [o.name, o]));
+  const output = values.map((v) => ({ ...(declared.get(v) ?? { type: { tensor_type: { elem_type: floatType } } }), name: rename(v) }));
+  return { name, node: topologicalOrder(copies), initializer: [], input: [], output, value_info: graph.value_info?.map((info) => ({ ...info })) ?? [] };
 }
 
 /** The seed's tangent: the seed's type, its shape after a leading dimension of directions. */
