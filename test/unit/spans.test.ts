@@ -420,3 +420,9 @@ test('a compound noun before a colon ("Company policy for employee travel:") is 
   assert.deepEqual(texts('List the steps:\n1. Open the file.'), ['List the steps:', 'Open the file.']);
   assert.ok(texts('Reply to this email:\n\n"Hi Sam, the invoice is attached."\n\nKeep it short.').includes('Reply to this email:'));
 });
+
+test('a quantity bound in words ("under three hours", "more than a couple of hours a week") states a limit; a duration of a fact ("within a week") does not', () => {
+  assert.deepEqual(texts('My knees are bad, so I\'d like to keep each walk under three hours. Which trails near Boulder would work?'), ["My knees are bad, so I'd like to keep each walk under three hours.", 'Which trails near Boulder would work?']);
+  assert.deepEqual(texts('We both work full time, so nothing that takes more than a couple of hours a week. What hobby could we share?'), ['We both work full time, so nothing that takes more than a couple of hours a week.', 'What hobby could we share?']);
+  assert.deepEqual(texts('I cleaned the filter twice and the smell comes back within a week. What else can I try?'), ['What else can I try?']);
+});

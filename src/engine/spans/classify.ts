@@ -171,6 +171,9 @@ export function classifySentence(text: string, tokens: TaggedToken[]): SentenceK
  * refuses, of bounds and budgets, and of preference. Past facts ("I didn't pre-boil the
  * noodles") are not limits.
  */
+// Number words and units of time, money and amount, for quantity bounds written in words.
+const NUMBER_WORDS = '(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a hundred|half an?)';
+const UNITS = '(?:minutes?|hours?|days?|nights?|weeks?|months?|years?|words?|pages?|sentences?|paragraphs?|people|persons|guests|meetings?|dollars|euros|pounds|bucks|miles|kilometres|kilometers|km|steps|items|slides|calories)';
 const CONSTRAINT = [
   /\b(can'?t|cannot|can not|unable to|not able to|won'?t be able to)\b/,
   /\b(don'?t|doesn'?t|do not|does not)( really| even)? (want|have|own|eat|drink|mind|like|need|use|speak|know how)\b/,
@@ -179,6 +182,8 @@ const CONSTRAINT = [
   // "up to 30 minutes", not "a follow-up to a client".
   /(?:^|\s)up to\b/,
   /\b(under|within|less than|fewer than|below) (\$|€|£)?\d/,
+  // A quantity bound in words: "under two hours", "more than a couple of extra hours a month", "fewer than three meetings".
+  new RegExp(`\\b(?:under|less than|fewer than|more than|no more than) (?:a couple of |a few |${NUMBER_WORDS} )(?:[a-z-]+ ){0,2}?(?:${UNITS})\\b`),
   /\bonly (help|use|have|work|run|study|train|spend|do|eat|go|travel|afford)\b/,
   /\b(prefer|rather|avoid|allergic|vegetarian|vegan|gluten-free|intolerant)\b/,
   /\b(i|we)( really| both| all)? (love|enjoy|hate|dislike)\b/,
