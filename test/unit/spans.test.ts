@@ -426,3 +426,9 @@ test('a quantity bound in words ("under three hours", "more than a couple of hou
   assert.deepEqual(texts('We both work full time, so nothing that takes more than a couple of hours a week. What hobby could we share?'), ['We both work full time, so nothing that takes more than a couple of hours a week.', 'What hobby could we share?']);
   assert.deepEqual(texts('I cleaned the filter twice and the smell comes back within a week. What else can I try?'), ['What else can I try?']);
 });
+
+test('the time or money the writer has ("We have about $400.", "We\'ll have three nights") is a limit; what they have otherwise is a fact', () => {
+  assert.deepEqual(texts("We're visiting Lisbon in May. We'll have three nights there. What should we see?"), ["We'll have three nights there.", 'What should we see?']);
+  assert.deepEqual(texts('My sister graduates next month. I have about $150 for a gift. Any ideas?'), ['I have about $150 for a gift.', 'Any ideas?']);
+  assert.deepEqual(texts('I have two cats and a small flat. Which robot vacuum handles fur best?'), ['Which robot vacuum handles fur best?']);
+});

@@ -184,6 +184,8 @@ const CONSTRAINT = [
   /\b(under|within|less than|fewer than|below) (\$|€|£)?\d/,
   // A quantity bound in words: "under two hours", "more than a couple of extra hours a month", "fewer than three meetings".
   new RegExp(`\\b(?:under|less than|fewer than|more than|no more than) (?:a couple of |a few |${NUMBER_WORDS} )(?:[a-z-]+ ){0,2}?(?:${UNITS})\\b`),
+  // The time or money the writer has for it: "We have about $600 total.", "We'll have two days for the trip." (not "I've had it for a year", "I have two kids").
+  new RegExp(`^(?:so |and |but )?(?:i|we)(?:'ll| will|'d| would)?(?: only| still| just)? (?:have|got|get)(?: only| just| about| around| roughly| maybe)* (?:(?:\\$|€|£) ?\\d|(?:\\d+|a couple of|a few|${NUMBER_WORDS}) (?:[a-z-]+ )?(?:minutes?|hours?|days?|nights?|weeks?|months?|dollars|euros|pounds|bucks)\\b)`),
   /\bonly (help|use|have|work|run|study|train|spend|do|eat|go|travel|afford)\b/,
   /\b(prefer|rather|avoid|allergic|vegetarian|vegan|gluten-free|intolerant)\b/,
   /\b(i|we)( really| both| all)? (love|enjoy|hate|dislike)\b/,
