@@ -432,3 +432,8 @@ test('the time or money the writer has ("We have about $400.", "We\'ll have thre
   assert.deepEqual(texts('My sister graduates next month. I have about $150 for a gift. Any ideas?'), ['I have about $150 for a gift.', 'Any ideas?']);
   assert.deepEqual(texts('I have two cats and a small flat. Which robot vacuum handles fur best?'), ['Which robot vacuum handles fur best?']);
 });
+
+test('a person\'s taste ("She loves dinosaurs") is a preference the answer must fit; their other facts are not', () => {
+  assert.deepEqual(texts('My niece is turning 8 in May. She loves dinosaurs and drawing. What should I get her?'), ['She loves dinosaurs and drawing.', 'What should I get her?']);
+  assert.deepEqual(texts('My niece is turning 8 in May. She lives in Leeds. What should I get her?'), ['What should I get her?']);
+});

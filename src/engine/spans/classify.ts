@@ -191,6 +191,11 @@ const CONSTRAINT = [
   /\b(i|we)( really| both| all)? (love|enjoy|hate|dislike)\b/,
 ];
 
+/** A person's taste the answer is to fit: "She loves gardening.", "They enjoy long walks." */
+export function statesTaste(text: string): boolean {
+  return /^(?:he|she|they)( really| both| all)? (loves?|enjoys?)\b/.test(text.toLowerCase().trim());
+}
+
 /** Whether a statement states a limit, a requirement or a preference (see CONSTRAINT). */
 export function statesConstraint(text: string): boolean {
   const lower = text.toLowerCase().replace(/’/g, "'");
@@ -199,12 +204,19 @@ export function statesConstraint(text: string): boolean {
 
 // The writer (or their people) as the subject: "I …", "We …", "My daughter …", "Our website …".
 const FIRST_PERSON = new Set(['i', 'we', 'my', 'our', 'me', 'us']);
+const PEOPLE = new Set(['he', 'she', 'they']);
 
 /** A statement about the writer's own situation: its first word (after conjunctions and adverbs) is a first-person pronoun or possessive. */
 export function aboutWriter(tokens: TaggedToken[]): boolean {
   const first = tokens.find((t) => !LEADING_POS.has(t.pos) && t.pos !== 'ADP' && t.pos !== 'NUM');
   // The tagger keeps "I'm" and "we've" as one token.
   return !!first && FIRST_PERSON.has(first.lower.replace(/['’].*$/, ''));
+}
+
+/** A statement whose subject is a person pronoun ("She loves gardening.", "He can't manage stairs."). */
+export function aboutPerson(tokens: TaggedToken[]): boolean {
+  const first = tokens.find((t) => !LEADING_POS.has(t.pos) && t.pos !== 'ADP' && t.pos !== 'NUM');
+  return !!first && PEOPLE.has(first.lower.replace(/['’].*$/, ''));
 }
 
 /**
