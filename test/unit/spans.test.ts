@@ -437,3 +437,9 @@ test('a person\'s taste ("She loves dinosaurs") is a preference the answer must 
   assert.deepEqual(texts('My niece is turning 8 in May. She loves dinosaurs and drawing. What should I get her?'), ['She loves dinosaurs and drawing.', 'What should I get her?']);
   assert.deepEqual(texts('My niece is turning 8 in May. She lives in Leeds. What should I get her?'), ['What should I get her?']);
 });
+
+test('labels indented or with values aligned in a column ("  Status:      Failed") are a tool\'s output, not the task\'s fields', () => {
+  const prompt = 'My job keeps failing. This is what the scheduler shows:\n\nJob:          nightly-export\n  Status:     Failed\n  Attempts:   5\n\nWhy does it fail?';
+  assert.deepEqual(texts(prompt), ['Why does it fail?']);
+  assert.ok(texts('Write a tagline for the product.\n\nProduct: a solar lantern\nAudience: campers').includes('Audience:'));
+});

@@ -197,6 +197,8 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   return pieces.filter((s) => isInstructionKind(s.kind));
 }
 
+const OUTPUT_FIELD = /^(?: {2,}|\t)[^\s:]+(?: [^\s:]+)*:|:(?: {3,}|\t)\S/;
+
 /**
  * Labels that open the lines of a material section. When a label repeats, the material is a
  * transcript and its labels are speaker turns ("Ann:", "Bob:"), not task markers.
@@ -294,6 +296,8 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   // A message from someone else ("Customer: …", "Comment: …"): its statements are theirs, only its questions can be the task.
   const opener = sections[0][0].lines[0].label?.name ?? '';
   if (o.operands && isText && MESSAGE.test(opener)) return questions();
+  // Labels indented or with values aligned in a column ("  Reason:       OOMKilled") are a tool's output: material, not the task's fields or parameters.
+  if (lines.some((l) => l.label && OUTPUT_FIELD.test(prompt.slice(l.start, l.end)))) return questions();
   const fields = items ? [] : fieldLabels(lines);
   out.push(...fields);
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
