@@ -443,3 +443,10 @@ test('labels indented or with values aligned in a column ("  Status:      Failed
   assert.deepEqual(texts(prompt), ['Why does it fail?']);
   assert.ok(texts('Write a tagline for the product.\n\nProduct: a solar lantern\nAudience: campers').includes('Audience:'));
 });
+
+test('a sign-off closing the prompt closes a letter that a greeting opened earlier, though the letter\'s body reads as orders', () => {
+  const prompt = 'Please proofread this letter.\n\nDear Mr. Olsen,\n\nThank you for meeting us on Tuesday. Please send the signed lease by Friday.\n\nBest regards,\nJana Novak';
+  assert.deepEqual(texts(prompt), ['Please proofread this letter.']);
+  // Without a letter opened before, a sign-off right after orders is the writer's own.
+  assert.deepEqual(texts('Summarize the notes below in three bullets. Keep it short.\n\nThanks,\nAnna'), ['Summarize the notes below in three bullets.', 'Keep it short.']);
+});

@@ -8,7 +8,7 @@ import { DOUBT, LEADING_POS, aboutPerson, aboutWriter, classifySentence, isFille
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { LIST_MARKER, splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
-import { CHAT_MARKER, isMessage, isPasted, isSignOff } from './pasted.ts';
+import { CHAT_MARKER, isMessage, isPasted, isSignOff, opensLetter } from './pasted.ts';
 import { normalizeSpans } from './spans.ts';
 
 export interface DetectOptions {
@@ -423,7 +423,9 @@ function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<Dete
   // A sign-off closing the prompt right after orders ("Keep it short.\n\nThanks,\nAnna") is the
   // writer's own, not the end of a pasted e-mail.
   const n = paragraphs.length;
-  if (n >= 2 && pasted[n - 1] && isSignOff(prompt, paragraphs[n - 1]) && instructs(paragraphs[n - 2])) pasted[n - 1] = false;
+  // Unless a letter opened earlier ("Dear Ms. Weber,\n\n… Please let us know …\n\nKind regards,"): the sign-off closes it.
+  const letter = paragraphs.slice(0, n - 2).some((p, i) => pasted[i] && opensLetter(prompt, p));
+  if (n >= 2 && pasted[n - 1] && isSignOff(prompt, paragraphs[n - 1]) && instructs(paragraphs[n - 2]) && !letter) pasted[n - 1] = false;
   const first = pasted.indexOf(true);
   if (first < 0) return { kept: paragraphs };
   const last = pasted.lastIndexOf(true);

@@ -31,6 +31,12 @@ function lines(prompt: string, p: Paragraph): string[] {
   return p.lines.map((l) => prompt.slice(l.start, l.end));
 }
 
+/** A paragraph that opens with a greeting alone on its line ("Dear Ms. Weber,"): a letter starts there. */
+export function opensLetter(prompt: string, p: Paragraph): boolean {
+  const first = lines(prompt, p)[0].trim();
+  return SALUTATION.test(first) || (GREETING.test(first) && first.endsWith(','));
+}
+
 /** A paragraph that is only a sign-off: "Thanks," or "Best regards,\nTom". */
 export function isSignOff(prompt: string, p: Paragraph): boolean {
   const own = lines(prompt, p);
