@@ -450,3 +450,9 @@ test('a sign-off closing the prompt closes a letter that a greeting opened earli
   // Without a letter opened before, a sign-off right after orders is the writer's own.
   assert.deepEqual(texts('Summarize the notes below in three bullets. Keep it short.\n\nThanks,\nAnna'), ['Summarize the notes below in three bullets.', 'Keep it short.']);
 });
+
+test('a paragraph after the first that opens with a greeting without a name ("hey, sorry …") and gives no orders is a pasted note', () => {
+  const prompt = 'my landlord texted me this after I asked about the heating\n\nhey, the part is on order. should be fixed next week. let me know if it gets really cold\n\nhow do I push back politely? keep it short';
+  assert.deepEqual(texts(prompt), ['how do I push back politely?', 'keep it short']);
+  assert.deepEqual(texts('I need a packing list for a weekend hike.\n\nHi, could you also add a first-aid checklist?'), ['I need a packing list for a weekend hike.', 'Hi, could you also add a first-aid checklist?']);
+});

@@ -73,6 +73,8 @@ export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | und
   const own = lines(prompt, p);
   if (OPENING_QUOTE.test(own[0]) || SALUTATION.test(own[0].trim()) || HEADER.test(own[0].trim())) return true;
   if (GREETING.test(own[0].trim()) && !instructs(p)) return true;
+  // A greeting without a name after the writer's first paragraph ("hey, sorry about the noise. …"): a note pasted in, unless it gives orders.
+  if (previous && OPENING_GREETING.test(own[0].trim()) && !instructs(p)) return true;
   if (own.length >= 2 && SIGN_OFF.test(own[own.length - 2].trim())) return true;
   if (signedOff(own)) return true;
   if (own.length === 1 && SIGN_OFF.test(own[0].trim())) return true;
