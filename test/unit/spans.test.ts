@@ -456,3 +456,10 @@ test('a paragraph after the first that opens with a greeting without a name ("he
   assert.deepEqual(texts(prompt), ['how do I push back politely?', 'keep it short']);
   assert.deepEqual(texts('I need a packing list for a weekend hike.\n\nHi, could you also add a first-aid checklist?'), ['I need a packing list for a weekend hike.', 'Hi, could you also add a first-aid checklist?']);
 });
+
+test('labelled material that a lead-in only points at ("Here are a few past entries:") is shown, not specified: no field labels, no task parameter', () => {
+  const prompt = 'Here are a few of our past changelog entries:\n\n- New: Export to PDF.\n- Fixed: Crash on login.\n\nWrite an entry for the new calendar sync feature.';
+  assert.deepEqual(texts(prompt), ['Write an entry for the new calendar sync feature.']);
+  // An order before the material still makes it the task's fields.
+  assert.ok(texts('Write a tagline for this product:\n\nProduct: a solar lantern\nAudience: campers').includes('Audience:'));
+});

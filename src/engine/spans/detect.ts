@@ -226,7 +226,7 @@ function repeats(lines: Line[]): boolean {
  * counts only where it asks a question; otherwise field labels inside are markers, and the
  * material counts whole when it is short (a task parameter such as a topic or a search term).
  */
-function materialSections(prompt: string, sections: Paragraph[][], o: Required<DetectOptions>, out: Range[], instructions: Sentence[]): void {
+function materialSections(prompt: string, sections: Paragraph[][], o: Required<DetectOptions>, out: Range[], instructions: Sentence[], pointedAt = false): void {
   const lines: Line[] = [];
   // Lines of sections that continue an order ("Goal: {goal}"): fields of the task, placeholders included.
   const taskFields = new Set<Line>();
@@ -298,6 +298,8 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   if (o.operands && isText && MESSAGE.test(opener)) return questions();
   // Labels indented or with values aligned in a column ("  Reason:       OOMKilled") are a tool's output: material, not the task's fields or parameters.
   if (lines.some((l) => l.label && OUTPUT_FIELD.test(prompt.slice(l.start, l.end)))) return questions();
+  // Material a lead-in only points at ("Here are some examples of our release notes:\n\n- Fixed: …") is shown, not specified: no fields, no parameter.
+  if (pointedAt && !answerSlot) return questions();
   const fields = items ? [] : fieldLabels(lines);
   out.push(...fields);
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
@@ -471,7 +473,12 @@ export function detectTraced(prompt: string, options: DetectOptions = {}): Detec
     if (p.lines[0].label || sections.length === 0) sections.push([p]);
     else sections[sections.length - 1].push(p);
   }
-  if (sections.length) materialSections(prompt, sections, o, out, instructions);
+  // The instruction part closes with a lead-in that only points at the material (not an order, a question, a doubt or directives).
+  const before = kept.at(-1);
+  const lead = before && before.end <= (material[0]?.start ?? 0) ? before.lines.flatMap((l) => sentencesOf(prompt, l)).at(-1) : undefined;
+  const leadText = lead ? prompt.slice(lead.start, lead.end) : '';
+  const pointedAt = !!lead && (lead.kind === 'lead-in' || /^(?:here|below)(?:'s| is| are)\b.*:$/i.test(leadText.trim())) && !DOUBT.test(leadText) && !DIRECTIVES.test(leadText) && material[0] !== undefined;
+  if (sections.length) materialSections(prompt, sections, o, out, instructions, pointedAt);
   const pasted = instruction.filter((p) => !kept.includes(p)).map((p): Range => [p.start, p.end]);
   return { spans: normalizeSpans(prompt, withoutChatMarkers(prompt, out)), materialStart: material[0]?.start ?? prompt.length, pasted, answerSlot: endsInAnswerSlot(paragraphs) };
 }
