@@ -463,3 +463,7 @@ test('labelled material that a lead-in only points at ("Here are a few past entr
   // An order before the material still makes it the task's fields.
   assert.ok(texts('Write a tagline for this product:\n\nProduct: a solar lantern\nAudience: campers').includes('Audience:'));
 });
+
+test('a taste with a determiner and a noun as subject ("The kids love trains", "My son enjoys chess") is a preference too', () => {
+  assert.deepEqual(texts("We're spending a weekend in York with our two boys. The kids love trains and ghost stories. What should we do on Saturday?"), ['The kids love trains and ghost stories.', 'What should we do on Saturday?']);
+});

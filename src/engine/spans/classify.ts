@@ -191,9 +191,9 @@ const CONSTRAINT = [
   /\b(i|we)( really| both| all)? (love|enjoy|hate|dislike)\b/,
 ];
 
-/** A person's taste the answer is to fit: "She loves gardening.", "They enjoy long walks." */
+/** A person's taste the answer is to fit, the subject a pronoun or a determiner and a noun: "She loves gardening.", "The kids love castles.", "My son enjoys chess." */
 export function statesTaste(text: string): boolean {
-  return /^(?:he|she|they)( really| both| all)? (loves?|enjoys?)\b/.test(text.toLowerCase().trim());
+  return /^(?:he|she|they|(?:the|my|our) [a-z]+)( really| both| all)? (loves?|enjoys?)\b/.test(text.toLowerCase().trim());
 }
 
 /** Whether a statement states a limit, a requirement or a preference (see CONSTRAINT). */
@@ -204,7 +204,6 @@ export function statesConstraint(text: string): boolean {
 
 // The writer (or their people) as the subject: "I …", "We …", "My daughter …", "Our website …".
 const FIRST_PERSON = new Set(['i', 'we', 'my', 'our', 'me', 'us']);
-const PEOPLE = new Set(['he', 'she', 'they']);
 
 /** A statement about the writer's own situation: its first word (after conjunctions and adverbs) is a first-person pronoun or possessive. */
 export function aboutWriter(tokens: TaggedToken[]): boolean {
@@ -213,11 +212,6 @@ export function aboutWriter(tokens: TaggedToken[]): boolean {
   return !!first && FIRST_PERSON.has(first.lower.replace(/['’].*$/, ''));
 }
 
-/** A statement whose subject is a person pronoun ("She loves gardening.", "He can't manage stairs."). */
-export function aboutPerson(tokens: TaggedToken[]): boolean {
-  const first = tokens.find((t) => !LEADING_POS.has(t.pos) && t.pos !== 'ADP' && t.pos !== 'NUM');
-  return !!first && PEOPLE.has(first.lower.replace(/['’].*$/, ''));
-}
 
 /**
  * Verbs whose object is an existing text and whose result is that text changed, condensed,
