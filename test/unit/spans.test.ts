@@ -467,3 +467,10 @@ test('labelled material that a lead-in only points at ("Here are a few past entr
 test('a taste with a determiner and a noun as subject ("The kids love trains", "My son enjoys chess") is a preference too', () => {
   assert.deepEqual(texts("We're spending a weekend in York with our two boys. The kids love trains and ghost stories. What should we do on Saturday?"), ['The kids love trains and ghost stories.', 'What should we do on Saturday?']);
 });
+
+test('a limit the writer draws as a consequence ("…, so we want at most an hour of walking") counts whoever the first clause is about', () => {
+  // A story of more than three statements: only its limits count.
+  const story = 'My parents are visiting in May. They have never been to Scotland. Dad had knee surgery in March, so we want at most an hour of walking a day. Mum gets cold easily. Where should we take them?';
+  assert.deepEqual(texts(story), ['Dad had knee surgery in March, so we want at most an hour of walking a day.', 'Where should we take them?']);
+  assert.deepEqual(texts('We rushed the trip last year, so we went home early. Where should we stay in Portugal?'), ['Where should we stay in Portugal?']);
+});

@@ -196,6 +196,12 @@ export function statesTaste(text: string): boolean {
   return /^(?:he|she|they|(?:the|my|our) [a-z]+)( really| both| all)? (loves?|enjoys?)\b/.test(text.toLowerCase().trim());
 }
 
+/** A consequence the writer draws as a limit: a clause "so I/we …" stating one ("She's not big on crowds, so we're thinking 15 people at most."). */
+export function concludesLimit(text: string): boolean {
+  const m = /(?:^|[,;] )so (?:this time |now )?((?:i|we)\b[^,;]*)/.exec(text.toLowerCase().replace(/’/g, "'"));
+  return !!m && statesConstraint(m[1]);
+}
+
 /** Whether a statement states a limit, a requirement or a preference (see CONSTRAINT). */
 export function statesConstraint(text: string): boolean {
   const lower = text.toLowerCase().replace(/’/g, "'");

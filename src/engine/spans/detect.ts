@@ -4,7 +4,7 @@
  * and keep those that instruct plus the task markers.
  */
 import type { Span } from '../analysis.ts';
-import { DOUBT, LEADING_POS, aboutWriter, classifySentence, isFiller, isInstructionKind, operatesOn, ordersReply, statesConstraint, statesTaste } from './classify.ts';
+import { DOUBT, LEADING_POS, aboutWriter, classifySentence, concludesLimit, isFiller, isInstructionKind, operatesOn, ordersReply, statesConstraint, statesTaste } from './classify.ts';
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { LIST_MARKER, splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
@@ -192,7 +192,7 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   const itemsFrom = underDirectives ? p.start : o.leadInItems && leadIn >= 0 && leadIn < p.lines.length - 1 ? p.lines[leadIn].end : Infinity;
   // Items under a head that names them as directives ("Rules:", "Requirements for the function:") are orders, whatever their grammar.
   const directives = underDirectives || (o.directiveItems && itemsFrom < Infinity && DIRECTIVES.test(prompt.slice(p.lines[leadIn].start, p.lines[leadIn].end)));
-  const context = (s: Sentence) => o.context && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom && ((instructs && !ownFact(s)) || (o.constraints && promptInstructs && s.kind === 'statement' && (aboutWriter(s.tokens) && limits(s) || statesTaste(prompt.slice(s.start, s.end)))));
+  const context = (s: Sentence) => o.context && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom && ((instructs && !ownFact(s)) || (o.constraints && promptInstructs && s.kind === 'statement' && (aboutWriter(s.tokens) && limits(s) || concludesLimit(prompt.slice(s.start, s.end)) || statesTaste(prompt.slice(s.start, s.end)))));
   for (const s of pieces) if (isInstructionKind(s.kind) || (directives && s.start >= itemsFrom && !isFiller(s)) || context(s)) out.push([s.start, quotedAfterColon(prompt, s, o)]);
   return pieces.filter((s) => isInstructionKind(s.kind));
 }
