@@ -474,3 +474,8 @@ test('a limit the writer draws as a consequence ("…, so we want at most an hou
   assert.deepEqual(texts(story), ['Dad had knee surgery in March, so we want at most an hour of walking a day.', 'Where should we take them?']);
   assert.deepEqual(texts('We rushed the trip last year, so we went home early. Where should we stay in Portugal?'), ['Where should we stay in Portugal?']);
 });
+
+test('next to pasted material, what a tool or a person says ("Postgres says …") is a reported fact, not context', () => {
+  const prompt = "Here's my query:\n\nSELECT name FROM users WHERE active = 1;\nUPDATE users SET active = 0;\n\nMySQL says the table users is locked. How do I find what holds the lock?";
+  assert.deepEqual(texts(prompt), ['How do I find what holds the lock?']);
+});

@@ -124,7 +124,15 @@ function aboutSomething(tokens: TaggedToken[]): boolean {
   const first = tokens.find((t) => !LEADING_POS.has(t.pos));
   // "There are two bugs in this method." says what the task is to find: no fact of the situation.
   if (!first || /^there(?:'s|’s)?$/.test(first.lower)) return false;
-  return (first.pos === 'PRON' || first.pos === 'DET') && tokens.some((t) => t.pos === 'AUX' || (t.pos === 'VERB' && t.lower !== t.lemma));
+  if ((first.pos === 'PRON' || first.pos === 'DET') && tokens.some((t) => t.pos === 'AUX' || (t.pos === 'VERB' && t.lower !== t.lemma))) return true;
+  // What a tool or a person says ("Postgres says column … does not exist."): reported words, a fact of the situation.
+  return reports(tokens);
+}
+
+/** A sentence that reports what someone or something says ("Postgres says …", "My contract says …"): its subject, then says/said/claims. */
+function reports(tokens: TaggedToken[]): boolean {
+  const k = tokens.findIndex((t) => /^(?:says|said|claims|claimed|states|stated)$/.test(t.lower));
+  return k > 0 && k <= 3 && tokens.slice(0, k).every((t) => t.pos === 'NOUN' || t.pos === 'PROPN' || t.pos === 'DET' || t.pos === 'PRON' || t.pos === 'ADJ');
 }
 
 // Nouns that name a list of directives: a general class of English words, not words of one data set.
