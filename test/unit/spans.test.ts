@@ -479,3 +479,9 @@ test('next to pasted material, what a tool or a person says ("Postgres says …"
   const prompt = "Here's my query:\n\nSELECT name FROM users WHERE active = 1;\nUPDATE users SET active = 0;\n\nMySQL says the table users is locked. How do I find what holds the lock?";
   assert.deepEqual(texts(prompt), ['How do I find what holds the lock?']);
 });
+
+test('a label heading a background statement ("Background: our team …") names it and does not instruct; one heading an order does', () => {
+  const prompt = 'Background: our clinic sends about 300 appointment reminders a week. Many patients still miss them.\n\nSuggest three ways to cut no-shows.';
+  assert.ok(!texts(prompt).includes('Background:'), JSON.stringify(texts(prompt)));
+  assert.ok(texts('Task: Suggest three ways to cut no-shows.').includes('Task:'));
+});

@@ -194,12 +194,14 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   const instructs = (pointedTask || pieces.some((s) => isInstructionKind(s.kind))) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
   // A bare label closing the paragraph before more of the prompt ("Here's my Dockerfile:", "Company policy for travel:") points at what follows, unless it names directives.
   const pointsAt = (line: Line, k: number) => pointsAhead && k === p.lines.length - 1 && prompt.slice(line.contentStart, line.end).trim() === '' && !DIRECTIVES.test(line.label!.name) && !ordersOrAsks(prompt.slice(line.label!.start, line.label!.end));
-  for (const [k, line] of p.lines.entries()) if (line.label && !(o.directiveItems && isBareHeading(prompt, p, k)) && !pointsAt(line, k)) out.push([line.label.start, line.label.end]);
   // Lines after a line that ends in a colon are the items it introduces.
   const leadIn = p.lines.findIndex((l) => prompt.slice(l.start, l.end).trimEnd().endsWith(':'));
   const itemsFrom = underDirectives ? p.start : o.leadInItems && leadIn >= 0 && leadIn < p.lines.length - 1 ? p.lines[leadIn].end : Infinity;
   // Items under a head that names them as directives ("Rules:", "Requirements for the function:") are orders, whatever their grammar.
   const directives = underDirectives || (o.directiveItems && itemsFrom < Infinity && DIRECTIVES.test(prompt.slice(p.lines[leadIn].start, p.lines[leadIn].end)));
+  // A label heading background statements ("Background: our team handles …") names them; it does not instruct.
+  const headsStatement = (line: Line) => { if (directives && line.start >= itemsFrom) return false; const first = sentencesOf(prompt, line)[0]; return !!first && first.kind === 'statement' && !limits(first); };
+  for (const [k, line] of p.lines.entries()) if (line.label && !(o.directiveItems && isBareHeading(prompt, p, k)) && !pointsAt(line, k) && !headsStatement(line)) out.push([line.label.start, line.label.end]);
   const context = (s: Sentence) => o.context && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom && ((instructs && !ownFact(s)) || (o.constraints && promptInstructs && s.kind === 'statement' && (aboutWriter(s.tokens) && limits(s) || concludesLimit(prompt.slice(s.start, s.end)) || statesTaste(prompt.slice(s.start, s.end)))));
   for (const s of pieces) if (isInstructionKind(s.kind) || (directives && s.start >= itemsFrom && !isFiller(s)) || context(s)) out.push([s.start, quotedAfterColon(prompt, s, o)]);
   return pieces.filter((s) => isInstructionKind(s.kind));
