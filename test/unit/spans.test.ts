@@ -485,3 +485,8 @@ test('a label heading a background statement ("Background: our team …") names 
   assert.ok(!texts(prompt).includes('Background:'), JSON.stringify(texts(prompt)));
   assert.ok(texts('Task: Suggest three ways to cut no-shows.').includes('Task:'));
 });
+
+test('the time or money the writer has counts after an opening adverbial too ("This time I have ten minutes.")', () => {
+  const prompt = "Last quarter my update ran long and people tuned out. The slides were dense. Nobody asked questions. My manager noticed. This time I have ten minutes. How should I structure it?";
+  assert.ok(texts(prompt).includes('This time I have ten minutes.'), JSON.stringify(texts(prompt)));
+});

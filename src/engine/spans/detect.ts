@@ -4,7 +4,7 @@
  * and keep those that instruct plus the task markers.
  */
 import type { Span } from '../analysis.ts';
-import { DOUBT, LEADING_POS, aboutWriter, classifySentence, concludesLimit, isFiller, isInstructionKind, operatesOn, ordersReply, statesConstraint, statesTaste } from './classify.ts';
+import { DOUBT, LEADING_POS, aboutWriter, classifySentence, concludesLimit, isFiller, isInstructionKind, operatesOn, ordersReply, statesBudget, statesConstraint, statesTaste } from './classify.ts';
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { LIST_MARKER, splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
@@ -202,7 +202,7 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   // A label heading background statements ("Background: our team handles …") names them; it does not instruct.
   const headsStatement = (line: Line) => { if (directives && line.start >= itemsFrom) return false; const first = sentencesOf(prompt, line)[0]; return !!first && first.kind === 'statement' && !limits(first); };
   for (const [k, line] of p.lines.entries()) if (line.label && !(o.directiveItems && isBareHeading(prompt, p, k)) && !pointsAt(line, k) && !headsStatement(line)) out.push([line.label.start, line.label.end]);
-  const context = (s: Sentence) => o.context && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom && ((instructs && !ownFact(s)) || (o.constraints && promptInstructs && s.kind === 'statement' && (aboutWriter(s.tokens) && limits(s) || concludesLimit(prompt.slice(s.start, s.end)) || statesTaste(prompt.slice(s.start, s.end)))));
+  const context = (s: Sentence) => o.context && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom && ((instructs && !ownFact(s)) || (o.constraints && promptInstructs && s.kind === 'statement' && (aboutWriter(s.tokens) && limits(s) || concludesLimit(prompt.slice(s.start, s.end)) || statesBudget(prompt.slice(s.start, s.end)) || statesTaste(prompt.slice(s.start, s.end)))));
   for (const s of pieces) if (isInstructionKind(s.kind) || (directives && s.start >= itemsFrom && !isFiller(s)) || context(s)) out.push([s.start, quotedAfterColon(prompt, s, o)]);
   return pieces.filter((s) => isInstructionKind(s.kind));
 }
