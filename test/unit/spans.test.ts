@@ -484,6 +484,8 @@ test('a label heading a background statement ("Background: our team …") names 
   const prompt = 'Background: our clinic sends about 300 appointment reminders a week. Many patients still miss them.\n\nSuggest three ways to cut no-shows.';
   assert.ok(!texts(prompt).includes('Background:'), JSON.stringify(texts(prompt)));
   assert.ok(texts('Task: Suggest three ways to cut no-shows.').includes('Task:'));
+  // A label that is itself an order keeps counting ("Translate to French: the cat sleeps.").
+  assert.deepEqual(texts('Translate to French: the cat sleeps.'), ['Translate to French:']);
 });
 
 test('the time or money the writer has counts after an opening adverbial too ("This time I have ten minutes.")', () => {

@@ -199,8 +199,8 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   const itemsFrom = underDirectives ? p.start : o.leadInItems && leadIn >= 0 && leadIn < p.lines.length - 1 ? p.lines[leadIn].end : Infinity;
   // Items under a head that names them as directives ("Rules:", "Requirements for the function:") are orders, whatever their grammar.
   const directives = underDirectives || (o.directiveItems && itemsFrom < Infinity && DIRECTIVES.test(prompt.slice(p.lines[leadIn].start, p.lines[leadIn].end)));
-  // A label heading background statements ("Background: our team handles …") names them; it does not instruct.
-  const headsStatement = (line: Line) => { if (directives && line.start >= itemsFrom) return false; const first = sentencesOf(prompt, line)[0]; return !!first && first.kind === 'statement' && !limits(first); };
+  // A label heading background statements ("Background: our team handles …") names them; it does not instruct, unless it orders itself ("Translate to French: the cat sleeps.").
+  const headsStatement = (line: Line) => { if ((directives && line.start >= itemsFrom) || tagSentences(prompt.slice(line.label!.start, line.label!.end))[0]?.tokens[0]?.pos === 'VERB') return false; const first = sentencesOf(prompt, line)[0]; return !!first && first.kind === 'statement' && !limits(first); };
   for (const [k, line] of p.lines.entries()) if (line.label && !(o.directiveItems && isBareHeading(prompt, p, k)) && !pointsAt(line, k) && !headsStatement(line)) out.push([line.label.start, line.label.end]);
   const context = (s: Sentence) => o.context && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom && ((instructs && !ownFact(s)) || (o.constraints && promptInstructs && s.kind === 'statement' && (aboutWriter(s.tokens) && limits(s) || concludesLimit(prompt.slice(s.start, s.end)) || statesBudget(prompt.slice(s.start, s.end)) || statesTaste(prompt.slice(s.start, s.end)))));
   for (const s of pieces) if (isInstructionKind(s.kind) || (directives && s.start >= itemsFrom && !isFiller(s)) || context(s)) out.push([s.start, quotedAfterColon(prompt, s, o)]);
