@@ -17,7 +17,10 @@
  * fifth round both (third and fourth) became development sets, and a fifth held-out set of 43
  * (fifth-held-out-styles.jsonl) was written, annotated by the guide and committed on its own before
  * any rule change; it was measured once, after the last rule change, and its errors were not
- * looked at while the rules were chosen.
+ * looked at while the rules were chosen. In the seventh round the fifth set became development
+ * data, and a sixth held-out set of 43 (sixth-held-out-styles.jsonl) was written, annotated by the
+ * guide and committed on its own before any rule change; it was measured once, after the last
+ * rule change.
  *
  * Annotation (docs/spans.md, "Annotation guide"): instruction = what asks the model to do
  * something, including constraints on the output and the question to answer, and the writer's
@@ -93,30 +96,38 @@ test('other prompt styles, fourth-round set (development data since the fifth ro
   check('fourth-round', fourth, FOURTH_HELD_OUT_F1_FLOOR);
 });
 
-test('other prompt styles, fifth held-out set (fifth round): agreement with the hand annotations beats every baseline', () => {
+test('other prompt styles, fifth-round set (development data since the seventh round): agreement with the hand annotations beats every baseline', () => {
   const fifth = load('fifth-held-out-styles.jsonl');
   assert.equal(fifth.length, 43);
-  check('fifth held-out', fifth, FIFTH_HELD_OUT_F1_FLOOR);
+  check('fifth-round', fifth, FIFTH_HELD_OUT_F1_FLOOR);
+});
+
+test('other prompt styles, sixth held-out set (seventh round): agreement with the hand annotations beats every baseline', () => {
+  const sixth = load('sixth-held-out-styles.jsonl');
+  assert.equal(sixth.length, 43);
+  check('sixth held-out', sixth, SIXTH_HELD_OUT_F1_FLOOR);
 });
 
 test('other prompt styles: the annotations are made of whole sentences, labels and list markers of the segmentation', () => {
-  for (const name of ['dev-styles.jsonl', 'held-out-styles.jsonl', 'fresh-held-out-styles.jsonl', 'new-held-out-styles.jsonl', 'fourth-held-out-styles.jsonl', 'fifth-held-out-styles.jsonl']) {
+  for (const name of ['dev-styles.jsonl', 'held-out-styles.jsonl', 'fresh-held-out-styles.jsonl', 'new-held-out-styles.jsonl', 'fourth-held-out-styles.jsonl', 'fifth-held-out-styles.jsonl', 'sixth-held-out-styles.jsonl']) {
     let counts = { truePositive: 0, falsePositive: 0, falseNegative: 0 };
     for (const item of load(name)) counts = addCounts(counts, bestPieceAgreement(item.prompt, item.reference));
     const best = scoresOf(counts);
     console.log(`${name}: best choice of whole pieces F1 ${best.f1.toFixed(3)}`);
-    // Measured 0.997, 0.999, 1.000, 1.000, 1.000 and 1.000.
+    // Measured 0.997, 0.999, 1.000, 1.000, 1.000, 1.000 and 1.000.
     assert.ok(best.f1 >= 0.995, `${name}: best piece-level F1 ${best.f1}`);
   }
 });
 
 /**
- * The measured F1 on each set, rounded down (see docs/spans.md, "Fifth round"): dev 0.9555,
- * former 0.9974, fresh 0.9433, third-round 0.9487, fourth-round 0.9552, fifth held-out 0.8543: a drop fails.
+ * The measured F1 on each set, rounded down (see docs/spans.md, "Seventh round"): dev 0.9601,
+ * former 0.9974, fresh 0.9439, third-round 0.9662, fourth-round 0.9703, fifth-round 0.9368, sixth
+ * held-out 0.8959 (measured once, after the last rule change): a drop fails.
  */
-const DEV_F1_FLOOR = 0.955;
+const DEV_F1_FLOOR = 0.96;
 const FORMER_HELD_OUT_F1_FLOOR = 0.997;
 const FRESH_HELD_OUT_F1_FLOOR = 0.943;
-const NEW_HELD_OUT_F1_FLOOR = 0.948;
-const FOURTH_HELD_OUT_F1_FLOOR = 0.955;
-const FIFTH_HELD_OUT_F1_FLOOR = 0.854;
+const NEW_HELD_OUT_F1_FLOOR = 0.966;
+const FOURTH_HELD_OUT_F1_FLOOR = 0.97;
+const FIFTH_HELD_OUT_F1_FLOOR = 0.936;
+const SIXTH_HELD_OUT_F1_FLOOR = 0.895;

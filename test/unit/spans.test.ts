@@ -420,3 +420,75 @@ test('a compound noun before a colon ("Company policy for employee travel:") is 
   assert.deepEqual(texts('List the steps:\n1. Open the file.'), ['List the steps:', 'Open the file.']);
   assert.ok(texts('Reply to this email:\n\n"Hi Sam, the invoice is attached."\n\nKeep it short.').includes('Reply to this email:'));
 });
+
+test('a quantity bound in words ("under three hours", "more than a couple of hours a week") states a limit; a duration of a fact ("within a week") does not', () => {
+  assert.deepEqual(texts('My knees are bad, so I\'d like to keep each walk under three hours. Which trails near Boulder would work?'), ["My knees are bad, so I'd like to keep each walk under three hours.", 'Which trails near Boulder would work?']);
+  assert.deepEqual(texts('We both work full time, so nothing that takes more than a couple of hours a week. What hobby could we share?'), ['We both work full time, so nothing that takes more than a couple of hours a week.', 'What hobby could we share?']);
+  assert.deepEqual(texts('I cleaned the filter twice and the smell comes back within a week. What else can I try?'), ['What else can I try?']);
+});
+
+test('the time or money the writer has ("We have about $400.", "We\'ll have three nights") is a limit; what they have otherwise is a fact', () => {
+  assert.deepEqual(texts("We're visiting Lisbon in May. We'll have three nights there. What should we see?"), ["We'll have three nights there.", 'What should we see?']);
+  assert.deepEqual(texts('My sister graduates next month. I have about $150 for a gift. Any ideas?'), ['I have about $150 for a gift.', 'Any ideas?']);
+  assert.deepEqual(texts('I have two cats and a small flat. Which robot vacuum handles fur best?'), ['Which robot vacuum handles fur best?']);
+});
+
+test('a person\'s taste ("She loves dinosaurs") is a preference the answer must fit; their other facts are not', () => {
+  assert.deepEqual(texts('My niece is turning 8 in May. She loves dinosaurs and drawing. What should I get her?'), ['She loves dinosaurs and drawing.', 'What should I get her?']);
+  assert.deepEqual(texts('My niece is turning 8 in May. She lives in Leeds. What should I get her?'), ['What should I get her?']);
+});
+
+test('labels indented or with values aligned in a column ("  Status:      Failed") are a tool\'s output, not the task\'s fields', () => {
+  const prompt = 'My job keeps failing. This is what the scheduler shows:\n\nJob:          nightly-export\n  Status:     Failed\n  Attempts:   5\n\nWhy does it fail?';
+  assert.deepEqual(texts(prompt), ['Why does it fail?']);
+  assert.ok(texts('Write a tagline for the product.\n\nProduct: a solar lantern\nAudience: campers').includes('Audience:'));
+});
+
+test('a sign-off closing the prompt closes a letter that a greeting opened earlier, though the letter\'s body reads as orders', () => {
+  const prompt = 'Please proofread this letter.\n\nDear Mr. Olsen,\n\nThank you for meeting us on Tuesday. Please send the signed lease by Friday.\n\nBest regards,\nJana Novak';
+  assert.deepEqual(texts(prompt), ['Please proofread this letter.']);
+  // Without a letter opened before, a sign-off right after orders is the writer's own.
+  assert.deepEqual(texts('Summarize the notes below in three bullets. Keep it short.\n\nThanks,\nAnna'), ['Summarize the notes below in three bullets.', 'Keep it short.']);
+});
+
+test('a paragraph after the first that opens with a greeting without a name ("hey, sorry …") and gives no orders is a pasted note', () => {
+  const prompt = 'my landlord texted me this after I asked about the heating\n\nhey, the part is on order. should be fixed next week. let me know if it gets really cold\n\nhow do I push back politely? keep it short';
+  assert.deepEqual(texts(prompt), ['how do I push back politely?', 'keep it short']);
+  assert.deepEqual(texts('I need a packing list for a weekend hike.\n\nHi, could you also add a first-aid checklist?'), ['I need a packing list for a weekend hike.', 'Hi, could you also add a first-aid checklist?']);
+});
+
+test('labelled material that a lead-in only points at ("Here are a few past entries:") is shown, not specified: no field labels, no task parameter', () => {
+  const prompt = 'Here are a few of our past changelog entries:\n\n- New: Export to PDF.\n- Fixed: Crash on login.\n\nWrite an entry for the new calendar sync feature.';
+  assert.deepEqual(texts(prompt), ['Write an entry for the new calendar sync feature.']);
+  // An order before the material still makes it the task's fields.
+  assert.ok(texts('Write a tagline for this product:\n\nProduct: a solar lantern\nAudience: campers').includes('Audience:'));
+});
+
+test('a taste with a determiner and a noun as subject ("The kids love trains", "My son enjoys chess") is a preference too', () => {
+  assert.deepEqual(texts("We're spending a weekend in York with our two boys. The kids love trains and ghost stories. What should we do on Saturday?"), ['The kids love trains and ghost stories.', 'What should we do on Saturday?']);
+});
+
+test('a limit the writer draws as a consequence ("…, so we want at most an hour of walking") counts whoever the first clause is about', () => {
+  // A story of more than three statements: only its limits count.
+  const story = 'My parents are visiting in May. They have never been to Scotland. Dad had knee surgery in March, so we want at most an hour of walking a day. Mum gets cold easily. Where should we take them?';
+  assert.deepEqual(texts(story), ['Dad had knee surgery in March, so we want at most an hour of walking a day.', 'Where should we take them?']);
+  assert.deepEqual(texts('We rushed the trip last year, so we went home early. Where should we stay in Portugal?'), ['Where should we stay in Portugal?']);
+});
+
+test('next to pasted material, what a tool or a person says ("Postgres says …") is a reported fact, not context', () => {
+  const prompt = "Here's my query:\n\nSELECT name FROM users WHERE active = 1;\nUPDATE users SET active = 0;\n\nMySQL says the table users is locked. How do I find what holds the lock?";
+  assert.deepEqual(texts(prompt), ['How do I find what holds the lock?']);
+});
+
+test('a label heading a background statement ("Background: our team …") names it and does not instruct; one heading an order does', () => {
+  const prompt = 'Background: our clinic sends about 300 appointment reminders a week. Many patients still miss them.\n\nSuggest three ways to cut no-shows.';
+  assert.ok(!texts(prompt).includes('Background:'), JSON.stringify(texts(prompt)));
+  assert.ok(texts('Task: Suggest three ways to cut no-shows.').includes('Task:'));
+  // A label that is itself an order keeps counting ("Translate to French: the cat sleeps.").
+  assert.deepEqual(texts('Translate to French: the cat sleeps.'), ['Translate to French:']);
+});
+
+test('the time or money the writer has counts after an opening adverbial too ("This time I have ten minutes.")', () => {
+  const prompt = "Last quarter my update ran long and people tuned out. The slides were dense. Nobody asked questions. My manager noticed. This time I have ten minutes. How should I structure it?";
+  assert.ok(texts(prompt).includes('This time I have ten minutes.'), JSON.stringify(texts(prompt)));
+});

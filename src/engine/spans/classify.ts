@@ -171,6 +171,17 @@ export function classifySentence(text: string, tokens: TaggedToken[]): SentenceK
  * refuses, of bounds and budgets, and of preference. Past facts ("I didn't pre-boil the
  * noodles") are not limits.
  */
+// Number words and units of time, money and amount, for quantity bounds written in words.
+const NUMBER_WORDS = '(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a hundred|half an?)';
+const UNITS = '(?:minutes?|hours?|days?|nights?|weeks?|months?|years?|words?|pages?|sentences?|paragraphs?|people|persons|guests|meetings?|dollars|euros|pounds|bucks|miles|kilometres|kilometers|km|steps|items|slides|calories)';
+// The time or money the writer has for it: "We have about $600 total.", "We'll have two days for the trip.", "This time I have ten minutes." (not "I've had it for a year", "I have two kids").
+const WRITER_BUDGET = new RegExp(`^(?:so |and |but |(?:this|next) (?:time|year|week|month|trip) |now |today )?(?:i|we)(?:'ll| will|'d| would)?(?: only| still| just)? (?:have|got|get)(?: only| just| about| around| roughly| maybe)* (?:(?:\\$|€|£) ?\\d|(?:\\d+|a couple of|a few|${NUMBER_WORDS}) (?:[a-z-]+ )?(?:minutes?|hours?|days?|nights?|weeks?|months?|dollars|euros|pounds|bucks)\\b)`);
+
+/** Whether a statement gives the time or money the writer has, whatever opens it ("This year we have two days …"). */
+export function statesBudget(text: string): boolean {
+  return WRITER_BUDGET.test(text.toLowerCase().replace(/’/g, "'").trim());
+}
+
 const CONSTRAINT = [
   /\b(can'?t|cannot|can not|unable to|not able to|won'?t be able to)\b/,
   /\b(don'?t|doesn'?t|do not|does not)( really| even)? (want|have|own|eat|drink|mind|like|need|use|speak|know how)\b/,
@@ -179,10 +190,25 @@ const CONSTRAINT = [
   // "up to 30 minutes", not "a follow-up to a client".
   /(?:^|\s)up to\b/,
   /\b(under|within|less than|fewer than|below) (\$|€|£)?\d/,
+  // A quantity bound in words: "under two hours", "more than a couple of extra hours a month", "fewer than three meetings".
+  new RegExp(`\\b(?:under|less than|fewer than|more than|no more than) (?:a couple of |a few |${NUMBER_WORDS} )(?:[a-z-]+ ){0,2}?(?:${UNITS})\\b`),
+  // The time or money the writer has for it (see WRITER_BUDGET).
+  WRITER_BUDGET,
   /\bonly (help|use|have|work|run|study|train|spend|do|eat|go|travel|afford)\b/,
   /\b(prefer|rather|avoid|allergic|vegetarian|vegan|gluten-free|intolerant)\b/,
   /\b(i|we)( really| both| all)? (love|enjoy|hate|dislike)\b/,
 ];
+
+/** A person's taste the answer is to fit, the subject a pronoun or a determiner and a noun: "She loves gardening.", "The kids love castles.", "My son enjoys chess." */
+export function statesTaste(text: string): boolean {
+  return /^(?:he|she|they|(?:the|my|our) [a-z]+)( really| both| all)? (loves?|enjoys?)\b/.test(text.toLowerCase().trim());
+}
+
+/** A consequence the writer draws as a limit: a clause "so I/we …" stating one ("She's not big on crowds, so we're thinking 15 people at most."). */
+export function concludesLimit(text: string): boolean {
+  const m = /(?:^|[,;] )so (?:this time |now )?((?:i|we)\b[^,;]*)/.exec(text.toLowerCase().replace(/’/g, "'"));
+  return !!m && statesConstraint(m[1]);
+}
 
 /** Whether a statement states a limit, a requirement or a preference (see CONSTRAINT). */
 export function statesConstraint(text: string): boolean {
@@ -199,6 +225,7 @@ export function aboutWriter(tokens: TaggedToken[]): boolean {
   // The tagger keeps "I'm" and "we've" as one token.
   return !!first && FIRST_PERSON.has(first.lower.replace(/['’].*$/, ''));
 }
+
 
 /**
  * Verbs whose object is an existing text and whose result is that text changed, condensed,

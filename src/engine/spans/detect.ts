@@ -4,11 +4,11 @@
  * and keep those that instruct plus the task markers.
  */
 import type { Span } from '../analysis.ts';
-import { DOUBT, LEADING_POS, aboutWriter, classifySentence, isFiller, isInstructionKind, operatesOn, ordersReply, statesConstraint } from './classify.ts';
+import { DOUBT, LEADING_POS, aboutWriter, classifySentence, concludesLimit, isFiller, isInstructionKind, operatesOn, ordersReply, statesBudget, statesConstraint, statesTaste } from './classify.ts';
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { LIST_MARKER, splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
-import { CHAT_MARKER, isMessage, isPasted, isSignOff } from './pasted.ts';
+import { CHAT_MARKER, isMessage, isPasted, isSignOff, opensLetter } from './pasted.ts';
 import { normalizeSpans } from './spans.ts';
 
 export interface DetectOptions {
@@ -124,7 +124,15 @@ function aboutSomething(tokens: TaggedToken[]): boolean {
   const first = tokens.find((t) => !LEADING_POS.has(t.pos));
   // "There are two bugs in this method." says what the task is to find: no fact of the situation.
   if (!first || /^there(?:'s|’s)?$/.test(first.lower)) return false;
-  return (first.pos === 'PRON' || first.pos === 'DET') && tokens.some((t) => t.pos === 'AUX' || (t.pos === 'VERB' && t.lower !== t.lemma));
+  if ((first.pos === 'PRON' || first.pos === 'DET') && tokens.some((t) => t.pos === 'AUX' || (t.pos === 'VERB' && t.lower !== t.lemma))) return true;
+  // What a tool or a person says ("Postgres says column … does not exist."): reported words, a fact of the situation.
+  return reports(tokens);
+}
+
+/** A sentence that reports what someone or something says ("Postgres says …", "My contract says …"): its subject, then says/said/claims. */
+function reports(tokens: TaggedToken[]): boolean {
+  const k = tokens.findIndex((t) => /^(?:says|said|claims|claimed|states|stated)$/.test(t.lower));
+  return k > 0 && k <= 3 && tokens.slice(0, k).every((t) => t.pos === 'NOUN' || t.pos === 'PROPN' || t.pos === 'DET' || t.pos === 'PRON' || t.pos === 'ADJ');
 }
 
 // Nouns that name a list of directives: a general class of English words, not words of one data set.
@@ -186,16 +194,20 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   const instructs = (pointedTask || pieces.some((s) => isInstructionKind(s.kind))) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
   // A bare label closing the paragraph before more of the prompt ("Here's my Dockerfile:", "Company policy for travel:") points at what follows, unless it names directives.
   const pointsAt = (line: Line, k: number) => pointsAhead && k === p.lines.length - 1 && prompt.slice(line.contentStart, line.end).trim() === '' && !DIRECTIVES.test(line.label!.name) && !ordersOrAsks(prompt.slice(line.label!.start, line.label!.end));
-  for (const [k, line] of p.lines.entries()) if (line.label && !(o.directiveItems && isBareHeading(prompt, p, k)) && !pointsAt(line, k)) out.push([line.label.start, line.label.end]);
   // Lines after a line that ends in a colon are the items it introduces.
   const leadIn = p.lines.findIndex((l) => prompt.slice(l.start, l.end).trimEnd().endsWith(':'));
   const itemsFrom = underDirectives ? p.start : o.leadInItems && leadIn >= 0 && leadIn < p.lines.length - 1 ? p.lines[leadIn].end : Infinity;
   // Items under a head that names them as directives ("Rules:", "Requirements for the function:") are orders, whatever their grammar.
   const directives = underDirectives || (o.directiveItems && itemsFrom < Infinity && DIRECTIVES.test(prompt.slice(p.lines[leadIn].start, p.lines[leadIn].end)));
-  const context = (s: Sentence) => o.context && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom && ((instructs && !ownFact(s)) || (o.constraints && promptInstructs && s.kind === 'statement' && aboutWriter(s.tokens) && limits(s)));
+  // A label heading background statements ("Background: our team handles …") names them; it does not instruct, unless it orders itself ("Translate to French: the cat sleeps.").
+  const headsStatement = (line: Line) => { if ((directives && line.start >= itemsFrom) || tagSentences(prompt.slice(line.label!.start, line.label!.end))[0]?.tokens[0]?.pos === 'VERB') return false; const first = sentencesOf(prompt, line)[0]; return !!first && first.kind === 'statement' && !limits(first); };
+  for (const [k, line] of p.lines.entries()) if (line.label && !(o.directiveItems && isBareHeading(prompt, p, k)) && !pointsAt(line, k) && !headsStatement(line)) out.push([line.label.start, line.label.end]);
+  const context = (s: Sentence) => o.context && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom && ((instructs && !ownFact(s)) || (o.constraints && promptInstructs && s.kind === 'statement' && (aboutWriter(s.tokens) && limits(s) || concludesLimit(prompt.slice(s.start, s.end)) || statesBudget(prompt.slice(s.start, s.end)) || statesTaste(prompt.slice(s.start, s.end)))));
   for (const s of pieces) if (isInstructionKind(s.kind) || (directives && s.start >= itemsFrom && !isFiller(s)) || context(s)) out.push([s.start, quotedAfterColon(prompt, s, o)]);
   return pieces.filter((s) => isInstructionKind(s.kind));
 }
+
+const OUTPUT_FIELD = /^(?: {2,}|\t)[^\s:]+(?: [^\s:]+)*:|:(?: {3,}|\t)\S/;
 
 /**
  * Labels that open the lines of a material section. When a label repeats, the material is a
@@ -224,7 +236,7 @@ function repeats(lines: Line[]): boolean {
  * counts only where it asks a question; otherwise field labels inside are markers, and the
  * material counts whole when it is short (a task parameter such as a topic or a search term).
  */
-function materialSections(prompt: string, sections: Paragraph[][], o: Required<DetectOptions>, out: Range[], instructions: Sentence[]): void {
+function materialSections(prompt: string, sections: Paragraph[][], o: Required<DetectOptions>, out: Range[], instructions: Sentence[], pointedAt = false): void {
   const lines: Line[] = [];
   // Lines of sections that continue an order ("Goal: {goal}"): fields of the task, placeholders included.
   const taskFields = new Set<Line>();
@@ -294,6 +306,10 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   // A message from someone else ("Customer: …", "Comment: …"): its statements are theirs, only its questions can be the task.
   const opener = sections[0][0].lines[0].label?.name ?? '';
   if (o.operands && isText && MESSAGE.test(opener)) return questions();
+  // Labels indented or with values aligned in a column ("  Reason:       OOMKilled") are a tool's output: material, not the task's fields or parameters.
+  if (lines.some((l) => l.label && OUTPUT_FIELD.test(prompt.slice(l.start, l.end)))) return questions();
+  // Material a lead-in only points at ("Here are some examples of our release notes:\n\n- Fixed: …") is shown, not specified: no fields, no parameter.
+  if (pointedAt && !answerSlot) return questions();
   const fields = items ? [] : fieldLabels(lines);
   out.push(...fields);
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
@@ -419,7 +435,9 @@ function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<Dete
   // A sign-off closing the prompt right after orders ("Keep it short.\n\nThanks,\nAnna") is the
   // writer's own, not the end of a pasted e-mail.
   const n = paragraphs.length;
-  if (n >= 2 && pasted[n - 1] && isSignOff(prompt, paragraphs[n - 1]) && instructs(paragraphs[n - 2])) pasted[n - 1] = false;
+  // Unless a letter opened earlier ("Dear Ms. Weber,\n\n… Please let us know …\n\nKind regards,"): the sign-off closes it.
+  const letter = paragraphs.slice(0, n - 2).some((p, i) => pasted[i] && opensLetter(prompt, p));
+  if (n >= 2 && pasted[n - 1] && isSignOff(prompt, paragraphs[n - 1]) && instructs(paragraphs[n - 2]) && !letter) pasted[n - 1] = false;
   const first = pasted.indexOf(true);
   if (first < 0) return { kept: paragraphs };
   const last = pasted.lastIndexOf(true);
@@ -465,7 +483,12 @@ export function detectTraced(prompt: string, options: DetectOptions = {}): Detec
     if (p.lines[0].label || sections.length === 0) sections.push([p]);
     else sections[sections.length - 1].push(p);
   }
-  if (sections.length) materialSections(prompt, sections, o, out, instructions);
+  // The instruction part closes with a lead-in that only points at the material (not an order, a question, a doubt or directives).
+  const before = kept.at(-1);
+  const lead = before && before.end <= (material[0]?.start ?? 0) ? before.lines.flatMap((l) => sentencesOf(prompt, l)).at(-1) : undefined;
+  const leadText = lead ? prompt.slice(lead.start, lead.end) : '';
+  const pointedAt = !!lead && (lead.kind === 'lead-in' || /^(?:here|below)(?:'s| is| are)\b.*:$/i.test(leadText.trim())) && !DOUBT.test(leadText) && !DIRECTIVES.test(leadText) && material[0] !== undefined;
+  if (sections.length) materialSections(prompt, sections, o, out, instructions, pointedAt);
   const pasted = instruction.filter((p) => !kept.includes(p)).map((p): Range => [p.start, p.end]);
   return { spans: normalizeSpans(prompt, withoutChatMarkers(prompt, out)), materialStart: material[0]?.start ?? prompt.length, pasted, answerSlot: endsInAnswerSlot(paragraphs) };
 }

@@ -31,6 +31,12 @@ function lines(prompt: string, p: Paragraph): string[] {
   return p.lines.map((l) => prompt.slice(l.start, l.end));
 }
 
+/** A paragraph that opens with a greeting alone on its line ("Dear Ms. Weber,"): a letter starts there. */
+export function opensLetter(prompt: string, p: Paragraph): boolean {
+  const first = lines(prompt, p)[0].trim();
+  return SALUTATION.test(first) || (GREETING.test(first) && first.endsWith(','));
+}
+
 /** A paragraph that is only a sign-off: "Thanks," or "Best regards,\nTom". */
 export function isSignOff(prompt: string, p: Paragraph): boolean {
   const own = lines(prompt, p);
@@ -67,6 +73,8 @@ export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | und
   const own = lines(prompt, p);
   if (OPENING_QUOTE.test(own[0]) || SALUTATION.test(own[0].trim()) || HEADER.test(own[0].trim())) return true;
   if (GREETING.test(own[0].trim()) && !instructs(p)) return true;
+  // A greeting without a name after the writer's first paragraph ("hey, sorry about the noise. …"): a note pasted in, unless it gives orders.
+  if (previous && OPENING_GREETING.test(own[0].trim()) && !instructs(p)) return true;
   if (own.length >= 2 && SIGN_OFF.test(own[own.length - 2].trim())) return true;
   if (signedOff(own)) return true;
   if (own.length === 1 && SIGN_OFF.test(own[0].trim())) return true;
