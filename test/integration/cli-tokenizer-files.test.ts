@@ -65,7 +65,7 @@ test('analyze --template none runs a model whose chat template would loop for ev
 });
 
 test('Ctrl-C while a chat template loops cancels the run at once (exit 130), not after the time limit', async () => {
-  const model = craftedModel(withChatTemplate(TEMPLATES.loop));
+  const model = craftedModel(withChatTemplate(TEMPLATES.spin));
   const child = spawn(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'analyze', '--model', model, '--prompt', 'Sort the list.', '--template', 'auto', '--method', 'occlusion'], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', ...env } });
   const closed = once(child, 'close');
   let stderr = '';

@@ -65,7 +65,7 @@ test('renderChatTemplate: time, heap and output limits each end in their reason;
   const chatml = "{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' }}{% endfor %}";
   const limits = { timeoutMs: 60_000, memoryMb: 256, maxChars: 1000 };
   const cases = [
-    { name: 'time', template: TEMPLATES.loop, limits: { ...limits, timeoutMs: 1000 }, reason: /^ran longer than 1 s \(it may loop for ever\)$/ },
+    { name: 'time', template: TEMPLATES.spin, limits: { ...limits, timeoutMs: 1000 }, reason: /^ran longer than 1 s \(it may loop for ever\)$/ },
     { name: 'heap', template: TEMPLATES.hugeList, limits: { ...limits, memoryMb: 32 }, reason: /^needed more than the 32 MB of memory a template may use$/ },
     { name: 'output', template: TEMPLATES.hugeString, limits, reason: /^produced 16,777,216 characters, more than the 1,000 allowed for this prompt$/ },
     { name: 'string limit', template: TEMPLATES.hugeString.replace('range(24)', 'range(40)'), limits: { ...limits, memoryMb: 2048 }, reason: /^produced a text longer than a JavaScript string can hold$|^needed more than the 2048 MB/ },
@@ -88,7 +88,7 @@ test('renderChatTemplate: an aborted signal kills a looping render at once with 
   const controller = new AbortController();
   const started = Date.now();
   setTimeout(() => controller.abort(), 500);
-  await assert.rejects(renderChatTemplate(TEMPLATES.loop, [{ messages: [] }], { timeoutMs: 60_000, memoryMb: 256, maxChars: 1000 }, controller.signal), (error: unknown) => {
+  await assert.rejects(renderChatTemplate(TEMPLATES.spin, [{ messages: [] }], { timeoutMs: 60_000, memoryMb: 256, maxChars: 1000 }, controller.signal), (error: unknown) => {
     assert.ok(error instanceof EngineError && error.code === 'cancelled', String(error));
     return true;
   });
