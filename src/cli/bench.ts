@@ -69,7 +69,7 @@ async function main(): Promise<number> {
   const peaks = new PhasePeaks();
   peaks.start('preparation');
   const phaseOf = (message = '') => (/parity/.test(message) ? 'parity check' : /^loading/.test(message) ? 'session load' : /batches/.test(message) ? 'batching probe' : undefined);
-  const { session } = await openGraph({ file: graphFile, sha256, dtype: 'fp32', probe: ids.slice(0, 12) }, precision, (p) => {
+  const { session } = await openGraph({ file: graphFile, sha256, probe: ids.slice(0, 12) }, precision, (p) => {
     const phase = phaseOf(p.message);
     if (phase) peaks.start(phase);
   });

@@ -66,7 +66,7 @@ export async function loadModel(ref: string, opts: LoadOptions = {}): Promise<Lo
   const tokenizer = await loadPromptTokenizer(folder);
   const vocabSize = Number(config.vocab_size ?? 0);
   const probe = Array.from({ length: PROBE_LENGTH }, (_, i) => (vocabSize > 0 ? (i * 7919 + 3) % vocabSize : i));
-  const source = { file: path.join(folder, graphFile), sha256: graphHashes.key, dtype, probe };
+  const source = { file: path.join(folder, graphFile), sha256: graphHashes.key, probe };
   const { prepared, session, note: precisionNote } = await openGraph(source, precisionOption, opts.onProgress);
   if (opts.signal?.aborted) {
     await session.dispose();

@@ -18,7 +18,6 @@ import { loadOrPrepareGraph, PREPARED_FORMAT_VERSION, preparedDir, saveMeta, typ
 import type { ProgressCallback } from '../progress.ts';
 import { probeBatching } from '../runtime/batching.ts';
 import { DecoderSession } from '../runtime/session.ts';
-import type { Dtype } from './dtypes.ts';
 import { countParameters, float64Bytes } from './parameters.ts';
 import { maxAbsDiffWithPrepared, originalLogitsInChild, type OriginalLogits } from './parity.ts';
 
@@ -49,7 +48,6 @@ export interface GraphSource {
   file: string;
   /** Identifies the graph and its weights (graph-hashes.ts key): what prepared graphs and refusals are keyed on. */
   sha256: string;
-  dtype: Dtype;
   /** Token ids for the parity check against the original graph. */
   probe: number[];
 }
