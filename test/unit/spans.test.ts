@@ -492,3 +492,11 @@ test('the time or money the writer has counts after an opening adverbial too ("T
   const prompt = "Last quarter my update ran long and people tuned out. The slides were dense. Nobody asked questions. My manager noticed. This time I have ten minutes. How should I structure it?";
   assert.ok(texts(prompt).includes('This time I have ten minutes.'), JSON.stringify(texts(prompt)));
 });
+
+// Eighth round (docs/spans.md): each test fails without its rule.
+
+test('a closing formula of the general form closes a pasted letter ("Warm regards,", "All the best,", "With gratitude,")', () => {
+  const prompt = 'Write a reply that declines the invitation politely.\n\nDear Mr. Lindqvist,\n\nWe would be honoured to have you speak at our spring gala on 3 April. Could you confirm by Friday?\n\nWarm regards,\nHelena Brandt';
+  assert.deepEqual(texts(prompt), ['Write a reply that declines the invitation politely.']);
+  assert.deepEqual(texts(prompt.replace('Warm regards', 'All the best')), ['Write a reply that declines the invitation politely.']);
+});

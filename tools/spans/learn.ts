@@ -58,6 +58,7 @@ export function loadSets(): Array<{ name: string; items: Item[] }> {
     { name: 'third 46', items: fixture('new-held-out-styles.jsonl') },
     { name: 'fourth 43', items: fixture('fourth-held-out-styles.jsonl') },
     { name: 'fifth 43', items: fixture('fifth-held-out-styles.jsonl') },
+    { name: 'sixth 43', items: fixture('sixth-held-out-styles.jsonl') },
   ];
 }
 

@@ -24,7 +24,8 @@ export const CHAT_MARKER = /\[\/?INST\]|<<\/?SYS>>|<\/?s>|<\|[\w-]+\|>|<\/?(?:sy
 const SALUTATION = /^["“]?(?:dear|hi|hello|hey|good (?:morning|afternoon|evening))\b[^.!?\n,]{0,40},\s*$/i;
 const GREETING = /^["“]?(?:dear|hi|hello|hey)\s+[A-Z][\w.]*(?: [A-Z][\w.]*)?,/i;
 const HEADER = /^["“]?(?:subject|from|to|cc|date|re):\s/i;
-const SIGN_OFF = /^(?:thanks|thank you|best|regards|kind regards|best regards|many thanks|cheers|sincerely|yours(?: truly| sincerely)?)[^\n]{0,12},?\s*$/i;
+// A closing formula: "Thanks,", "Best regards,", "Warm regards,", "All the best,", "With gratitude,", "Respectfully,", "Yours truly,".
+const SIGN_OFF = /^(?:(?:(?:very |most )?(?:warm|warmest|kind|kindest|best|many|with|all the|with best|with warm|with kind)\s+)?(?:thanks|thank you|best|regards|wishes|gratitude|appreciation)|cheers|sincerely|respectfully|cordially|take care|talk soon|yours(?: truly| sincerely| faithfully)?)[^\n]{0,12},?\s*$/i;
 const OPENING_QUOTE = /^\s*(?:["“«]|```|> )/;
 
 function lines(prompt: string, p: Paragraph): string[] {
