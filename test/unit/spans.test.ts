@@ -500,3 +500,8 @@ test('a closing formula of the general form closes a pasted letter ("Warm regard
   assert.deepEqual(texts(prompt), ['Write a reply that declines the invitation politely.']);
   assert.deepEqual(texts(prompt.replace('Warm regards', 'All the best')), ['Write a reply that declines the invitation politely.']);
 });
+
+test('progress made ("i\'m up to 40 lengths") is a fact, not the limit "up to" states elsewhere', () => {
+  assert.deepEqual(texts("i started swimming in may and i'm up to 40 lengths twice a week. can you suggest a drill to improve my breathing?"), ['can you suggest a drill to improve my breathing?']);
+  assert.ok(texts('I can swim for up to 30 minutes. Can you suggest a drill?').includes('I can swim for up to 30 minutes.'));
+});

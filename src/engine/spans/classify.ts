@@ -187,8 +187,8 @@ const CONSTRAINT = [
   /\b(don'?t|doesn'?t|do not|does not)( really| even)? (want|have|own|eat|drink|mind|like|need|use|speak|know how)\b/,
   /\b('re|'m|are|am|is) not (into|a fan|comfortable|allowed|handy|technical)\b/,
   /\b(at most|at least|no more than|no longer than|maximum|minimum|budget|afford|limit(?:s|ed)?)\b/,
-  // "up to 30 minutes", not "a follow-up to a client".
-  /(?:^|\s)up to\b/,
+  // "up to 30 minutes", not "a follow-up to a client", nor progress made ("i'm up to 5k three times a week").
+  /(?:^|\s)(?<!\b(?:i'm|i am|we're|we are|he's|she's|they're|it's) )up to\b/,
   /\b(under|within|less than|fewer than|below) (\$|€|£)?\d/,
   // A quantity bound in words: "under two hours", "more than a couple of extra hours a month", "fewer than three meetings".
   new RegExp(`\\b(?:under|less than|fewer than|more than|no more than) (?:a couple of |a few |${NUMBER_WORDS} )(?:[a-z-]+ ){0,2}?(?:${UNITS})\\b`),
