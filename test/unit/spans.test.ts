@@ -505,3 +505,7 @@ test('progress made ("i\'m up to 40 lengths") is a fact, not the limit "up to" s
   assert.deepEqual(texts("i started swimming in may and i'm up to 40 lengths twice a week. can you suggest a drill to improve my breathing?"), ['can you suggest a drill to improve my breathing?']);
   assert.ok(texts('I can swim for up to 30 minutes. Can you suggest a drill?').includes('I can swim for up to 30 minutes.'));
 });
+
+test('a short phrase without a verb opening a paragraph only announces its topic ("Small question about bread."): no context', () => {
+  assert.deepEqual(texts('Small question about bread. My sourdough comes out flat every time. Why does it not rise?'), ['Why does it not rise?']);
+});
