@@ -509,3 +509,8 @@ test('progress made ("i\'m up to 40 lengths") is a fact, not the limit "up to" s
 test('a short phrase without a verb opening a paragraph only announces its topic ("Small question about bread."): no context', () => {
   assert.deepEqual(texts('Small question about bread. My sourdough comes out flat every time. Why does it not rise?'), ['Why does it not rise?']);
 });
+
+test('wanting the reader\'s help asks for it, whatever else the sentence tells ("… and could use some ideas for the ending.")', () => {
+  const prompt = "I'm preparing a toast for my brother's wedding and could use some ideas for the ending.\n\nHe met his wife on a ferry in Norway.\n\nKeep it under two minutes.";
+  assert.deepEqual(texts(prompt), ["I'm preparing a toast for my brother's wedding and could use some ideas for the ending.", 'Keep it under two minutes.']);
+});

@@ -19,6 +19,8 @@ const REQUEST = [
   /\b(i|we)('d| would) (appreciate|love|like)\b(?! to\b)/,
   /\b(i|we) need\b(?! to\b)/,
   /\bhelp (me|us)\b/,
+  // Wanting the reader's help, whatever the sentence tells besides ("I'm writing a talk and want help with the structure.").
+  /\b(want|need|would like|'d like|could use|am looking for|'m looking for)( some| a little| a bit of| your)? (help|advice|ideas|suggestions|feedback|tips|input|guidance|recommendations)\b/,
   /^let'?s\b/,
   /\b(it )?would be (great|appreciated|helpful|nice|wonderful)\b/,
   /\b(make|be) sure\b/,
