@@ -514,3 +514,8 @@ test('wanting the reader\'s help asks for it, whatever else the sentence tells (
   const prompt = "I'm preparing a toast for my brother's wedding and could use some ideas for the ending.\n\nHe met his wife on a ferry in Norway.\n\nKeep it under two minutes.";
   assert.deepEqual(texts(prompt), ["I'm preparing a toast for my brother's wedding and could use some ideas for the ending.", 'Keep it under two minutes.']);
 });
+
+test('an upper bound after the amount ("two hours or less") states a limit', () => {
+  const prompt = 'My parents are visiting in June. Dad had a hip operation last year. Mum hates long car rides. We want to keep each outing to two hours or less. Where should we go near Bath?';
+  assert.deepEqual(texts(prompt), ['We want to keep each outing to two hours or less.', 'Where should we go near Bath?']);
+});

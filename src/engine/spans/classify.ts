@@ -192,6 +192,8 @@ const CONSTRAINT = [
   // "up to 30 minutes", not "a follow-up to a client", nor progress made ("i'm up to 5k three times a week").
   /(?:^|\s)(?<!\b(?:i'm|i am|we're|we are|he's|she's|they're|it's) )up to\b/,
   /\b(under|within|less than|fewer than|below) (\$|€|£)?\d/,
+  // An upper bound after the amount: "an hour or less", "five items or fewer", "$20 or under".
+  /\bor (?:less|fewer|under|below|shorter|cheaper)\b/,
   // A quantity bound in words: "under two hours", "more than a couple of extra hours a month", "fewer than three meetings".
   new RegExp(`\\b(?:under|less than|fewer than|more than|no more than) (?:a couple of |a few |${NUMBER_WORDS} )(?:[a-z-]+ ){0,2}?(?:${UNITS})\\b`),
   // The time or money the writer has for it (see WRITER_BUDGET).
