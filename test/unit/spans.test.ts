@@ -519,3 +519,10 @@ test('an upper bound after the amount ("two hours or less") states a limit', () 
   const prompt = 'My parents are visiting in June. Dad had a hip operation last year. Mum hates long car rides. We want to keep each outing to two hours or less. Where should we go near Bath?';
   assert.deepEqual(texts(prompt), ['We want to keep each outing to two hours or less.', 'Where should we go near Bath?']);
 });
+
+test('what the writer wants the result to be ("We want something warm") is a preference; their plan ("I want her to …") is not', () => {
+  const prompt = "We're repainting our living room, which gets little light. The old colour was a dark green. The landlord said any colour is fine. We want something warm but not yellow. Which shades should we try?";
+  assert.deepEqual(texts(prompt), ['We want something warm but not yellow.', 'Which shades should we try?']);
+  const story = 'My novel follows a girl at a boarding school. Her teachers are ghosts. The headmaster hides a secret. I want her to find out slowly. How should I pace the reveal?';
+  assert.deepEqual(texts(story), ['How should I pace the reveal?']);
+});

@@ -201,6 +201,8 @@ const CONSTRAINT = [
   /\bonly (help|use|have|work|run|study|train|spend|do|eat|go|travel|afford)\b/,
   /\b(prefer|rather|avoid|allergic|vegetarian|vegan|gluten-free|intolerant)\b/,
   /\b(i|we)( really| both| all)? (love|enjoy|hate|dislike)\b/,
+  // What the writer wants the result to be ("We want something low-maintenance."), not their plan ("I want to …", "I want her to …") or an order ("I want you to …").
+  /\b(i|we)( really| both| all| just| only)? want (?:a|an|some|something|nothing|anything|more|less|fewer|no|the|it|this|that|these|those|lots|plenty)\b/,
 ];
 
 /** A person's taste the answer is to fit, the subject a pronoun or a determiner and a noun: "She loves gardening.", "The kids love castles.", "My son enjoys chess." */
