@@ -526,3 +526,8 @@ test('what the writer wants the result to be ("We want something warm") is a pre
   const story = 'My novel follows a girl at a boarding school. Her teachers are ghosts. The headmaster hides a secret. I want her to find out slowly. How should I pace the reveal?';
   assert.deepEqual(texts(story), ['How should I pace the reveal?']);
 });
+
+test('the money a part of the writer\'s group has ("Each of us has about 200 euros") is their budget', () => {
+  const prompt = 'Four of us are renting a cabin in the Alps for New Year. We arrive on the 29th. Each of us has about 200 euros for food and activities. What should we plan for the days?';
+  assert.deepEqual(texts(prompt), ['Each of us has about 200 euros for food and activities.', 'What should we plan for the days?']);
+});

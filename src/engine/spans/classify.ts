@@ -176,8 +176,8 @@ export function classifySentence(text: string, tokens: TaggedToken[]): SentenceK
 // Number words and units of time, money and amount, for quantity bounds written in words.
 const NUMBER_WORDS = '(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a hundred|half an?)';
 const UNITS = '(?:minutes?|hours?|days?|nights?|weeks?|months?|years?|words?|pages?|sentences?|paragraphs?|people|persons|guests|meetings?|dollars|euros|pounds|bucks|miles|kilometres|kilometers|km|steps|items|slides|calories)';
-// The time or money the writer has for it: "We have about $600 total.", "We'll have two days for the trip.", "This time I have ten minutes." (not "I've had it for a year", "I have two kids").
-const WRITER_BUDGET = new RegExp(`^(?:so |and |but |(?:this|next) (?:time|year|week|month|trip) |now |today )?(?:i|we)(?:'ll| will|'d| would)?(?: only| still| just)? (?:have|got|get)(?: only| just| about| around| roughly| maybe)* (?:(?:\\$|€|£) ?\\d|(?:\\d+|a couple of|a few|${NUMBER_WORDS}) (?:[a-z-]+ )?(?:minutes?|hours?|days?|nights?|weeks?|months?|dollars|euros|pounds|bucks)\\b)`);
+// The time or money the writer has for it: "We have about $600 total.", "We'll have two days for the trip.", "This time I have ten minutes.", "Each of us has 150 euros." (not "I've had it for a year", "I have two kids").
+const WRITER_BUDGET = new RegExp(`^(?:so |and |but |(?:this|next) (?:time|year|week|month|trip) |now |today )?(?:i|we|(?:each|all|both|either|one|two|three|four|most) of us)(?:'ll| will|'d| would)?(?: only| still| just)? (?:have|has|got|get)(?: only| just| about| around| roughly| maybe)* (?:(?:\\$|€|£) ?\\d|(?:\\d+|a couple of|a few|${NUMBER_WORDS}) (?:[a-z-]+ )?(?:minutes?|hours?|days?|nights?|weeks?|months?|dollars|euros|pounds|bucks)\\b)`);
 
 /** Whether a statement gives the time or money the writer has, whatever opens it ("This year we have two days …"). */
 export function statesBudget(text: string): boolean {
@@ -231,7 +231,6 @@ export function aboutWriter(tokens: TaggedToken[]): boolean {
   // The tagger keeps "I'm" and "we've" as one token.
   return !!first && FIRST_PERSON.has(first.lower.replace(/['’].*$/, ''));
 }
-
 
 /**
  * Verbs whose object is an existing text and whose result is that text changed, condensed,
