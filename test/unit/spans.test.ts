@@ -531,3 +531,9 @@ test('the money a part of the writer\'s group has ("Each of us has about 200 eur
   const prompt = 'Four of us are renting a cabin in the Alps for New Year. We arrive on the 29th. Each of us has about 200 euros for food and activities. What should we plan for the days?';
   assert.deepEqual(texts(prompt), ['Each of us has about 200 euros for food and activities.', 'What should we plan for the days?']);
 });
+
+test('an order drawn as a consequence ("Nobody likes museums, so focus on food") is an order; a consequence that only tells is not', () => {
+  const prompt = 'Five of us are going to Prague in March. We land Thursday night. Nobody likes museums, so focus on food and walks. Where should we eat on Friday?';
+  assert.deepEqual(texts(prompt), ['Nobody likes museums, so focus on food and walks.', 'Where should we eat on Friday?']);
+  assert.deepEqual(texts('We moved in last year. The house is old. It rained all week, so the roof leaked. The landlord is slow. Who should fix it?'), ['Who should fix it?']);
+});

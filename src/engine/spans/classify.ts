@@ -93,6 +93,8 @@ function clauseStarts(tokens: TaggedToken[]): number[] {
       starts.push(j);
     }
   }
+  // An order drawn as a consequence: "None of us drink much, so skip the bar crawl."
+  for (let k = i + 1; k < tokens.length - 2; k++) if (tokens[k].text === ',' && tokens[k + 1].lower === 'so' && tokens[k + 2].pos !== 'PRON') starts.push(k + 2);
   return starts;
 }
 
