@@ -537,3 +537,9 @@ test('an order drawn as a consequence ("Nobody likes museums, so focus on food")
   assert.deepEqual(texts(prompt), ['Nobody likes museums, so focus on food and walks.', 'Where should we eat on Friday?']);
   assert.deepEqual(texts('We moved in last year. The house is old. It rained all week, so the roof leaked. The landlord is slow. Who should fix it?'), ['Who should fix it?']);
 });
+
+test('a subject and its finite verb before the comma make a clause, not an introduction ("Last year we rescued a cat, Pepper, …" gives no order)', () => {
+  assert.deepEqual(texts("Last year we rescued a cat, Pepper, who's 7. He hides all day.\n\nHow can we help him settle in?"), ['How can we help him settle in?']);
+  // An introduction before the comma still leads to the order after it.
+  assert.deepEqual(texts('This week, list three easy dinners for me.'), ['This week, list three easy dinners for me.']);
+});

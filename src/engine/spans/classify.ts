@@ -86,7 +86,8 @@ function clauseStarts(tokens: TaggedToken[]): number[] {
   if (opener && ['SCONJ', 'ADP', 'ADV', 'VERB', 'ADJ', 'DET'].includes(opener.pos)) {
     const comma = tokens.findIndex((t, k) => k > i && t.text === ',');
     // "The audience is mostly non-technical: sales, support, …" is a clause of its own, not an introduction.
-    const finite = (opener.pos === 'DET' || opener.pos === 'ADJ') && tokens.slice(i, comma).some((t) => t.pos === 'AUX');
+    // Nor is "Last month I adopted a greyhound, Pepper, …": a subject and its finite verb before the comma.
+    const finite = (opener.pos === 'DET' || opener.pos === 'ADJ') && tokens.slice(i, comma).some((t, j, head) => t.pos === 'AUX' || (t.pos === 'PRON' && head[j + 1]?.pos === 'VERB' && head[j + 1].lower !== head[j + 1].lemma));
     if (comma > 0 && comma < tokens.length - 1 && !finite) {
       let j = comma + 1;
       while (j < tokens.length && LEADING_POS.has(tokens[j].pos)) j++;
