@@ -543,3 +543,10 @@ test('a subject and its finite verb before the comma make a clause, not an intro
   // An introduction before the comma still leads to the order after it.
   assert.deepEqual(texts('This week, list three easy dinners for me.'), ['This week, list three easy dinners for me.']);
 });
+
+test('what someone the answer is for cannot do or eat ("Grandma can\'t chew hard food", "His wife is vegetarian") is a limit, whoever the subject; in a later clause it is not', () => {
+  const prompt = 'Plan a picnic menu for twelve people on Sunday.\n\nMy uncle brings his famous lemonade every year. Three of the children are allergic to nuts. His wife is vegetarian. Grandma can\'t chew hard food. The park has no shade.';
+  assert.deepEqual(texts(prompt), ['Plan a picnic menu for twelve people on Sunday.', 'Three of the children are allergic to nuts.', 'His wife is vegetarian.', "Grandma can't chew hard food."]);
+  const problem = 'Our dog is three. She was a stray. She sleeps well at night. She is sweet with us but whenever the doorbell rings we can\'t calm her down. What should we try?';
+  assert.deepEqual(texts(problem), ['What should we try?']);
+});

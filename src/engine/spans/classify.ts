@@ -213,6 +213,16 @@ export function statesTaste(text: string): boolean {
   return /^(?:he|she|they|(?:the|my|our) [a-z]+)( really| both| all)? (loves?|enjoys?)\b/.test(text.toLowerCase().trim());
 }
 
+/**
+ * What someone the answer is for cannot do or eat ("He can't manage stairs.", "Two guests are vegan
+ * and one can't have gluten."): an inability or a diet, whoever the subject.
+ */
+export function statesNeed(text: string): boolean {
+  // In the main clause: not "… whenever someone rings we can't calm her down", "… if we suggest she can't manage".
+  const main = text.toLowerCase().replace(/’/g, "'").split(/,|;|\b(?:but|if|when|whenever|because|so|that|although|though)\b/)[0];
+  return /\b(?:can'?t|cannot|can not|unable to|not able to)\b|\b(?:vegan|vegetarian|allergic|gluten-free|intolerant|kosher|halal)\b/.test(main);
+}
+
 /** A consequence the writer draws as a limit: a clause "so I/we …" stating one ("She's not big on crowds, so we're thinking 15 people at most."). */
 export function concludesLimit(text: string): boolean {
   const m = /(?:^|[,;] )so (?:this time |now )?((?:i|we)\b[^,;]*)/.exec(text.toLowerCase().replace(/’/g, "'"));
