@@ -550,3 +550,9 @@ test('what someone the answer is for cannot do or eat ("Grandma can\'t chew hard
   const problem = 'Our dog is three. She was a stray. She sleeps well at night. She is sweet with us but whenever the doorbell rings we can\'t calm her down. What should we try?';
   assert.deepEqual(texts(problem), ['What should we try?']);
 });
+
+test('a bound that is the sentence\'s subject ("Fewer than 40 hours a week is non-negotiable") is a limit; an amount without a unit is not', () => {
+  const prompt = "I've had two job offers. One is remote, the other is in the city. My partner works nights. Fewer than 40 hours a week is non-negotiable for me. Which offer should I take?";
+  assert.deepEqual(texts(prompt), ['Fewer than 40 hours a week is non-negotiable for me.', 'Which offer should I take?']);
+  assert.deepEqual(texts('Our class read a novel this term. The test was hard. The teacher was strict. Less than half of the class finished. Was the test fair?'), ['Was the test fair?']);
+});

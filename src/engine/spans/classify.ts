@@ -223,6 +223,11 @@ export function statesNeed(text: string): boolean {
   return /\b(?:can'?t|cannot|can not|unable to|not able to)\b|\b(?:vegan|vegetarian|allergic|gluten-free|intolerant|kosher|halal)\b/.test(main);
 }
 
+/** A bound that is the sentence's subject ("Fewer than 45 hours a week is non-negotiable for me."): an amount with its unit. */
+export function opensWithBound(text: string): boolean {
+  return new RegExp(`^(?:fewer than|less than|no more than|more than|at most|at least|under|up to|max(?:imum)?|min(?:imum)?) (?:(?:\\$|€|£) ?\\d|(?:\\d+|${NUMBER_WORDS}) (?:[a-z-]+ )?${UNITS}\\b)`).test(text.toLowerCase().trim());
+}
+
 /** A consequence the writer draws as a limit: a clause "so I/we …" stating one ("She's not big on crowds, so we're thinking 15 people at most."). */
 export function concludesLimit(text: string): boolean {
   const m = /(?:^|[,;] )so (?:this time |now )?((?:i|we)\b[^,;]*)/.exec(text.toLowerCase().replace(/’/g, "'"));

@@ -4,7 +4,7 @@
  * and keep those that instruct plus the task markers.
  */
 import type { Span } from '../analysis.ts';
-import { DOUBT, LEADING_POS, aboutWriter, classifySentence, concludesLimit, isFiller, isInstructionKind, operatesOn, ordersReply, statesBudget, statesConstraint, statesNeed, statesTaste } from './classify.ts';
+import { DOUBT, LEADING_POS, aboutWriter, classifySentence, concludesLimit, isFiller, isInstructionKind, operatesOn, opensWithBound, ordersReply, statesBudget, statesConstraint, statesNeed, statesTaste } from './classify.ts';
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { LIST_MARKER, splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
@@ -204,7 +204,7 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   for (const [k, line] of p.lines.entries()) if (line.label && !(o.directiveItems && isBareHeading(prompt, p, k)) && !pointsAt(line, k) && !headsStatement(line)) out.push([line.label.start, line.label.end]);
   // A short phrase without a verb opening a paragraph only announces its topic ("Quick question about houseplants."): no context; a limit in one is ("Max 50 minutes a day.").
   const announces = (s: Sentence) => s === pieces[0] && pieces.length > 1 && words(prompt.slice(s.start, s.end)) <= 6 && !s.tokens.some((t) => t.pos === 'VERB' || t.pos === 'AUX') && !limits(s);
-  const context = (s: Sentence) => o.context && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom && ((instructs && !ownFact(s) && !announces(s)) || (o.constraints && promptInstructs && s.kind === 'statement' && (aboutWriter(s.tokens) && limits(s) || concludesLimit(prompt.slice(s.start, s.end)) || statesBudget(prompt.slice(s.start, s.end)) || statesTaste(prompt.slice(s.start, s.end)) || statesNeed(prompt.slice(s.start, s.end)))));
+  const context = (s: Sentence) => o.context && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom && ((instructs && !ownFact(s) && !announces(s)) || (o.constraints && promptInstructs && s.kind === 'statement' && (aboutWriter(s.tokens) && limits(s) || concludesLimit(prompt.slice(s.start, s.end)) || statesBudget(prompt.slice(s.start, s.end)) || statesTaste(prompt.slice(s.start, s.end)) || statesNeed(prompt.slice(s.start, s.end)) || opensWithBound(prompt.slice(s.start, s.end)))));
   for (const s of pieces) if (isInstructionKind(s.kind) || (directives && s.start >= itemsFrom && !isFiller(s)) || context(s)) out.push([s.start, quotedAfterColon(prompt, s, o)]);
   return pieces.filter((s) => isInstructionKind(s.kind));
 }
