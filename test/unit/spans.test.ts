@@ -556,3 +556,9 @@ test('a bound that is the sentence\'s subject ("Fewer than 40 hours a week is no
   assert.deepEqual(texts(prompt), ['Fewer than 40 hours a week is non-negotiable for me.', 'Which offer should I take?']);
   assert.deepEqual(texts('Our class read a novel this term. The test was hard. The teacher was strict. Less than half of the class finished. Was the test fair?'), ['Was the test fair?']);
 });
+
+test('the writer\'s own text to write or words to say ("I need to write a short welcome …") is what the answer is to be: a request; other plans are not', () => {
+  const prompt = 'Our choir is fifty years old this spring. We meet every Tuesday.\n\nI need to write a short welcome for the anniversary concert. Keep it under a minute.';
+  assert.deepEqual(texts(prompt), ['I need to write a short welcome for the anniversary concert.', 'Keep it under a minute.']);
+  assert.deepEqual(texts('I want to start journaling but I always give up after a few days. How do I keep going?'), ['How do I keep going?']);
+});
