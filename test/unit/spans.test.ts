@@ -562,3 +562,9 @@ test('the writer\'s own text to write or words to say ("I need to write a short 
   assert.deepEqual(texts(prompt), ['I need to write a short welcome for the anniversary concert.', 'Keep it under a minute.']);
   assert.deepEqual(texts('I want to start journaling but I always give up after a few days. How do I keep going?'), ['How do I keep going?']);
 });
+
+test('an e-mail\'s header lines ("From: …", "Subject: …") are the message\'s, no fields of the task; "From:/To:" without a subject are fields', () => {
+  const prompt = "hey, so my aunt got this and I'm not sure if it's real:\n\nFrom: Parcel Service <track@parcel-deliveries.info>\nSubject: Your package is on hold\n\nWe could not deliver your parcel. Pay the 1.99 fee at the link below.\n\nIs it a scam?";
+  assert.deepEqual(texts(prompt), ["hey, so my aunt got this and I'm not sure if it's real:", 'Is it a scam?']);
+  assert.ok(texts('Find the directions between the given locations.\n\nInput: From: Main Station, Zurich\nTo: Lake Park, Zurich\n\nOutput:').includes('To:'));
+});

@@ -8,7 +8,7 @@ import { DOUBT, LEADING_POS, aboutWriter, classifySentence, concludesLimit, isFi
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { LIST_MARKER, splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
-import { CHAT_MARKER, isMessage, isPasted, isSignOff, opensLetter } from './pasted.ts';
+import { CHAT_MARKER, isHeaderLine, isMessage, isPasted, isSignOff, opensLetter } from './pasted.ts';
 import { normalizeSpans } from './spans.ts';
 
 export interface DetectOptions {
@@ -312,7 +312,9 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   if (lines.some((l) => l.label && OUTPUT_FIELD.test(prompt.slice(l.start, l.end)))) return questions();
   // Material a lead-in only points at ("Here are some examples of our release notes:\n\n- Fixed: …") is shown, not specified: no fields, no parameter.
   if (pointedAt && !answerSlot) return questions();
-  const fields = items ? [] : fieldLabels(lines);
+  // An e-mail's header lines ("From: …", "Subject: …") are the message's, no fields of the task ("From: <place>\nTo: <place>" without a subject are).
+  const mail = o.pasted && lines.some((l) => /^subject:/i.test(prompt.slice(l.start, l.end).trim()));
+  const fields = items ? [] : fieldLabels(lines.filter((l) => !(mail && isHeaderLine(prompt.slice(l.start, l.end)))));
   out.push(...fields);
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
   // In a template instance (material, then an empty answer slot), prose the task produces from

@@ -28,6 +28,11 @@ const HEADER = /^["“]?(?:subject|from|to|cc|date|re):\s/i;
 const SIGN_OFF = /^(?:(?:(?:very |most )?(?:warm|warmest|kind|kindest|best|many|with|all the|with best|with warm|with kind)\s+)?(?:thanks|thank you|best|regards|wishes|gratitude|appreciation)|cheers|sincerely|respectfully|cordially|take care|talk soon|yours(?: truly| sincerely| faithfully)?)[^\n]{0,12},?\s*$/i;
 const OPENING_QUOTE = /^\s*(?:["“«]|```|> )/;
 
+/** A header line of an e-mail ("Subject: …", "From: …"): the message's own, no field of the task. */
+export function isHeaderLine(line: string): boolean {
+  return HEADER.test(line.trim());
+}
+
 function lines(prompt: string, p: Paragraph): string[] {
   return p.lines.map((l) => prompt.slice(l.start, l.end));
 }
