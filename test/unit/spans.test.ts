@@ -568,3 +568,8 @@ test('an e-mail\'s header lines ("From: …", "Subject: …") are the message\'s
   assert.deepEqual(texts(prompt), ["hey, so my aunt got this and I'm not sure if it's real:", 'Is it a scam?']);
   assert.ok(texts('Find the directions between the given locations.\n\nInput: From: Main Station, Zurich\nTo: Lake Park, Zurich\n\nOutput:').includes('To:'));
 });
+
+test('indented labelled lines ("  with:", "    registry: ghcr.io") are lines of a config block: the paragraph is pasted code', () => {
+  const prompt = "Our deploy broke this morning. Here's the step that fails:\n\nRun docker/login-action@v3\n  with:\n    registry: ghcr.io\nError: Username and password required\n\nWhat changed?";
+  assert.deepEqual(texts(prompt), ['What changed?']);
+});

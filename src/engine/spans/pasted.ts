@@ -63,7 +63,8 @@ function signedOff(own: string[]): boolean {
 
 function isCode(prompt: string, p: Paragraph): boolean {
   // Chat-template markers ("[INST] <<SYS>>", "<</SYS>>") frame the prompt: no lines of code.
-  const plain = p.lines.filter((l) => !l.label).map((l) => prompt.slice(l.start, l.end).replace(CHAT_MARKER, '')).filter((l) => l.trim() !== '');
+  // Labelled lines count when indented: keys of a config block ("  with:", "    node-version: 18").
+  const plain = p.lines.filter((l) => !l.label || /^(?: {2,}|\t)/.test(prompt.slice(l.start, l.end))).map((l) => prompt.slice(l.start, l.end).replace(CHAT_MARKER, '')).filter((l) => l.trim() !== '');
   if (plain.length === 0) return false;
   const code = plain.filter((l) => CODE_LINE.some((r) => r.test(l))).length;
   return plain.length >= 2 && code / plain.length >= 0.5;
