@@ -573,3 +573,8 @@ test('indented labelled lines ("  with:", "    registry: ghcr.io") are lines of 
   const prompt = "Our deploy broke this morning. Here's the step that fails:\n\nRun docker/login-action@v3\n  with:\n    registry: ghcr.io\nError: Username and password required\n\nWhat changed?";
   assert.deepEqual(texts(prompt), ['What changed?']);
 });
+
+test('in a template\'s record of fields the first label is a field too ("Job title: {job_title}"); a frame label is not ("Text: {text}")', () => {
+  assert.deepEqual(texts('Write a cover letter in under 250 words.\n\nJob title: {job_title}\nCompany: {company}'), ['Write a cover letter in under 250 words.', 'Job title:', 'Company:']);
+  assert.deepEqual(texts('Translate the text.\n\nText: {text}\nTarget language: {language}'), ['Translate the text.', 'Target language:']);
+});

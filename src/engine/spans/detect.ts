@@ -316,6 +316,9 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   const mail = o.pasted && lines.some((l) => /^subject:/i.test(prompt.slice(l.start, l.end).trim()));
   const fields = items ? [] : fieldLabels(lines.filter((l) => !(mail && isHeaderLine(prompt.slice(l.start, l.end)))));
   out.push(...fields);
+  // In a template's record of fields ("Product name: {name}\nKey features: {features}"), the first label is a field too, unless it names the material's frame ("Input: {text}").
+  const first = sections[0][0].lines[0];
+  if (fields.length > 0 && first.label && !o.frameMarkers && standsForMaterial(prompt, first) && !FRAME_NAME.test(first.label.name)) out.push([first.label.start, first.label.end]);
   const content = lines.map((l) => prompt.slice(l.contentStart, l.end)).join('\n');
   // In a template instance (material, then an empty answer slot), prose the task produces from
   // rather than operates on describes what to produce ("Input: This blog post is going to be
@@ -327,6 +330,9 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   }
   questions();
 }
+
+// Labels that frame the material as a whole rather than name one field of it: a general class of English nouns.
+const FRAME_NAME = /^(?:inputs?|outputs?|text|context|data|examples?|documents?|passage|article|e-?mail|message|answer|response|question|query|source|content|transcript|log|code|snippet|excerpt|sentence|paragraph|story|conversation|dialogue|review)$/i;
 
 // Labels naming a message or its author: a general class of English nouns.
 const MESSAGE = /^(?:customer|user|client|student|patient|caller|guest|visitor|human|comment|message|review|tweet|post|reply|e-?mail|text message|customer message|user message)$/i;
