@@ -578,3 +578,8 @@ test('in a template\'s record of fields the first label is a field too ("Job tit
   assert.deepEqual(texts('Write a cover letter in under 250 words.\n\nJob title: {job_title}\nCompany: {company}'), ['Write a cover letter in under 250 words.', 'Job title:', 'Company:']);
   assert.deepEqual(texts('Translate the text.\n\nText: {text}\nTarget language: {language}'), ['Translate the text.', 'Target language:']);
 });
+
+test('in a system prompt that gives the reader a role, "our" statements with an amount are the employer\'s policy; others stay facts', () => {
+  const prompt = "You are the booking assistant of a small hotel in Bruges. Our check-in starts at 3 pm and breakfast costs 18 euros. Our guests are mostly couples.\nRules:\n1. Answer in the guest's language.\n2. Never confirm a room without a card.";
+  assert.deepEqual(texts(prompt), ['You are the booking assistant of a small hotel in Bruges.', 'Our check-in starts at 3 pm and breakfast costs 18 euros.', "Answer in the guest's language.", 'Never confirm a room without a card.']);
+});

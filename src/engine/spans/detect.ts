@@ -168,6 +168,9 @@ function quotedAfterColon(prompt: string, s: Piece, o: Required<DetectOptions>):
   return m ? s.start + m.index + 1 : s.end;
 }
 
+// A prompt that opens by giving the reader a role, after any tag or heading: "You are …", "You're …", "<system>\nYou are …", "# Role\nYou are …".
+const ROLE_OPENING = /^\s*(?:<[^>\n]+>\s*|#+[^\n]*\n\s*|system:\s*)?you(?: are|'re|’re)\b/i;
+
 function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOptions>, out: Range[], pointsAhead: boolean, promptInstructs: boolean, templateInstance: boolean, underDirectives = false, nearPasted = false): Sentence[] {
   // A placeholder alone on its line ("{{query}}" under "### Query") stands for material, wherever it is.
   const pieces = p.lines.filter((line) => !(o.placeholders && !line.label && standsForMaterial(prompt, line))).flatMap((line) => sentencesOf(prompt, line));
@@ -188,7 +191,10 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   // there are their situation too ("My daughter is 7 … Her teacher says she's fine. How do I …?").
   const firstOrder = pieces.find((s) => isInstructionKind(s.kind))?.start ?? Infinity;
   const story = !!pieces[0] && !isInstructionKind(pieces[0].kind) && aboutWriter(pieces[0].tokens);
-  const ownFact = (s: Sentence) => o.ownFacts && !templateInstance && (aboutWriter(s.tokens) || (story && s.start < firstOrder) || (o.pastedFacts && nearPasted && s.kind === 'statement' && aboutSomething(s.tokens))) && !limits(s);
+  // In a system prompt that gives the reader a role ("You are a support agent for Northwind Bikes."), "our"/"we" are the reader's employer: their statements
+  // with an amount are its policy ("Our return window is 60 days …"), not the writer's facts ("Our customers are busy parents." stays a fact).
+  const policy = (s: Sentence) => ROLE_OPENING.test(prompt) && /^(?:our|we)\b/i.test(prompt.slice(s.start, s.end)) && s.tokens.some((t) => t.pos === 'NUM');
+  const ownFact = (s: Sentence) => o.ownFacts && !templateInstance && !policy(s) && (aboutWriter(s.tokens) || (story && s.start < firstOrder) || (o.pastedFacts && nearPasted && s.kind === 'statement' && aboutSomething(s.tokens))) && !limits(s);
   const statements = pieces.filter((s) => !isInstructionKind(s.kind) && !isFiller(s));
   const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
   const instructs = (pointedTask || pieces.some((s) => isInstructionKind(s.kind))) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
