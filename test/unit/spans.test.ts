@@ -583,3 +583,9 @@ test('in a system prompt that gives the reader a role, "our" statements with an 
   const prompt = "You are the booking assistant of a small hotel in Bruges. Our check-in starts at 3 pm and breakfast costs 18 euros. Our guests are mostly couples.\nRules:\n1. Answer in the guest's language.\n2. Never confirm a room without a card.";
   assert.deepEqual(texts(prompt), ['You are the booking assistant of a small hotel in Bruges.', 'Our check-in starts at 3 pm and breakfast costs 18 euros.', "Answer in the guest's language.", 'Never confirm a room without a card.']);
 });
+
+test('an order on the first line of a paragraph of examples or code ("Convert each temperature …\\n0 C -> 32 F") is the instruction; a lead-in\'s list stays its items', () => {
+  assert.deepEqual(texts('Convert each temperature to Fahrenheit.\n0 C -> 32 F\n100 C -> 212 F\n37 C ->'), ['Convert each temperature to Fahrenheit.']);
+  const rules = 'You check facts. For every claim the user sends:\n(a) state whether it is true;\n(b) give a one-sentence reason;\n(c) name a source.\nDo not hedge.';
+  assert.deepEqual(texts(rules), ['You check facts.', 'For every claim the user sends:', 'state whether it is true;', 'give a one-sentence reason;', 'name a source.', 'Do not hedge.']);
+});

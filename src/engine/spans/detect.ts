@@ -8,7 +8,7 @@ import { DOUBT, LEADING_POS, aboutWriter, classifySentence, concludesLimit, isFi
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { LIST_MARKER, splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
-import { CHAT_MARKER, isHeaderLine, isMessage, isPasted, isSignOff, opensLetter } from './pasted.ts';
+import { CHAT_MARKER, isCode, isHeaderLine, isMessage, isPasted, isSignOff, opensLetter } from './pasted.ts';
 import { normalizeSpans } from './spans.ts';
 
 export interface DetectOptions {
@@ -461,6 +461,20 @@ function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<Dete
 }
 
 
+/**
+ * A paragraph whose first line is prose that only instructs and whose other lines are code or
+ * examples ("Give the opposite of each word.\nhot -> cold\nearly -> late"): the order is a
+ * paragraph of its own, so the lines after it can be read as material.
+ */
+function withOrderApart(prompt: string, p: Paragraph, o: Required<DetectOptions>): Paragraph[] {
+  if (!o.pasted || p.lines.length < 3 || p.lines[0].label) return [p];
+  const rest: Paragraph = { start: p.lines[1].start, end: p.end, lines: p.lines.slice(1) };
+  // Not a lead-in's list ("For every claim:\n(a) state whether …;\n(b) give …;"): those are its items.
+  if (/:\s*$/.test(prompt.slice(p.start, p.lines[0].end)) || rest.lines.some((l) => LIST_MARKER.test(prompt.slice(l.start, l.end)))) return [p];
+  if (!continuesInstruction(prompt, p.lines[1]) || !isCode(prompt, rest)) return [p];
+  return [{ start: p.start, end: p.lines[0].end, lines: [p.lines[0]] }, rest];
+}
+
 /** The ranges with chat-template markers cut out: they frame the prompt, they do not instruct. */
 function withoutChatMarkers(prompt: string, ranges: Range[]): Range[] {
   const markers = [...prompt.matchAll(CHAT_MARKER)].map((m): Range => [m.index, m.index + m[0].length]);
@@ -487,7 +501,7 @@ export interface DetectTrace {
 export function detectTraced(prompt: string, options: DetectOptions = {}): DetectTrace {
   const o = { ...DEFAULT_OPTIONS, ...options };
   const out: Range[] = [];
-  const paragraphs = splitParagraphs(prompt);
+  const paragraphs = splitParagraphs(prompt).flatMap((p) => withOrderApart(prompt, p, o));
   const [instruction, material] = splitAtMaterial(prompt, paragraphs, o);
   const { kept } = withoutPasted(prompt, instruction, o);
   const nearPasted = kept.length < instruction.length || material.length > 0;

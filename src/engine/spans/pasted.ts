@@ -61,7 +61,7 @@ function signedOff(own: string[]): boolean {
   return false;
 }
 
-function isCode(prompt: string, p: Paragraph): boolean {
+export function isCode(prompt: string, p: Paragraph): boolean {
   // Chat-template markers ("[INST] <<SYS>>", "<</SYS>>") frame the prompt: no lines of code.
   // Labelled lines count when indented: keys of a config block ("  with:", "    node-version: 18").
   const plain = p.lines.filter((l) => !l.label || /^(?: {2,}|\t)/.test(prompt.slice(l.start, l.end))).map((l) => prompt.slice(l.start, l.end).replace(CHAT_MARKER, '')).filter((l) => l.trim() !== '');
