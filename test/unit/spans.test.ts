@@ -589,3 +589,8 @@ test('an order on the first line of a paragraph of examples or code ("Convert ea
   const rules = 'You check facts. For every claim the user sends:\n(a) state whether it is true;\n(b) give a one-sentence reason;\n(c) name a source.\nDo not hedge.';
   assert.deepEqual(texts(rules), ['You check facts.', 'For every claim the user sends:', 'state whether it is true;', 'give a one-sentence reason;', 'name a source.', 'Do not hedge.']);
 });
+
+test('thanks with an intensifier ("Thank you so much!") closes the prompt; it gives no order', () => {
+  assert.deepEqual(texts('How many slides are normal for a ten-minute talk?\n\nThank you so much!'), ['How many slides are normal for a ten-minute talk?']);
+  assert.deepEqual(texts('Thanks in advance! What should I pack?'), ['What should I pack?']);
+});

@@ -163,6 +163,7 @@ export function classifySentence(text: string, tokens: TaggedToken[]): SentenceK
   if (REQUEST.some((r) => r.test(lower))) return 'request';
   // A compound noun before a colon ("Company policy for employee travel:", "Style guide for all answers:"): a heading, though "please company …" reads as an order.
   if (trimmed.endsWith(':') && isHeading(tokens) && tokens[0].pos !== 'ADJ' && (tokens[1]?.pos === 'NOUN' || tokens[1]?.pos === 'PROPN')) return 'heading';
+  if (thanks(tokens)) return 'statement';
   if (isImperative(text, tokens)) return 'imperative';
   // An obligation of the writer or of someone else ("we have to work together") is not one on the answer.
   const own = lower.replace(/\b(i|we|they|he|she)('d| would)?( really| also| still| just)? (should|must|has to|have to|need to|needs to)\b/g, '');
@@ -331,7 +332,14 @@ function headsClause(tokens: TaggedToken[], k: number): boolean {
 }
 
 /** A sentence of greetings, thanks and punctuation only ("thanks!!", "Hi,"): not even context. */
+/** Thanks, with an intensifier or in advance: "Thank you so much!", "Thanks a lot.", "Thanks in advance!" — no order to thank. */
+function thanks(tokens: TaggedToken[]): boolean {
+  const words = tokens.filter((t) => t.pos !== 'PUNCT').map((t) => t.lower).join(' ');
+  return /^(?:thanks|thank you)(?: (?:so|very) much| a lot| a ton| in advance| again)?$/.test(words);
+}
+
 export function isFiller(s: { tokens: TaggedToken[] }): boolean {
+  if (thanks(s.tokens)) return true;
   return s.tokens.every((t) => t.pos === 'INTJ' || t.pos === 'PUNCT' || t.pos === 'SYM' || /^(thanks?|thx|cheers|hi|hello|hey|ok|okay)$/.test(t.lower));
 }
 
