@@ -594,3 +594,10 @@ test('thanks with an intensifier ("Thank you so much!") closes the prompt; it gi
   assert.deepEqual(texts('How many slides are normal for a ten-minute talk?\n\nThank you so much!'), ['How many slides are normal for a ten-minute talk?']);
   assert.deepEqual(texts('Thanks in advance! What should I pack?'), ['What should I pack?']);
 });
+
+test('the instruction resumes after a labelled block in the middle of a system prompt: orders or directives after it count, the block stays reference material', () => {
+  const prompt = "You are the front-desk assistant of Birchwood Dental.\n\nPractice details:\nHours: Monday to Thursday 8:00-17:00.\nCheck-up: 60 euros.\n\nNever give a diagnosis over chat. Refer any swelling or fever to the emergency line.\n\nAnswer in the patient's language.";
+  assert.deepEqual(texts(prompt), ['You are the front-desk assistant of Birchwood Dental.', 'Never give a diagnosis over chat.', 'Refer any swelling or fever to the emergency line.', "Answer in the patient's language."]);
+  // A template's slots between labelled material are no orders ("Question: {question}").
+  assert.deepEqual(texts('Answer using only the context.\n\nContext:\n{context}\n\nQuestion: {question}\n\nAnswer:'), ['Answer using only the context.']);
+});

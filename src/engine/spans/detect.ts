@@ -411,6 +411,27 @@ function splitAtMaterial(prompt: string, paragraphs: Paragraph[], o: Required<De
 }
 
 /**
+ * Where the instruction resumes after a labelled block in the middle of the prompt (a system
+ * prompt's "Clinic information:\nOpening hours: …" or "Background: …", then "Guidelines:\n1. Be
+ * respectful …" or "Reply in the owner's language. Keep replies short."): at a paragraph, before
+ * the last one, that lists directives or only gives orders, unless the material is a message
+ * (whose orders are its writer's) or repeats its labels (examples, turns). The paragraphs from
+ * there on belong to the instruction part again.
+ */
+function resumeInstruction(prompt: string, instruction: Paragraph[], material: Paragraph[], o: Required<DetectOptions>): [Paragraph[], Paragraph[]] {
+  if (!o.directiveItems || material.length < 3) return [instruction, material];
+  const lines = material.flatMap((p) => p.lines);
+  if (repeats(lines) || isMessage(lines.map((l) => ({ whole: prompt.slice(l.start, l.end), content: prompt.slice(l.contentStart, l.end) })))) return [instruction, material];
+  for (let k = 1; k < material.length - 1; k++) {
+    const p = material[k];
+    const pieces = p.lines.flatMap((l) => sentencesOf(prompt, l));
+    const orders = pieces.length > 0 && pieces.every((x) => (x.kind === 'imperative' || x.kind === 'request') && words(prompt.slice(x.start, x.end)) >= 3) && !p.lines.some((l) => standsForMaterial(prompt, l));
+    if (orders || (p.lines[0].label && listsInstructions(prompt, p, true, o.placeholders)) || directiveHeading(prompt, material[k - 1].end, p)) return [[...instruction, ...material.slice(k)], material.slice(0, k)];
+  }
+  return [instruction, material];
+}
+
+/**
  * Whether the paragraph before `p` ends in a lead-in that names directives ("When you answer
  * questions about our return policy, follow these rules:"): then `p` lists them, whatever their
  * grammar ("* Refunds are possible within 30 days."), and is no pasted material.
@@ -502,7 +523,10 @@ export function detectTraced(prompt: string, options: DetectOptions = {}): Detec
   const o = { ...DEFAULT_OPTIONS, ...options };
   const out: Range[] = [];
   const paragraphs = splitParagraphs(prompt).flatMap((p) => withOrderApart(prompt, p, o));
-  const [instruction, material] = splitAtMaterial(prompt, paragraphs, o);
+  const [leading, after] = splitAtMaterial(prompt, paragraphs, o);
+  const [instruction, material] = resumeInstruction(prompt, leading, after, o);
+  // A labelled block the instruction resumes after is reference material, shown rather than specified (as what a lead-in points at).
+  const reference = material.length < after.length;
   const { kept } = withoutPasted(prompt, instruction, o);
   const nearPasted = kept.length < instruction.length || material.length > 0;
   const promptInstructs = kept.some((p) => p.lines.some((l) => sentencesOf(prompt, l).some((s) => isInstructionKind(s.kind))));
@@ -518,7 +542,7 @@ export function detectTraced(prompt: string, options: DetectOptions = {}): Detec
   const lead = before && before.end <= (material[0]?.start ?? 0) ? before.lines.flatMap((l) => sentencesOf(prompt, l)).at(-1) : undefined;
   const leadText = lead ? prompt.slice(lead.start, lead.end) : '';
   const pointedAt = !!lead && (lead.kind === 'lead-in' || /^(?:here|below)(?:'s| is| are)\b.*:$/i.test(leadText.trim())) && !DOUBT.test(leadText) && !DIRECTIVES.test(leadText) && material[0] !== undefined;
-  if (sections.length) materialSections(prompt, sections, o, out, instructions, pointedAt);
+  if (sections.length) materialSections(prompt, sections, o, out, instructions, pointedAt || reference);
   const pasted = instruction.filter((p) => !kept.includes(p)).map((p): Range => [p.start, p.end]);
   return { spans: normalizeSpans(prompt, withoutChatMarkers(prompt, out)), materialStart: material[0]?.start ?? prompt.length, pasted, answerSlot: endsInAnswerSlot(paragraphs) };
 }
