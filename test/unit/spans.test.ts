@@ -599,5 +599,5 @@ test('the instruction resumes after a labelled block in the middle of a system p
   const prompt = "You are the front-desk assistant of Birchwood Dental.\n\nPractice details:\nHours: Monday to Thursday 8:00-17:00.\nCheck-up: 60 euros.\n\nNever give a diagnosis over chat. Refer any swelling or fever to the emergency line.\n\nAnswer in the patient's language.";
   assert.deepEqual(texts(prompt), ['You are the front-desk assistant of Birchwood Dental.', 'Never give a diagnosis over chat.', 'Refer any swelling or fever to the emergency line.', "Answer in the patient's language."]);
   // A template's slots between labelled material are no orders ("Question: {question}").
-  assert.deepEqual(texts('Answer using only the context.\n\nContext:\n{context}\n\nQuestion: {question}\n\nAnswer:'), ['Answer using only the context.']);
+  assert.deepEqual(texts('Answer the question using only the context.\n\nContext:\n{context}\n\nQuestion: {question}\n\nAnswer:'), ['Answer the question using only the context.']);
 });
