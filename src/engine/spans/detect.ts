@@ -427,7 +427,7 @@ function resumeInstruction(prompt: string, instruction: Paragraph[], material: P
     const pieces = p.lines.flatMap((l) => sentencesOf(prompt, l));
     // Under no label, or under one that names directives ("What you must not do: …"), not a field of the block ("Offer B: a data analyst role …").
     const label = p.lines[0].label?.name;
-    const orders = (!label || DIRECTIVES.test(label) || /^(?:what|how|when|where|things)\b.*\b(?:you|to)\b/i.test(label)) && pieces.length > 0 && pieces.every((x) => (x.kind === 'imperative' || x.kind === 'request') && words(prompt.slice(x.start, x.end)) >= 3) && !p.lines.some((l) => standsForMaterial(prompt, l));
+    const orders = (!label || DIRECTIVES.test(label) || /^(?:what|how|when|where|things)\b.*\b(?:you|to)\b/i.test(label)) && pieces.length > 0 && pieces.every((x) => x.kind === 'imperative' || x.kind === 'request');
     if (orders || (p.lines[0].label && listsInstructions(prompt, p, true, o.placeholders)) || directiveHeading(prompt, material[k - 1].end, p)) return [[...instruction, ...material.slice(k)], material.slice(0, k)];
   }
   return [instruction, material];
