@@ -601,3 +601,8 @@ test('the instruction resumes after a labelled block in the middle of a system p
   // A template's slots between labelled material are no orders ("Question: {question}").
   assert.deepEqual(texts('Answer the question using only the context.\n\nContext:\n{context}\n\nQuestion: {question}\n\nAnswer:'), ['Answer the question using only the context.']);
 });
+
+test('a Markdown heading naming the answer\'s manner ("## Tone", "## Output format") heads directives, whatever their grammar', () => {
+  const prompt = 'You are StudyBuddy, a revision helper for secondary school students.\n\n## Tone\nFriendly and calm, never sarcastic. Short paragraphs; no jargon.';
+  assert.deepEqual(texts(prompt), ['You are StudyBuddy, a revision helper for secondary school students.', 'Friendly and calm, never sarcastic.', 'Short paragraphs; no jargon.']);
+});

@@ -448,7 +448,8 @@ function headedByDirectives(prompt: string, paragraphs: Paragraph[], p: Paragrap
 }
 
 // A Markdown heading that names directives ("# Constraints") or what the reader does ("## What to check", "# What you can help with").
-const DIRECTIVE_HEADING = /^ {0,3}#{1,6}[ \t]+(?:(?:what|how|when|where|things)\b.*\b(?:you|to)\b|.*\b(?:rules?|requirements?|constraints?|guidelines?|instructions?|restrictions?|criteria|dos|don'?ts)\b)/i;
+// Or the answer's manner ("## Tone", "## Style", "## Output format"): what follows describes it.
+const DIRECTIVE_HEADING = /^ {0,3}#{1,6}[ \t]+(?:(?:what|how|when|where|things)\b.*\b(?:you|to)\b|.*\b(?:rules?|requirements?|constraints?|guidelines?|instructions?|restrictions?|criteria|dos|don'?ts)\b|(?:tone|style|voice|format|formatting|length|output format|response format|answer format)(?: and [a-z]+)?[ \t]*$)/i;
 
 /** Whether the Markdown heading right above `p` (after `from`) heads directives: then `p`'s lines are directives whatever their grammar. */
 function directiveHeading(prompt: string, from: number, p: Paragraph): boolean {
