@@ -561,6 +561,9 @@ test('the writer\'s own text to write or words to say ("I need to write a short 
   const prompt = 'Our choir is fifty years old this spring. We meet every Tuesday.\n\nI need to write a short welcome for the anniversary concert. Keep it under a minute.';
   assert.deepEqual(texts(prompt), ['I need to write a short welcome for the anniversary concert.', 'Keep it under a minute.']);
   assert.deepEqual(texts('I want to start journaling but I always give up after a few days. How do I keep going?'), ['How do I keep going?']);
+  // An obligation is a fact of the writer's situation ("We have to write a function … for homework").
+  const homework = texts('I am in my first term of computer science. The course uses Python. We have to write a function that sorts a list. The autograder times out. My loop looks fine. Why is it slow?');
+  assert.ok(!homework.includes('We have to write a function that sorts a list.'), JSON.stringify(homework));
 });
 
 test('an e-mail\'s header lines ("From: …", "Subject: …") are the message\'s, no fields of the task; "From:/To:" without a subject are fields', () => {
