@@ -609,3 +609,7 @@ test('a Markdown heading naming the answer\'s manner ("## Tone", "## Output form
   const prompt = 'You are StudyBuddy, a revision helper for secondary school students.\n\n## Tone\nFriendly and calm, never sarcastic. Short paragraphs; no jargon.';
   assert.deepEqual(texts(prompt), ['You are StudyBuddy, a revision helper for secondary school students.', 'Friendly and calm, never sarcastic.', 'Short paragraphs; no jargon.']);
 });
+
+test('"mine" and "ours" name the writer\'s own: "mine is usually around 135 over 85" is a fact of their situation', () => {
+  assert.deepEqual(texts('whats a normal blood pressure for a man my age (52)? mine is usually around 135 over 85, sometimes higher in the morning.'), ['whats a normal blood pressure for a man my age (52)?']);
+});

@@ -244,7 +244,7 @@ export function statesConstraint(text: string): boolean {
 }
 
 // The writer (or their people) as the subject: "I …", "We …", "My daughter …", "Our website …".
-const FIRST_PERSON = new Set(['i', 'we', 'my', 'our', 'me', 'us']);
+const FIRST_PERSON = new Set(['i', 'we', 'my', 'our', 'me', 'us', 'mine', 'ours']);
 
 /** A statement about the writer's own situation: its first word (after conjunctions and adverbs) is a first-person pronoun or possessive. */
 export function aboutWriter(tokens: TaggedToken[]): boolean {
