@@ -613,3 +613,8 @@ test('a Markdown heading naming the answer\'s manner ("## Tone", "## Output form
 test('"mine" and "ours" name the writer\'s own: "mine is usually around 135 over 85" is a fact of their situation', () => {
   assert.deepEqual(texts('whats a normal blood pressure for a man my age (52)? mine is usually around 135 over 85, sometimes higher in the morning.'), ['whats a normal blood pressure for a man my age (52)?']);
 });
+
+test('wanting to know asks, with an adverb too ("I just want to know whether …")', () => {
+  const prompt = "My knee clicks when I climb stairs. It started after a ski trip. It doesn't hurt. My sister says it's nothing. I'm not after a diagnosis, I just want to know whether to see a physio.";
+  assert.deepEqual(texts(prompt), ["I'm not after a diagnosis, I just want to know whether to see a physio."]);
+});

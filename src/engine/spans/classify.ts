@@ -15,7 +15,7 @@ const REQUEST = [
   // "I want you to …" asks the model; "I want to start journaling" is the writer's own plan,
   // except wanting to learn something from the answer ("I'd like to know whether …").
   /\b(i|we)(?: want| would like| need| wish| expect|'d like) you to\b/,
-  /\b(i|we)(?: want| would like| would love| need|'d like|'d love) to (know|understand|find out|learn whether|ask|hear)\b/,
+  /\b(i|we)(?: just| really| only| also| mainly| mostly)?(?: want| would like| would love| need|'d like|'d love) to (know|understand|find out|learn whether|ask|hear)\b/,
   /\b(i|we)('d| would) (appreciate|love|like)\b(?! to\b)/,
   // The writer's own text to write or words to say, which the answer is to be ("I need to write a toast …", "I want to say yes but push back …").
   /^(i|we)( really| still| also| now)? (need|want|'d like|would like) to (write|draft|reply|respond|answer|say|tell|explain|announce|word|phrase|pitch|present)\b/,
