@@ -205,7 +205,7 @@ const CONSTRAINT = [
   // The time or money the writer has for it (see WRITER_BUDGET).
   WRITER_BUDGET,
   /\bonly (help|use|have|work|run|study|train|spend|do|eat|go|travel|afford)\b/,
-  /\b(prefer|rather|avoid|allergic|vegetarian|vegan|gluten-free|intolerant)\b/,
+  /\b(prefer|rather|avoid|allergic|vegetarian|vegan|pescatarian|gluten-free|intolerant|celiac|coeliac|diabetic)\b/,
   /\b(i|we)( really| both| all)? (love|enjoy|hate|dislike)\b/,
   // What the writer wants the result to be ("We want something low-maintenance."), not their plan ("I want to …", "I want her to …") or an order ("I want you to …").
   /\b(i|we)( really| both| all| just| only)? want (?:a|an|some|something|nothing|anything|more|less|fewer|no|the|it|this|that|these|those|lots|plenty)\b/,
@@ -223,7 +223,7 @@ export function statesTaste(text: string): boolean {
 export function statesNeed(text: string): boolean {
   // In the main clause: not "… whenever someone rings we can't calm her down", "… if we suggest she can't manage".
   const main = text.toLowerCase().replace(/’/g, "'").split(/,|;|\b(?:but|if|when|whenever|because|so|that|although|though)\b/)[0];
-  return /\b(?:can'?t|cannot|can not|unable to|not able to)\b|\b(?:vegan|vegetarian|allergic|gluten-free|intolerant|kosher|halal)\b/.test(main);
+  return /\b(?:can'?t|cannot|can not|unable to|not able to)\b|\b(?:vegan|vegetarian|pescatarian|allergic|gluten-free|intolerant|kosher|halal|celiac|coeliac|diabetic)\b/.test(main);
 }
 
 /** A bound that is the sentence's subject ("Fewer than 45 hours a week is non-negotiable for me."): an amount with its unit. */
