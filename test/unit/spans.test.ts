@@ -619,3 +619,10 @@ test('wanting to know asks, with an adverb too ("I just want to know whether …
   const prompt = "My knee clicks when I climb stairs. It started after a ski trip. It doesn't hurt. My sister says it's nothing. I'm not after a diagnosis, I just want to know whether to see a physio.";
   assert.deepEqual(texts(prompt), ["I'm not after a diagnosis, I just want to know whether to see a physio."]);
 });
+
+test('a limit drawn as a consequence without a subject ("… so nothing about drinking", "…, so a dog that sheds is out") counts', () => {
+  const prompt = "My brother is getting married in May and I'm giving the toast. We grew up on a farm. He met his wife at college. Her family is very traditional so nothing about drinking or old girlfriends. Can you help me with an opening line?";
+  assert.deepEqual(texts(prompt), ['Her family is very traditional so nothing about drinking or old girlfriends.', 'Can you help me with an opening line?']);
+  const dog = 'We want to adopt a dog. We live in a flat. The shelter has six dogs. My son has asthma, so a dog that sheds a lot is out. Which breeds should we look at?';
+  assert.ok(texts(dog).includes('My son has asthma, so a dog that sheds a lot is out.'), JSON.stringify(texts(dog)));
+});

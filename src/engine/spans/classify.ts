@@ -233,6 +233,8 @@ export function opensWithBound(text: string): boolean {
 
 /** A consequence the writer draws as a limit: a clause "so I/we …" stating one ("She's not big on crowds, so we're thinking 15 people at most."). */
 export function concludesLimit(text: string): boolean {
+  // "…, so nothing about drinking", "…, so only things outside of it", "…, so a dog that sheds is out".
+  if (/(?:^|[,;]? )so (?:nothing|no|only|never)\b|(?:^|[,;]? )so\b[^,;]*\b(?:is|are) (?:out|off the table|not an option)\b/.test(text.toLowerCase().replace(/’/g, "'"))) return true;
   const m = /(?:^|[,;] )so (?:this time |now )?((?:i|we)\b[^,;]*)/.exec(text.toLowerCase().replace(/’/g, "'"));
   return !!m && statesConstraint(m[1]);
 }
