@@ -626,3 +626,8 @@ test('a limit drawn as a consequence without a subject ("… so nothing about dr
   const dog = 'We want to adopt a dog. We live in a flat. The shelter has six dogs. My son has asthma, so a dog that sheds a lot is out. Which breeds should we look at?';
   assert.ok(texts(dog).includes('My son has asthma, so a dog that sheds a lot is out.'), JSON.stringify(texts(dog)));
 });
+
+test('the time or money the writer can give ("We can do maybe 15 minutes on school nights") is their budget', () => {
+  const prompt = 'My daughter is in year 4. She finds spelling hard. Her teacher sent a word list home. We can do maybe 15 minutes on school nights. What games could help?';
+  assert.deepEqual(texts(prompt), ['We can do maybe 15 minutes on school nights.', 'What games could help?']);
+});
