@@ -631,3 +631,8 @@ test('the time or money the writer can give ("We can do maybe 15 minutes on scho
   const prompt = 'My daughter is in year 4. She finds spelling hard. Her teacher sent a word list home. We can do maybe 15 minutes on school nights. What games could help?';
   assert.deepEqual(texts(prompt), ['We can do maybe 15 minutes on school nights.', 'What games could help?']);
 });
+
+test('a closing paragraph after labelled material keeps the budgets and bounds it states ("Budget is at most 30 euros a month."), not the writer\'s other facts', () => {
+  const got = texts("Can you compare two phone plans for me?\n\nPlan A: 20 GB, 25 euros a month, two-year contract.\n\nPlan B: unlimited data, 35 euros a month, no contract.\n\nI'm 27 and don't have kids. Budget is at most 30 euros a month. Show the pros and cons in a table.");
+  assert.ok(got.includes('Budget is at most 30 euros a month.') && !got.includes("I'm 27 and don't have kids."), JSON.stringify(got));
+});

@@ -187,7 +187,9 @@ const WRITER_BUDGET = new RegExp(`^(?:so |and |but |(?:this|next) (?:time|year|w
 
 /** Whether a statement gives the time or money the writer has, whatever opens it ("This year we have two days …"). */
 export function statesBudget(text: string): boolean {
-  return WRITER_BUDGET.test(text.toLowerCase().replace(/’/g, "'").trim());
+  const lower = text.toLowerCase().replace(/’/g, "'").trim();
+  // A budget as the subject: "Budget is max 60 euro per person.", "The budget is about $500."
+  return WRITER_BUDGET.test(lower) || /^(?:the |our |my |total )?budget (?:is|of|for)\b/.test(lower);
 }
 
 const CONSTRAINT = [

@@ -104,6 +104,16 @@ interface Piece {
 type Sentence = Piece & { kind: ReturnType<typeof classifySentence>; tokens: TaggedToken[] };
 
 
+/**
+ * A statement of a limit, a requirement or a preference the answer must fit, wherever it stands:
+ * the writer's ("We don't own a car."; with `cues`), drawn as a consequence, a budget, a taste,
+ * what someone cannot do or eat, a bound as the subject (see classify.ts).
+ */
+function statesLimit(prompt: string, s: Sentence, cues = true): boolean {
+  const text = prompt.slice(s.start, s.end);
+  return s.kind === 'statement' && ((cues && aboutWriter(s.tokens) && statesConstraint(text)) || concludesLimit(text) || statesBudget(text) || statesTaste(text) || statesNeed(text) || opensWithBound(text));
+}
+
 /** Sentences of a line's content (after its label, or after its list marker). */
 function sentencesOf(prompt: string, line: Line): Sentence[] {
   let from = line.contentStart;
@@ -210,7 +220,7 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   for (const [k, line] of p.lines.entries()) if (line.label && !(o.directiveItems && isBareHeading(prompt, p, k)) && !pointsAt(line, k) && !headsStatement(line)) out.push([line.label.start, line.label.end]);
   // A short phrase without a verb opening a paragraph only announces its topic ("Quick question about houseplants."): no context; a limit in one is ("Max 50 minutes a day.").
   const announces = (s: Sentence) => s === pieces[0] && pieces.length > 1 && words(prompt.slice(s.start, s.end)) <= 6 && !s.tokens.some((t) => t.pos === 'VERB' || t.pos === 'AUX') && !limits(s);
-  const context = (s: Sentence) => o.context && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom && ((instructs && !ownFact(s) && !announces(s)) || (o.constraints && promptInstructs && s.kind === 'statement' && (aboutWriter(s.tokens) && limits(s) || concludesLimit(prompt.slice(s.start, s.end)) || statesBudget(prompt.slice(s.start, s.end)) || statesTaste(prompt.slice(s.start, s.end)) || statesNeed(prompt.slice(s.start, s.end)) || opensWithBound(prompt.slice(s.start, s.end)))));
+  const context = (s: Sentence) => o.context && !isFiller(s) && s.kind !== 'heading' && s.start < itemsFrom && ((instructs && !ownFact(s) && !announces(s)) || (o.constraints && promptInstructs && statesLimit(prompt, s)));
   for (const s of pieces) if (isInstructionKind(s.kind) || (directives && s.start >= itemsFrom && !isFiller(s)) || context(s)) out.push([s.start, quotedAfterColon(prompt, s, o)]);
   return pieces.filter((s) => isInstructionKind(s.kind));
 }
@@ -283,7 +293,9 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
     const pieces = closing.lines.flatMap((l) => sentencesOf(prompt, l));
     const orders = (x: Sentence) => x.kind === 'imperative' || x.kind === 'request';
     if (pieces.length && (pieces.every((x) => isInstructionKind(x.kind)) || (o.closingOrders && pieces.some(orders)))) {
-      const own = pieces.filter((x) => isInstructionKind(x.kind));
+      // … with the budgets and bounds it states ("I can afford maybe $100 more.", "Budget is max 60 euro per person per day."), not
+      // the writer's statements with a limit word alone ("I'm 27 and don't have kids." tells about them).
+      const own = pieces.filter((x) => isInstructionKind(x.kind) || (o.constraints && statesLimit(prompt, x, false)));
       for (const x of own) out.push([x.start, quotedAfterColon(prompt, x, o)]);
       instructions = [...instructions, ...own];
       const drop = new Set(closing.lines);
