@@ -636,3 +636,8 @@ test('a closing paragraph after labelled material keeps the budgets and bounds i
   const got = texts("Can you compare two phone plans for me?\n\nPlan A: 20 GB, 25 euros a month, two-year contract.\n\nPlan B: unlimited data, 35 euros a month, no contract.\n\nI'm 27 and don't have kids. Budget is at most 30 euros a month. Show the pros and cons in a table.");
   assert.ok(got.includes('Budget is at most 30 euros a month.') && !got.includes("I'm 27 and don't have kids."), JSON.stringify(got));
 });
+
+test('a list of directives closing the prompt after a labelled block ("Background: …\\n\\nGuidelines:\\n1. …") is instruction, not material', () => {
+  const prompt = "You answer questions for the Riverside Library's help desk.\n\nBackground: we are open Monday to Saturday, 9 to 6. Cards are free for residents.\n\nGuidelines:\n1. Be patient with first-time users.\n2. Never share another member's loans.\n3. If you don't know, offer a callback.";
+  assert.deepEqual(texts(prompt), ["You answer questions for the Riverside Library's help desk.", 'Be patient with first-time users.', "Never share another member's loans.", "If you don't know, offer a callback."]);
+});

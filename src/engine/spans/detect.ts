@@ -425,21 +425,22 @@ function splitAtMaterial(prompt: string, paragraphs: Paragraph[], o: Required<De
 /**
  * Where the instruction resumes after a labelled block in the middle of the prompt (a system
  * prompt's "Clinic information:\nOpening hours: …" or "Background: …", then "Guidelines:\n1. Be
- * respectful …" or "Reply in the owner's language. Keep replies short."): at a paragraph, before
- * the last one, that lists directives or only gives orders, unless the material is a message
+ * respectful …" or "Reply in the owner's language. Keep replies short."): at a paragraph that
+ * lists directives, or one before the last that only gives orders, unless the material is a message
  * (whose orders are its writer's) or repeats its labels (examples, turns). The paragraphs from
  * there on belong to the instruction part again.
  */
 function resumeInstruction(prompt: string, instruction: Paragraph[], material: Paragraph[], o: Required<DetectOptions>): [Paragraph[], Paragraph[]] {
-  if (!o.directiveItems || material.length < 3) return [instruction, material];
+  if (!o.directiveItems || material.length < 2) return [instruction, material];
   const lines = material.flatMap((p) => p.lines);
   if (repeats(lines) || isMessage(lines.map((l) => ({ whole: prompt.slice(l.start, l.end), content: prompt.slice(l.contentStart, l.end) })))) return [instruction, material];
-  for (let k = 1; k < material.length - 1; k++) {
+  for (let k = 1; k < material.length; k++) {
     const p = material[k];
     const pieces = p.lines.flatMap((l) => sentencesOf(prompt, l));
     // Under no label, or under one that names directives ("What you must not do: …"), not a field of the block ("Offer B: a data analyst role …").
     const label = p.lines[0].label?.name;
-    const orders = (!label || DIRECTIVES.test(label) || /^(?:what|how|when|where|things)\b.*\b(?:you|to)\b/i.test(label)) && pieces.length > 0 && pieces.every((x) => x.kind === 'imperative' || x.kind === 'request');
+    // (A last paragraph of orders is the closing request, which the material's own reading keeps.)
+    const orders = k < material.length - 1 && (!label || DIRECTIVES.test(label) || /^(?:what|how|when|where|things)\b.*\b(?:you|to)\b/i.test(label)) && pieces.length > 0 && pieces.every((x) => x.kind === 'imperative' || x.kind === 'request');
     if (orders || (p.lines[0].label && listsInstructions(prompt, p, true, o.placeholders)) || directiveHeading(prompt, material[k - 1].end, p)) return [[...instruction, ...material.slice(k)], material.slice(0, k)];
   }
   return [instruction, material];
