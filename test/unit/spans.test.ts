@@ -641,3 +641,10 @@ test('a list of directives closing the prompt after a labelled block ("Backgroun
   const prompt = "You answer questions for the Riverside Library's help desk.\n\nBackground: we are open Monday to Saturday, 9 to 6. Cards are free for residents.\n\nGuidelines:\n1. Be patient with first-time users.\n2. Never share another member's loans.\n3. If you don't know, offer a callback.";
   assert.deepEqual(texts(prompt), ["You answer questions for the Riverside Library's help desk.", 'Be patient with first-time users.', "Never share another member's loans.", "If you don't know, offer a callback."]);
 });
+
+test('the writer\'s doubt about something is an implicit question ("… what I can\'t figure out.", "I don\'t understand why …"); "I don\'t know him well" is not', () => {
+  const prompt = "Here is my config:\n\n```yaml\nautomation:\n  - alias: Porch\n    trigger:\n      - platform: sun\n```\n\nThe presence part is what I can't figure out. We both have the app. Please keep it as YAML.";
+  assert.deepEqual(texts(prompt), ["The presence part is what I can't figure out.", 'Please keep it as YAML.']);
+  const story = "My sister's wedding is in June. Her husband builds furniture. I don't know him that well yet. He is quiet. What gift should I get them?";
+  assert.deepEqual(texts(story), ['What gift should I get them?']);
+});

@@ -164,6 +164,8 @@ export function classifySentence(text: string, tokens: TaggedToken[]): SentenceK
   // A compound noun before a colon ("Company policy for employee travel:", "Style guide for all answers:"): a heading, though "please company …" reads as an order.
   if (trimmed.endsWith(':') && isHeading(tokens) && tokens[0].pos !== 'ADJ' && (tokens[1]?.pos === 'NOUN' || tokens[1]?.pos === 'PROPN')) return 'heading';
   if (thanks(tokens)) return 'statement';
+  // The writer's doubt is an implicit question ("The presence part is what I can't figure out.", "I'm not sure it's legit.").
+  if (IMPLICIT_QUESTION.test(lower)) return 'request';
   if (isImperative(text, tokens)) return 'imperative';
   // An obligation of the writer or of someone else ("we have to work together") is not one on the answer.
   const own = lower.replace(/\b(i|we|they|he|she)('d| would)?( really| also| still| just)? (should|must|has to|have to|need to|needs to)\b/g, '');
@@ -348,7 +350,10 @@ export function isFiller(s: { tokens: TaggedToken[] }): boolean {
 }
 
 // The writer's doubt about what follows: an implicit question ("I'm not sure what it means").
-export const DOUBT = /\b(?:not sure|unsure|confused|can'?t tell|don'?t (?:understand|know|get))\b/i;
+// The writer's doubt about something, an implicit question: "I don't understand why …", "I'm not sure whether …", "… what I can't figure out." (not "I don't know him well").
+const IMPLICIT_QUESTION = /\b(?:i|we)(?:'m| am|'re| are)? (?:still |really |just )?(?:not sure|unsure|confused|wondering|can'?t tell|don'?t (?:understand|know|get))(?: about| by)? (?:if|whether|why|what|how|when|where|which|who)\b|\b(?:i|we) (?:still |really |just )?can'?t (?:figure|work) out\b/;
+
+export const DOUBT = /\b(?:not sure|unsure|confused|can'?t tell|can'?t figure out|can'?t work out|don'?t (?:understand|know|get))\b/i;
 
 export function isInstructionKind(kind: SentenceKind): boolean {
   return kind !== 'statement' && kind !== 'heading';
