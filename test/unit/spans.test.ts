@@ -643,8 +643,8 @@ test('a list of directives closing the prompt after a labelled block ("Backgroun
 });
 
 test('the writer\'s doubt about something is an implicit question ("… what I can\'t figure out.", "I don\'t understand why …"); "I don\'t know him well" is not', () => {
-  const prompt = "Here is my config:\n\n```yaml\nautomation:\n  - alias: Porch\n    trigger:\n      - platform: sun\n```\n\nThe presence part is what I can't figure out. We both have the app. Please keep it as YAML.";
-  assert.deepEqual(texts(prompt), ["The presence part is what I can't figure out.", 'Please keep it as YAML.']);
+  const prompt = "My bank pays 3% a year. The statement shows monthly interest. The app shows a yearly rate. My friend says it's the same. I don't understand why the two numbers differ. Can you explain compound interest?";
+  assert.deepEqual(texts(prompt), ["I don't understand why the two numbers differ.", 'Can you explain compound interest?']);
   const story = "My sister's wedding is in June. Her husband builds furniture. I don't know him that well yet. He is quiet. What gift should I get them?";
   assert.deepEqual(texts(story), ['What gift should I get them?']);
 });

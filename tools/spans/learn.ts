@@ -59,6 +59,8 @@ export function loadSets(): Array<{ name: string; items: Item[] }> {
     { name: 'fourth 43', items: fixture('fourth-held-out-styles.jsonl') },
     { name: 'fifth 43', items: fixture('fifth-held-out-styles.jsonl') },
     { name: 'sixth 43', items: fixture('sixth-held-out-styles.jsonl') },
+    { name: 'devset-a 43', items: fixture('devset-a-styles.jsonl') },
+    { name: 'devset-b 43', items: fixture('devset-b-styles.jsonl') },
   ];
 }
 
