@@ -648,3 +648,8 @@ test('the writer\'s doubt about something is an implicit question ("… what I c
   const story = "My sister's wedding is in June. Her husband builds furniture. I don't know him that well yet. He is quiet. What gift should I get them?";
   assert.deepEqual(texts(story), ['What gift should I get them?']);
 });
+
+test('pasted material runs on over the paragraphs after it, up to one that instructs, one in the writer\'s voice, or the last', () => {
+  const prompt = "From our staff newsletter, May issue:\n\nThe canteen will close for renovation in June. Staff can use the cafe on the ground floor.\n\nYou can order lunch online until 10 am. Deliveries go to each floor's kitchen.\n\nThe new canteen opens in September.\n\nWrite a two-line reminder of this for our team chat.";
+  assert.deepEqual(texts(prompt), ['Write a two-line reminder of this for our team chat.']);
+});

@@ -90,9 +90,11 @@ export interface DetectOptions {
   closingMessages?: boolean;
   /** A lead-in "Here is/are …:" closing a paragraph before more of the prompt only points at it, as other lead-ins do. */
   herePointers?: boolean;
+  /** Pasted material runs on over the paragraphs after it up to one that instructs, one in the writer's voice, or the last one. */
+  pastedRuns?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90, ownFacts: true, constraints: true, turns: true, textPointers: true, pastedFacts: true, headingDirectives: true, closingMessages: true, herePointers: true };
+export const DEFAULT_OPTIONS: Required<DetectOptions> = { frameMarkers: false, parameterWords: 20, context: true, materialQuestions: true, closingInstructions: true, operands: true, pasted: true, contextStatements: 3, contextWords: 50, examples: true, leadInItems: true, placeholders: true, inlineFields: true, closingOrders: true, directiveItems: true, specificationWords: 90, ownFacts: true, constraints: true, turns: true, textPointers: true, pastedFacts: true, headingDirectives: true, closingMessages: true, herePointers: true, pastedRuns: true };
 
 type Range = [number, number];
 
@@ -476,6 +478,12 @@ function endsInAnswerSlot(paragraphs: Paragraph[]): boolean {
   return !!last?.label && last.contentStart >= last.end;
 }
 
+/** Whether a paragraph's first sentence is about the writer ("I tried …", "Our team …"). */
+function writerSpeaks(prompt: string, p: Paragraph): boolean {
+  const first = p.lines.flatMap((l) => sentencesOf(prompt, l))[0];
+  return !!first && aboutWriter(first.tokens);
+}
+
 /** The instruction part without its pasted material: the paragraphs from the first pasted one to the last. */
 function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<DetectOptions>): { kept: Paragraph[] } {
   if (!o.pasted) return { kept: paragraphs };
@@ -491,6 +499,9 @@ function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<Dete
   // Unless a letter opened earlier ("Dear Ms. Weber,\n\n… Please let us know …\n\nKind regards,"): the sign-off closes it.
   const letter = paragraphs.slice(0, n - 2).some((p, i) => pasted[i] && opensLetter(prompt, p));
   if (n >= 2 && pasted[n - 1] && isSignOff(prompt, paragraphs[n - 1]) && instructs(paragraphs[n - 2]) && !letter) pasted[n - 1] = false;
+  // Pasted material runs on over the paragraphs after it ("Hand hygiene compliance fell …\n\nThe most commonly missed moment …")
+  // up to one that instructs, one in the writer's own voice, or the last paragraph.
+  for (let i = 1; i < n - 1; i++) if (o.pastedRuns && pasted[i - 1] && !pasted[i] && !instructs(paragraphs[i]) && !writerSpeaks(prompt, paragraphs[i])) pasted[i] = true;
   const first = pasted.indexOf(true);
   if (first < 0) return { kept: paragraphs };
   const last = pasted.lastIndexOf(true);
