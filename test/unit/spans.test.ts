@@ -653,3 +653,8 @@ test('pasted material runs on over the paragraphs after it, up to one that instr
   const prompt = "From our staff newsletter, May issue:\n\nThe canteen will close for renovation in June. Staff can use the cafe on the ground floor.\n\nYou can order lunch online until 10 am. Deliveries go to each floor's kitchen.\n\nThe new canteen opens in September.\n\nWrite a two-line reminder of this for our team chat.";
   assert.deepEqual(texts(prompt), ['Write a two-line reminder of this for our team chat.']);
 });
+
+test('a signature line up to 60 characters ("Customer Accounts, Northern Logistics Group") still closes a pasted e-mail', () => {
+  const prompt = 'Subject: Contract renewal\n\nHello,\n\nYour contract ends on 31 March.\n\nPlease confirm whether you wish to renew.\n\nBest regards,\nMarta Kowalski\nCustomer Accounts, Northern Logistics Group\n\nHow should I answer this? Keep it short.';
+  assert.deepEqual(texts(prompt), ['How should I answer this?', 'Keep it short.']);
+});

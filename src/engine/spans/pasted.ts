@@ -50,7 +50,7 @@ export function isSignOff(prompt: string, p: Paragraph): boolean {
 }
 
 // A line of a signature under a sign-off: a name, a title, a company ("Marta Kowalski", "Property Manager").
-const SIGNATURE_LINE = /^[^.!?:;]{1,40}$/;
+const SIGNATURE_LINE = /^[^.!?:;]{1,60}$/;
 
 /** Lines ending in a sign-off and a signature of one to three short lines ("Best regards,\nMarta Kowalski\nProperty Manager"). */
 function signedOff(own: string[]): boolean {
