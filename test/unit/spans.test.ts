@@ -658,3 +658,8 @@ test('a signature line up to 60 characters ("Customer Accounts, Northern Logisti
   const prompt = 'Subject: Contract renewal\n\nHello,\n\nYour contract ends on 31 March.\n\nPlease confirm whether you wish to renew.\n\nBest regards,\nMarta Kowalski\nCustomer Accounts, Northern Logistics Group\n\nHow should I answer this? Keep it short.';
   assert.deepEqual(texts(prompt), ['How should I answer this?', 'Keep it short.']);
 });
+
+test('a label counting the writer\'s own points ("Two questions: …") opens no material: its questions and limits are the request', () => {
+  const prompt = "I inherited this query.\n\nSELECT name\nFROM users\nWHERE active = 1;\n\nTwo questions: why is it slow, and does it skip new users? I can't add indexes.";
+  assert.deepEqual(texts(prompt), ['Two questions:', 'why is it slow, and does it skip new users?', "I can't add indexes."]);
+});

@@ -399,6 +399,9 @@ function opensMaterial(prompt: string, line: Line): boolean {
   return !!line.label && (prompt.slice(line.contentStart, line.end).trim() !== '' || prompt.slice(line.end).trim() === '');
 }
 
+// "Two questions", "A few things", "Quick question", "My questions": a count of the writer's own points.
+const OWN_POINTS = /^(?:(?:one|two|three|four|five|a few|a couple of|several|some|my|quick|a quick|one quick|two quick)\s+)+(?:questions?|things|points|issues|asks|requests)$/i;
+
 /**
  * Where the material starts: at a paragraph that opens with a label ("\n\nInput: …"), or at a
  * labelled line with content inside a paragraph ("…\nInput: …"), after the prompt has begun.
@@ -411,7 +414,8 @@ function splitAtMaterial(prompt: string, paragraphs: Paragraph[], o: Required<De
     if (lines[0].label && listsInstructions(prompt, paragraphs[i], o.directiveItems, o.placeholders)) continue;
     // Nor are the items under a heading of directives ("## What to check\n- Readability: names, …").
     if (o.headingDirectives && directiveHeading(prompt, paragraphs[i - 1]?.end ?? 0, paragraphs[i])) continue;
-    if (i > 0 && lines[0].label) return [paragraphs.slice(0, i), paragraphs.slice(i)];
+    // A label that counts the writer's own questions or points ("Two questions: why is it slow, and …?") opens no material.
+    if (i > 0 && lines[0].label && !OWN_POINTS.test(lines[0].label.name)) return [paragraphs.slice(0, i), paragraphs.slice(i)];
     // Examples from the first line on ("Q: …\nA: …\n\nQ: …\nA:"): material whole, its last question the task.
     if (i === 0 && o.examples && lines[0].label && opensExamples(paragraphs)) return [[], paragraphs];
     const k = lines.findIndex((l, j) => j > 0 && opensMaterial(prompt, l));
