@@ -663,3 +663,8 @@ test('a label counting the writer\'s own points ("Two questions: …") opens no 
   const prompt = "I inherited this query.\n\nSELECT name\nFROM users\nWHERE active = 1;\n\nTwo questions: why is it slow, and does it skip new users? I can't add indexes.";
   assert.deepEqual(texts(prompt), ['Two questions:', 'why is it slow, and does it skip new users?', "I can't add indexes."]);
 });
+
+test('a labelled list item ("- Avoid these words: …") is an item of its list, not the start of material', () => {
+  const got = texts('You edit letters for our insurance team.\n\nWhen you edit, follow the house style guide:\n- Use plain words.\n- Avoid these words: "hereby," "pursuant."\n- Amounts always take two decimals.\n\nNever change policy numbers.');
+  assert.ok(got.includes('Amounts always take two decimals.') && got.includes('Avoid these words:'), JSON.stringify(got));
+});

@@ -396,6 +396,8 @@ function listsInstructions(prompt: string, p: Paragraph, directiveHeads: boolean
 
 /** Whether a labelled line inside a paragraph starts the material: it has content after its label, or ends the prompt ("Output:"). */
 function opensMaterial(prompt: string, line: Line): boolean {
+  // A labelled list item ("- Avoid these words: …") is an item of its list, not a frame.
+  if (/^[ \t]*[-*•+][ \t]/.test(prompt.slice(line.start, line.end))) return false;
   return !!line.label && (prompt.slice(line.contentStart, line.end).trim() !== '' || prompt.slice(line.end).trim() === '');
 }
 
