@@ -668,3 +668,8 @@ test('a labelled list item ("- Avoid these words: …") is an item of its list, 
   const got = texts('You edit letters for our insurance team.\n\nWhen you edit, follow the house style guide:\n- Use plain words.\n- Avoid these words: "hereby," "pursuant."\n- Amounts always take two decimals.\n\nNever change policy numbers.');
   assert.ok(got.includes('Amounts always take two decimals.') && got.includes('Avoid these words:'), JSON.stringify(got));
 });
+
+test('items under a label naming what the reader does ("What you can help with:") are directives, whatever their grammar', () => {
+  const got = texts('You are the assistant of Hillside Dental.\n\nWhat you can help with:\n- Opening hours and parking\n- Which insurers we accept\n\nRules:\n1. Never give medical advice.\n2. Keep answers short.');
+  assert.ok(got.includes('Opening hours and parking') && got.includes('Which insurers we accept') && got.includes('Keep answers short.'), JSON.stringify(got));
+});

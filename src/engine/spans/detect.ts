@@ -147,8 +147,9 @@ function reports(tokens: TaggedToken[]): boolean {
   return k > 0 && k <= 3 && tokens.slice(0, k).every((t) => t.pos === 'NOUN' || t.pos === 'PROPN' || t.pos === 'DET' || t.pos === 'PRON' || t.pos === 'ADJ');
 }
 
-// Nouns that name a list of directives: a general class of English words, not words of one data set.
-const DIRECTIVES = /\b(?:rules?|requirements?|constraints?|guidelines?|instructions?|restrictions?|criteria|specifications?|style guide|dos|don'?ts)\b/i;
+// Nouns that name a list of directives: a general class of English words, not words of one data set;
+// or what the reader does ("What you can help with:", "Things to check:").
+const DIRECTIVES = /^\s*(?:[-*•+]\s+)?(?:what|things|topics)\b[^:\n]*\b(?:you|to)\b|\b(?:rules?|requirements?|constraints?|guidelines?|instructions?|restrictions?|criteria|specifications?|style guide|dos|don'?ts)\b/i;
 
 /** A bare label naming a thing, alone on its line before more lines ("Rules:\n- …", "Job description:\n{…}"): a heading, not a field ("Follow these steps:" is an order). */
 function isBareHeading(prompt: string, p: Paragraph, k: number): boolean {
