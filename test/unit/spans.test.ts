@@ -673,3 +673,8 @@ test('items under a label naming what the reader does ("What you can help with:"
   const got = texts('You are the assistant of Hillside Dental.\n\nWhat you can help with:\n- Opening hours and parking\n- Which insurers we accept\n\nRules:\n1. Never give medical advice.\n2. Keep answers short.');
   assert.ok(got.includes('Opening hours and parking') && got.includes('Which insurers we accept') && got.includes('Keep answers short.'), JSON.stringify(got));
 });
+
+test('a directive label before an order resumes the instruction, even closing the prompt ("Guidelines: Mention the rent …")', () => {
+  const got = texts('Write a listing for the flat below.\n\nAddress: {address}\nRooms: {rooms}\n\nGuidelines: Mention the rent in the first line. Keep it under 100 words.');
+  assert.deepEqual(got, ['Write a listing for the flat below.', 'Guidelines:', 'Mention the rent in the first line.', 'Keep it under 100 words.']);
+});

@@ -450,7 +450,9 @@ function resumeInstruction(prompt: string, instruction: Paragraph[], material: P
     const label = p.lines[0].label?.name;
     // (A last paragraph of orders is the closing request, which the material's own reading keeps.)
     const orders = k < material.length - 1 && (!label || DIRECTIVES.test(label) || /^(?:what|how|when|where|things)\b.*\b(?:you|to)\b/i.test(label)) && pieces.length > 0 && pieces.every((x) => x.kind === 'imperative' || x.kind === 'request');
-    if (orders || (p.lines[0].label && listsInstructions(prompt, p, true, o.placeholders)) || directiveHeading(prompt, material[k - 1].end, p)) return [[...instruction, ...material.slice(k)], material.slice(0, k)];
+    // A directive label before an order, even closing the prompt ("Guidelines: Include the salary range …").
+    const labelledOrder = !!label && DIRECTIVES.test(label) && (pieces[0]?.kind === 'imperative' || pieces[0]?.kind === 'request');
+    if (orders || labelledOrder || (p.lines[0].label && listsInstructions(prompt, p, true, o.placeholders)) || directiveHeading(prompt, material[k - 1].end, p)) return [[...instruction, ...material.slice(k)], material.slice(0, k)];
   }
   return [instruction, material];
 }
