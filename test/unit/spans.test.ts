@@ -680,3 +680,9 @@ test('a directive label before an order resumes the instruction, even closing th
   const got = texts('Write a listing for the flat below.\n\nAddress: {address}\nRooms: {rooms}\n\nGuidelines: Mention the rent in the first line. Keep it under 100 words.');
   assert.deepEqual(got, ['Write a listing for the flat below.', 'Guidelines:', 'Mention the rent in the first line.', 'Keep it under 100 words.']);
 });
+
+test('a relative clause inside the subject ("Support tickets that contain client data are retained …") makes no order; "Delete files that are old" is one', () => {
+  const kinds = (t: string) => texts(`Review this policy.\n\n${t}`);
+  assert.deepEqual(kinds('Support tickets that contain client data are retained for 24 months.'), ['Review this policy.']);
+  assert.deepEqual(texts('Delete files that are older than 30 days.'), ['Delete files that are older than 30 days.']);
+});

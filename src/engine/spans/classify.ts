@@ -109,12 +109,21 @@ function clauseStarts(tokens: TaggedToken[]): number[] {
 function finiteVerbFollows(tokens: TaggedToken[], k: number): boolean {
   for (let j = k + 1; j < tokens.length; j++) {
     const t = tokens[j];
+    // A relative clause inside the subject ("Support tickets that contain client data are retained …"): past its own verb, a plural "are" or "were" is the main verb.
+    if (/^(that|which|who)$/.test(t.lower)) return relativeThenVerb(tokens, j);
     if (t.pos === 'PUNCT' || t.pos === 'PRON' || t.pos === 'SCONJ' || /^(that|which|who|whom|whose|where|when|while|because|if)$/.test(t.lower)) return false;
     if (/^(is|are|was|were|has|does)$/.test(t.lower)) return true;
     // "have" after a plural subject ("… design and marketing have signed up"), not "to have".
     if (t.lower === 'have' && (tokens[j - 1].pos === 'NOUN' || tokens[j - 1].pos === 'PROPN')) return true;
     if (t.pos === 'VERB' && t.lower !== t.lemma && /[^s]s$/.test(t.lower)) return true;
   }
+  return false;
+}
+
+function relativeThenVerb(tokens: TaggedToken[], j: number): boolean {
+  const own = tokens.findIndex((t, i) => i > j && (t.pos === 'VERB' || t.pos === 'AUX'));
+  if (own < 0) return false;
+  for (let i = own + 1; i < tokens.length && tokens[i].pos !== 'PUNCT'; i++) if (/^(are|were)$/.test(tokens[i].lower)) return true;
   return false;
 }
 
