@@ -631,6 +631,7 @@ test('a limit drawn as a consequence without a subject ("… so nothing about dr
 test('the time or money the writer can give ("We can do maybe 15 minutes on school nights") is their budget', () => {
   const prompt = 'My daughter is in year 4. She finds spelling hard. Her teacher sent a word list home. We can do maybe 15 minutes on school nights. What games could help?';
   assert.deepEqual(texts(prompt), ['We can do maybe 15 minutes on school nights.', 'What games could help?']);
+  assert.ok(texts(prompt.replace('We can do maybe 15 minutes on school nights.', 'I can spend maybe two evenings on it.')).includes('I can spend maybe two evenings on it.'));
 });
 
 test('a closing paragraph after labelled material keeps the budgets and bounds it states ("Budget is at most 30 euros a month."), not the writer\'s other facts', () => {
