@@ -687,3 +687,8 @@ test('a relative clause inside the subject ("Support tickets that contain client
   assert.deepEqual(kinds('Support tickets that contain client data are retained for 24 months.'), ['Review this policy.']);
   assert.deepEqual(texts('Delete files that are older than 30 days.'), ['Delete files that are older than 30 days.']);
 });
+
+test('wanting to keep something as it is ("I want to keep the relationship good.") is a preference on the answer', () => {
+  const prompt = 'Our supplier sent a late-payment notice. The invoice is stuck because their delivery was short. Nobody told them. I want to keep the relationship good. How should I reply?';
+  assert.deepEqual(texts(prompt), ['I want to keep the relationship good.', 'How should I reply?']);
+});

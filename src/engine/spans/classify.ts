@@ -221,6 +221,8 @@ const CONSTRAINT = [
   /\b(prefer|rather|avoid|allergic|vegetarian|vegan|pescatarian|gluten-free|intolerant|celiac|coeliac|diabetic)\b/,
   /\b(i|we)( really| both| all)? (love|enjoy|hate|dislike)\b/,
   // What the writer wants the result to be ("We want something low-maintenance."), not their plan ("I want to …", "I want her to …") or an order ("I want you to …").
+  // Keeping something as it is or within a bound: "I want to keep the relationship good.", "I'd like to keep using only the standard library."
+  /\b(i|we)( really| both| all| just| also| still)?(?: want|'d like| would like|'d prefer| would prefer) to (?:keep|stick|stay|avoid)\b/,
   /\b(i|we)( really| both| all| just| only)? want (?:a|an|some|something|nothing|anything|more|less|fewer|no|the|it|this|that|these|those|lots|plenty)\b/,
 ];
 
