@@ -693,3 +693,9 @@ test('wanting to keep something as it is ("I want to keep the relationship good.
   const prompt = 'Our supplier sent a late-payment notice. The invoice is stuck because their delivery was short. Nobody told them. I want to keep the relationship good. How should I reply?';
   assert.deepEqual(texts(prompt), ['I want to keep the relationship good.', 'How should I reply?']);
 });
+
+test('a Markdown thematic break ("---") separates paragraphs, and a titled name alone on its line ("Ms. Romero,") opens a letter', () => {
+  assert.ok(texts('Here is the article.\n\nThe council approved the lane on Tuesday. Parking will be reduced.\n\n---\nwe live on Elm and have two cars. what does this mean for us?').includes('what does this mean for us?'));
+  const letter = "my boss forwarded me this from a parent.\n\n---\nMs. Romero,\n\nMy son got a zero on the project. I'd like it changed.\n\nRegards,\nAndrea Whitfield\n---\n\nwrite me a reply that sticks to the policy.";
+  assert.deepEqual(texts(letter), ['write me a reply that sticks to the policy.']);
+});

@@ -21,7 +21,7 @@ export const CHAT_MARKER = /\[\/?INST\]|<<\/?SYS>>|<\/?s>|<\|[\w-]+\|>|<\/?(?:sy
 
 // A greeting alone on its line ("Hi team,", "Dear Ms. Park,"), or with a name before more text
 // ("hey Mark, so the report …": material unless it gives orders, as "Hey Claude, write …" does).
-const SALUTATION = /^["“]?(?:dear|hi|hello|hey|good (?:morning|afternoon|evening))\b[^.!?\n,]{0,40},\s*$/i;
+const SALUTATION = /^["“]?(?:dear|hi|hello|hey|good (?:morning|afternoon|evening))\b[^.!?\n,]{0,40},\s*$|^(?:mr|mrs|ms|miss|mx|dr|prof)\.? [A-Z][\w'-]+(?: [A-Z][\w'-]+)?,\s*$/i;
 const GREETING = /^["“]?(?:dear|hi|hello|hey)\s+[A-Z][\w.]*(?: [A-Z][\w.]*)?,/i;
 const HEADER = /^["“]?(?:subject|from|to|cc|date|re):\s/i;
 // A closing formula: "Thanks,", "Best regards,", "Warm regards,", "All the best,", "With gratitude,", "Respectfully,", "Yours truly,".
