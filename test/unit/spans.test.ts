@@ -699,3 +699,8 @@ test('a Markdown thematic break ("---") separates paragraphs, and a titled name 
   const letter = "my boss forwarded me this from a parent.\n\n---\nMs. Romero,\n\nMy son got a zero on the project. I'd like it changed.\n\nRegards,\nAndrea Whitfield\n---\n\nwrite me a reply that sticks to the policy.";
   assert.deepEqual(texts(letter), ['write me a reply that sticks to the policy.']);
 });
+
+test('inside a pasted letter, until its sign-off, "we" is its writer: the letter runs on ("Dear Customer,\\n\\nWe regret …")', () => {
+  const prompt = 'Dear Customer,\n\nWe regret that your train on 14 May was cancelled. You have been rebooked on the 07:40 service. You may request a refund within 30 days.\n\nWe apologise for any inconvenience.\n\nCustomer Care\n\nam i entitled to compensation for this?';
+  assert.deepEqual(texts(prompt), ['am i entitled to compensation for this?']);
+});

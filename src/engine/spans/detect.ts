@@ -510,7 +510,13 @@ function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<Dete
   if (n >= 2 && pasted[n - 1] && isSignOff(prompt, paragraphs[n - 1]) && instructs(paragraphs[n - 2]) && !letter) pasted[n - 1] = false;
   // Pasted material runs on over the paragraphs after it ("Hand hygiene compliance fell …\n\nThe most commonly missed moment …")
   // up to one that instructs, one in the writer's own voice, or the last paragraph.
-  for (let i = 1; i < n - 1; i++) if (o.pastedRuns && pasted[i - 1] && !pasted[i] && !instructs(paragraphs[i]) && !writerSpeaks(prompt, paragraphs[i])) pasted[i] = true;
+  // Inside a letter, until its sign-off, "we" and "I" are its writer's ("Dear Customer,\n\nWe regret to inform you …").
+  let inLetter = false;
+  for (let i = 1; i < n - 1; i++) {
+    if (pasted[i - 1] && opensLetter(prompt, paragraphs[i - 1])) inLetter = true;
+    if (pasted[i - 1] && isSignOff(prompt, paragraphs[i - 1])) inLetter = false;
+    if (o.pastedRuns && pasted[i - 1] && !pasted[i] && !instructs(paragraphs[i]) && (inLetter || !writerSpeaks(prompt, paragraphs[i]))) pasted[i] = true;
+  }
   const first = pasted.indexOf(true);
   if (first < 0) return { kept: paragraphs };
   const last = pasted.lastIndexOf(true);
