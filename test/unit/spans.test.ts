@@ -704,3 +704,8 @@ test('inside a pasted letter, until its sign-off, "we" is its writer: the letter
   const prompt = 'Dear Customer,\n\nWe regret that your train on 14 May was cancelled. You have been rebooked on the 07:40 service. You may request a refund within 30 days.\n\nWe apologise for any inconvenience.\n\nCustomer Care\n\nam i entitled to compensation for this?';
   assert.deepEqual(texts(prompt), ['am i entitled to compensation for this?']);
 });
+
+test('a British base form ("Summarise", "Analyse", "Prioritise") gives an order as the American one does', () => {
+  assert.deepEqual(texts('Summarise this for my class in about 150 words.\n\nThe Great Green Wall was launched in 2007. It is a band of trees.\n\nIt spans many countries.'), ['Summarise this for my class in about 150 words.']);
+  assert.deepEqual(texts('Prioritise the tasks below.'), ['Prioritise the tasks below.']);
+});

@@ -61,6 +61,7 @@ export function loadSets(): Array<{ name: string; items: Item[] }> {
     { name: 'sixth 43', items: fixture('sixth-held-out-styles.jsonl') },
     { name: 'devset-a 43', items: fixture('devset-a-styles.jsonl') },
     { name: 'devset-b 43', items: fixture('devset-b-styles.jsonl') },
+    { name: 'devset-c 43', items: fixture('devset-c-styles.jsonl') },
   ];
 }
 

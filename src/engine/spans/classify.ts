@@ -55,7 +55,8 @@ function looksParticiple(word: string): boolean {
 }
 
 function isBaseVerb(t: TaggedToken | undefined): boolean {
-  return !!t && t.pos === 'VERB' && t.lower === t.lemma && !looksParticiple(t.lower);
+  // The lemmas are American ("summarise" → "summarize", "analyse" → "analyze"): a British base form is one too.
+  return !!t && t.pos === 'VERB' && (t.lower === t.lemma || t.lower.replace(/ise$/, 'ize').replace(/yse$/, 'yze') === t.lemma) && !looksParticiple(t.lower);
 }
 
 /** The POS of `word` when read as the start of "please <word> …" (imperative context). */
