@@ -709,3 +709,8 @@ test('a British base form ("Summarise", "Analyse", "Prioritise") gives an order 
   assert.deepEqual(texts('Summarise this for my class in about 150 words.\n\nThe Great Green Wall was launched in 2007. It is a band of trees.\n\nIt spans many countries.'), ['Summarise this for my class in about 150 words.']);
   assert.deepEqual(texts('Prioritise the tasks below.'), ['Prioritise the tasks below.']);
 });
+
+test('a greeting without a name opening the prompt ("Hi,", "Dear assistant,") greets the model: the writer\'s own message, not a pasted letter', () => {
+  const prompt = "Dear assistant,\n\nI am preparing a short talk for our residents' association about saving energy. Many residents are elderly, so please avoid technical jargon.\n\nI would like a list of measures ranked from cheapest to most expensive.\n\nThank you,\nMarie";
+  assert.deepEqual(texts(prompt), ['Many residents are elderly, so please avoid technical jargon.', 'I would like a list of measures ranked from cheapest to most expensive.']);
+});

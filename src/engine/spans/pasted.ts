@@ -22,6 +22,7 @@ export const CHAT_MARKER = /\[\/?INST\]|<<\/?SYS>>|<\/?s>|<\|[\w-]+\|>|<\/?(?:sy
 // A greeting alone on its line ("Hi team,", "Dear Ms. Park,"), or with a name before more text
 // ("hey Mark, so the report …": material unless it gives orders, as "Hey Claude, write …" does).
 const SALUTATION = /^["“]?(?:dear|hi|hello|hey|good (?:morning|afternoon|evening))\b[^.!?\n,]{0,40},\s*$|^(?:mr|mrs|ms|miss|mx|dr|prof)\.? [A-Z][\w'-]+(?: [A-Z][\w'-]+)?,\s*$/i;
+const TO_THE_MODEL = /^(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))(?: there)?|dear (?:assistant|ai|model|bot|chatbot))[,!]?\s*$/i;
 const GREETING = /^["“]?(?:dear|hi|hello|hey)\s+[A-Z][\w.]*(?: [A-Z][\w.]*)?,/i;
 const HEADER = /^["“]?(?:subject|from|to|cc|date|re):\s/i;
 // A closing formula: "Thanks,", "Best regards,", "Warm regards,", "All the best,", "With gratitude,", "Respectfully,", "Yours truly,".
@@ -78,8 +79,10 @@ export function isCode(prompt: string, p: Paragraph): boolean {
  */
 export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | undefined, instructs: (p: Paragraph) => boolean, pointers = true): boolean {
   const own = lines(prompt, p);
-  if (OPENING_QUOTE.test(own[0]) || SALUTATION.test(own[0].trim()) || HEADER.test(own[0].trim())) return true;
-  if (GREETING.test(own[0].trim()) && !instructs(p)) return true;
+  // A greeting without a name opening the prompt ("Hi,", "Hello there,", "Dear assistant,") greets the model: the writer's own message.
+  const greetsModel = !previous && TO_THE_MODEL.test(own[0].trim());
+  if (OPENING_QUOTE.test(own[0]) || (SALUTATION.test(own[0].trim()) && !greetsModel) || HEADER.test(own[0].trim())) return true;
+  if (GREETING.test(own[0].trim()) && !greetsModel && !instructs(p)) return true;
   // A greeting without a name after the writer's first paragraph ("hey, sorry about the noise. …"): a note pasted in, unless it gives orders.
   if (previous && OPENING_GREETING.test(own[0].trim()) && !instructs(p)) return true;
   if (own.length >= 2 && SIGN_OFF.test(own[own.length - 2].trim())) return true;
