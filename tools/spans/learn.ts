@@ -62,6 +62,7 @@ export function loadSets(): Array<{ name: string; items: Item[] }> {
     { name: 'devset-a 43', items: fixture('devset-a-styles.jsonl') },
     { name: 'devset-b 43', items: fixture('devset-b-styles.jsonl') },
     { name: 'devset-c 43', items: fixture('devset-c-styles.jsonl') },
+    { name: 'devset-d 43', items: fixture('devset-d-styles.jsonl') },
   ];
 }
 
