@@ -714,3 +714,7 @@ test('a greeting without a name opening the prompt ("Hi,", "Dear assistant,") gr
   const prompt = "Dear assistant,\n\nI am preparing a short talk for our residents' association about saving energy. Many residents are elderly, so please avoid technical jargon.\n\nI would like a list of measures ranked from cheapest to most expensive.\n\nThank you,\nMarie";
   assert.deepEqual(texts(prompt), ['Many residents are elderly, so please avoid technical jargon.', 'I would like a list of measures ranked from cheapest to most expensive.']);
 });
+
+test('a verb of operating on a text that the tagger reads as a name ("Refactor this …") gives an order before its object', () => {
+  assert.deepEqual(texts('Refactor this into something readable. It has to stay compatible with Node 18.'), ['Refactor this into something readable.', 'It has to stay compatible with Node 18.']);
+});

@@ -146,6 +146,8 @@ export function isImperative(text: string, tokens: TaggedToken[]): boolean {
     // A noun the tagger reads as such, then a verb in its base form: a plural subject and its verb ("People give long updates").
     if (t.pos === 'NOUN' && next && next.pos === 'VERB' && !looksParticiple(next.lower)) continue;
     if (isBaseVerb(t)) return true;
+    // A verb of operating on a text that the tagger reads as a name or a noun ("Refactor this …", "Proofread the letter"), before its object.
+    if (OPERATE.has(t.lower) && (next?.pos === 'DET' || next?.pos === 'PRON')) return true;
     if (finiteVerbFollows(tokens, k)) continue;
     if (verbInRequestContext(text.slice(t.start - tokens[0].start))) return true;
   }
@@ -281,7 +283,7 @@ export function aboutWriter(tokens: TaggedToken[]): boolean {
  */
 const OPERATE = new Set([
   // transform or edit
-  'rewrite', 'rephrase', 'paraphrase', 'reword', 'edit', 'revise', 'proofread', 'correct', 'fix', 'shorten', 'simplify', 'polish',
+  'rewrite', 'rephrase', 'paraphrase', 'reword', 'edit', 'revise', 'proofread', 'correct', 'fix', 'shorten', 'simplify', 'polish', 'refactor',
   'reformat', 'convert', 'transform', 'translate', 'transliterate', 'transcribe', 'modify', 'change', 'improve', 'expand', 'adapt',
   // condense
   'summarize', 'summarise', 'condense', 'abridge',
