@@ -718,3 +718,9 @@ test('a greeting without a name opening the prompt ("Hi,", "Dear assistant,") gr
 test('a verb of operating on a text that the tagger reads as a name ("Refactor this …") gives an order before its object', () => {
   assert.deepEqual(texts('Refactor this into something readable. It has to stay compatible with Node 18.'), ['Refactor this into something readable.', 'It has to stay compatible with Node 18.']);
 });
+
+test('a template\'s block tags alone on their lines ("{% if … %}", "{% endif %}") and a chat role alone on its line ("SYSTEM") separate paragraphs', () => {
+  const prompt = '{% if user.tier == "pro" %}\nYou are a senior support engineer for {{ product }}.\n{% else %}\nYou are a support assistant for {{ product }}.\n{% endif %}\nAnswer in two sentences.';
+  assert.deepEqual(texts(prompt), ['You are a senior support engineer for {{ product }}.', 'You are a support assistant for {{ product }}.', 'Answer in two sentences.']);
+  assert.deepEqual(texts('SYSTEM\nYou review pull requests.\nComment only on bugs.\n\nUSER\n{diff}'), ['You review pull requests.', 'Comment only on bugs.']);
+});

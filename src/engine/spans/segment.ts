@@ -97,6 +97,10 @@ export function splitLines(text: string): Line[] {
 
 /** A Markdown heading ("# Role", "### Output format"): it separates sections and is no part of them. */
 const HEADING = /^ {0,3}#{1,6}[ \t]+\S/;
+// A chat role alone on its line ("SYSTEM", "User", "### Assistant" is a heading): it frames the turn that follows.
+const ROLE_LINE = /^[ \t]*(?:system|user|assistant|human)[ \t]*$/i;
+// A template's block tag alone on its line ("{% if user.tier == 'pro' %}", "{% endfor %}", "{{#each docs}}"): a separator, no text.
+const TEMPLATE_TAG_LINE = /^[ \t]*(?:\{%-?[^%]*-?%\}|\{\{[#/^][^}]*\}\})[ \t]*$/;
 // A Markdown thematic break ("---", "***", "___"): it separates paragraphs as a blank line does.
 const RULE_LINE = /^ {0,3}(?:-[ \t]*){3,}$|^ {0,3}(?:\*[ \t]*){3,}$|^ {0,3}(?:_[ \t]*){3,}$/;
 /** A line that is only an XML-style tag ("<instructions>", "</context>"): it delimits sections as a heading does. */
@@ -111,7 +115,7 @@ export function splitParagraphs(text: string): Paragraph[] {
   };
   for (const line of splitLines(text)) {
     const raw = text.slice(line.start, line.end);
-    if (raw.trim() === '' || HEADING.test(raw) || TAG_LINE.test(raw) || RULE_LINE.test(raw)) flush();
+    if (raw.trim() === '' || HEADING.test(raw) || TAG_LINE.test(raw) || RULE_LINE.test(raw) || ROLE_LINE.test(raw) || TEMPLATE_TAG_LINE.test(raw)) flush();
     else current.push(line);
   }
   flush();
