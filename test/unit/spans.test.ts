@@ -724,3 +724,9 @@ test('a template\'s block tags alone on their lines ("{% if … %}", "{% endif %
   assert.deepEqual(texts(prompt), ['You are a senior support engineer for {{ product }}.', 'You are a support assistant for {{ product }}.', 'Answer in two sentences.']);
   assert.deepEqual(texts('SYSTEM\nYou review pull requests.\nComment only on bugs.\n\nUSER\n{diff}'), ['You review pull requests.', 'Comment only on bugs.']);
 });
+
+test('an English clause opened by "if" is no line of code, and a label naming the reader\'s job or the answer\'s form ("your job: …") opens no material', () => {
+  const prompt = 'you are a review bot for the payments repo.\nyour job: leave review comments on the diff, not rewrite the code.\nignore formatting, the linter handles that.\nif the PR touches migrations/, always ask for a rollback plan.\nteam context: we ship on Tuesdays.';
+  const got = texts(prompt);
+  assert.ok(got.includes('leave review comments on the diff, not rewrite the code.') && got.includes('if the PR touches migrations/, always ask for a rollback plan.'), JSON.stringify(got));
+});

@@ -399,11 +399,16 @@ function listsInstructions(prompt: string, p: Paragraph, directiveHeads: boolean
 function opensMaterial(prompt: string, line: Line): boolean {
   // A labelled list item ("- Avoid these words: …") is an item of its list, not a frame.
   if (/^[ \t]*[-*•+][ \t]/.test(prompt.slice(line.start, line.end))) return false;
+  // Nor is a label naming a directive of the answer ("your job: …", "output format: …", "only comment on: …").
+  if (line.label && DIRECTIVE_LABEL.test(line.label.name)) return false;
   return !!line.label && (prompt.slice(line.contentStart, line.end).trim() !== '' || prompt.slice(line.end).trim() === '');
 }
 
 // "Two questions", "A few things", "Quick question", "My questions": a count of the writer's own points.
 const OWN_POINTS = /^(?:(?:one|two|three|four|five|a few|a couple of|several|some|my|quick|a quick|one quick|two quick)\s+)+(?:questions?|things|points|issues|asks|requests)$/i;
+
+// Labels naming a directive of the answer: the reader's job, the answer's form or scope.
+const DIRECTIVE_LABEL = /^(?:your (?:job|task|role|goal|answer|reply|output)|output format|response format|answer format|only [a-z]+(?: [a-z]+)?)$/i;
 
 /**
  * Where the material starts: at a paragraph that opens with a label ("\n\nInput: …"), or at a

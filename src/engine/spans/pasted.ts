@@ -9,7 +9,9 @@ import type { Paragraph } from './segment.ts';
 const CODE_LINE = [
   /^(?: {2,}|\t)\S/,
   /[{};]\s*$|^\s*[})\]]/,
-  /^\s*(?:def|class|function|const|let|var|return|import|export|from|fn|public|private|async|if|for|while|SELECT|FROM|WHERE|JOIN|LEFT|GROUP|ORDER|INSERT|UPDATE|FROM|RUN|CMD|COPY|WORKDIR|#!|@\w|<\/?[a-z])/,
+  /^\s*(?:def|class|function|const|let|var|import|export|fn|public|private|async|SELECT|FROM|WHERE|JOIN|LEFT|GROUP|ORDER|INSERT|UPDATE|RUN|CMD|COPY|WORKDIR|#!|@\w|<\/?[a-z])/,
+  // Control words and "return"/"from" that begin code, not an English clause ("if the PR touches …, always add …"): code punctuation follows.
+  /^\s*(?:if|for|while|return|from)\b(?=.*(?:[:{(=]\s*$|\(|;\s*$))/,
   /^\s*(?:\d{1,4}[-/:.]\d{1,2}|\[[^\]]*\])/,
   /^\s*(?:[+-] {1,3}\S.*[;{}()=]|\S+ ERR!|error\[|Traceback|File ")/,
   /^[^\p{L}]*$|^\s*\S+$/u,
