@@ -730,3 +730,8 @@ test('an English clause opened by "if" is no line of code, and a label naming th
   const got = texts(prompt);
   assert.ok(got.includes('leave review comments on the diff, not rewrite the code.') && got.includes('if the PR touches migrations/, always ask for a rollback plan.'), JSON.stringify(got));
 });
+
+test('a policy or style guide the writer states ("Our policy is that we never promise a fix date") is a rule the answer must keep', () => {
+  const prompt = 'A customer asked when the outage will be fixed. The engineers are still investigating. The status page is up to date. Our policy is that we never promise a fix date in writing. Draft a reply.';
+  assert.deepEqual(texts(prompt), ['Our policy is that we never promise a fix date in writing.', 'Draft a reply.']);
+});
