@@ -102,21 +102,10 @@ test('other prompt styles, fifth-round set (development data since the seventh r
   check('fifth-round', fifth, FIFTH_HELD_OUT_F1_FLOOR);
 });
 
-test('other prompt styles, sixth held-out set (seventh round): agreement with the hand annotations beats every baseline', () => {
+test('other prompt styles, sixth-round set (development data since the eighth round): agreement with the hand annotations beats every baseline', () => {
   const sixth = load('sixth-held-out-styles.jsonl');
   assert.equal(sixth.length, 43);
-  check('sixth held-out', sixth, SIXTH_HELD_OUT_F1_FLOOR);
-});
-
-test('other prompt styles: the annotations are made of whole sentences, labels and list markers of the segmentation', () => {
-  for (const name of ['dev-styles.jsonl', 'held-out-styles.jsonl', 'fresh-held-out-styles.jsonl', 'new-held-out-styles.jsonl', 'fourth-held-out-styles.jsonl', 'fifth-held-out-styles.jsonl', 'sixth-held-out-styles.jsonl']) {
-    let counts = { truePositive: 0, falsePositive: 0, falseNegative: 0 };
-    for (const item of load(name)) counts = addCounts(counts, bestPieceAgreement(item.prompt, item.reference));
-    const best = scoresOf(counts);
-    console.log(`${name}: best choice of whole pieces F1 ${best.f1.toFixed(3)}`);
-    // Measured 0.997, 0.999, 1.000, 1.000, 1.000, 1.000 and 1.000.
-    assert.ok(best.f1 >= 0.995, `${name}: best piece-level F1 ${best.f1}`);
-  }
+  check('sixth-round', sixth, SIXTH_HELD_OUT_F1_FLOOR);
 });
 
 /**
@@ -131,3 +120,29 @@ const NEW_HELD_OUT_F1_FLOOR = 0.966;
 const FOURTH_HELD_OUT_F1_FLOOR = 0.97;
 const FIFTH_HELD_OUT_F1_FLOOR = 0.936;
 const SIXTH_HELD_OUT_F1_FLOOR = 0.895;
+const DEVSET_A_F1_FLOOR = 0.9;
+const DEVSET_B_F1_FLOOR = 0.9;
+const DEVSET_C_F1_FLOOR = 0.9;
+const DEVSET_D_F1_FLOOR = 0.85;
+
+// Eighth round: development sets written blind (from the guide alone, without the rules, their
+// error lists or the detector's output) by separate sessions; c and d were measured once on
+// arrival, before any rule was fitted to them (docs/spans.md, "Eighth round").
+for (const [set, floor] of [['a', DEVSET_A_F1_FLOOR], ['b', DEVSET_B_F1_FLOOR], ['c', DEVSET_C_F1_FLOOR], ['d', DEVSET_D_F1_FLOOR]] as const) {
+  test(`other prompt styles, blind development set ${set} (eighth round): agreement with the hand annotations beats every baseline`, () => {
+    const items = load(`devset-${set}-styles.jsonl`);
+    assert.equal(items.length, 43);
+    check(`devset-${set}`, items, floor);
+  });
+}
+
+test('other prompt styles: the annotations are made of whole sentences, labels and list markers of the segmentation', () => {
+  for (const name of ['dev-styles.jsonl', 'held-out-styles.jsonl', 'fresh-held-out-styles.jsonl', 'new-held-out-styles.jsonl', 'fourth-held-out-styles.jsonl', 'fifth-held-out-styles.jsonl', 'sixth-held-out-styles.jsonl', 'devset-a-styles.jsonl', 'devset-b-styles.jsonl', 'devset-c-styles.jsonl', 'devset-d-styles.jsonl']) {
+    let counts = { truePositive: 0, falsePositive: 0, falseNegative: 0 };
+    for (const item of load(name)) counts = addCounts(counts, bestPieceAgreement(item.prompt, item.reference));
+    const best = scoresOf(counts);
+    console.log(`${name}: best choice of whole pieces F1 ${best.f1.toFixed(3)}`);
+    // Measured 0.997, 0.999, 1.000, 1.000, 1.000, 1.000 and 1.000.
+    assert.ok(best.f1 >= 0.995, `${name}: best piece-level F1 ${best.f1}`);
+  }
+});
