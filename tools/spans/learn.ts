@@ -63,6 +63,8 @@ export function loadSets(): Array<{ name: string; items: Item[] }> {
     { name: 'devset-b 43', items: fixture('devset-b-styles.jsonl') },
     { name: 'devset-c 43', items: fixture('devset-c-styles.jsonl') },
     { name: 'devset-d 43', items: fixture('devset-d-styles.jsonl') },
+    { name: 'devset-e 43', items: fixture('devset-e-styles.jsonl') },
+    { name: 'devset-f 43', items: fixture('devset-f-styles.jsonl') },
   ];
 }
 
