@@ -735,3 +735,8 @@ test('a policy or style guide the writer states ("Our policy is that we never pr
   const prompt = 'A customer asked when the outage will be fixed. The engineers are still investigating. The status page is up to date. Our policy is that we never promise a fix date in writing. Draft a reply.';
   assert.deepEqual(texts(prompt), ['Our policy is that we never promise a fix date in writing.', 'Draft a reply.']);
 });
+
+test('an order to operate on a bare "this" ("Summarize this for our newsletter.") points at the paragraph after, which runs on as the text', () => {
+  const prompt = 'Summarize this for our school newsletter. Keep it under 200 words.\n\nWhy teenagers sleep late\n\nA 15-year-old in bed at 9:30 may be unable to fall asleep. What can families do?\n\nResearchers suggest keeping wake-up times consistent.';
+  assert.deepEqual(texts(prompt), ['Summarize this for our school newsletter.', 'Keep it under 200 words.']);
+});

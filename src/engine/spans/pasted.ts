@@ -94,12 +94,15 @@ export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | und
   if (!previous) return false;
   // What a lead-in introduces ("… sent me this:") or the paragraph before points at ("the passage below").
   const before = prompt.slice(previous.start, previous.end);
-  return (before.trimEnd().endsWith(':') || /\b(?:below|following)\b/i.test(before) || (pointers && POINTS_AT_TEXT.test(before))) && !instructs(p);
+  return (before.trimEnd().endsWith(':') || /\b(?:below|following)\b/i.test(before) || (pointers && (POINTS_AT_TEXT.test(before) || OPERATES_ON_THIS.test(before)))) && !instructs(p);
 }
 
 // A demonstrative naming a text ("Translate this press release …", "Check these notes"): the paragraph after is that text.
 // A general class of English nouns for texts, messages and code.
 const POINTS_AT_TEXT = /\b(?:this|these)\s+(?:[\w'-]+\s+){0,2}?(?:e-?mails?|messages?|letters?|articles?|posts?|press releases?|paragraphs?|texts?|passages?|excerpts?|reviews?|stor(?:y|ies)|essays?|reports?|pieces?|documents?|notes?|threads?|chats?|conversations?|transcripts?|code|functions?|snippets?|scripts?|quer(?:y|ies)|logs?|poems?|bios?|descriptions?|abstracts?|announcements?|newsletters?|memos?|speech(?:es)?|drafts?|paragraphs?|sections?|lyrics|statements?|claims?|comments?|tweets?|captions?|headlines?)\b/i;
+
+// An order to operate on "this" ("Summarize this for our newsletter.", "Can you proofread this?"): the paragraph after is the text.
+const OPERATES_ON_THIS = /\b(?:summari[sz]e|translate|proofread|rewrite|edit|shorten|simplify|paraphrase|condense|fact-check|review|analy[sz]e)\s+(?:this|these)(?=\s*(?:[.,;:!?]|$)|\s+(?:for|in|into|to|so|and|please|pls)\b)/i;
 
 // A greeting opening a message, with or without a name ("Hi, I've been charged twice …", "Dear Ms. Park,").
 const OPENING_GREETING = /^["“]?(?:dear|hi|hello|hey)\b[^.!?\n,]{0,40},/i;
