@@ -740,3 +740,10 @@ test('an order to operate on a bare "this" ("Summarize this for our newsletter."
   const prompt = 'Summarize this for our school newsletter. Keep it under 200 words.\n\nWhy teenagers sleep late\n\nA 15-year-old in bed at 9:30 may be unable to fall asleep. What can families do?\n\nResearchers suggest keeping wake-up times consistent.';
   assert.deepEqual(texts(prompt), ['Summarize this for our school newsletter.', 'Keep it under 200 words.']);
 });
+
+test('a headline opening the prompt before long prose is an article pasted without a lead-in: its questions are its own', () => {
+  const prompt = "Remote work is here to stay, but the rules are still being written\n\nWhen offices emptied in 2020, few companies expected the change to last. Four years on, remote and hybrid arrangements have settled into a patchwork. Some large employers have ordered staff back five days a week; others have given up their leases entirely.\n\nSo what comes next? Many firms now have two or three anchor days.\n\nI'm presenting this article to my team on Friday. Give me three questions for the discussion.";
+  assert.deepEqual(texts(prompt), ['Give me three questions for the discussion.']);
+  // A first line that asks or speaks as the writer is no headline.
+  assert.ok(texts('Help with my cover letter please\n\nI am applying for a job as a junior data analyst at a logistics company and my cover letter feels flat and generic, and I am not sure what to change first. Should I lead with my project?').length > 0);
+});

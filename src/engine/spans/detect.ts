@@ -506,7 +506,7 @@ function withoutPasted(prompt: string, paragraphs: Paragraph[], o: Required<Dete
     const pieces = p.lines.flatMap((l) => sentencesOf(prompt, l));
     return pieces.filter((s) => s.kind === 'imperative' || s.kind === 'request' || s.kind === 'question').length * 2 > pieces.length;
   };
-  const pasted = paragraphs.map((p, i) => isPasted(prompt, p, paragraphs[i - 1], instructs, o.textPointers));
+  const pasted = paragraphs.map((p, i) => isPasted(prompt, p, paragraphs[i - 1], instructs, o.textPointers, paragraphs[i + 1]));
   // A sign-off closing the prompt right after orders ("Keep it short.\n\nThanks,\nAnna") is the
   // writer's own, not the end of a pasted e-mail.
   const n = paragraphs.length;

@@ -79,7 +79,14 @@ export function isCode(prompt: string, p: Paragraph): boolean {
  * instruct (`instructs`: most of its sentences are orders, as in "Follow the rules below.\n\n-
  * Never share passwords.").
  */
-export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | undefined, instructs: (p: Paragraph) => boolean, pointers = true): boolean {
+/** A headline: one line of 4 to 16 words without a sentence's end or a colon, and no question. */
+function isHeadline(own: string[]): boolean {
+  const line = own[0].trim();
+  const words = line.split(/\s+/).length;
+  return own.length === 1 && words >= 4 && words <= 16 && !/[.!?:;,]$/.test(line) && !/\b(?:i|i'm|we|we're|my|our|you|can|could|please|help)\b/i.test(line);
+}
+
+export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | undefined, instructs: (p: Paragraph) => boolean, pointers = true, next?: Paragraph): boolean {
   const own = lines(prompt, p);
   // A greeting without a name opening the prompt ("Hi,", "Hello there,", "Dear assistant,") greets the model: the writer's own message.
   const greetsModel = !previous && TO_THE_MODEL.test(own[0].trim());
@@ -91,6 +98,8 @@ export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | und
   if (signedOff(own)) return true;
   if (own.length === 1 && SIGN_OFF.test(own[0].trim())) return true;
   if (isCode(prompt, p)) return true;
+  // A headline opening the prompt before prose ("Remote work is here to stay, but the rules are still being written"): an article pasted without a lead-in.
+  if (!previous && next && isHeadline(own) && prompt.slice(next.start, next.end).length > 200) return true;
   if (!previous) return false;
   // What a lead-in introduces ("… sent me this:") or the paragraph before points at ("the passage below").
   const before = prompt.slice(previous.start, previous.end);
