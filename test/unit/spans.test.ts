@@ -747,3 +747,8 @@ test('a headline opening the prompt before long prose is an article pasted witho
   // A first line that asks or speaks as the writer is no headline.
   assert.ok(texts('Help with my cover letter please\n\nI am applying for a job as a junior data analyst at a logistics company and my cover letter feels flat and generic, and I am not sure what to change first. Should I lead with my project?').length > 0);
 });
+
+test('an obligation or a condition the writer states ("We\'re required to keep Node 18", "I\'m only interested if …") is a limit', () => {
+  const got = texts("CI keeps failing on main since yesterday. I don't have admin rights on the runner. The cache was cleared. We're required to keep Node 18 until the platform team upgrades. What can I change in the workflow?");
+  assert.ok(got.includes("We're required to keep Node 18 until the platform team upgrades."), JSON.stringify(got));
+});
