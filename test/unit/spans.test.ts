@@ -752,3 +752,8 @@ test('an obligation or a condition the writer states ("We\'re required to keep N
   const got = texts("CI keeps failing on main since yesterday. I don't have admin rights on the runner. The cache was cleared. We're required to keep Node 18 until the platform team upgrades. What can I change in the workflow?");
   assert.ok(got.includes("We're required to keep Node 18 until the platform team upgrades."), JSON.stringify(got));
 });
+
+test('someone\'s rule drawn as the consequence ("…, so my physio has banned deadlifts") is a limit', () => {
+  const prompt = "I'm 34 and used to play rugby. I've put on 15 kg since. I train three times a week. I have a herniated disc, so my physio has banned deadlifts for now. What should my program look like?";
+  assert.deepEqual(texts(prompt), ['I have a herniated disc, so my physio has banned deadlifts for now.', 'What should my program look like?']);
+});

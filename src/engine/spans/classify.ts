@@ -257,6 +257,8 @@ export function opensWithBound(text: string): boolean {
 export function concludesLimit(text: string): boolean {
   // "…, so nothing about drinking", "…, so only things outside of it", "…, so a dog that sheds is out".
   if (/(?:^|[,;]? )so (?:nothing|no|only|never)\b|(?:^|[,;]? )so\b[^,;]*\b(?:is|are) (?:out|off the table|not an option)\b/.test(text.toLowerCase().replace(/’/g, "'"))) return true;
+  // Someone's rule drawn as the consequence: "…, so my endocrinologist has to sign off on anything …", "…, so my physio has banned deadlifts".
+  if (/[,;] so (?:my|our|the|his|her|their) [a-z]+ (?:has to|have to|must|needs to|has banned|has ruled out|won't allow|doesn't allow)\b/.test(text.toLowerCase().replace(/’/g, "'"))) return true;
   const m = /(?:^|[,;] )so (?:this time |now )?((?:i|we)\b[^,;]*)/.exec(text.toLowerCase().replace(/’/g, "'"));
   return !!m && statesConstraint(m[1]);
 }
