@@ -734,6 +734,7 @@ test('an English clause opened by "if" is no line of code, and a label naming th
 test('a policy or style guide the writer states ("Our policy is that we never promise a fix date") is a rule the answer must keep', () => {
   const prompt = 'A customer asked when the outage will be fixed. The engineers are still investigating. The status page is up to date. Our policy is that we never promise a fix date in writing. Draft a reply.';
   assert.deepEqual(texts(prompt), ['Our policy is that we never promise a fix date in writing.', 'Draft a reply.']);
+  assert.ok(texts("I manage six support engineers and I'm writing mid-year reviews. One of them missed two deadlines. She is great with customers. Our review template requires exactly three strengths and two growth areas. Draft her review.").includes('Our review template requires exactly three strengths and two growth areas.'));
 });
 
 test('an order to operate on a bare "this" ("Summarize this for our newsletter.") points at the paragraph after, which runs on as the text', () => {
