@@ -536,6 +536,7 @@ test('an order drawn as a consequence ("Nobody likes museums, so focus on food")
   const prompt = 'Five of us are going to Prague in March. We land Thursday night. Nobody likes museums, so focus on food and walks. Where should we eat on Friday?';
   assert.deepEqual(texts(prompt), ['Nobody likes museums, so focus on food and walks.', 'Where should we eat on Friday?']);
   assert.deepEqual(texts('We moved in last year. The house is old. It rained all week, so the roof leaked. The landlord is slow. Who should fix it?'), ['Who should fix it?']);
+  assert.ok(texts("you plan trips for a small agency. many clients use wheelchairs. our insurance doesn't cover adventure activities so don't suggest them. keep plans to five days.").includes("our insurance doesn't cover adventure activities so don't suggest them."));
 });
 
 test('a subject and its finite verb before the comma make a clause, not an introduction ("Last year we rescued a cat, Pepper, …" gives no order)', () => {

@@ -99,6 +99,8 @@ function clauseStarts(tokens: TaggedToken[]): number[] {
   }
   // An order drawn as a consequence: "None of us drink much, so skip the bar crawl."
   for (let k = i + 1; k < tokens.length - 2; k++) if (tokens[k].text === ',' && tokens[k + 1].lower === 'so' && tokens[k + 2].pos !== 'PRON') starts.push(k + 2);
+  // … and a negative order after "so" without a comma: "our insurance doesn't cover it so don't suggest them".
+  for (let k = i + 1; k < tokens.length - 3; k++) if (tokens[k].lower === 'so' && tokens[k + 1].lower === 'do' && /^(?:not|n't|n’t)$/.test(tokens[k + 2].lower)) starts.push(k + 1);
   return starts;
 }
 
