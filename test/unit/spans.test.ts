@@ -759,3 +759,8 @@ test('someone\'s rule drawn as the consequence ("…, so my physio has banned de
   const prompt = "I'm 34 and used to play rugby. I've put on 15 kg since. I train three times a week. I have a herniated disc, so my physio has banned deadlifts for now. What should my program look like?";
   assert.deepEqual(texts(prompt), ['I have a herniated disc, so my physio has banned deadlifts for now.', 'What should my program look like?']);
 });
+
+test('a bound as the subject ("The limit is 2,500 words") is a limit, also when the request closes the prompt after labelled material', () => {
+  const got = texts("I'm writing a short story for a contest. The limit is 2,500 words and the theme is endings.\n\nMy idea: a lighthouse keeper on her last day.\n\nI have the start and the end. I'd like you to suggest three scenes for the middle.");
+  assert.ok(got.includes('The limit is 2,500 words and the theme is endings.'), JSON.stringify(got));
+});

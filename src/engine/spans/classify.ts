@@ -204,8 +204,8 @@ const WRITER_BUDGET = new RegExp(`^(?:so |and |but |(?:this|next) (?:time|year|w
 /** Whether a statement gives the time or money the writer has, whatever opens it ("This year we have two days …"). */
 export function statesBudget(text: string): boolean {
   const lower = text.toLowerCase().replace(/’/g, "'").trim();
-  // A budget as the subject: "Budget is max 60 euro per person.", "The budget is about $500."
-  return WRITER_BUDGET.test(lower) || /^(?:the |our |my |total )?budget (?:is|of|for)\b/.test(lower);
+  // A budget or a bound as the subject: "Budget is max 60 euro per person.", "The limit is 2,500 words", "Our max is $420k."
+  return WRITER_BUDGET.test(lower) || /^(?:the |our |my |total |word |page |time )?(?:budget|limit|max|maximum|cap|deadline) (?:is|of|for)\b/.test(lower);
 }
 
 const CONSTRAINT = [

@@ -576,7 +576,8 @@ export function detectTraced(prompt: string, options: DetectOptions = {}): Detec
   const reference = material.length < after.length;
   const { kept } = withoutPasted(prompt, instruction, o);
   const nearPasted = kept.length < instruction.length || material.length > 0;
-  const promptInstructs = kept.some((p) => p.lines.some((l) => sentencesOf(prompt, l).some((s) => isInstructionKind(s.kind))));
+  // (The closing paragraph counts too when it sits after the material: "My idea: …\n\n… I'd like you to suggest three scenes.")
+  const promptInstructs = [...kept, ...paragraphs.slice(-1)].some((p) => p.lines.some((l) => sentencesOf(prompt, l).some((s) => isInstructionKind(s.kind))));
   const instructions = kept.flatMap((p) => instructionParagraph(prompt, p, o, out, o.pasted && prompt.slice(p.end).trim() !== '', promptInstructs, endsInAnswerSlot(paragraphs), headedByDirectives(prompt, instruction, p, o), nearPasted));
   // The material is split into sections at paragraph-opening labels ("Input:", "Output:").
   const sections: Paragraph[][] = [];
