@@ -764,3 +764,7 @@ test('a bound as the subject ("The limit is 2,500 words") is a limit, also when 
   const got = texts("I'm writing a short story for a contest. The limit is 2,500 words and the theme is endings.\n\nMy idea: a lighthouse keeper on her last day.\n\nI have the start and the end. I'd like you to suggest three scenes for the middle.");
   assert.ok(got.includes('The limit is 2,500 words and the theme is endings.'), JSON.stringify(got));
 });
+
+test('a negative order whose verb the tagger reads as an adjective ("Don\'t mock anything") is an order', () => {
+  assert.deepEqual(texts("Write unit tests for the parser. Don't mock anything, and put each case in its own function."), ['Write unit tests for the parser.', "Don't mock anything, and put each case in its own function."]);
+});

@@ -141,7 +141,8 @@ export function isImperative(text: string, tokens: TaggedToken[]): boolean {
     // "Be brief", "Be polite to the customer": "be" opening a main clause is an order.
     if (t.lower === 'be' && tokens[k - 1]?.lower !== 'to' && tokens[k + 1] && (tokens[k + 1].pos === 'ADJ' || tokens[k + 1].pos === 'ADV' || tokens[k + 1].pos === 'DET')) return true;
     // A negative order: "Do not reveal …", "Don't guess".
-    if (t.lower === 'do' && /^(not|n't|n’t)$/.test(tokens[k + 1]?.lower ?? '') && tokens[k + 2] && (tokens[k + 2].pos === 'VERB' || tokens[k + 2].pos === 'AUX')) return true;
+    // (The verb may be tagged as an adjective or a noun: "Don't mock anything", "Do not paraphrase it".)
+    if (t.lower === 'do' && /^(not|n't|n’t)$/.test(tokens[k + 1]?.lower ?? '') && tokens[k + 2] && (tokens[k + 2].pos === 'VERB' || tokens[k + 2].pos === 'AUX' || ((tokens[k + 2].pos === 'ADJ' || tokens[k + 2].pos === 'NOUN') && ['PRON', 'DET', 'ADV', 'ADP'].includes(tokens[k + 3]?.pos ?? '')))) return true;
     // A finite verb right after ("Documents allow …") means the first word was a subject.
     const next = tokens[k + 1];
     if (next && (next.pos === 'AUX' || next.pos === 'VERB' && next.lower !== next.lemma)) continue;
