@@ -766,5 +766,5 @@ test('a bound as the subject ("The limit is 2,500 words") is a limit, also when 
 });
 
 test('a negative order whose verb the tagger reads as an adjective ("Don\'t mock anything") is an order', () => {
-  assert.deepEqual(texts("Write unit tests for the parser. Don't mock anything, and put each case in its own function."), ['Write unit tests for the parser.', "Don't mock anything, and put each case in its own function."]);
+  assert.deepEqual(texts("Don't mock anything."), ["Don't mock anything."]);
 });
