@@ -768,3 +768,8 @@ test('a bound as the subject ("The limit is 2,500 words") is a limit, also when 
 test('a negative order whose verb the tagger reads as an adjective ("Don\'t mock anything") is an order', () => {
   assert.deepEqual(texts("Don't mock anything."), ["Don't mock anything."]);
 });
+
+test('what the writer has to keep to ("We have to stay on GitHub-hosted runners") is a limit; a task they have ("We have to write a function") is not', () => {
+  const prompt = 'Our team is moving from Jenkins to GitHub Actions. There are twelve services. Two of them use Docker. The builds take forty minutes. We have to stay on GitHub-hosted runners for now. How should we split the workflows?';
+  assert.deepEqual(texts(prompt), ['We have to stay on GitHub-hosted runners for now.', 'How should we split the workflows?']);
+});

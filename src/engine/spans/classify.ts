@@ -226,6 +226,8 @@ const CONSTRAINT = [
   /\bonly (help|use|have|work|run|study|train|spend|do|eat|go|travel|afford)\b/,
   // A rule the answer must keep: "Our policy is that we never promise a date.", "our style guide says no questions in headlines" (not "my contract says …", a fact).
   /\b(?:policy|policies|style guide|guidelines|template|process) (?:is|are|requires?|says|states|allows?|forbids?|prohibits?)\b/,
+  // What the writer has to keep to: "We have to stay on GitHub-hosted runners.", "I must stick to the standard library." (not "We have to write a function", a task).
+  /\b(?:i|we) (?:still |just )?(?:have to|must|need to) (?:stay|keep|stick|remain|use only|work within|run on)\b/,
   // A condition or an obligation on the answer: "I'm only interested if the equity is real", "We're required to keep Node 18".
   /\b(?:only|not) interested (?:in|if)\b|\b(?:'re|are|'m|am) (?:required|obliged|not allowed|only allowed) to\b/,
   /\b(prefer|rather|avoid|allergic|vegetarian|vegan|pescatarian|gluten-free|intolerant|celiac|coeliac|diabetic)\b/,
