@@ -650,6 +650,8 @@ test('the writer\'s doubt about something is an implicit question ("… what I c
   assert.deepEqual(texts(prompt), ["I don't understand why the two numbers differ.", 'Can you explain compound interest?']);
   assert.ok(texts("ok so I'm trying to figure out why our March numbers differ between the CRM and finance. The CRM says 212 deals. Finance says 198. Our quarter closes Friday. Which number is right?").includes("ok so I'm trying to figure out why our March numbers differ between the CRM and finance."));
   assert.ok(texts('Our backup job failed twice this week. The disk is half full. Another job also runs at 2am, not sure if that matters. What should I check first?').includes('Another job also runs at 2am, not sure if that matters.'));
+  const worry = "This came from my son's teacher:\n\nHi Mr. Berg,\n\nOskar has been distracted in class lately. Could we meet next week?\n\nBest,\nMs. Patel\n\nWhat is she asking? I'm worried this is more serious than she says.";
+  assert.deepEqual(texts(worry), ['What is she asking?', "I'm worried this is more serious than she says."]);
   const story = "My sister's wedding is in June. Her husband builds furniture. I don't know him that well yet. He is quiet. What gift should I get them?";
   assert.deepEqual(texts(story), ['What gift should I get them?']);
 });

@@ -376,7 +376,7 @@ export function isFiller(s: { tokens: TaggedToken[] }): boolean {
 
 // The writer's doubt about what follows: an implicit question ("I'm not sure what it means").
 // The writer's doubt about something, an implicit question: "I don't understand why …", "I'm not sure whether …", "… what I can't figure out." (not "I don't know him well").
-const IMPLICIT_QUESTION = /\b(?:i|we)(?:'m| am|'re| are)? (?:still |really |just )?(?:not sure|unsure|confused|wondering|can'?t tell|don'?t (?:understand|know|get))(?: about| by)? (?:if|whether|why|what|how|when|where|which|who)\b|\b(?:i|we) (?:still |really |just )?can'?t (?:figure|work) out\b|\b(?:i'm|i am|we're|we are) (?:still |just )?trying to (?:figure out|work out|understand|find out)\b|(?:^|[,;] )(?:but |and )?(?:not sure|no idea) (?:if|whether|why|what|how)\b/;
+const IMPLICIT_QUESTION = /\b(?:i|we)(?:'m| am|'re| are)? (?:still |really |just )?(?:not sure|unsure|confused|wondering|can'?t tell|don'?t (?:understand|know|get))(?: about| by)? (?:if|whether|why|what|how|when|where|which|who)\b|\b(?:i|we) (?:still |really |just )?can'?t (?:figure|work) out\b|\b(?:i'm|i am|we're|we are) (?:still |just )?trying to (?:figure out|work out|understand|find out)\b|(?:^|[,;] )(?:but |and )?(?:not sure|no idea) (?:if|whether|why|what|how)\b|^(?:i'm|i am|we're|we are) (?:a bit |a little |really |quite )?(?:worried|concerned|afraid) (?:that|it|this|about|she|he|they)\b/;
 
 export const DOUBT = /\b(?:not sure|unsure|confused|can'?t tell|can'?t figure out|can'?t work out|don'?t (?:understand|know|get))\b/i;
 
