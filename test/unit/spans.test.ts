@@ -549,6 +549,8 @@ test('what someone the answer is for cannot do or eat ("Grandma can\'t chew hard
   const prompt = 'Plan a picnic menu for twelve people on Sunday.\n\nMy uncle brings his famous lemonade every year. Three of the children are allergic to nuts. His wife is vegetarian. Grandma can\'t chew hard food. The park has no shade.';
   assert.deepEqual(texts(prompt), ['Plan a picnic menu for twelve people on Sunday.', 'Three of the children are allergic to nuts.', 'His wife is vegetarian.', "Grandma can't chew hard food."]);
   assert.ok(texts('Plan a dinner for eight.\n\nMy uncle brings wine. My cousin is coeliac. The table seats ten.').includes('My cousin is coeliac.'));
+  const trip = texts('Plan a road trip for our family of five.\n\nWe fly into Lisbon in June. The kids are 4, 7 and 12. The 4 year old gets carsick on winding roads. Nobody in the family eats seafood.');
+  assert.ok(trip.includes('The 4 year old gets carsick on winding roads.') && trip.includes('Nobody in the family eats seafood.'), JSON.stringify(trip));
   const problem = 'Our dog is three. She was a stray. She sleeps well at night. She is sweet with us but whenever the doorbell rings we can\'t calm her down. What should we try?';
   assert.deepEqual(texts(problem), ['What should we try?']);
 });

@@ -250,7 +250,7 @@ export function statesTaste(text: string): boolean {
 export function statesNeed(text: string): boolean {
   // In the main clause: not "… whenever someone rings we can't calm her down", "… if we suggest she can't manage".
   const main = text.toLowerCase().replace(/’/g, "'").split(/,|;|\b(?:but|if|when|whenever|because|so|that|although|though)\b/)[0];
-  return /\b(?:can'?t|cannot|can not|unable to|not able to)\b|\b(?:vegan|vegetarian|pescatarian|allergic|gluten-free|intolerant|kosher|halal|celiac|coeliac|diabetic)\b/.test(main);
+  return /\b(?:can'?t|cannot|can not|unable to|not able to)\b|\b(?:vegan|vegetarian|pescatarian|allergic|gluten-free|intolerant|kosher|halal|celiac|coeliac|diabetic|carsick|seasick|airsick|motion sick)\b|^(?:nobody|no one|none of [a-z]+)\b.*\b(?:eats?|drinks?)\b/.test(main);
 }
 
 /** A bound that is the sentence's subject ("Fewer than 45 hours a week is non-negotiable for me."): an amount with its unit. */
