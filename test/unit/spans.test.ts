@@ -777,3 +777,10 @@ test('what the writer has to keep to ("We have to stay on GitHub-hosted runners"
   const prompt = 'Our team is moving from Jenkins to GitHub Actions. There are twelve services. Two of them use Docker. The builds take forty minutes. We have to stay on GitHub-hosted runners for now. How should we split the workflows?';
   assert.deepEqual(texts(prompt), ['We have to stay on GitHub-hosted runners for now.', 'How should we split the workflows?']);
 });
+
+test('in a prompt that gives the reader a role, a bare "Policies:" heads the assistant\'s directives; "Company policy for travel:" heads material', () => {
+  const got = texts('SYSTEM: You are the helpdesk assistant of Norrland University.\n\nPolicies:\n1. Password resets are only done through the self-service portal.\n2. Be brief.\n\nThe helpdesk is staffed Monday to Friday.');
+  assert.ok(got.includes('Password resets are only done through the self-service portal.') && got.includes('Be brief.'), JSON.stringify(got));
+  const travel = texts('You are a travel planning assistant.\n\nCompany policy for employee travel:\nEconomy class for flights under 6 hours. Hotels up to 180 per night.\n\nWhen suggesting options, always stay within this policy.');
+  assert.ok(!travel.includes('Hotels up to 180 per night.'), JSON.stringify(travel));
+});

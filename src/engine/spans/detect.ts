@@ -151,6 +151,15 @@ function reports(tokens: TaggedToken[]): boolean {
 // or what the reader does ("What you can help with:", "Things to check:").
 const DIRECTIVES = /^\s*(?:[-*•+]\s+)?(?:what|things|topics)\b[^:\n]*\b(?:you|to)\b|\b(?:rules?|requirements?|constraints?|guidelines?|instructions?|restrictions?|criteria|specifications?|style guide|dos|don'?ts)\b/i;
 
+/**
+ * Whether a label or lead-in names directives (see DIRECTIVES); in a prompt that gives the reader
+ * a role, a bare "Policies:" does too (the assistant's own policies; "Company policy for employee
+ * travel:" heads a policy the task applies, material).
+ */
+function namesDirectives(prompt: string, text: string): boolean {
+  return DIRECTIVES.test(text) || (ROLE_OPENING.test(prompt) && /^\s*(?:[-*•+]\s+)?(?:our |your |the )?policies:?\s*$/i.test(text));
+}
+
 /** A bare label naming a thing, alone on its line before more lines ("Rules:\n- …", "Job description:\n{…}"): a heading, not a field ("Follow these steps:" is an order). */
 function isBareHeading(prompt: string, p: Paragraph, k: number): boolean {
   const line = p.lines[k];
@@ -195,7 +204,7 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   const pointerText = pointer ? prompt.slice(pointer.start, pointer.end) : '';
   // "Here is the text we'll use:" points as well, though "Here is …" describes the given material elsewhere.
   const herePointer = o.herePointers && pointer?.kind === 'task' && /^(?:here|below)(?:'s| is| are)\b.*:$/i.test(pointerText.trim());
-  if (pointsAhead && (pointer?.kind === 'lead-in' || herePointer) && !DOUBT.test(pointerText) && !DIRECTIVES.test(pointerText)) pieces.pop();
+  if (pointsAhead && (pointer?.kind === 'lead-in' || herePointer) && !DOUBT.test(pointerText) && !namesDirectives(prompt, pointerText)) pieces.pop();
   // … while the paragraph it closes still describes the task given ("The movie tagline is … Here is an example:").
   const pointedTask = herePointer && pieces[pieces.length - 1] !== pointer;
   const limits = (s: Sentence) => statesConstraint(prompt.slice(s.start, s.end));
@@ -212,12 +221,12 @@ function instructionParagraph(prompt: string, p: Paragraph, o: Required<DetectOp
   const statementWords = statements.reduce((n, s) => n + words(prompt.slice(s.start, s.end)), 0);
   const instructs = (pointedTask || pieces.some((s) => isInstructionKind(s.kind))) && statements.length <= o.contextStatements && statementWords <= o.contextWords;
   // A bare label closing the paragraph before more of the prompt ("Here's my Dockerfile:", "Company policy for travel:") points at what follows, unless it names directives.
-  const pointsAt = (line: Line, k: number) => pointsAhead && k === p.lines.length - 1 && prompt.slice(line.contentStart, line.end).trim() === '' && !DIRECTIVES.test(line.label!.name) && !ordersOrAsks(prompt.slice(line.label!.start, line.label!.end));
+  const pointsAt = (line: Line, k: number) => pointsAhead && k === p.lines.length - 1 && prompt.slice(line.contentStart, line.end).trim() === '' && !namesDirectives(prompt, line.label!.name) && !ordersOrAsks(prompt.slice(line.label!.start, line.label!.end));
   // Lines after a line that ends in a colon are the items it introduces.
   const leadIn = p.lines.findIndex((l) => prompt.slice(l.start, l.end).trimEnd().endsWith(':'));
   const itemsFrom = underDirectives ? p.start : o.leadInItems && leadIn >= 0 && leadIn < p.lines.length - 1 ? p.lines[leadIn].end : Infinity;
   // Items under a head that names them as directives ("Rules:", "Requirements for the function:") are orders, whatever their grammar.
-  const directives = underDirectives || (o.directiveItems && itemsFrom < Infinity && DIRECTIVES.test(prompt.slice(p.lines[leadIn].start, p.lines[leadIn].end)));
+  const directives = underDirectives || (o.directiveItems && itemsFrom < Infinity && namesDirectives(prompt, prompt.slice(p.lines[leadIn].start, p.lines[leadIn].end)));
   // A label heading background statements ("Background: our team handles …") names them; it does not instruct, unless it orders itself ("Translate to French: the cat sleeps.").
   const headsStatement = (line: Line) => { if ((directives && line.start >= itemsFrom) || tagSentences(prompt.slice(line.label!.start, line.label!.end))[0]?.tokens[0]?.pos === 'VERB') return false; const first = sentencesOf(prompt, line)[0]; return !!first && first.kind === 'statement' && !limits(first); };
   for (const [k, line] of p.lines.entries()) if (line.label && !(o.directiveItems && isBareHeading(prompt, p, k)) && !pointsAt(line, k) && !headsStatement(line)) out.push([line.label.start, line.label.end]);
@@ -386,7 +395,7 @@ function continuesInstruction(prompt: string, line: Line): boolean {
 function listsInstructions(prompt: string, p: Paragraph, directiveHeads: boolean, placeholders: boolean): boolean {
   const [head, ...rest] = p.lines;
   if (prompt.slice(head.contentStart, head.end).trim() !== '' || rest.length === 0) return false;
-  if (directiveHeads && DIRECTIVES.test(head.label?.name ?? '')) return true;
+  if (directiveHeads && namesDirectives(prompt, head.label?.name ?? '')) return true;
   if (rest.some((l) => l.label)) return false;
   return rest.every((l) => {
     if (placeholders && standsForMaterial(prompt, l)) return false;
@@ -454,9 +463,9 @@ function resumeInstruction(prompt: string, instruction: Paragraph[], material: P
     // Under no label, or under one that names directives ("What you must not do: …"), not a field of the block ("Offer B: a data analyst role …").
     const label = p.lines[0].label?.name;
     // (A last paragraph of orders is the closing request, which the material's own reading keeps.)
-    const orders = k < material.length - 1 && (!label || DIRECTIVES.test(label) || /^(?:what|how|when|where|things)\b.*\b(?:you|to)\b/i.test(label)) && pieces.length > 0 && pieces.every((x) => x.kind === 'imperative' || x.kind === 'request');
+    const orders = k < material.length - 1 && (!label || namesDirectives(prompt, label) || /^(?:what|how|when|where|things)\b.*\b(?:you|to)\b/i.test(label)) && pieces.length > 0 && pieces.every((x) => x.kind === 'imperative' || x.kind === 'request');
     // A directive label before an order, even closing the prompt ("Guidelines: Include the salary range …").
-    const labelledOrder = !!label && DIRECTIVES.test(label) && (pieces[0]?.kind === 'imperative' || pieces[0]?.kind === 'request');
+    const labelledOrder = !!label && namesDirectives(prompt, label) && (pieces[0]?.kind === 'imperative' || pieces[0]?.kind === 'request');
     if (orders || labelledOrder || (p.lines[0].label && listsInstructions(prompt, p, true, o.placeholders)) || directiveHeading(prompt, material[k - 1].end, p)) return [[...instruction, ...material.slice(k)], material.slice(0, k)];
   }
   return [instruction, material];
@@ -473,7 +482,7 @@ function headedByDirectives(prompt: string, paragraphs: Paragraph[], p: Paragrap
   if (!o.directiveItems || !previous) return false;
   const last = previous.lines[previous.lines.length - 1];
   const text = prompt.slice(last.start, last.end).trimEnd();
-  return text.endsWith(':') && DIRECTIVES.test(text);
+  return text.endsWith(':') && namesDirectives(prompt, text);
 }
 
 // A Markdown heading that names directives ("# Constraints") or what the reader does ("## What to check", "# What you can help with").
@@ -589,7 +598,7 @@ export function detectTraced(prompt: string, options: DetectOptions = {}): Detec
   const before = kept.at(-1);
   const lead = before && before.end <= (material[0]?.start ?? 0) ? before.lines.flatMap((l) => sentencesOf(prompt, l)).at(-1) : undefined;
   const leadText = lead ? prompt.slice(lead.start, lead.end) : '';
-  const pointedAt = !!lead && (lead.kind === 'lead-in' || /^(?:here|below)(?:'s| is| are)\b.*:$/i.test(leadText.trim())) && !DOUBT.test(leadText) && !DIRECTIVES.test(leadText) && material[0] !== undefined;
+  const pointedAt = !!lead && (lead.kind === 'lead-in' || /^(?:here|below)(?:'s| is| are)\b.*:$/i.test(leadText.trim())) && !DOUBT.test(leadText) && !namesDirectives(prompt, leadText) && material[0] !== undefined;
   if (sections.length) materialSections(prompt, sections, o, out, instructions, pointedAt || reference);
   const pasted = instruction.filter((p) => !kept.includes(p)).map((p): Range => [p.start, p.end]);
   return { spans: normalizeSpans(prompt, withoutChatMarkers(prompt, out)), materialStart: material[0]?.start ?? prompt.length, pasted, answerSlot: endsInAnswerSlot(paragraphs) };
