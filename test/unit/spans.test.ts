@@ -640,6 +640,9 @@ test('the time or money the writer can give ("We can do maybe 15 minutes on scho
 test('a closing paragraph after labelled material keeps the budgets and bounds it states ("Budget is at most 30 euros a month."), not the writer\'s other facts', () => {
   const got = texts("Can you compare two phone plans for me?\n\nPlan A: 20 GB, 25 euros a month, two-year contract.\n\nPlan B: unlimited data, 35 euros a month, no contract.\n\nI'm 27 and don't have kids. Budget is at most 30 euros a month. Show the pros and cons in a table.");
   assert.ok(got.includes('Budget is at most 30 euros a month.') && !got.includes("I'm 27 and don't have kids."), JSON.stringify(got));
+  // … and the writer's preferences and bounds, though not what they lack.
+  const prefers = texts("Can you compare two phone plans for me?\n\nPlan A: 20 GB, 25 euros a month, two-year contract.\n\nPlan B: unlimited data, 35 euros a month, no contract.\n\nI'm 27 and don't have kids. I'd rather avoid a long contract. Show the pros and cons in a table.");
+  assert.ok(prefers.includes("I'd rather avoid a long contract.") && !prefers.includes("I'm 27 and don't have kids."), JSON.stringify(prefers));
 });
 
 test('a list of directives closing the prompt after a labelled block ("Background: …\\n\\nGuidelines:\\n1. …") is instruction, not material', () => {

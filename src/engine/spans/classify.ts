@@ -209,9 +209,12 @@ export function statesBudget(text: string): boolean {
   return WRITER_BUDGET.test(lower) || /^(?:the |our |my |total |word |page |time )?(?:budget|limit|max|maximum|cap|deadline) (?:is|of|for)\b/.test(lower);
 }
 
+// What the writer lacks or does not do ("We don't own a car."): a limit next to a request, a fact elsewhere ("I'm 27 and don't have kids.").
+const LACKS = /\b(don'?t|doesn'?t|do not|does not)( really| even)? (want|have|own|eat|drink|mind|like|need|use|speak|know how)\b/;
+
 const CONSTRAINT = [
   /\b(can'?t|cannot|can not|unable to|not able to|won'?t be able to)\b/,
-  /\b(don'?t|doesn'?t|do not|does not)( really| even)? (want|have|own|eat|drink|mind|like|need|use|speak|know how)\b/,
+  LACKS,
   /\b('re|'m|are|am|is) not (into|a fan|comfortable|allowed|handy|technical)\b/,
   /\b(at most|at least|no more than|no longer than|maximum|minimum|budget|afford|limit(?:s|ed)?)\b/,
   // "up to 30 minutes", not "a follow-up to a client", nor progress made ("i'm up to 5k three times a week").
@@ -269,9 +272,9 @@ export function concludesLimit(text: string): boolean {
 }
 
 /** Whether a statement states a limit, a requirement or a preference (see CONSTRAINT). */
-export function statesConstraint(text: string): boolean {
+export function statesConstraint(text: string, lacks = true): boolean {
   const lower = text.toLowerCase().replace(/’/g, "'");
-  return CONSTRAINT.some((r) => r.test(lower));
+  return CONSTRAINT.some((r) => (lacks || r !== LACKS) && r.test(lower));
 }
 
 // The writer (or their people) as the subject: "I …", "We …", "My daughter …", "Our website …".

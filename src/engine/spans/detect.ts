@@ -108,12 +108,12 @@ type Sentence = Piece & { kind: ReturnType<typeof classifySentence>; tokens: Tag
 
 /**
  * A statement of a limit, a requirement or a preference the answer must fit, wherever it stands:
- * the writer's ("We don't own a car."; with `cues`), drawn as a consequence, a budget, a taste,
- * what someone cannot do or eat, a bound as the subject (see classify.ts).
+ * the writer's ("I can't run more than 5 km.", "We don't own a car." only with `cues`), drawn as a
+ * consequence, a budget, a taste, what someone cannot do or eat, a bound as the subject (see classify.ts).
  */
 function statesLimit(prompt: string, s: Sentence, cues = true): boolean {
   const text = prompt.slice(s.start, s.end);
-  return s.kind === 'statement' && ((cues && aboutWriter(s.tokens) && statesConstraint(text)) || concludesLimit(text) || statesBudget(text) || statesTaste(text) || statesNeed(text) || opensWithBound(text));
+  return s.kind === 'statement' && ((aboutWriter(s.tokens) && statesConstraint(text, cues)) || concludesLimit(text) || statesBudget(text) || statesTaste(text) || statesNeed(text) || opensWithBound(text));
 }
 
 /** Sentences of a line's content (after its label, or after its list marker). */
