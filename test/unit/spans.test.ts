@@ -657,6 +657,7 @@ test('the writer\'s doubt about something is an implicit question ("… what I c
   assert.ok(texts('Our backup job failed twice this week. The disk is half full. Another job also runs at 2am, not sure if that matters. What should I check first?').includes('Another job also runs at 2am, not sure if that matters.'));
   const worry = "This came from my son's teacher:\n\nHi Mr. Berg,\n\nOskar has been distracted in class lately. Could we meet next week?\n\nBest,\nMs. Patel\n\nWhat is she asking? I'm worried this is more serious than she says.";
   assert.deepEqual(texts(worry), ['What is she asking?', "I'm worried this is more serious than she says."]);
+  assert.deepEqual(texts("this is from our family group chat about christmas, i'm so confused\n\nMum: Right everyone, cottage or ours?\nDan: cottage!!\nMum: ok but who pays\n\nwhat did we actually decide?"), ["this is from our family group chat about christmas, i'm so confused", 'what did we actually decide?']);
   const story = "My sister's wedding is in June. Her husband builds furniture. I don't know him that well yet. He is quiet. What gift should I get them?";
   assert.deepEqual(texts(story), ['What gift should I get them?']);
 });
