@@ -18,7 +18,7 @@ const REQUEST = [
   /\b(i|we)(?: just| really| only| also| mainly| mostly)?(?: want| would like| would love| need|'d like|'d love) to (know|understand|find out|learn whether|ask|hear)\b/,
   /\b(i|we)('d| would) (appreciate|love|like)\b(?! to\b)/,
   // The writer's own text to write or words to say, which the answer is to be ("I need to write a toast …", "I want to say yes but push back …").
-  /^(i|we)( really| still| also| now)? (need|want|'d like|would like) to (write|draft|rewrite|edit|reply|respond|answer|say|tell|explain|announce|word|phrase|pitch|present|prepare|put together|create|plan|design|come up with|figure out|decide|choose|pick)\b/,
+  /(?:^|\band )(i|we)( really| still| also| now)? (need|want|'d like|would like) to (write|draft|rewrite|edit|reply|respond|answer|say|tell|explain|announce|word|phrase|pitch|present|prepare|put together|create|plan|design|come up with|figure out|decide|choose|pick)\b/,
   /\b(i|we) need\b(?! to\b)/,
   /\bhelp (me|us)\b/,
   // Wanting the reader's help, whatever the sentence tells besides ("I'm writing a talk and want help with the structure.").
