@@ -789,3 +789,8 @@ test('in a prompt that gives the reader a role, a bare "Policies:" heads the ass
   const travel = texts('You are a travel planning assistant.\n\nCompany policy for employee travel:\nEconomy class for flights under 6 hours. Hotels up to 180 per night.\n\nWhen suggesting options, always stay within this policy.');
   assert.ok(!travel.includes('Hotels up to 180 per night.'), JSON.stringify(travel));
 });
+
+test('a labelled block under a heading naming reference data ("# Reference", "## Context") is material shown to the reader, not the task\'s fields', () => {
+  const prompt = "You are Nova, the assistant in Brightbank's app.\n\n# Rules\n- Never ask for card numbers.\n- Keep answers short.\n\n# Reference\nFraud line: +44 20 7946 0999\nDaily ATM limit: GBP 500";
+  assert.deepEqual(texts(prompt), ["You are Nova, the assistant in Brightbank's app.", 'Never ask for card numbers.', 'Keep answers short.']);
+});

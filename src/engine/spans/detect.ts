@@ -495,6 +495,15 @@ function directiveHeading(prompt: string, from: number, p: Paragraph): boolean {
   return between.length > 0 && DIRECTIVE_HEADING.test(between[between.length - 1]);
 }
 
+// A Markdown heading naming reference data rather than the task: "# Reference", "## Context", "# Facts", "## Background".
+const REFERENCE_HEADING = /^ {0,3}#{1,6}[ \t]+(?:reference|references|context|facts|background|data|information|info|knowledge|details|documents?|sources?)[ \t]*$/i;
+
+/** Whether the Markdown heading right above `p` (after `from`) names reference data. */
+function referenceHeading(prompt: string, from: number, p: Paragraph): boolean {
+  const between = prompt.slice(from, p.start).split('\n').filter((l) => l.trim() !== '');
+  return between.length > 0 && REFERENCE_HEADING.test(between[between.length - 1]);
+}
+
 /** Whether the prompt ends in an empty label, the answer slot of a template instance ("Input: …\n\nOutput:"). */
 function endsInAnswerSlot(paragraphs: Paragraph[]): boolean {
   const last = paragraphs[paragraphs.length - 1]?.lines.at(-1);
@@ -581,8 +590,9 @@ export function detectTraced(prompt: string, options: DetectOptions = {}): Detec
   const paragraphs = splitParagraphs(prompt).flatMap((p) => withOrderApart(prompt, p, o));
   const [leading, after] = splitAtMaterial(prompt, paragraphs, o);
   const [instruction, material] = resumeInstruction(prompt, leading, after, o);
-  // A labelled block the instruction resumes after is reference material, shown rather than specified (as what a lead-in points at).
-  const reference = material.length < after.length;
+  // A labelled block the instruction resumes after is reference material, shown rather than specified (as what a lead-in points at);
+  // so is a block under a heading that names reference data ("# Reference\nFraud line: …", "## Context").
+  const reference = material.length < after.length || (!!material[0] && referenceHeading(prompt, leading.at(-1)?.end ?? 0, material[0]));
   const { kept } = withoutPasted(prompt, instruction, o);
   const nearPasted = kept.length < instruction.length || material.length > 0;
   // (The closing paragraph counts too when it sits after the material: "My idea: …\n\n… I'd like you to suggest three scenes.")
