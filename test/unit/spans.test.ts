@@ -568,6 +568,7 @@ test('the writer\'s own text to write or words to say ("I need to write a short 
   // An obligation is a fact of the writer's situation ("We have to write a function … for homework").
   assert.ok(texts('We are four engineers and we just got told we are on call from March. Nobody has done it before. The pager tool is set up. I need to put together a rotation before the end of the month. Keep it fair.').includes('I need to put together a rotation before the end of the month.'));
   assert.ok(texts("I'm the on-call lead and I need to answer this customer before end of day.\n\nHi, our dashboard has been down for an hour. When will it be back?\n\nThanks,\nLee").includes("I'm the on-call lead and I need to answer this customer before end of day."));
+  assert.ok(texts("I'm comparing two hosting providers for our shop and need a recommendation by Monday. Provider A costs less. Provider B has better support.").includes("I'm comparing two hosting providers for our shop and need a recommendation by Monday."));
   const homework = texts('I am in my first term of computer science. The course uses Python. We have to write a function that sorts a list. The autograder times out. My loop looks fine. Why is it slow?');
   assert.ok(!homework.includes('We have to write a function that sorts a list.'), JSON.stringify(homework));
 });
