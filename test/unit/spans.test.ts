@@ -569,6 +569,7 @@ test('the writer\'s own text to write or words to say ("I need to write a short 
   assert.ok(texts('We are four engineers and we just got told we are on call from March. Nobody has done it before. The pager tool is set up. I need to put together a rotation before the end of the month. Keep it fair.').includes('I need to put together a rotation before the end of the month.'));
   assert.ok(texts("I'm the on-call lead and I need to answer this customer before end of day.\n\nHi, our dashboard has been down for an hour. When will it be back?\n\nThanks,\nLee").includes("I'm the on-call lead and I need to answer this customer before end of day."));
   assert.ok(texts("I'm comparing two hosting providers for our shop and need a recommendation by Monday. Provider A costs less. Provider B has better support.").includes("I'm comparing two hosting providers for our shop and need a recommendation by Monday."));
+  assert.ok(texts("I've been asked to give a 10-minute talk at our engineering day about our move to GitHub Actions. What should the outline be?").includes("I've been asked to give a 10-minute talk at our engineering day about our move to GitHub Actions."));
   const homework = texts('I am in my first term of computer science. The course uses Python. We have to write a function that sorts a list. The autograder times out. My loop looks fine. Why is it slow?');
   assert.ok(!homework.includes('We have to write a function that sorts a list.'), JSON.stringify(homework));
 });

@@ -20,6 +20,8 @@ const REQUEST = [
   // The writer's own text to write or words to say, which the answer is to be ("I need to write a toast …", "I want to say yes but push back …").
   /(?:^|\band )(i|we)( really| still| also| now)? (need|want|'d like|would like) to (write|draft|rewrite|edit|reply|respond|answer|say|tell|explain|announce|word|phrase|pitch|present|prepare|put together|create|plan|design|come up with|figure out|decide|choose|pick)\b/,
   /\b(i|we) need\b(?! to\b)/,
+  // A task the writer was given, which the answer is to do: "I've been asked to give a 10-minute talk about …".
+  /^(?:i've|i have|we've|we have) been asked to (?:write|give|prepare|present|draft|put together|create|plan|design|review|summari[sz]e)\b/,
   // … with the subject left out after "and": "I'm comparing two providers and need a recommendation by Monday."
   /^(?:i'm|i am|we're|we are)\b[^.?!]*\band (?:really |urgently )?need (?:a|an|some|help|advice|your)\b/,
   /\bhelp (me|us)\b/,
