@@ -796,3 +796,8 @@ test('a labelled block under a heading naming reference data ("# Reference", "##
   const prompt = "You are Nova, the assistant in Brightbank's app.\n\n# Rules\n- Never ask for card numbers.\n- Keep answers short.\n\n# Reference\nFraud line: +44 20 7946 0999\nDaily ATM limit: GBP 500";
   assert.deepEqual(texts(prompt), ["You are Nova, the assistant in Brightbank's app.", 'Never ask for card numbers.', 'Keep answers short.']);
 });
+
+test('a line of template expressions only ("- {{ doc.title }}: {{ doc.snippet }}") stands for material', () => {
+  const prompt = "Answer the customer's question below using the excerpts.\n\nDocumentation:\n{% for doc in docs %}\n- {{ doc.title }}: {{ doc.snippet }}\n{% endfor %}\n\nCustomer question:\n{{ question }}";
+  assert.deepEqual(texts(prompt), ["Answer the customer's question below using the excerpts."]);
+});

@@ -375,7 +375,9 @@ const PLACEHOLDER = /^(?:\{\{?\s*[\w .-]+\s*\}\}?|<[\w .-]+>|\[[\w .-]+\])$/;
  * "Question: {question}"): it stands for a text pasted in later, not a value of the task.
  */
 function standsForMaterial(prompt: string, line: Line): boolean {
-  return PLACEHOLDER.test(prompt.slice(line.contentStart, line.end).replace(CHAT_MARKER, '').trim());
+  const content = prompt.slice(line.contentStart, line.end).replace(CHAT_MARKER, '').trim();
+  // … or only placeholders and punctuation ("- {{ doc.title }}: {{ doc.snippet }}").
+  return PLACEHOLDER.test(content) || (/\{\{[^}]*\}\}/.test(content) && !/\p{L}/u.test(prompt.slice(line.start, line.end).replace(/\{\{[^}]*\}\}/g, '')));
 }
 
 /** Whether the line right before `line`, in the same paragraph, is prose that only instructs ("Create a workout plan.\nGoal: {goal}"). */
