@@ -801,3 +801,8 @@ test('a line of template expressions only ("- {{ doc.title }}: {{ doc.snippet }}
   const prompt = "Answer the customer's question below using the excerpts.\n\nDocumentation:\n{% for doc in docs %}\n- {{ doc.title }}: {{ doc.snippet }}\n{% endfor %}\n\nCustomer question:\n{{ question }}";
   assert.deepEqual(texts(prompt), ["Answer the customer's question below using the excerpts."]);
 });
+
+test('a question to the reader in the closing paragraph after labelled material ("Can you write a short, firm letter …?") orders, as an imperative does', () => {
+  const prompt = "I'm cancelling my gym membership. Here are their terms.\n\nTERMS\n7.1 Members may cancel with one month's notice.\n7.2 An exit fee of 60 pounds applies.\n\nFrom: memberships@fitzone.example\nThanks for your message. As you joined on 14 May, you are still within your minimum term of twelve months, so the early exit fee applies to your account.\n\nI moved 80 miles away in October. Can you write a short, firm letter citing the right clause?";
+  assert.ok(texts(prompt).includes('Can you write a short, firm letter citing the right clause?'), JSON.stringify(texts(prompt)));
+});
