@@ -303,8 +303,9 @@ function materialSections(prompt: string, sections: Paragraph[][], o: Required<D
   const closingMessage = !!closing && o.closingMessages && isMessage(closing.lines.map((l) => ({ whole: prompt.slice(l.start, l.end), content: prompt.slice(l.contentStart, l.end) })));
   if (closing && o.closingInstructions && !closingMessage) {
     const pieces = closing.lines.flatMap((l) => sentencesOf(prompt, l));
-    // (A question to the reader orders too: "Can you write a short, firm letter citing the right clause?")
-    const orders = (x: Sentence) => x.kind === 'imperative' || x.kind === 'request' || (x.kind === 'question' && /\b(?:you|your)\b/i.test(prompt.slice(x.start, x.end)));
+    // (A question to the reader orders too: "Can you write a short, firm letter citing the right clause?"; not one to a named
+    // person of the material: "Lucia, can you draft clearer copy?")
+    const orders = (x: Sentence) => x.kind === 'imperative' || x.kind === 'request' || (x.kind === 'question' && /\b(?:you|your)\b/i.test(prompt.slice(x.start, x.end)) && !/^[A-Z][a-z]+,\s/.test(prompt.slice(x.start, x.end)));
     if (pieces.length && (pieces.every((x) => isInstructionKind(x.kind)) || (o.closingOrders && pieces.some(orders)))) {
       // … with the budgets and bounds it states ("I can afford maybe $100 more.", "Budget is max 60 euro per person per day."), not
       // the writer's statements with a limit word alone ("I'm 27 and don't have kids." tells about them).
