@@ -806,3 +806,9 @@ test('a question to the reader in the closing paragraph after labelled material 
   const prompt = "I'm cancelling my gym membership. Here are their terms.\n\nTERMS\n7.1 Members may cancel with one month's notice.\n7.2 An exit fee of 60 pounds applies.\n\nFrom: memberships@fitzone.example\nThanks for your message. As you joined on 14 May, you are still within your minimum term of twelve months, so the early exit fee applies to your account.\n\nI moved 80 miles away in October. Can you write a short, firm letter citing the right clause?";
   assert.ok(texts(prompt).includes('Can you write a short, firm letter citing the right clause?'), JSON.stringify(texts(prompt)));
 });
+
+test('a question written without its mark, as in chat ("what do these lines mean and is it my side or theirs"), is a question; a title is not', () => {
+  const prompt = 'my wifi drops every evening, this is from the router log\n\nDec 02 19:58:13 kernel: wl0: link down\nDec 02 19:58:20 pppd[733]: LCP terminated by peer\nDec 02 19:58:51 pppd[733]: Connect: ppp0 <--> nas0\n\ni rent so i cant touch the modem. what do these lines mean and is it my side or theirs';
+  assert.ok(texts(prompt).includes('what do these lines mean and is it my side or theirs'), JSON.stringify(texts(prompt)));
+  assert.ok(!texts("Here's a blog post draft:\n\nWhy We Stopped Doing Estimates\n\nFor years we estimated every ticket. It never worked and everyone hated it.\n\nMake it punchier.").includes('Why We Stopped Doing Estimates'));
+});

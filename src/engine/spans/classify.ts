@@ -179,6 +179,8 @@ export function classifySentence(text: string, tokens: TaggedToken[]): SentenceK
   const trimmed = text.trim().replace(/["'”’)\]]+$/, '');
   const lower = trimmed.toLowerCase().replace(/’/g, "'");
   if (trimmed.endsWith('?')) return 'question';
+  // A question written without its mark, as in chat ("what do these lines mean and is it my side or theirs"): a question word, then a verb or a pronoun, and no sentence end.
+  if (!/[.!:;]$/.test(trimmed) && !isTitleCase(tokens) && /^(?:what|why|how|where|when|which|who|is|are|do|does|did|can|could|should|would|will)\b/.test(lower) && ['AUX', 'VERB', 'PRON'].includes(tokens[1]?.pos ?? '')) return 'question';
   if (REQUEST.some((r) => r.test(lower))) return 'request';
   // A compound noun before a colon ("Company policy for employee travel:", "Style guide for all answers:"): a heading, though "please company …" reads as an order.
   if (trimmed.endsWith(':') && isHeading(tokens) && tokens[0].pos !== 'ADJ' && (tokens[1]?.pos === 'NOUN' || tokens[1]?.pos === 'PROPN')) return 'heading';
