@@ -812,3 +812,8 @@ test('a question written without its mark, as in chat ("what do these lines mean
   assert.ok(texts(prompt).includes('what do these lines mean and is it my side or theirs'), JSON.stringify(texts(prompt)));
   assert.ok(!texts("Here's a blog post draft:\n\nWhy We Stopped Doing Estimates\n\nFor years we estimated every ticket. It never worked and everyone hated it.\n\nMake it punchier.").includes('Why We Stopped Doing Estimates'));
 });
+
+test('an inline "The policy: …" after the order states the rule the task applies, not material', () => {
+  const prompt = 'Decide whether each expense claim is allowed under our travel policy. The policy: meals up to 35 pounds a day, no alcohol. Answer ALLOWED or NOT ALLOWED.\n\nClaim: Dinner with client, 48 pounds\nAnswer: NOT ALLOWED\n\nClaim: Lunch, 12 pounds\nAnswer:';
+  assert.ok(texts(prompt).includes('Answer ALLOWED or NOT ALLOWED.'), JSON.stringify(texts(prompt)));
+});

@@ -421,7 +421,7 @@ function opensMaterial(prompt: string, line: Line): boolean {
 const OWN_POINTS = /^(?:(?:one|two|three|four|five|a few|a couple of|several|some|my|quick|a quick|one quick|two quick)\s+)+(?:questions?|things|points|issues|asks|requests)$/i;
 
 // Labels naming a directive of the answer: the reader's job, the answer's form or scope.
-const DIRECTIVE_LABEL = /^(?:your (?:job|task|role|goal|answer|reply|output)|output format|response format|answer format|only [a-z]+(?: [a-z]+)?)$/i;
+const DIRECTIVE_LABEL = /^(?:your (?:job|task|role|goal|answer|reply|output)|output format|response format|answer format|(?:the |our )?policy|only [a-z]+(?: [a-z]+)?)$/i;
 
 /**
  * Where the material starts: at a paragraph that opens with a label ("\n\nInput: …"), or at a
