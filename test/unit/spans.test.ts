@@ -817,3 +817,8 @@ test('an inline "The policy: …" after the order states the rule the task appli
   const prompt = 'Decide whether each expense claim is allowed under our travel policy. The policy: meals up to 35 pounds a day, no alcohol. Answer ALLOWED or NOT ALLOWED.\n\nClaim: Dinner with client, 48 pounds\nAnswer: NOT ALLOWED\n\nClaim: Lunch, 12 pounds\nAnswer:';
   assert.ok(texts(prompt).includes('Answer ALLOWED or NOT ALLOWED.'), JSON.stringify(texts(prompt)));
 });
+
+test('a headline before a long paragraph later in the prompt starts a pasted article too', () => {
+  const prompt = 'Can you tell me which of these changes affect me? I live on Carver Road.\n\nCity announces bus network redesign\n\nThe city council has approved a redesign of the bus network that will take effect in March. What does it mean for riders? The changes are the largest in twenty years and are meant to make services more frequent.\n\nFares will remain unchanged.';
+  assert.deepEqual(texts(prompt), ['Can you tell me which of these changes affect me?']);
+});

@@ -98,8 +98,8 @@ export function isPasted(prompt: string, p: Paragraph, previous: Paragraph | und
   if (signedOff(own)) return true;
   if (own.length === 1 && SIGN_OFF.test(own[0].trim())) return true;
   if (isCode(prompt, p)) return true;
-  // A headline opening the prompt before prose ("Remote work is here to stay, but the rules are still being written"): an article pasted without a lead-in.
-  if (!previous && next && isHeadline(own) && prompt.slice(next.start, next.end).length > 200) return true;
+  // A headline before a long paragraph of prose ("Remote work is here to stay, but the rules are still being written"): an article pasted without a lead-in.
+  if (next && isHeadline(own) && prompt.slice(next.start, next.end).length > 200) return true;
   if (!previous) return false;
   // What a lead-in introduces ("… sent me this:") or the paragraph before points at ("the passage below").
   const before = prompt.slice(previous.start, previous.end);
