@@ -597,6 +597,8 @@ test('in a system prompt that gives the reader a role, "our" statements with an 
 
 test('an order on the first line of a paragraph of examples or code ("Convert each temperature …\\n0 C -> 32 F") is the instruction; a lead-in\'s list stays its items', () => {
   assert.deepEqual(texts('Convert each temperature to Fahrenheit.\n0 C -> 32 F\n100 C -> 212 F\n37 C ->'), ['Convert each temperature to Fahrenheit.']);
+  // The first line of a log that asks something is the log's ("[09:14] Ravi: did anyone see the quote?").
+  assert.deepEqual(texts("Summarize this thread for my manager.\n\n[09:14] Ravi: did anyone see the vendor's new quote?\n[09:16] Ellie: yeah it went up 12%\n[09:17] Ravi: we can't go above 40k"), ['Summarize this thread for my manager.']);
   const rules = 'You check facts. For every claim the user sends:\n(a) state whether it is true;\n(b) give a one-sentence reason;\n(c) name a source.\nDo not hedge.';
   assert.deepEqual(texts(rules), ['You check facts.', 'For every claim the user sends:', 'state whether it is true;', 'give a one-sentence reason;', 'name a source.', 'Do not hedge.']);
 });

@@ -8,7 +8,7 @@ import { DOUBT, LEADING_POS, aboutWriter, classifySentence, concludesLimit, isFi
 import type { TaggedToken } from './nlp.ts';
 import { tagSentences } from './nlp.ts';
 import { LIST_MARKER, splitLines, splitParagraphs, type Line, type Paragraph } from './segment.ts';
-import { CHAT_MARKER, isCode, isHeaderLine, isMessage, isPasted, isSignOff, opensLetter } from './pasted.ts';
+import { CHAT_MARKER, isCode, isCodeLine, isHeaderLine, isMessage, isPasted, isSignOff, opensLetter } from './pasted.ts';
 import { normalizeSpans } from './spans.ts';
 
 export interface DetectOptions {
@@ -561,7 +561,8 @@ function withOrderApart(prompt: string, p: Paragraph, o: Required<DetectOptions>
   const rest: Paragraph = { start: p.lines[1].start, end: p.end, lines: p.lines.slice(1) };
   // Not a lead-in's list ("For every claim:\n(a) state whether …;\n(b) give …;"): those are its items.
   if (/:\s*$/.test(prompt.slice(p.start, p.lines[0].end)) || rest.lines.some((l) => LIST_MARKER.test(prompt.slice(l.start, l.end)))) return [p];
-  if (!continuesInstruction(prompt, p.lines[1]) || !isCode(prompt, rest)) return [p];
+  // (The first line must be prose, not the first line of the log: "[09:14] Ravi: did anyone see the quote?")
+  if (isCodeLine(prompt.slice(p.lines[0].start, p.lines[0].end)) || !continuesInstruction(prompt, p.lines[1]) || !isCode(prompt, rest)) return [p];
   return [{ start: p.start, end: p.lines[0].end, lines: [p.lines[0]] }, rest];
 }
 

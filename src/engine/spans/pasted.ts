@@ -64,6 +64,11 @@ function signedOff(own: string[]): boolean {
   return false;
 }
 
+/** A line of code or of a log (see CODE_LINE). */
+export function isCodeLine(line: string): boolean {
+  return CODE_LINE.some((r) => r.test(line));
+}
+
 export function isCode(prompt: string, p: Paragraph): boolean {
   // Chat-template markers ("[INST] <<SYS>>", "<</SYS>>") frame the prompt: no lines of code.
   // Labelled lines count when indented: keys of a config block ("  with:", "    node-version: 18").
