@@ -824,3 +824,8 @@ test('a headline before a long paragraph later in the prompt starts a pasted art
   const prompt = 'Can you tell me which of these changes affect me? I live on Carver Road.\n\nCity announces bus network redesign\n\nThe city council has approved a redesign of the bus network that will take effect in March. What does it mean for riders? The changes are the largest in twenty years and are meant to make services more frequent.\n\nFares will remain unchanged.';
   assert.deepEqual(texts(prompt), ['Can you tell me which of these changes affect me?']);
 });
+
+test('a noun phrase before a modal ("Route 11 will start earlier") is a subject, not an order', () => {
+  assert.deepEqual(texts('Route 11 will start earlier on weekdays.'), []);
+  assert.deepEqual(texts('Write a story that will make kids laugh.'), ['Write a story that will make kids laugh.']);
+});

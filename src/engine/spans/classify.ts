@@ -120,6 +120,8 @@ function finiteVerbFollows(tokens: TaggedToken[], k: number): boolean {
     if (/^(that|which|who)$/.test(t.lower)) return relativeThenVerb(tokens, j);
     if (t.pos === 'PUNCT' || t.pos === 'PRON' || t.pos === 'SCONJ' || /^(that|which|who|whom|whose|where|when|while|because|if)$/.test(t.lower)) return false;
     if (/^(is|are|was|were|has|does)$/.test(t.lower)) return true;
+    // A modal right after a noun phrase ("Route 4 will no longer run …", "Fares will remain unchanged").
+    if (/^(will|would|can|could|should|must|may|might)$/.test(t.lower) && (tokens[j - 1].pos === 'NOUN' || tokens[j - 1].pos === 'PROPN' || tokens[j - 1].pos === 'NUM')) return true;
     // "have" after a plural subject ("… design and marketing have signed up"), not "to have".
     if (t.lower === 'have' && (tokens[j - 1].pos === 'NOUN' || tokens[j - 1].pos === 'PROPN')) return true;
     if (t.pos === 'VERB' && t.lower !== t.lemma && /[^s]s$/.test(t.lower)) return true;
