@@ -109,24 +109,25 @@ test('other prompt styles, sixth-round set (development data since the eighth ro
 });
 
 /**
- * The measured F1 on each set, rounded down (see docs/spans.md, "Seventh round"): dev 0.9601,
- * former 0.9974, fresh 0.9439, third-round 0.9662, fourth-round 0.9703, fifth-round 0.9368, sixth
- * held-out 0.8959 (measured once, after the last rule change): a drop fails.
+ * The measured F1 on each set, rounded down (see docs/spans.md, "Eighth round"): dev 0.9623,
+ * former 1.0000, fresh 0.9584, third-round 0.9662, fourth-round 0.9818, fifth-round 0.9443,
+ * sixth-round 1.0000, blind development sets a 0.9141, b 0.9493, c 0.9098, d 0.9040, e 0.9348,
+ * f 0.9052, and the seventh held-out set 0.9147 (0.9114 at its first measurement, ef320a7): a drop fails.
  */
-const DEV_F1_FLOOR = 0.96;
-const FORMER_HELD_OUT_F1_FLOOR = 0.997;
-const FRESH_HELD_OUT_F1_FLOOR = 0.943;
+const DEV_F1_FLOOR = 0.962;
+const FORMER_HELD_OUT_F1_FLOOR = 0.999;
+const FRESH_HELD_OUT_F1_FLOOR = 0.958;
 const NEW_HELD_OUT_F1_FLOOR = 0.966;
-const FOURTH_HELD_OUT_F1_FLOOR = 0.97;
-const FIFTH_HELD_OUT_F1_FLOOR = 0.936;
-const SIXTH_HELD_OUT_F1_FLOOR = 0.895;
-const SEVENTH_HELD_OUT_F1_FLOOR = 0.911;
-const DEVSET_A_F1_FLOOR = 0.9;
-const DEVSET_B_F1_FLOOR = 0.9;
-const DEVSET_C_F1_FLOOR = 0.9;
-const DEVSET_D_F1_FLOOR = 0.85;
-const DEVSET_E_F1_FLOOR = 0.85;
-const DEVSET_F_F1_FLOOR = 0.8;
+const FOURTH_HELD_OUT_F1_FLOOR = 0.981;
+const FIFTH_HELD_OUT_F1_FLOOR = 0.944;
+const SIXTH_HELD_OUT_F1_FLOOR = 0.999;
+const SEVENTH_HELD_OUT_F1_FLOOR = 0.914;
+const DEVSET_A_F1_FLOOR = 0.914;
+const DEVSET_B_F1_FLOOR = 0.949;
+const DEVSET_C_F1_FLOOR = 0.909;
+const DEVSET_D_F1_FLOOR = 0.903;
+const DEVSET_E_F1_FLOOR = 0.934;
+const DEVSET_F_F1_FLOOR = 0.905;
 
 test('other prompt styles, seventh held-out set (eighth round, written blind, measured once after the rules were fixed): agreement with the hand annotations beats every baseline', () => {
   const seventh = load('seventh-held-out-styles.jsonl');
@@ -151,7 +152,7 @@ test('other prompt styles: the annotations are made of whole sentences, labels a
     for (const item of load(name)) counts = addCounts(counts, bestPieceAgreement(item.prompt, item.reference));
     const best = scoresOf(counts);
     console.log(`${name}: best choice of whole pieces F1 ${best.f1.toFixed(3)}`);
-    // Measured 0.997, 0.999, 1.000, 1.000, 1.000, 1.000 and 1.000.
+    // Measured 0.997, 0.999, 1.000, 1.000, 1.000, 1.000 and 1.000; the eighth round's seven sets 1.000 each.
     assert.ok(best.f1 >= 0.995, `${name}: best piece-level F1 ${best.f1}`);
   }
 });
