@@ -6,66 +6,25 @@
  *   npm run spans:learn -- --model OUT     … and write the model trained on all sets (deterministic JSON)
  *   npm run spans:learn -- --no-gate       … deciding template instances too (the first run: paper 0.806)
  *
- * Sets: the paper's 252 Self-Instruct prompts (../shared, or PROMPT_LENS_SHARED_DIR), own 18,
+ * Sets (sets.ts): the paper's 252 Self-Instruct prompts (../shared, or PROMPT_LENS_SHARED_DIR), own 18,
  * own 12 (test/fixtures/spans/own-sets.ts), and the style sets in test/fixtures/spans/*.jsonl.
  * Each piece of the segmentation (a line's label, list marker or sentence) is an example,
  * labelled by whether most of its characters are annotated, weighted by its non-space
  * characters; the score is character-level P/R/F1 as in the tests.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { Matrix, solve } from 'ml-matrix';
-import type { Span } from '../../src/engine/analysis.ts';
 import { FEATURE_NAMES, GRAMMAR_FEATURES, TASK_FEATURES, pieceFeatures, type PieceFeatures } from './features.ts';
 import { decide, spansFromDecisions, type SpanModel } from './learned.ts';
 import { addCounts, countAgreement, evaluate, firstAndLastSentenceSpans, firstSentenceSpans, lastParagraphSpans, scoresOf, wholePromptSpans, type Counts, type Scores } from '../../src/engine/spans/index.ts';
 import { detectTraced, detectWith, type DetectTrace } from '../../src/engine/spans/detect.ts';
-import { HELD_OUT, OWN_SET, ownSetItems } from '../../test/fixtures/spans/own-sets.ts';
-
-const root = path.resolve(__dirname, '../..');
-const sharedDir = process.env.PROMPT_LENS_SHARED_DIR ?? path.resolve(root, '../shared');
-
-interface Item {
-  prompt: string;
-  reference: Span[];
-}
+import { loadSets, type Item } from './sets.ts';
 
 export interface Prepared extends Item {
   pieces: PieceFeatures[];
   trace: DetectTrace;
   labels: boolean[];
   weights: number[];
-}
-
-function jsonl(file: string): Item[] {
-  return readFileSync(file, 'utf8').trim().split('\n').map((line) => {
-    const r = JSON.parse(line) as { prompt: string; instruction_spans: Span[] };
-    return { prompt: r.prompt, reference: r.instruction_spans };
-  });
-}
-
-export function loadSets(): Array<{ name: string; items: Item[] }> {
-  const fixture = (f: string) => jsonl(path.join(root, 'test/fixtures/spans', f));
-  const paperFile = path.join(sharedDir, 'data/paper-self-instruct/prompts.jsonl');
-  if (!existsSync(paperFile)) throw new Error(`the paper's annotations are missing at ${paperFile} (set PROMPT_LENS_SHARED_DIR)`);
-  return [
-    { name: 'paper 252', items: jsonl(paperFile) },
-    { name: 'own 18', items: ownSetItems(OWN_SET) },
-    { name: 'own 12', items: ownSetItems(HELD_OUT) },
-    { name: 'dev 106', items: fixture('dev-styles.jsonl') },
-    { name: 'former 30', items: fixture('held-out-styles.jsonl') },
-    { name: 'fresh 43', items: fixture('fresh-held-out-styles.jsonl') },
-    { name: 'third 46', items: fixture('new-held-out-styles.jsonl') },
-    { name: 'fourth 43', items: fixture('fourth-held-out-styles.jsonl') },
-    { name: 'fifth 43', items: fixture('fifth-held-out-styles.jsonl') },
-    { name: 'sixth 43', items: fixture('sixth-held-out-styles.jsonl') },
-    { name: 'devset-a 43', items: fixture('devset-a-styles.jsonl') },
-    { name: 'devset-b 43', items: fixture('devset-b-styles.jsonl') },
-    { name: 'devset-c 43', items: fixture('devset-c-styles.jsonl') },
-    { name: 'devset-d 43', items: fixture('devset-d-styles.jsonl') },
-    { name: 'devset-e 43', items: fixture('devset-e-styles.jsonl') },
-    { name: 'devset-f 43', items: fixture('devset-f-styles.jsonl') },
-  ];
 }
 
 function nonSpace(text: string): number {

@@ -8,11 +8,9 @@
  * Held-out sets are left out unless named with --with (e.g. --with seventh-held-out-styles.jsonl):
  * a held-out set is measured once, after the last rule change.
  */
-import path from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
 import type { Span } from '../../src/engine/analysis.ts';
 import { addCounts, countAgreement, detectInstructionSpans, scoresOf, type Counts } from '../../src/engine/spans/index.ts';
-import { loadSets } from './learn.ts';
+import { fixtureSet, loadSets } from './sets.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -23,15 +21,7 @@ const errorsOf = option('--errors');
 const extra = option('--with');
 
 const sets = loadSets();
-if (extra) {
-  const file = path.resolve(__dirname, '../../test/fixtures/spans', extra);
-  if (!existsSync(file)) throw new Error(`no set ${file}`);
-  const items = readFileSync(file, 'utf8').trim().split('\n').map((line) => {
-    const r = JSON.parse(line) as { prompt: string; instruction_spans: Span[] };
-    return { prompt: r.prompt, reference: r.instruction_spans };
-  });
-  sets.push({ name: `${extra.replace(/-styles\.jsonl$/, '')} ${items.length}`, items });
-}
+if (extra) sets.push(fixtureSet(extra));
 
 const none: Counts = { truePositive: 0, falsePositive: 0, falseNegative: 0 };
 for (const set of sets) {

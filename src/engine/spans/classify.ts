@@ -179,7 +179,7 @@ function addressesReader(tokens: TaggedToken[]): boolean {
 
 export function classifySentence(text: string, tokens: TaggedToken[]): SentenceKind {
   const trimmed = text.trim().replace(/["'”’)\]]+$/, '');
-  const lower = trimmed.toLowerCase().replace(/’/g, "'");
+  const lower = plain(trimmed);
   if (trimmed.endsWith('?')) return 'question';
   // A question written without its mark, as in chat ("what do these lines mean and is it my side or theirs"): a question word, then a verb or a pronoun, and no sentence end.
   if (!/[.!:;]$/.test(trimmed) && !isTitleCase(tokens) && /^(?:what|why|how|where|when|which|who|is|are|do|does|did|can|could|should|would|will)\b/.test(lower) && ['AUX', 'VERB', 'PRON'].includes(tokens[1]?.pos ?? '')) return 'question';
@@ -212,13 +212,21 @@ const WRITER_BUDGET = new RegExp(`^(?:so |and |but |(?:this|next) (?:time|year|w
 
 /** Whether a statement gives the time or money the writer has, whatever opens it ("This year we have two days …"). */
 export function statesBudget(text: string): boolean {
-  const lower = text.toLowerCase().replace(/’/g, "'").trim();
+  const lower = plain(text).trim();
   // A budget or a bound as the subject: "Budget is max 60 euro per person.", "The limit is 2,500 words", "Our max is $420k."
   return WRITER_BUDGET.test(lower) || /^(?:the |our |my |total |word |page |time )?(?:budget|limit|max|maximum|cap|deadline) (?:is|of|for)\b/.test(lower);
 }
 
 // What the writer lacks or does not do ("We don't own a car."): a limit next to a request, a fact elsewhere ("I'm 27 and don't have kids.").
 const LACKS = /\b(don'?t|doesn'?t|do not|does not)( really| even)? (want|have|own|eat|drink|mind|like|need|use|speak|know how)\b/;
+
+// Diets and intolerances: a limit on what the answer may offer, whoever has them.
+const DIETS = 'allergic|vegetarian|vegan|pescatarian|gluten-free|intolerant|celiac|coeliac|diabetic';
+
+/** Lower case with typographic apostrophes made plain ("don’t" → "don't"), as the patterns are written. */
+function plain(text: string): string {
+  return text.toLowerCase().replace(/’/g, "'");
+}
 
 const CONSTRAINT = [
   /\b(can'?t|cannot|can not|unable to|not able to|won'?t be able to)\b/,
@@ -241,7 +249,7 @@ const CONSTRAINT = [
   /\b(?:i|we) (?:still |just )?(?:have to|must|need to) (?:stay|keep|stick|remain|use only|work within|run on)\b/,
   // A condition or an obligation on the answer: "I'm only interested if the equity is real", "We're required to keep Node 18".
   /\b(?:only|not) interested (?:in|if)\b|\b(?:'re|are|'m|am) (?:required|obliged|not allowed|only allowed) to\b/,
-  /\b(prefer|rather|avoid|allergic|vegetarian|vegan|pescatarian|gluten-free|intolerant|celiac|coeliac|diabetic)\b/,
+  new RegExp(`\\b(?:prefer|rather|avoid|${DIETS})\\b`),
   /\b(i|we)( really| both| all)? (love|enjoy|hate|dislike)\b/,
   // What the writer wants the result to be ("We want something low-maintenance."), not their plan ("I want to …", "I want her to …") or an order ("I want you to …").
   // Keeping something as it is or within a bound: "I want to keep the relationship good.", "I'd like to keep using only the standard library."
@@ -254,34 +262,40 @@ export function statesTaste(text: string): boolean {
   return /^(?:he|she|they|(?:the|my|our) [a-z]+)( really| both| all)? (loves?|enjoys?)\b/.test(text.toLowerCase().trim());
 }
 
+// An inability, a diet or an intolerance, or nobody eating something.
+const NEED = new RegExp(`\\b(?:can'?t|cannot|can not|unable to|not able to)\\b|\\b(?:${DIETS}|kosher|halal|carsick|seasick|airsick|motion sick)\\b|^(?:nobody|no one|none of [a-z]+)\\b.*\\b(?:eats?|drinks?)\\b`);
+
 /**
  * What someone the answer is for cannot do or eat ("He can't manage stairs.", "Two guests are vegan
  * and one can't have gluten."): an inability or a diet, whoever the subject.
  */
 export function statesNeed(text: string): boolean {
   // In the main clause: not "… whenever someone rings we can't calm her down", "… if we suggest she can't manage".
-  const main = text.toLowerCase().replace(/’/g, "'").split(/,|;|\b(?:but|if|when|whenever|because|so|that|although|though)\b/)[0];
-  return /\b(?:can'?t|cannot|can not|unable to|not able to)\b|\b(?:vegan|vegetarian|pescatarian|allergic|gluten-free|intolerant|kosher|halal|celiac|coeliac|diabetic|carsick|seasick|airsick|motion sick)\b|^(?:nobody|no one|none of [a-z]+)\b.*\b(?:eats?|drinks?)\b/.test(main);
+  const main = plain(text).split(/,|;|\b(?:but|if|when|whenever|because|so|that|although|though)\b/)[0];
+  return NEED.test(main);
 }
 
 /** A bound that is the sentence's subject ("Fewer than 45 hours a week is non-negotiable for me."): an amount with its unit. */
 export function opensWithBound(text: string): boolean {
-  return new RegExp(`^(?:fewer than|less than|no more than|more than|at most|at least|under|up to|max(?:imum)?|min(?:imum)?) (?:(?:\\$|€|£) ?\\d|(?:\\d+|${NUMBER_WORDS}) (?:[a-z-]+ )?${UNITS}\\b)`).test(text.toLowerCase().trim());
+  return BOUND_FIRST.test(text.toLowerCase().trim());
 }
+
+const BOUND_FIRST = new RegExp(`^(?:fewer than|less than|no more than|more than|at most|at least|under|up to|max(?:imum)?|min(?:imum)?) (?:(?:\\$|€|£) ?\\d|(?:\\d+|${NUMBER_WORDS}) (?:[a-z-]+ )?${UNITS}\\b)`);
 
 /** A consequence the writer draws as a limit: a clause "so I/we …" stating one ("She's not big on crowds, so we're thinking 15 people at most."). */
 export function concludesLimit(text: string): boolean {
+  const lower = plain(text);
   // "…, so nothing about drinking", "…, so only things outside of it", "…, so a dog that sheds is out".
-  if (/(?:^|[,;]? )so (?:nothing|no|only|never)\b|(?:^|[,;]? )so\b[^,;]*\b(?:is|are) (?:out|off the table|not an option)\b/.test(text.toLowerCase().replace(/’/g, "'"))) return true;
+  if (/(?:^|[,;]? )so (?:nothing|no|only|never)\b|(?:^|[,;]? )so\b[^,;]*\b(?:is|are) (?:out|off the table|not an option)\b/.test(lower)) return true;
   // Someone's rule drawn as the consequence: "…, so my endocrinologist has to sign off on anything …", "…, so my physio has banned deadlifts".
-  if (/[,;] so (?:my|our|the|his|her|their) [a-z]+ (?:has to|have to|must|needs to|has banned|has ruled out|won't allow|doesn't allow)\b/.test(text.toLowerCase().replace(/’/g, "'"))) return true;
-  const m = /(?:^|[,;] )so (?:this time |now )?((?:i|we)\b[^,;]*)/.exec(text.toLowerCase().replace(/’/g, "'"));
+  if (/[,;] so (?:my|our|the|his|her|their) [a-z]+ (?:has to|have to|must|needs to|has banned|has ruled out|won't allow|doesn't allow)\b/.test(lower)) return true;
+  const m = /(?:^|[,;] )so (?:this time |now )?((?:i|we)\b[^,;]*)/.exec(lower);
   return !!m && statesConstraint(m[1]);
 }
 
 /** Whether a statement states a limit, a requirement or a preference (see CONSTRAINT). */
 export function statesConstraint(text: string, lacks = true): boolean {
-  const lower = text.toLowerCase().replace(/’/g, "'");
+  const lower = plain(text);
   return CONSTRAINT.some((r) => (lacks || r !== LACKS) && r.test(lower));
 }
 

@@ -72,7 +72,7 @@ export function materialSections(prompt: string, sections: Paragraph[][], o: Req
   const tail = slotSection ? sections[sections.length - 2] : sections[sections.length - 1];
   const closing = tail.length > 1 ? tail[tail.length - 1] : undefined;
   // … unless it is a pasted message itself ("Dear Applicant,\n… please reply with …\nRegards,\nHR"): its orders are its writer's.
-  const closingMessage = !!closing && o.closingMessages && isMessage(closing.lines.map((l) => ({ whole: prompt.slice(l.start, l.end), content: prompt.slice(l.contentStart, l.end) })));
+  const closingMessage = !!closing && o.closingMessages && isMessage(prompt, closing.lines);
   if (closing && o.closingInstructions && !closingMessage) {
     const pieces = closing.lines.flatMap((l) => sentencesOf(prompt, l));
     // (A question to the reader orders too: "Can you write a short, firm letter citing the right clause?"; not one to a named
@@ -95,7 +95,7 @@ export function materialSections(prompt: string, sections: Paragraph[][], o: Req
   const lastItem = items && sections.length > 1 ? sections[sections.length - 1][0].start : 0;
   // A pasted e-mail's questions are addressed to its recipient ("Could you refund the charge?"),
   // unless the model is that recipient, told to answer it ("Answer politely …").
-  const message = o.pasted && isMessage(lines.map((l) => ({ whole: prompt.slice(l.start, l.end), content: prompt.slice(l.contentStart, l.end) }))) && !instructions.some((s) => ordersReply(s.tokens));
+  const message = o.pasted && isMessage(prompt, lines) && !instructions.some((s) => ordersReply(s.tokens));
   // The turns of a transcript ("Alex: did anyone change …?\nBeth: …\nAlex: …") are the speakers' questions to each other.
   const turns = new Set<number>();
   if (o.turns && !instructions.some((s) => ordersReply(s.tokens))) for (const p of sections.flat()) if (repeats(p.lines)) for (const l of p.lines) if (l.label) turns.add(l.start);

@@ -3,7 +3,7 @@
  * (salutation, header or sign-off), or the paragraph a lead-in ending in a colon introduces
  * ("I got this from a recruiter:"). Instructions sit before or after such material, not inside.
  */
-import type { Paragraph } from './segment.ts';
+import type { Line, Paragraph } from './segment.ts';
 
 // A code or log line: indented, ending like a statement or block, a keyword or a timestamp first.
 const CODE_LINE = [
@@ -126,8 +126,8 @@ const OPENING_GREETING = /^["“]?(?:dear|hi|hello|hey)\b[^.!?\n,]{0,40},/i;
  * or a sign-off line): its questions and requests are addressed to its recipient, not to the
  * model. Each line comes whole and as its content after a label ("Email: Hi, …").
  */
-export function isMessage(lines: ReadonlyArray<{ whole: string; content: string }>): boolean {
-  const own = lines.filter((l) => l.content.trim() !== '');
+export function isMessage(prompt: string, lines: readonly Line[]): boolean {
+  const own = lines.map((l) => ({ whole: prompt.slice(l.start, l.end), content: prompt.slice(l.contentStart, l.end) })).filter((l) => l.content.trim() !== '');
   if (own.length === 0) return false;
   return OPENING_GREETING.test(own[0].content.trim()) || own.some((l) => HEADER.test(l.whole.trim()) || SIGN_OFF.test(l.content.trim()));
 }

@@ -78,7 +78,7 @@ export function splitAtMaterial(prompt: string, paragraphs: Paragraph[], o: Requ
 export function resumeInstruction(prompt: string, instruction: Paragraph[], material: Paragraph[], o: Required<DetectOptions>): [Paragraph[], Paragraph[]] {
   if (!o.directiveItems || material.length < 2) return [instruction, material];
   const lines = material.flatMap((p) => p.lines);
-  if (repeats(lines) || isMessage(lines.map((l) => ({ whole: prompt.slice(l.start, l.end), content: prompt.slice(l.contentStart, l.end) })))) return [instruction, material];
+  if (repeats(lines) || isMessage(prompt, lines)) return [instruction, material];
   for (let k = 1; k < material.length; k++) {
     const p = material[k];
     const pieces = p.lines.flatMap((l) => sentencesOf(prompt, l));
